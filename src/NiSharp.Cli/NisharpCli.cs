@@ -1,0 +1,61 @@
+using System.CommandLine;
+using NiSharp.Cli.Commands;
+
+namespace NiSharp.Cli;
+
+/// <summary>
+/// The <c>nisharp</c> command line: a thin shell over the library. Each command lives in
+/// <c>Commands/</c> and only parses options, calls the library and prints.
+/// </summary>
+public static class NisharpCli
+{
+    /// <summary>Exit code for success.</summary>
+    public const int Ok = 0;
+
+    /// <summary>Exit code when some subjects of a batch failed but the rest completed.</summary>
+    public const int PartialFailure = 1;
+
+    /// <summary>Exit code for usage or input errors.</summary>
+    public const int InputError = NiSharpException.InputErrorExitCode;
+
+    /// <summary>Builds the command tree.</summary>
+    public static RootCommand BuildRoot()
+    {
+        var root = new RootCommand("NiSharp: resting-state functional connectivity on fMRIPrep outputs.");
+        foreach (var c in new[]
+                 {
+                     InfoCommand.Create(),
+                     DemoCommand.Create(),
+                 })
+            root.Subcommands.Add(c);
+        return root;
+    }
+
+    /// <summary>Parses and runs <paramref name="args"/>, writing to the given streams; returns the exit code.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var root = BuildRoot();
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var e in parse.Errors) stderr.WriteLine($"nisharp: {e.Message}");
+            stderr.WriteLine("Run 'nisharp --help' (or 'nisharp COMMAND --help') for usage.");
+            return InputError;
+        }
+        var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+        try
+        {
+            return parse.Invoke(config);
+        }
+        catch (NiSharpException e)
+        {
+            stderr.WriteLine($"nisharp: error: {e.Message}");
+            return e.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            stderr.WriteLine("nisharp: cancelled");
+            return 130;
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using NiSharp.Cli;
+
+return NisharpCli.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,129 @@
+using System.Text;
+
+namespace NiSharp.IO;
+
+/// <summary>
+/// Writes files so that a reader never sees a half-written one: the content goes to a temporary
+/// name in the same folder and is renamed into place only when complete. A crash, a kill or an
+/// exception leaves at most a <c>.tmp-*</c> file, which <see cref="IsTemporary"/> recognises.
+/// </summary>
+public static class AtomicFile
+{
+    /// <summary>The marker in temporary file names; a rerun may delete files that contain it.</summary>
+    public const string TemporaryMarker = ".nisharp-tmp-";
+
+    /// <summary>Whether <paramref name="path"/> is a temporary file left by an interrupted write.</summary>
+    public static bool IsTemporary(string path) => Path.GetFileName(path).Contains(TemporaryMarker, StringComparison.Ordinal);
+
+    /// <summary>Creates a stream on a temporary file beside <paramref name="path"/>; call
+    /// <see cref="AtomicFileStream.Commit"/> to rename it into place. Disposing without committing deletes it.</summary>
+    public static AtomicFileStream Create(string path) => new(path);
+
+    /// <summary>Writes through <paramref name="write"/> and renames into place if it returns normally.</summary>
+    public static void Write(string path, Action<Stream> write)
+    {
+        using var s = Create(path);
+        write(s);
+        s.Commit();
+    }
+
+    /// <summary>Writes UTF-8 text (no byte-order mark) atomically.</summary>
+    public static void WriteAllText(string path, string text) =>
+        Write(path, s =>
+        {
+            var bytes = new UTF8Encoding(false).GetBytes(text);
+            s.Write(bytes);
+        });
+}
+
+/// <summary>A file stream on a temporary name that becomes the target file on <see cref="Commit"/>.</summary>
+public sealed class AtomicFileStream : Stream
+{
+    private readonly FileStream _inner;
+    private bool _committed;
+
+    /// <summary>The final path.</summary>
+    public string TargetPath { get; }
+
+    /// <summary>The temporary path being written.</summary>
+    public string TemporaryPath { get; }
+
+    internal AtomicFileStream(string path)
+    {
+        TargetPath = Path.GetFullPath(path);
+        var dir = Path.GetDirectoryName(TargetPath)!;
+        if (!Directory.Exists(dir))
+            throw new NiSharpException(path, "cannot write: the folder does not exist");
+        TemporaryPath = Path.Combine(dir, Path.GetFileName(TargetPath) + AtomicFile.TemporaryMarker + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            _inner = new FileStream(TemporaryPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new NiSharpException(path, "cannot write: permission denied", e);
+        }
+    }
+
+    /// <summary>Flushes to disk and renames the temporary file onto the target (replacing it).</summary>
+    public void Commit()
+    {
+        if (_committed) return;
+        try
+        {
+            _inner.Flush(flushToDisk: true);
+            _inner.Dispose();
+            File.Move(TemporaryPath, TargetPath, overwrite: true);
+            _committed = true;
+        }
+        catch (IOException e)
+        {
+            TryDelete();
+            throw new NiSharpException(TargetPath, $"cannot write: {e.Message}", e);
+        }
+    }
+
+    private void TryDelete()
+    {
+        try { _inner.Dispose(); File.Delete(TemporaryPath); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && !_committed) TryDelete();
+        base.Dispose(disposing);
+    }
+
+    /// <inheritdoc />
+    public override void Write(byte[] buffer, int offset, int count) => WriteChecked(() => _inner.Write(buffer, offset, count));
+    /// <inheritdoc />
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        try { _inner.Write(buffer); }
+        catch (IOException e) { throw new NiSharpException(TargetPath, $"cannot write: {e.Message}", e); }
+    }
+    private void WriteChecked(Action a)
+    {
+        try { a(); }
+        catch (IOException e) { throw new NiSharpException(TargetPath, $"cannot write: {e.Message}", e); }
+    }
+    /// <inheritdoc />
+    public override void Flush() => WriteChecked(_inner.Flush);
+    /// <inheritdoc />
+    public override bool CanRead => false;
+    /// <inheritdoc />
+    public override bool CanSeek => _inner.CanSeek;
+    /// <inheritdoc />
+    public override bool CanWrite => true;
+    /// <inheritdoc />
+    public override long Length => _inner.Length;
+    /// <inheritdoc />
+    public override long Position { get => _inner.Position; set => _inner.Position = value; }
+    /// <inheritdoc />
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    /// <inheritdoc />
+    public override long Seek(long offset, SeekOrigin origin) => _inner.Seek(offset, origin);
+    /// <inheritdoc />
+    public override void SetLength(long value) => _inner.SetLength(value);
+}

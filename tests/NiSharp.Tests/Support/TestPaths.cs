@@ -1,0 +1,33 @@
+namespace NiSharp.Tests.Support;
+
+/// <summary>Paths to the test fixtures copied into the repository (never ../shared).</summary>
+public static class TestPaths
+{
+    /// <summary>The <c>tests/fixtures</c> folder as copied beside the test assembly.</summary>
+    public static string Fixtures => Path.Combine(AppContext.BaseDirectory, "fixtures");
+
+    /// <summary>A file under <c>tests/fixtures</c>.</summary>
+    public static string Fixture(params string[] parts) => Path.Combine([Fixtures, .. parts]);
+
+    /// <summary>A nilearn 0.10.4 reference file.</summary>
+    public static string Nilearn(string name) => Fixture("nilearn", name);
+
+    /// <summary>The repository's bundled <c>data/</c> folder as copied beside the CLI.</summary>
+    public static string Data(params string[] parts) => Path.Combine([AppContext.BaseDirectory, "data", .. parts]);
+}
+
+/// <summary>A temporary folder deleted when disposed.</summary>
+public sealed class TempDir : IDisposable
+{
+    /// <summary>The folder.</summary>
+    public string Path { get; } = Directory.CreateTempSubdirectory("nisharp-test-").FullName;
+
+    /// <summary>A path inside the folder.</summary>
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        try { Directory.Delete(Path, true); } catch (IOException) { }
+    }
+}
