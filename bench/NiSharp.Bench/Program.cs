@@ -1,1 +1,22 @@
-Console.WriteLine("benchmarks: see bench/README.md");
+using NiSharp.Bench;
+
+// Benchmarks that compare NiSharp with a baseline measured in the same run (this machine is shared
+// and noisy, so only ratios are meaningful). Usage: bench/run.sh [NAME...]; no name runs them all.
+var all = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgnoreCase)
+{
+    ["nifti-read"] = NiftiReadBench.Run,
+};
+var names = args.Length > 0 ? args.TakeWhile(a => !a.StartsWith("--")).ToArray() : all.Keys.ToArray();
+var rest = args.SkipWhile(a => !a.StartsWith("--")).ToArray();
+foreach (var n in names)
+{
+    if (!all.TryGetValue(n, out var run))
+    {
+        Console.Error.WriteLine($"unknown benchmark '{n}'; known: {string.Join(", ", all.Keys)}");
+        return 2;
+    }
+    Console.WriteLine($"== {n}");
+    int rc = run(rest);
+    if (rc != 0) return rc;
+}
+return 0;

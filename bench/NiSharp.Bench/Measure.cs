@@ -1,0 +1,61 @@
+using System.Diagnostics;
+
+namespace NiSharp.Bench;
+
+/// <summary>Timing and peak-memory measurement shared by the benchmarks.</summary>
+public static class Measure
+{
+    /// <summary>Best-of-<paramref name="repeats"/> wall time in seconds (after one warm-up run).</summary>
+    public static double BestSeconds(Action action, int repeats = 5)
+    {
+        action();
+        double best = double.MaxValue;
+        for (int i = 0; i < repeats; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            action();
+            best = Math.Min(best, sw.Elapsed.TotalSeconds);
+        }
+        return best;
+    }
+
+    /// <summary>Runs <paramref name="action"/> and returns the peak of (GC heap + pooled) bytes allocated
+    /// during it above the baseline, sampled, plus the process peak working set (VmHWM) after it.</summary>
+    public static (long ManagedPeakBytes, long ProcessPeakBytes) PeakMemory(Action action)
+    {
+        GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
+        ResetPeak();
+        long before = GC.GetTotalMemory(true);
+        long peak = before;
+        using var cts = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!cts.IsCancellationRequested)
+            {
+                peak = Math.Max(peak, GC.GetTotalMemory(false));
+                await Task.Delay(2);
+            }
+        });
+        action();
+        peak = Math.Max(peak, GC.GetTotalMemory(false));
+        cts.Cancel();
+        sampler.Wait();
+        return (peak - before, ReadVmHwm());
+    }
+
+    private static void ResetPeak()
+    {
+        // Writing 5 to clear_refs resets VmHWM on Linux; ignore if not permitted.
+        try { File.WriteAllText($"/proc/{Environment.ProcessId}/clear_refs", "5"); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    private static long ReadVmHwm()
+    {
+        foreach (var line in File.ReadLines($"/proc/{Environment.ProcessId}/status"))
+            if (line.StartsWith("VmHWM:")) return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+        return 0;
+    }
+
+    /// <summary>Formats bytes as MB.</summary>
+    public static string Mb(long bytes) => $"{bytes / 1048576.0:0.0} MB";
+}
