@@ -27,6 +27,7 @@ public static class NisharpCli
                      InfoCommand.Create(),
                      DemoCommand.Create(),
                      ConnectivityCommand.Create(),
+                     CompareCommand.Create(),
                  })
             root.Subcommands.Add(c);
         return root;
