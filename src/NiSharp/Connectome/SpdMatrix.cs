@@ -113,7 +113,8 @@ public static class SpdMatrix
             }
             if (norm / size < options.Tolerance) break;
         }
-        return new GeometricMeanResult(gmean, iterations, norm / size < options.Tolerance);
+        // G^{1/2}·E·G^{1/2} is symmetric only up to rounding.
+        return new GeometricMeanResult(SymmetricMatrix.Symmetrize(gmean), iterations, norm / size < options.Tolerance);
     }
 
     /// <summary>Eigenvalues and eigenvectors of a symmetric matrix (LAPACK <c>eigh</c> semantics).</summary>

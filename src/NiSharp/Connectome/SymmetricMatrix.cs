@@ -99,9 +99,12 @@ public static class SymmetricMatrix
         var d = new double[n];
         for (int i = 0; i < n; i++) d[i] = 1.0 / Math.Sqrt(covariance[i, i]);
         var r = Matrix<double>.Build.Dense(n, n);
-        for (int j = 0; j < n; j++)
-            for (int i = 0; i < n; i++)
-                r[i, j] = i == j ? 1.0 : covariance[i, j] * d[i] * d[j];
+        for (int i = 0; i < n; i++)
+        {
+            r[i, i] = 1.0;
+            // One product per pair, mirrored, so that the result is exactly symmetric.
+            for (int j = 0; j < i; j++) r[j, i] = r[i, j] = covariance[i, j] * d[i] * d[j];
+        }
         return r;
     }
 
