@@ -96,7 +96,7 @@ public static class GroupStatistics
         for (int r = m - 1; r >= 0; r--)
         {
             int i = order[r];
-            running = Math.Min(running, pv[i] * m / (r + 1));
+            running = Math.Min(running, pv[i] * ((double)m / (r + 1))); // m/k ≥ 1 exactly, so q ≥ p
             q[i] = running;
         }
         return q;
