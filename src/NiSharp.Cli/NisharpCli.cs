@@ -26,6 +26,8 @@ public static class NisharpCli
                  {
                      InfoCommand.Create(),
                      DemoCommand.Create(),
+                     PlotCommand.Create(),
+                     ViewCommand.Create(),
                  })
             root.Subcommands.Add(c);
         return root;
