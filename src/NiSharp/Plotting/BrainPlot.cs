@@ -232,7 +232,12 @@ public static class BrainPlot
         double lo = sample[(int)((sample.Count - 1) * 0.02)];
         double hi = sample[(int)((sample.Count - 1) * 0.998)];
         if (lo > 0 && lo < hi * 0.25) lo = 0; // anatomy: keep dark tissue dark rather than stretching it
-        if (!(hi > lo)) hi = lo + 1;
+        if (!(hi > lo))
+        {
+            // A constant image: show it at the top of the scale (a mask looks white, not black).
+            if (hi > 0) lo = 0;
+            else hi = lo + 1;
+        }
         return (lo, hi);
     }
 
