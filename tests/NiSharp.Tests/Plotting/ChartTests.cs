@@ -137,6 +137,20 @@ public class ChartTests
     }
 
     [Fact]
+    public void Carpet_of_a_4D_image_streams_its_volumes_inside_the_mask()
+    {
+        var path = Support.TestPaths.Data("samples", "nipy_functional.nii.gz");
+        using var bold = Nifti.NiftiFile.Open(path);
+        var fig = TimeSeriesPlot.Carpet(bold);
+        Assert.Contains("Time (s)", fig.ToSvg()); // TR taken from the header
+        var wrongMask = Nifti.Image<float>.Zeros([3, 3, 3], Nifti.Affine.Identity);
+        var e = Assert.Throws<NiSharpException>(() => TimeSeriesPlot.Carpet(bold, wrongMask));
+        Assert.Contains("nipy_functional.nii.gz", e.Message);
+        var empty = Nifti.Image<float>.Zeros(bold.SpatialShape, bold.Affine);
+        Assert.Throws<NiSharpException>(() => TimeSeriesPlot.Carpet(bold, empty));
+    }
+
+    [Fact]
     public void Box_summary_uses_numpy_linear_percentiles_and_tukey_whiskers()
     {
         // numpy.percentile([1..10], [25, 50, 75]) = 3.25, 5.5, 7.75; with 40 added, the upper whisker stops at 10.
