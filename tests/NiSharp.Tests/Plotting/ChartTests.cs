@@ -140,14 +140,14 @@ public class ChartTests
     public void Carpet_of_a_4D_image_streams_its_volumes_inside_the_mask()
     {
         var path = Support.TestPaths.Data("samples", "nipy_functional.nii.gz");
-        using var bold = Nifti.NiftiFile.Open(path);
+        using var bold = NiSharp.Nifti.NiftiFile.Open(path);
         var fig = TimeSeriesPlot.Carpet(bold);
         Assert.Contains("Time (s)", fig.ToSvg()); // TR taken from the header
-        var wrongMask = Nifti.Image<float>.Zeros([3, 3, 3], Nifti.Affine.Identity);
-        var e = Assert.Throws<NiSharpException>(() => TimeSeriesPlot.Carpet(bold, wrongMask));
+        var wrongMask = NiSharp.Nifti.Image<float>.Zeros([3, 3, 3], NiSharp.Nifti.Affine.Identity);
+        var e = Assert.Throws<NiSharpException>(() => { TimeSeriesPlot.Carpet(bold, wrongMask); });
         Assert.Contains("nipy_functional.nii.gz", e.Message);
-        var empty = Nifti.Image<float>.Zeros(bold.SpatialShape, bold.Affine);
-        Assert.Throws<NiSharpException>(() => TimeSeriesPlot.Carpet(bold, empty));
+        var empty = NiSharp.Nifti.Image<float>.Zeros(bold.SpatialShape, bold.Affine);
+        Assert.Throws<NiSharpException>(() => { TimeSeriesPlot.Carpet(bold, empty); });
     }
 
     [Fact]
