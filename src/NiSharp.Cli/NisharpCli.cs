@@ -28,6 +28,8 @@ public static class NisharpCli
                      DemoCommand.Create(),
                      ConnectivityCommand.Create(),
                      CompareCommand.Create(),
+                     PlotCommand.Create(),
+                     ViewCommand.Create(),
                  })
             root.Subcommands.Add(c);
         return root;
