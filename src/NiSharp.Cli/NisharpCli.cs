@@ -26,6 +26,7 @@ public static class NisharpCli
                  {
                      InfoCommand.Create(),
                      DemoCommand.Create(),
+                     LayoutCommand.Create(),
                  })
             root.Subcommands.Add(c);
         return root;
