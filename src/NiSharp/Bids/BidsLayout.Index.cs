@@ -1,4 +1,5 @@
 using System.IO.Enumeration;
+using System.Runtime.CompilerServices;
 
 namespace NiSharp.Bids;
 
@@ -39,48 +40,59 @@ public sealed partial class BidsLayout
     private void Build()
     {
         var rootHarvest = new Harvest();
-        var (files, dirs) = List(Root, rootHarvest);
-        if (files is null) throw new NiSharpException(Root, "cannot list the folder (permission denied?)");
-        foreach (var f in files) AddFile(f, Root, null, null, null, rootHarvest);
+        var entries = List(Root, rootHarvest) ?? throw new NiSharpException(Root, "cannot list the folder (permission denied?)");
+        entries.RemoveAll(e => IsDirectory(e) && IgnoredRootFolders.Contains(NameOf(e[..^1]), StringComparer.Ordinal));
 
-        dirs!.RemoveAll(d => IgnoredRootFolders.Contains(NameOf(d), StringComparer.Ordinal));
-        var harvests = new Harvest[dirs.Count];
         // Subjects are independent: list their folders in parallel (directory listing dominates indexing).
-        Parallel.For(0, dirs.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+        var harvests = new Harvest?[entries.Count];
+        Parallel.For(0, entries.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
         {
+            if (!IsDirectory(entries[i])) return;
             var h = new Harvest();
-            var name = NameOf(dirs[i]);
-            string? subject = name.StartsWith("sub-", StringComparison.Ordinal) && BidsName.IsAlphanumeric(name.AsSpan(4)) ? _pool.Get(name.AsSpan(4)) : null;
-            if (name.StartsWith("sub-", StringComparison.Ordinal) && subject is null)
-                h.Problems.Add(new BidsProblem(dirs[i], $"folder name '{name}' is not sub-<letters and digits>"));
-            Walk(dirs[i], 1, subject, null, h);
+            var dir = entries[i][..^1];
+            var name = NameOf(dir);
+            string? subject = null;
+            if (name.StartsWith("sub-", StringComparison.Ordinal))
+            {
+                if (BidsName.IsAlphanumeric(name.AsSpan(4))) subject = _pool.Get(name.AsSpan(4));
+                else h.Problems.Add(new BidsProblem(dir, $"folder name '{name}' is not sub-<letters and digits>"));
+            }
+            Walk(dir, 1, subject, null, h);
             harvests[i] = h;
         });
 
-        int total = rootHarvest.Files.Count;
-        foreach (var h in harvests) total += h.Files.Count;
-        var all = new BidsFile[total];
-        int o = 0;
-        var problems = new List<BidsProblem>(rootHarvest.Problems);
-        var keys = new HashSet<string>(rootHarvest.Keys, StringComparer.Ordinal);
-        rootHarvest.Files.CopyTo(all, o);
-        o += rootHarvest.Files.Count;
-        foreach (var h in harvests)
+        // Entries are in path order and each folder's files follow in path order, so concatenating keeps
+        // the whole index sorted by path without a global sort.
+        int total = 0;
+        foreach (var h in harvests) total += h?.Files.Count ?? 1;
+        var all = new List<BidsFile>(total);
+        var problems = new List<BidsProblem>();
+        var keys = rootHarvest.Keys;
+        for (int i = 0; i < entries.Count; i++)
         {
-            h.Files.CopyTo(all, o);
-            o += h.Files.Count;
-            problems.AddRange(h.Problems);
-            keys.UnionWith(h.Keys);
+            if (harvests[i] is Harvest h)
+            {
+                all.AddRange(h.Files);
+                problems.AddRange(h.Problems);
+                keys.UnionWith(h.Keys);
+            }
+            else
+            {
+                AddFile(entries[i], Root, null, null, null, rootHarvest);
+                all.AddRange(rootHarvest.Files);
+                rootHarvest.Files.Clear();
+            }
         }
-        Array.Sort(all, static (a, b) => string.CompareOrdinal(a.Path, b.Path));
+        problems.AddRange(rootHarvest.Problems);
         problems.Sort(static (a, b) => string.CompareOrdinal(a.Path, b.Path));
-        _files = all;
+        _files = all.ToArray();
         _problems = problems;
         _keysInDataset = keys;
         if (!File.Exists(Path.Combine(Root, "dataset_description.json")))
             _warnings.Add($"{Root}: no dataset_description.json; indexed anyway (as pyBIDS with validate=False)");
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Walk(string dir, int depth, string? subject, string? session, Harvest h)
     {
         if (depth > MaxDepth)
@@ -88,25 +100,31 @@ public sealed partial class BidsLayout
             h.Problems.Add(new BidsProblem(dir, $"more than {MaxDepth} folders deep (a symbolic-link loop?); not indexed further"));
             return;
         }
-        var (files, dirs) = List(dir, h);
-        if (files is null) return;
+        var entries = List(dir, h);
+        if (entries is null) return;
         var name = NameOf(dir);
         string? datatype = EntityKeys.Datatypes.Contains(name) ? _pool.Get(name) : null;
-        foreach (var f in files) AddFile(f, dir, datatype, subject, session, h);
-        foreach (var d in dirs!)
+        foreach (var entry in entries)
         {
+            if (!IsDirectory(entry))
+            {
+                AddFile(entry, dir, datatype, subject, session, h);
+                continue;
+            }
+            var path = entry[..^1];
             string? ses = session;
-            var dn = NameOf(d);
+            var dn = NameOf(path);
             // BIDS puts sessions directly under the subject folder.
             if (depth == 1 && subject is not null && dn.StartsWith("ses-", StringComparison.Ordinal))
             {
                 if (BidsName.IsAlphanumeric(dn.AsSpan(4))) ses = _pool.Get(dn.AsSpan(4));
-                else h.Problems.Add(new BidsProblem(d, $"folder name '{dn}' is not ses-<letters and digits>"));
+                else h.Problems.Add(new BidsProblem(path, $"folder name '{dn}' is not ses-<letters and digits>"));
             }
-            Walk(d, depth + 1, subject, ses, h);
+            Walk(path, depth + 1, subject, ses, h);
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AddFile(string path, string dir, string? datatype, string? subject, string? session, Harvest h)
     {
         var name = path.AsSpan(dir.Length + 1);
@@ -116,40 +134,48 @@ public sealed partial class BidsLayout
             h.Problems.Add(new BidsProblem(path, r.Problem!));
             return;
         }
-        var e = r.Name.Entities;
-        for (int i = 0; i < e.Count; i++) h.Keys.Add(e.KeyAt(i));
+        if (r.Name.HasCustomKeys)
+        {
+            var e = r.Name.Entities;
+            for (int i = 0; i < e.Count; i++) h.Keys.Add(e.KeyAt(i));
+        }
         h.Files.Add(new BidsFile(path, dir, Root.Length, r.Name, datatype, this));
     }
 
-    /// <summary>Lists a folder's entries without stat-ing files (the entry type comes with the listing).</summary>
-    private static (List<string>? Files, List<string>? Dirs) List(string dir, Harvest h)
+    /// <summary>
+    /// Lists a folder's entries as full paths, folders with a trailing '/', sorted ordinally: a depth-first
+    /// walk then yields every path in ordinal order. Files are not stat-ed (the listing gives the type).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static List<string>? List(string dir, Harvest h)
     {
-        var files = new List<string>();
-        var dirs = new List<string>();
+        var entries = new List<string>();
         try
         {
-            var e = new FileSystemEnumerable<(string Path, bool IsDirectory)>(
+            var e = new FileSystemEnumerable<string>(
                 dir,
-                (ref FileSystemEntry x) => (string.Concat(dir, "/", x.FileName), x.IsDirectory),
+                (ref FileSystemEntry x) => x.IsDirectory ? string.Concat(dir, "/", x.FileName, "/") : string.Concat(dir, "/", x.FileName),
                 ListOptions)
             {
                 ShouldIncludePredicate = static (ref FileSystemEntry x) => x.FileName.Length > 0 && x.FileName[0] != '.',
             };
-            foreach (var (path, isDir) in e)
-                (isDir ? dirs : files).Add(path);
+            entries.AddRange(e);
         }
         catch (UnauthorizedAccessException)
         {
             h.Problems.Add(new BidsProblem(dir, "cannot list the folder: permission denied"));
-            return (null, null);
+            return null;
         }
         catch (IOException ex)
         {
             h.Problems.Add(new BidsProblem(dir, $"cannot list the folder: {ex.Message}"));
-            return (null, null);
+            return null;
         }
-        return (files, dirs);
+        entries.Sort(StringComparer.Ordinal);
+        return entries;
     }
+
+    private static bool IsDirectory(string entry) => entry[^1] == '/';
 
     private static string NameOf(string path) => path[(path.LastIndexOf('/') + 1)..];
 }

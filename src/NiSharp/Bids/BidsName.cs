@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace NiSharp.Bids;
@@ -33,6 +34,9 @@ public sealed class BidsName
 
     /// <summary>Whether this is a pre-1.2 fMRIPrep name read as its current equivalent.</summary>
     public bool IsLegacy { get; }
+
+    /// <summary>Whether some key is not one of <see cref="EntityKeys.KnownKeys"/> (the index records those for query checks).</summary>
+    internal bool HasCustomKeys { get; init; }
 
     internal BidsName(BidsEntities entities, string? suffix, string extension, bool isLegacy)
     {
@@ -82,6 +86,7 @@ public sealed class BidsName
     /// <c>sub-*</c>/<c>ses-*</c> folders holding the file: they fill in a name that lacks them (pyBIDS
     /// reads <c>sub</c> from the whole path too) and must agree with a name that has them.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static Result Parse(ReadOnlySpan<char> fileName, LabelPool? pool, string? folderSubject, string? folderSession)
     {
         if (fileName.IsEmpty) return Fail("empty file name");
@@ -147,13 +152,16 @@ public sealed class BidsName
         var keys = new string[kvCount + (legacy ? 1 : 0)];
         var values = new string[keys.Length];
         int count = 0;
+        bool custom = false;
         for (int i = 0; i < n; i++)
         {
             var t = stem[parts[i]];
             int dash = t.IndexOf('-');
             if (dash < 0) continue;
             var keySpan = t[..dash];
-            string key = EntityKeys.KnownKey(keySpan) ?? Intern(pool, keySpan);
+            string? known = EntityKeys.KnownKey(keySpan);
+            custom |= known is null;
+            string key = known ?? Intern(pool, keySpan);
             if (legacy && i > baseIndex)
             {
                 // fMRIPrep 1.2 renamed these entities (BIDS Derivatives RC1).
@@ -218,7 +226,7 @@ public sealed class BidsName
             Array.Copy(keys, 0, k2, o, count);
             Array.Copy(values, 0, v2, o, count);
         }
-        return Ok(new BidsEntities(k2, v2), suffix, extension, legacy);
+        return new(new BidsName(new BidsEntities(k2, v2), suffix, extension, legacy) { HasCustomKeys = custom }, null);
     }
 
     private static BidsEntities WithFolderEntities(BidsEntities e, string? sub, string? ses)
