@@ -23,13 +23,15 @@ public readonly record struct Entity(string Key, string Value)
 /// from the folders first when the name lacks them, as pyBIDS does). Lookups accept either the
 /// file-name key (<c>sub</c>) or the pyBIDS name (<c>subject</c>).
 /// </summary>
-public sealed class BidsEntities : IReadOnlyList<Entity>
+/// <remarks>A small value: the index shares one key array among all files named alike, so a file's
+/// entities cost one array of labels.</remarks>
+public readonly struct BidsEntities : IReadOnlyList<Entity>
 {
-    private readonly string[] _keys;
-    private readonly string[] _values;
+    private readonly string[]? _keys;
+    private readonly string[]? _values;
 
     /// <summary>No entities.</summary>
-    public static BidsEntities Empty { get; } = new([], []);
+    public static BidsEntities Empty => default;
 
     internal BidsEntities(string[] keys, string[] values)
     {
@@ -53,10 +55,10 @@ public sealed class BidsEntities : IReadOnlyList<Entity>
     }
 
     /// <summary>Number of entities.</summary>
-    public int Count => _keys.Length;
+    public int Count => _keys?.Length ?? 0;
 
     /// <summary>The entity at <paramref name="index"/> (name order).</summary>
-    public Entity this[int index] => new(_keys[index], _values[index]);
+    public Entity this[int index] => new(KeyAt(index), ValueAt(index));
 
     /// <summary>The label of an entity (key <c>sub</c> or name <c>subject</c>), or null when the file has none.</summary>
     public string? this[string entity] => Find(EntityKeys.KeyOf(entity));
@@ -68,29 +70,31 @@ public sealed class BidsEntities : IReadOnlyList<Entity>
     internal string? Find(string key)
     {
         var keys = _keys;
+        if (keys is null) return null;
         for (int i = 0; i < keys.Length; i++)
-            if (ReferenceEquals(keys[i], key) || keys[i] == key) return _values[i];
+            if (ReferenceEquals(keys[i], key) || keys[i] == key) return _values![i];
         return null;
     }
 
-    internal string KeyAt(int i) => _keys[i];
-    internal string ValueAt(int i) => _values[i];
+    internal string KeyAt(int i) => (_keys ?? throw new ArgumentOutOfRangeException(nameof(i)))[i];
+    internal string ValueAt(int i) => (_values ?? throw new ArgumentOutOfRangeException(nameof(i)))[i];
 
     /// <summary>A copy without the given keys (file-name keys or pyBIDS names).</summary>
     public BidsEntities Without(params ReadOnlySpan<string> entities)
     {
-        Span<bool> drop = _keys.Length <= 64 ? stackalloc bool[_keys.Length] : new bool[_keys.Length];
+        int n = Count;
+        Span<bool> drop = n <= 64 ? stackalloc bool[n] : new bool[n];
         int kept = 0;
-        for (int i = 0; i < _keys.Length; i++)
+        for (int i = 0; i < n; i++)
         {
             foreach (var e in entities)
-                if (_keys[i] == EntityKeys.KeyOf(e)) drop[i] = true;
+                if (_keys![i] == EntityKeys.KeyOf(e)) drop[i] = true;
             if (!drop[i]) kept++;
         }
         var k = new string[kept];
         var v = new string[kept];
-        for (int i = 0, j = 0; i < _keys.Length; i++)
-            if (!drop[i]) { k[j] = _keys[i]; v[j++] = _values[i]; }
+        for (int i = 0, j = 0; i < n; i++)
+            if (!drop[i]) { k[j] = _keys![i]; v[j++] = _values![i]; }
         return new BidsEntities(k, v);
     }
 
@@ -100,13 +104,37 @@ public sealed class BidsEntities : IReadOnlyList<Entity>
     /// <inheritdoc />
     public IEnumerator<Entity> GetEnumerator()
     {
-        for (int i = 0; i < _keys.Length; i++) yield return new Entity(_keys[i], _values[i]);
+        for (int i = 0; i < Count; i++) yield return this[i];
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
     /// <inheritdoc />
     public override string ToString() => ToNamePrefix();
+}
+
+/// <summary>
+/// Shares key arrays between files whose names have the same keys in the same order (a dataset has a
+/// few dozen such patterns for tens of thousands of files). One per indexing worker: not thread-safe.
+/// </summary>
+internal sealed class KeySequences
+{
+    private readonly List<string[]> _seen = [];
+
+    public string[] Intern(ReadOnlySpan<string> keys)
+    {
+        foreach (var s in _seen)
+        {
+            if (s.Length != keys.Length) continue;
+            int i = 0;
+            while (i < s.Length && ReferenceEquals(s[i], keys[i])) i++;
+            if (i == s.Length) return s;
+        }
+        var fresh = keys.ToArray();
+        // Unbounded growth would turn the search quadratic on pathological datasets; stop sharing then.
+        if (_seen.Count < 256) _seen.Add(fresh);
+        return fresh;
+    }
 }
 
 /// <summary>

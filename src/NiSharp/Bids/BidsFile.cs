@@ -6,11 +6,15 @@ namespace NiSharp.Bids;
 /// </summary>
 public sealed class BidsFile : IComparable<BidsFile>
 {
-    private readonly int _nameStart;
     private readonly int _rootLength;
+    private string? _path;
 
     /// <summary>The full path.</summary>
-    public string Path { get; }
+    // Built on first use: an index of 50 000 files keeps only names and one string per folder.
+    public string Path => _path ??= string.Concat(DirectoryPath, "/", Filename);
+
+    /// <summary>The file name.</summary>
+    public string Filename { get; }
 
     /// <summary>The folder holding the file (full path; one shared string per folder).</summary>
     public string DirectoryPath { get; }
@@ -33,11 +37,10 @@ public sealed class BidsFile : IComparable<BidsFile>
     /// <summary>The layout that indexed the file (null for a file built on its own).</summary>
     public BidsLayout? Layout { get; }
 
-    internal BidsFile(string path, string directoryPath, int rootLength, BidsName name, string? datatype, BidsLayout? layout)
+    internal BidsFile(string filename, string directoryPath, int rootLength, BidsName name, string? datatype, BidsLayout? layout)
     {
-        Path = path;
+        Filename = filename;
         DirectoryPath = directoryPath;
-        _nameStart = directoryPath.Length + 1;
         _rootLength = rootLength;
         Entities = name.Entities;
         Suffix = name.Suffix;
@@ -47,11 +50,10 @@ public sealed class BidsFile : IComparable<BidsFile>
         Layout = layout;
     }
 
-    /// <summary>The file name.</summary>
-    public string Filename => Path[_nameStart..];
-
     /// <summary>The path relative to the dataset root, with <c>/</c> separators.</summary>
-    public string RelativePath => Path[(_rootLength + 1)..].Replace('\\', '/');
+    public string RelativePath => DirectoryPath.Length > _rootLength
+        ? string.Concat(DirectoryPath.AsSpan(_rootLength + 1), "/", Filename).Replace('\\', '/')
+        : Filename;
 
     /// <summary>The subject label (without <c>sub-</c>), or null.</summary>
     public string? Subject => Entities.Find("sub");

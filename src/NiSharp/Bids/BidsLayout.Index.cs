@@ -35,13 +35,14 @@ public sealed partial class BidsLayout
         public readonly List<BidsFile> Files = [];
         public readonly List<BidsProblem> Problems = [];
         public readonly HashSet<string> Keys = new(StringComparer.Ordinal);
+        public readonly KeySequences KeySequences = new();
     }
 
     private void Build()
     {
         var rootHarvest = new Harvest();
         var entries = List(Root, rootHarvest) ?? throw new NiSharpException(Root, "cannot list the folder (permission denied?)");
-        entries.RemoveAll(e => IsDirectory(e) && IgnoredRootFolders.Contains(NameOf(e[..^1]), StringComparer.Ordinal));
+        entries.RemoveAll(e => IsDirectory(e) && IgnoredRootFolders.Contains(e[..^1], StringComparer.Ordinal));
 
         // Subjects are independent: list their folders in parallel (directory listing dominates indexing).
         var harvests = new Harvest?[entries.Count];
@@ -49,8 +50,8 @@ public sealed partial class BidsLayout
         {
             if (!IsDirectory(entries[i])) return;
             var h = new Harvest();
-            var dir = entries[i][..^1];
-            var name = NameOf(dir);
+            var name = entries[i][..^1];
+            var dir = string.Concat(Root, "/", name);
             string? subject = null;
             if (name.StartsWith("sub-", StringComparison.Ordinal))
             {
@@ -102,8 +103,8 @@ public sealed partial class BidsLayout
         }
         var entries = List(dir, h);
         if (entries is null) return;
-        var name = NameOf(dir);
-        string? datatype = EntityKeys.Datatypes.Contains(name) ? _pool.Get(name) : null;
+        var folder = NameOf(dir);
+        string? datatype = EntityKeys.Datatypes.Contains(folder) ? _pool.Get(folder) : null;
         foreach (var entry in entries)
         {
             if (!IsDirectory(entry))
@@ -111,9 +112,9 @@ public sealed partial class BidsLayout
                 AddFile(entry, dir, datatype, subject, session, h);
                 continue;
             }
-            var path = entry[..^1];
+            var dn = entry[..^1];
+            var path = string.Concat(dir, "/", dn);
             string? ses = session;
-            var dn = NameOf(path);
             // BIDS puts sessions directly under the subject folder.
             if (depth == 1 && subject is not null && dn.StartsWith("ses-", StringComparison.Ordinal))
             {
@@ -125,13 +126,12 @@ public sealed partial class BidsLayout
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void AddFile(string path, string dir, string? datatype, string? subject, string? session, Harvest h)
+    private void AddFile(string name, string dir, string? datatype, string? subject, string? session, Harvest h)
     {
-        var name = path.AsSpan(dir.Length + 1);
-        var r = BidsName.Parse(name, _pool, subject, session);
+        var r = BidsName.Parse(name, _pool, subject, session, h.KeySequences);
         if (r.Name is null)
         {
-            h.Problems.Add(new BidsProblem(path, r.Problem!));
+            h.Problems.Add(new BidsProblem(string.Concat(dir, "/", name), r.Problem!));
             return;
         }
         if (r.Name.HasCustomKeys)
@@ -139,12 +139,12 @@ public sealed partial class BidsLayout
             var e = r.Name.Entities;
             for (int i = 0; i < e.Count; i++) h.Keys.Add(e.KeyAt(i));
         }
-        h.Files.Add(new BidsFile(path, dir, Root.Length, r.Name, datatype, this));
+        h.Files.Add(new BidsFile(name, dir, Root.Length, r.Name, datatype, this));
     }
 
     /// <summary>
-    /// Lists a folder's entries as full paths, folders with a trailing '/', sorted ordinally: a depth-first
-    /// walk then yields every path in ordinal order. Files are not stat-ed (the listing gives the type).
+    /// Lists a folder's entry names, folders with a trailing '/', sorted ordinally: a depth-first walk then
+    /// yields every path in ordinal order. Files are not stat-ed (the listing gives the type).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static List<string>? List(string dir, Harvest h)
@@ -154,7 +154,7 @@ public sealed partial class BidsLayout
         {
             var e = new FileSystemEnumerable<string>(
                 dir,
-                (ref FileSystemEntry x) => x.IsDirectory ? string.Concat(dir, "/", x.FileName, "/") : string.Concat(dir, "/", x.FileName),
+                static (ref FileSystemEntry x) => x.IsDirectory ? string.Concat(x.FileName, "/") : x.FileName.ToString(),
                 ListOptions)
             {
                 ShouldIncludePredicate = static (ref FileSystemEntry x) => x.FileName.Length > 0 && x.FileName[0] != '.',

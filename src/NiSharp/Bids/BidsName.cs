@@ -81,13 +81,16 @@ public sealed class BidsName
     // Upper bound on '_'-separated parts; real names have fewer than 15.
     private const int MaxParts = 40;
 
+    [ThreadStatic] private static string[]? t_keys;
+    [ThreadStatic] private static string[]? t_values;
+
     /// <summary>
     /// The parser. <paramref name="folderSubject"/>/<paramref name="folderSession"/> are the labels of the
     /// <c>sub-*</c>/<c>ses-*</c> folders holding the file: they fill in a name that lacks them (pyBIDS
     /// reads <c>sub</c> from the whole path too) and must agree with a name that has them.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static Result Parse(ReadOnlySpan<char> fileName, LabelPool? pool, string? folderSubject, string? folderSession)
+    internal static Result Parse(ReadOnlySpan<char> fileName, LabelPool? pool, string? folderSubject, string? folderSession, KeySequences? keySequences = null)
     {
         if (fileName.IsEmpty) return Fail("empty file name");
         if (fileName[0] == '.') return Fail("hidden file");
@@ -149,8 +152,9 @@ public sealed class BidsName
         bool endsWithSuffix = lastToken.IndexOf('-') < 0;
         string? suffix = endsWithSuffix ? Intern(pool, lastToken) : null;
 
-        var keys = new string[kvCount + (legacy ? 1 : 0)];
-        var values = new string[keys.Length];
+        // Scratch space; the final arrays are sized (and the key array shared) once everything is known.
+        var keys = t_keys ??= new string[MaxParts + 4];
+        var values = t_values ??= new string[MaxParts + 4];
         int count = 0;
         bool custom = false;
         for (int i = 0; i < n; i++)
@@ -211,21 +215,17 @@ public sealed class BidsName
         bool addSub = folderSubject is not null && nameSub is null;
         bool addSes = folderSession is not null && nameSes is null;
         int total = count + (addSub ? 1 : 0) + (addSes ? 1 : 0);
-        string[] k2, v2;
-        if (!addSub && !addSes && count == keys.Length)
+        int front = (addSub ? 1 : 0) + (addSes ? 1 : 0);
+        if (front > 0)
         {
-            (k2, v2) = (keys, values);
-        }
-        else
-        {
-            k2 = new string[total];
-            v2 = new string[total];
+            Array.Copy(keys, 0, keys, front, count);
+            Array.Copy(values, 0, values, front, count);
             int o = 0;
-            if (addSub) { k2[o] = "sub"; v2[o++] = folderSubject!; }
-            if (addSes) { k2[o] = "ses"; v2[o++] = folderSession!; }
-            Array.Copy(keys, 0, k2, o, count);
-            Array.Copy(values, 0, v2, o, count);
+            if (addSub) { keys[o] = "sub"; values[o++] = folderSubject!; }
+            if (addSes) { keys[o] = "ses"; values[o] = folderSession!; }
         }
+        var k2 = keySequences is null ? keys.AsSpan(0, total).ToArray() : keySequences.Intern(keys.AsSpan(0, total));
+        var v2 = values.AsSpan(0, total).ToArray();
         return new(new BidsName(new BidsEntities(k2, v2), suffix, extension, legacy) { HasCustomKeys = custom }, null);
     }
 

@@ -77,7 +77,8 @@ public sealed class BidsQuery
     {
         var key = EntityKeys.KeyOf(entity);
         if (key == EntityKeys.Extension) filter = filter.Map(NormalizeExtension);
-        _filters.RemoveAll(f => f.Key == key);
+        for (int i = _filters.Count - 1; i >= 0; i--)
+            if (_filters[i].Key == key) _filters.RemoveAt(i);
         if (!filter.IsUnconstrained) _filters.Add((key, filter));
         return this;
     }
