@@ -41,11 +41,10 @@ internal static class LayoutCommand
         ret.AcceptOnlyFromAmong(Returns);
         var json = new Option<bool>("--json") { Description = "Print JSON: files with their entities, or an array of labels" };
 
-        var cmd = new Command("layout", "Index a BIDS/fMRIPrep folder and list the files (or labels) matching the filters; one per line, sorted")
-        {
-            dir, ret, json,
-        };
+        var cmd = new Command("layout", "Index a BIDS/fMRIPrep folder and list the files (or labels) matching the filters; one per line, sorted") { dir };
         foreach (var (_, o) in filters) cmd.Options.Add(o);
+        cmd.Options.Add(ret);
+        cmd.Options.Add(json);
         cmd.SetAction(p =>
         {
             var layout = BidsLayout.Index(p.GetValue(dir)!);

@@ -10,7 +10,8 @@ namespace NiSharp.Bids;
 /// <remarks>
 /// <para>Indexing reads folder listings only; sidecars, <c>dataset_description.json</c> and
 /// <c>participants.tsv</c> are read when first asked for. Names that are not BIDS names are listed in
-/// <see cref="Problems"/>, never fatal.</para>
+/// <see cref="Problems"/>, never fatal. A layout is immutable once built: queries, metadata and
+/// <see cref="BoldRun"/>s may be asked from many threads at once (e.g. one per subject).</para>
 /// <example><code>
 /// var layout = BidsLayout.Index(fmriprepDir);
 /// layout.GetSubjects();   // ["10438", "10788", "11108", "50052"]

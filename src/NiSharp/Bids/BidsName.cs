@@ -46,14 +46,15 @@ public sealed class BidsName
         IsLegacy = isLegacy;
     }
 
-    /// <summary>Parses a file name (not a path); fails with a <see cref="NiSharpException"/> naming it when it is not a BIDS name.</summary>
+    /// <summary>Parses a file name (of a path, the last part); fails with a <see cref="NiSharpException"/> naming it when it is not a BIDS name.</summary>
     public static BidsName Parse(string fileName) =>
         TryParse(fileName, out var name, out var problem) ? name! : throw new NiSharpException(fileName, problem!);
 
-    /// <summary>Parses a file name; on failure returns false and says why in <paramref name="problem"/>.</summary>
+    /// <summary>Parses a file name (of a path, the last part); on failure returns false and says why in <paramref name="problem"/>.</summary>
     public static bool TryParse(string fileName, out BidsName? name, out string? problem)
     {
-        var r = Parse(fileName, null, null, null);
+        ArgumentNullException.ThrowIfNull(fileName);
+        var r = Parse(Path.GetFileName(fileName.AsSpan()), null, null, null);
         name = r.Name;
         problem = r.Problem;
         return name is not null;

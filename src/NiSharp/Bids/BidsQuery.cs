@@ -56,7 +56,8 @@ public readonly struct EntityFilter
 /// A query on a <see cref="BidsLayout"/>: a filter per entity (file-name key <c>sub</c> or pyBIDS name
 /// <c>subject</c>) or pseudo-entity (<c>suffix</c>, <c>datatype</c>, <c>extension</c>). All filters must
 /// hold. Extensions are compared with a leading dot whether or not the query has one (pyBIDS accepts
-/// both); run and echo indices compare as numbers (<c>1</c> matches <c>run-01</c>).
+/// both); run and echo indices compare as numbers (<c>1</c> matches <c>run-01</c>); subject and session
+/// labels may be given with their <c>sub-</c>/<c>ses-</c> prefix.
 /// </summary>
 /// <example><code>
 /// var native = layout.Get(new BidsQuery().Where("datatype", "anat").Where("desc", "preproc")
@@ -77,6 +78,8 @@ public sealed class BidsQuery
     {
         var key = EntityKeys.KeyOf(entity);
         if (key == EntityKeys.Extension) filter = filter.Map(NormalizeExtension);
+        // A label never contains '-', so "sub-01" can only mean "01" (pyBIDS would silently match nothing).
+        else if (key is "sub" or "ses") filter = filter.Map(v => v.StartsWith(key + "-", StringComparison.Ordinal) ? v[(key.Length + 1)..] : v);
         for (int i = _filters.Count - 1; i >= 0; i--)
             if (_filters[i].Key == key) _filters.RemoveAt(i);
         if (!filter.IsUnconstrained) _filters.Add((key, filter));

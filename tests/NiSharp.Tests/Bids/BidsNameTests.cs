@@ -58,6 +58,14 @@ public class BidsNameTests
     }
 
     [Fact]
+    public void A_path_is_parsed_by_its_file_name()
+    {
+        var n = BidsName.Parse("/data/ds000030/derivatives/fmriprep/sub-10788/func/sub-10788_task-rest_desc-confounds_timeseries.tsv");
+        Assert.Equal([("sub", "10788"), ("task", "rest"), ("desc", "confounds")], Pairs(n));
+        Assert.Equal("timeseries", n.Suffix);
+    }
+
+    [Fact]
     public void A_name_ending_with_a_key_value_pair_has_no_suffix()
     {
         var n = BidsName.Parse("sub-10788.html");

@@ -183,6 +183,7 @@ public sealed class LessonLayoutTests : IDisposable
             "sub-10788/func/sub-10788_task-rest_space-T1w_desc-preproc_bold.nii.gz",
             "sub-50052/func/sub-50052_task-rest_space-T1w_desc-preproc_bold.nii.gz",
         ], Rel(both));
+        Assert.Equal(both.Paths(), _layout.Get(subject: new[] { "sub-10788", "sub-50052" }, datatype: "func", desc: "preproc", space: "T1w", extension: ".nii.gz").Paths());
         Assert.Equal(["MNI152NLin2009cAsym", "T1w"], _layout.GetSpaces());
         Assert.Equal(["MNI152NLin2009cAsym"], _layout.GetSpaces(BidsLayout.Query(subject: "10438")));
     }
