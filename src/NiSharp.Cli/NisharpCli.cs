@@ -30,6 +30,7 @@ public static class NisharpCli
                      CompareCommand.Create(),
                      PlotCommand.Create(),
                      ViewCommand.Create(),
+                     LayoutCommand.Create(),
                  })
             root.Subcommands.Add(c);
         return root;
