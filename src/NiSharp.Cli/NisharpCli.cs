@@ -26,6 +26,8 @@ public static class NisharpCli
                  {
                      InfoCommand.Create(),
                      DemoCommand.Create(),
+                     ConfoundsCommand.Create(),
+                     CleanCommand.Create(),
                  })
             root.Subcommands.Add(c);
         return root;
