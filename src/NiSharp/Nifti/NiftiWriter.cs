@@ -45,7 +45,7 @@ public sealed class NiftiWriter : IDisposable
         _file = IO.AtomicFile.Create(path);
         _stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
             ? new GZipStream(_file, options.Compression, leaveOpen: true)
-            : new BufferedStream(_file, 1 << 16);
+            : _file; // the temporary FileStream already buffers
         var hdr = header.Encode(options.Version, options.BigEndian);
         _stream.Write(hdr);
         var pad = new byte[header.VoxOffset - hdr.Length]; // extension flag (0 = none) and padding
@@ -140,14 +140,15 @@ public sealed class NiftiWriter : IDisposable
         if (_written != _expectedVoxels)
             throw new InvalidOperationException($"only {_written} of {_expectedVoxels} voxels were written");
         _stream.Flush();
-        _stream.Dispose();
+        if (!ReferenceEquals(_stream, _file)) _stream.Dispose(); // gzip footer
         _file.Commit();
     }
 
     /// <inheritdoc />
     public void Dispose()
     {
-        try { _stream.Dispose(); } catch (IOException) { } catch (NiSharpException) { }
+        if (!ReferenceEquals(_stream, _file))
+            try { _stream.Dispose(); } catch (IOException) { } catch (NiSharpException) { }
         _file.Dispose();
     }
 }

@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
 namespace NiSharp.Signal;
 
 /// <summary>
@@ -125,23 +128,66 @@ public sealed class ConfoundProjection
     {
         if (Rank == 0) return;
         if (block.Length != Rows * width) throw new ArgumentException("block rows do not match the confounds");
-        var coef = scratch[..(Rank * width)];
-        coef.Clear();
-        for (int t = 0; t < Rows; t++)
+        int r = Rank;
+        var q = _q;
+        int j0 = 0;
+        if (Vector.IsHardwareAccelerated && r <= 512)
         {
-            var row = block.Slice(t * width, width);
-            for (int k = 0; k < Rank; k++)
-                BlockArithmetic.AddScaled(coef.Slice(k * width, width), _q[t * Rank + k], row);
+            // Lanes of columns at a time: coef_k = Σ_t q[t,k]·x[t] (t ascending), then
+            // x[t] −= Σ_k q[t,k]·coef_k (k ascending), in float64, multiplies and adds unfused.
+            int vc = Vector<double>.Count;
+            Span<Vector<double>> coef = stackalloc Vector<double>[2 * r];
+            ref double b0 = ref MemoryMarshal.GetReference(block);
+            for (; j0 + 2 * vc <= width; j0 += 2 * vc)
+            {
+                // Two vectors of lanes per pass; each coefficient's sum stays in registers over t.
+                for (int k = 0; k < r; k++)
+                {
+                    var c0 = Vector<double>.Zero;
+                    var c1 = Vector<double>.Zero;
+                    for (int t = 0; t < Rows; t++)
+                    {
+                        var qk = new Vector<double>(q[t * r + k]);
+                        nuint o = (nuint)(t * width + j0);
+                        c0 += qk * Vector.LoadUnsafe(ref b0, o);
+                        c1 += qk * Vector.LoadUnsafe(ref b0, o + (nuint)vc);
+                    }
+                    coef[2 * k] = c0;
+                    coef[2 * k + 1] = c1;
+                }
+                for (int t = 0; t < Rows; t++)
+                {
+                    var p0 = Vector<double>.Zero;
+                    var p1 = Vector<double>.Zero;
+                    int qt = t * r;
+                    for (int k = 0; k < r; k++)
+                    {
+                        var qk = new Vector<double>(q[qt + k]);
+                        p0 += qk * coef[2 * k];
+                        p1 += qk * coef[2 * k + 1];
+                    }
+                    nuint o = (nuint)(t * width + j0);
+                    BlockArithmetic.R(Vector.LoadUnsafe(ref b0, o) - p0, single).StoreUnsafe(ref b0, o);
+                    BlockArithmetic.R(Vector.LoadUnsafe(ref b0, o + (nuint)vc) - p1, single).StoreUnsafe(ref b0, o + (nuint)vc);
+                }
+            }
         }
-        var proj = scratch.Slice(Rank * width, width);
-        for (int t = 0; t < Rows; t++)
+        if (j0 == width) return;
+        var c = scratch[..r];
+        for (int j = j0; j < width; j++)
         {
-            proj.Clear();
-            for (int k = 0; k < Rank; k++)
-                BlockArithmetic.AddScaled(proj, _q[t * Rank + k], coef.Slice(k * width, width));
-            var row = block.Slice(t * width, width);
-            BlockArithmetic.SubtractInPlace(row, proj);
-            BlockArithmetic.Round(row, single);
+            c.Clear();
+            for (int t = 0; t < Rows; t++)
+            {
+                double x = block[t * width + j];
+                for (int k = 0; k < r; k++) c[k] += q[t * r + k] * x;
+            }
+            for (int t = 0; t < Rows; t++)
+            {
+                double p = 0;
+                for (int k = 0; k < r; k++) p += q[t * r + k] * c[k];
+                block[t * width + j] = BlockArithmetic.R(block[t * width + j] - p, single);
+            }
         }
     }
 

@@ -55,26 +55,11 @@ public static class Detrending
         ColumnMeans(block, width, mean, single);
         SubtractFromRows(block, width, mean, single);
         var r = regressor ?? Regressor(rows, single);
-        // dot = rᵀx per column, accumulated over rows
+        // dot = rᵀx per column, accumulated over rows; then x −= dot·r, as numpy forms the outer
+        // product first and then subtracts.
         var dot = scratch[..width];
         dot.Clear();
-        for (int t = 0; t < rows; t++)
-        {
-            var row = block.Slice(t * width, width);
-            if (single)
-                for (int j = 0; j < width; j++) dot[j] = (float)(dot[j] + (float)(r[t] * row[j]));
-            else
-                AddScaled(dot, r[t], row);
-        }
-        // x -= dot·r, as numpy forms the outer product first and then subtracts
-        for (int t = 0; t < rows; t++)
-        {
-            var row = block.Slice(t * width, width);
-            double rt = r[t];
-            if (single)
-                for (int j = 0; j < width; j++) row[j] = (float)(row[j] - (float)(dot[j] * rt));
-            else
-                for (int j = 0; j < width; j++) row[j] -= dot[j] * rt;
-        }
+        for (int t = 0; t < rows; t++) AddScaled(dot, r[t], block.Slice(t * width, width), single);
+        for (int t = 0; t < rows; t++) SubtractScaled(block.Slice(t * width, width), r[t], dot, single);
     }
 }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace NiSharp.Signal;
 
@@ -179,20 +180,54 @@ public sealed class IirFilter
         if (Vector.IsHardwareAccelerated && taps > 1)
         {
             Span<Vector<double>> z = stackalloc Vector<double>[taps - 1];
+            Span<Vector<double>> vb = stackalloc Vector<double>[taps];
+            Span<Vector<double>> va = stackalloc Vector<double>[taps];
+            for (int k = 0; k < taps; k++) { vb[k] = new Vector<double>(b[k]); va[k] = new Vector<double>(a[k]); }
+            ref double e0 = ref MemoryMarshal.GetReference(e);
+            nint stride = step * width;
+            // Two vectors of lanes at a time: two independent recursions in flight hide the latency of each.
+            Span<Vector<double>> z2 = stackalloc Vector<double>[taps - 1];
+            for (; j0 <= width - 2 * vc; j0 += 2 * vc)
+            {
+                nint idx = t0 * width + j0;
+                var x0a = Vector.LoadUnsafe(ref e0, (nuint)idx);
+                var x0b = Vector.LoadUnsafe(ref e0, (nuint)(idx + vc));
+                for (int k = 0; k < taps - 1; k++)
+                {
+                    var zk = new Vector<double>(zi[k]);
+                    z[k] = zk * x0a;
+                    z2[k] = zk * x0b;
+                }
+                for (int n = 0; n < rows; n++, idx += stride)
+                {
+                    var xa = Vector.LoadUnsafe(ref e0, (nuint)idx);
+                    var xb = Vector.LoadUnsafe(ref e0, (nuint)(idx + vc));
+                    var ya = z[0] + vb[0] * xa;
+                    var yb = z2[0] + vb[0] * xb;
+                    for (int k = 0; k < taps - 2; k++)
+                    {
+                        z[k] = z[k + 1] + xa * vb[k + 1] - ya * va[k + 1];
+                        z2[k] = z2[k + 1] + xb * vb[k + 1] - yb * va[k + 1];
+                    }
+                    z[taps - 2] = xa * vb[taps - 1] - ya * va[taps - 1];
+                    z2[taps - 2] = xb * vb[taps - 1] - yb * va[taps - 1];
+                    ya.StoreUnsafe(ref e0, (nuint)idx);
+                    yb.StoreUnsafe(ref e0, (nuint)(idx + vc));
+                }
+            }
             for (; j0 <= width - vc; j0 += vc)
             {
-                var x0 = new Vector<double>(e.Slice(t0 * width + j0, vc));
+                var x0 = Vector.LoadUnsafe(ref e0, (nuint)(t0 * width + j0));
                 for (int k = 0; k < taps - 1; k++) z[k] = new Vector<double>(zi[k]) * x0;
-                int t = t0;
-                for (int n = 0; n < rows; n++, t += step)
+                nint idx = t0 * width + j0;
+                for (int n = 0; n < rows; n++, idx += stride)
                 {
-                    var slot = e.Slice(t * width + j0, vc);
-                    var x = new Vector<double>(slot);
-                    var y = z[0] + new Vector<double>(b[0]) * x;
+                    var x = Vector.LoadUnsafe(ref e0, (nuint)idx);
+                    var y = z[0] + vb[0] * x;
                     for (int k = 0; k < taps - 2; k++)
-                        z[k] = z[k + 1] + x * new Vector<double>(b[k + 1]) - y * new Vector<double>(a[k + 1]);
-                    z[taps - 2] = x * new Vector<double>(b[taps - 1]) - y * new Vector<double>(a[taps - 1]);
-                    y.CopyTo(slot);
+                        z[k] = z[k + 1] + x * vb[k + 1] - y * va[k + 1];
+                    z[taps - 2] = x * vb[taps - 1] - y * va[taps - 1];
+                    y.StoreUnsafe(ref e0, (nuint)idx);
                 }
             }
         }

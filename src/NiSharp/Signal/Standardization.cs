@@ -29,14 +29,14 @@ public static class Standardization
         ColumnMeans(block, width, mean, single);
         if (method == StandardizeMethod.Psc)
         {
+            // (x − mean) / |mean| · 100; columns whose |mean| is below eps become 0.
+            for (int j = 0; j < width; j++) acc[j] = Math.Abs(mean[j]);
             for (int t = 0; t < rows; t++)
             {
                 var row = block.Slice(t * width, width);
-                for (int j = 0; j < width; j++)
-                {
-                    double m = mean[j];
-                    row[j] = Math.Abs(m) < Detrending.Eps64 ? 0 : R(R(R(row[j] - m, single) / Math.Abs(m), single) * 100, single);
-                }
+                Subtract(row, mean, single);
+                Divide(row, acc, single);
+                for (int j = 0; j < width; j++) row[j] = acc[j] < Detrending.Eps64 ? 0 : R(row[j] * 100, single);
             }
             return;
         }
@@ -44,15 +44,7 @@ public static class Standardization
         // numpy's std: mean of the (already centred) values, squared deviations summed row by row.
         ColumnMeans(block, width, mean, single);
         acc.Clear();
-        for (int t = 0; t < rows; t++)
-        {
-            var row = block.Slice(t * width, width);
-            for (int j = 0; j < width; j++)
-            {
-                double d = R(row[j] - mean[j], single);
-                acc[j] = R(acc[j] + R(d * d, single), single);
-            }
-        }
+        for (int t = 0; t < rows; t++) AddSquaredDeviation(acc, block.Slice(t * width, width), mean, single);
         int ddof = method == StandardizeMethod.ZScoreSample ? 1 : 0;
         int dof = Math.Max(rows - ddof, 0);
         for (int j = 0; j < width; j++)
@@ -60,10 +52,6 @@ public static class Standardization
             double std = R(Math.Sqrt(R(acc[j] / dof, single)), single);
             acc[j] = std < Detrending.Eps64 ? 1 : std;
         }
-        for (int t = 0; t < rows; t++)
-        {
-            var row = block.Slice(t * width, width);
-            for (int j = 0; j < width; j++) row[j] = R(row[j] / acc[j], single);
-        }
+        for (int t = 0; t < rows; t++) Divide(block.Slice(t * width, width), acc, single);
     }
 }
