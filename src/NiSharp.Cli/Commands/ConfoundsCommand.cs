@@ -19,7 +19,7 @@ internal static class ConfoundsCommand
     {
         var tsv = new Argument<string>("TSV") { Description = "fMRIPrep confounds file (*_desc-confounds_timeseries.tsv, *_regressors.tsv or ≤1.1 *_confounds.tsv)" };
         var o = SelectionOptions.Create(includeDummyAuto: true);
-        var output = new Option<string>("--output", "-o") { Description = "Regressors TSV to write (header of current fMRIPrep names, one row per volume after dummy removal)", Required = true };
+        var output = new Option<string>("--output", "-o") { Description = "Regressors TSV to write (header of current fMRIPrep names, one row per volume after dummy removal); the kept volumes go to *_samplemask.tsv and every parameter to *.json beside it", Required = true };
         var cmd = new Command("confounds", "Select confound regressors (nilearn load_confounds strategies, explicit columns, dummy volumes, scrubbing)") { tsv, output };
         o.AddTo(cmd);
         cmd.SetAction(p =>

@@ -54,6 +54,7 @@ public sealed class ConfoundSelection
     {
         var d = Strategy.ToParameters();
         d["confounds_file"] = Path.GetFileName(SourcePath);
+        d["dummy_scans_requested"] = Strategy.DummyScans?.ToString();
         d["dummy_scans"] = DummyScans;
         d["columns"] = Columns.ToArray();
         d["computed_columns"] = ComputedColumns.ToArray();

@@ -79,6 +79,24 @@ public class CleanValidationTests
     }
 
     [Fact]
+    public void Zero_variance_and_duplicate_regressors_change_nothing_as_in_nilearn()
+    {
+        // A constant column detrends to 0 and is dropped by the QR rank tolerance; a duplicate adds no rank.
+        var c = SignalFixtures.Confounds;
+        var extra = new SignalMatrix<double>(c.Timepoints, c.Features + 2);
+        for (int t = 0; t < c.Timepoints; t++)
+        {
+            c.Row(t).CopyTo(extra.Row(t));
+            extra[t, c.Features] = 42;
+            extra[t, c.Features + 1] = c[t, 0];
+        }
+        var o = new CleanOptions { LowPass = 0.08, HighPass = 0.009, RepetitionTime = 2 };
+        var plain = SignalCleaner.Clean(X, o, c);
+        var padded = SignalCleaner.Clean(X, o, extra);
+        Tests.Support.Approx.Equal(plain.Data, padded.Data, 0, 1e-9, "zero-variance regressor");
+    }
+
+    [Fact]
     public void Effective_parameters_use_nilearns_names()
     {
         var o = new CleanOptions { LowPass = 0.08, HighPass = 0.009, RepetitionTime = 2 };
