@@ -31,6 +31,8 @@ public static class NisharpCli
                      PlotCommand.Create(),
                      ViewCommand.Create(),
                      LayoutCommand.Create(),
+                     ConfoundsCommand.Create(),
+                     CleanCommand.Create(),
                  })
             root.Subcommands.Add(c);
         return root;
