@@ -26,6 +26,12 @@ public static class NisharpCli
                  {
                      InfoCommand.Create(),
                      DemoCommand.Create(),
+                     MathCommand.Create(),
+                     IndexCommand.Create(),
+                     MeanCommand.Create(),
+                     ResampleCommand.Create(),
+                     RelabelCommand.Create(),
+                     AtlasesCommand.Create(),
                  })
             root.Subcommands.Add(c);
         return root;
