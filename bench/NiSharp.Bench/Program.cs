@@ -5,6 +5,7 @@ using NiSharp.Bench;
 var all = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgnoreCase)
 {
     ["nifti-read"] = NiftiReadBench.Run,
+    ["resample"] = ResampleBench.Run,
 };
 var names = args.Length > 0 ? args.TakeWhile(a => !a.StartsWith("--")).ToArray() : all.Keys.ToArray();
 var rest = args.SkipWhile(a => !a.StartsWith("--")).ToArray();

@@ -64,7 +64,9 @@ public static class Resampling
             return new Image<TOut>(outShape, source.Affine, copy, source.Header);
         }
         var kernel = new ResampleKernel(srcGrid, target, interpolation);
-        var stats = SourceStats.Compute<TIn>(source.Data, srcGrid.VoxelCount, needCrop: kernel.IsIntegerShift && !forceResample);
+        bool needCrop = kernel.IsIntegerShift && !forceResample;
+        // the range (clip) and the crop box (shift shortcut) need a pass over the whole source: only when used
+        var stats = clip || needCrop ? SourceStats.Compute<TIn>(source.Data, srcGrid.VoxelCount, needCrop) : new SourceStats();
         var output = new TOut[(long)target.VoxelCount * nt];
         var work = new VolumeWork<TIn, TOut>(kernel, srcGrid, target, fillValue, forceResample, stats);
         for (int t = 0; t < nt; t++)
@@ -136,33 +138,49 @@ public static class Resampling
             stats ??= new SourceStats();
             using var w = NiftiWriter.Create(outputPath, outShape, same ? f.Affine : target.Affine, NiftiDataTypes.For<TOut>(), f.Header);
             var work = same ? null : new VolumeWork<TIn, TOut>(kernel!, srcGrid, target, fill, force, stats);
-            var outVol = new TOut[same ? nIn : target.VoxelCount];
+            int nOut = same ? nIn : target.VoxelCount;
+            // Three stages overlap: reading (and gunzipping) volume t+1, interpolating volume t, writing (gzipping)
+            // volume t−1. Two input and two output buffers: memory stays at a few volumes.
             TIn[] current = new TIn[nIn], next = new TIn[nIn];
+            TOut[] outVol = new TOut[nOut], spare = new TOut[nOut];
             if (nt > 0) f.ReadVolume<TIn>(0, current);
-            for (int t = 0; t < nt; t++)
+            Task? writing = null;
+            try
             {
-                Task? reading = null;
-                if (t + 1 < nt)
+                for (int t = 0; t < nt; t++)
                 {
-                    int tn = t + 1;
-                    var nb = next;
-                    reading = Task.Run(() => f.ReadVolume<TIn>(tn, nb));
+                    Task? reading = null;
+                    if (t + 1 < nt)
+                    {
+                        int tn = t + 1;
+                        var nb = next;
+                        reading = Task.Run(() => f.ReadVolume<TIn>(tn, nb));
+                    }
+                    if (same)
+                    {
+                        for (int i = 0; i < nIn; i++) outVol[i] = TOut.CreateTruncating(current[i]);
+                    }
+                    else
+                    {
+                        work!.Run(current, outVol);
+                        if (clip) Clip<TOut>(outVol, stats);
+                    }
+                    writing?.GetAwaiter().GetResult();
+                    var ready = outVol;
+                    writing = Task.Run(() => w.WriteVolume<TOut>(ready));
+                    (outVol, spare) = (spare, outVol);
+                    if (reading is not null)
+                    {
+                        reading.GetAwaiter().GetResult();
+                        (current, next) = (next, current);
+                    }
                 }
-                if (same)
-                {
-                    for (int i = 0; i < nIn; i++) outVol[i] = TOut.CreateTruncating(current[i]);
-                }
-                else
-                {
-                    work!.Run(current, outVol);
-                    if (clip) Clip<TOut>(outVol, stats);
-                }
-                w.WriteVolume<TOut>(outVol);
-                if (reading is not null)
-                {
-                    reading.GetAwaiter().GetResult();
-                    (current, next) = (next, current);
-                }
+                writing?.GetAwaiter().GetResult();
+            }
+            catch
+            {
+                try { writing?.Wait(); } catch (AggregateException) { }
+                throw;
             }
             w.Commit();
             return true;
