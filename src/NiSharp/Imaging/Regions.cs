@@ -136,6 +136,14 @@ public static class Regions
     }
 
     /// <summary>
+    /// <see cref="ConnectedLabelRegions(Image{int}, double?, bool, IReadOnlyList{string}?)"/> for a label image loaded
+    /// with another voxel type (e.g. <c>Image.Load(path)</c> gives float32); the values must be whole numbers.
+    /// </summary>
+    public static LabelRegions ConnectedLabelRegions<T>(Image<T> labels, double? minSize = null, bool connectDiagonal = true, IReadOnlyList<string>? names = null)
+        where T : unmanaged, INumber<T> =>
+        ConnectedLabelRegions(ToLabelImage(labels), minSize, connectDiagonal, names);
+
+    /// <summary>
     /// A label image as integers: integer datatypes as they are, float values only when they are whole numbers
     /// (an error naming <paramref name="source"/> otherwise). Trailing singleton dimensions are dropped.
     /// </summary>

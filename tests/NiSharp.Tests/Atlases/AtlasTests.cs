@@ -165,3 +165,23 @@ public class AtlasAnatomyTests
         Assert.Equal("Subcallosal_Cortex", Atlas.Load("harvard-oxford").Labels[27]!.Name);
     }
 }
+
+public class AtlasResamplingParityTests
+{
+    /// <summary>NiftiLabelsMasker resamples its labels onto the data grid with resample_img(nearest, clip=True):
+    /// the fixtures keep that image (cases labels_masker_*).</summary>
+    [Theory]
+    [InlineData("out_masker_raw_resampled_labels.nii.gz")]
+    [InlineData("out_masker_main_resampled_labels.nii.gz")]
+    public void Atlas_on_the_data_grid_matches_the_maskers_resampled_labels(string fixture)
+    {
+        var atlas = Atlas.Load(TestPaths.Nilearn("in_atlas.nii.gz"));
+        var data = Grid.Of(TestPaths.Nilearn("in_func.nii.gz"));
+        var expected = Image.Load<int>(TestPaths.Nilearn(fixture));
+        var r = atlas.ResampleTo(data);
+        Assert.Equal(expected.Data, r.Image.Data);
+        // the float overload relabels the same way
+        var f = Regions.ConnectedLabelRegions(Image.Load(TestPaths.Nilearn("in_atlas.nii.gz")));
+        Assert.Equal(Image.Load<int>(TestPaths.Nilearn("out_clr_default.nii.gz")).Data, f.Image.Data);
+    }
+}
