@@ -116,7 +116,7 @@ public static class Regions
             }
         }
 
-        var output = new int[labels.Data.Length];
+        var output = new int[values.Length];
         for (int p = 0; p < values.Length; p++)
         {
             int v = values[p];
@@ -131,7 +131,7 @@ public static class Regions
                 output[p] = newIdOfComponent[cc.Labels[p]];
             }
         }
-        var img = new Image<int>(labels.Shape, labels.Affine, output, labels.Header);
+        var img = new Image<int>(labels.SpatialShape, labels.Affine, output, labels.Header);
         return new LabelRegions(img, sourceLabels.ToArray(), newNames);
     }
 

@@ -144,12 +144,12 @@ public static class Resampling
             TIn[] current = new TIn[nIn], next = new TIn[nIn];
             TOut[] outVol = new TOut[nOut], spare = new TOut[nOut];
             if (nt > 0) f.ReadVolume<TIn>(0, current);
-            Task? writing = null;
+            Task? writing = null, reading = null;
             try
             {
                 for (int t = 0; t < nt; t++)
                 {
-                    Task? reading = null;
+                    reading = null;
                     if (t + 1 < nt)
                     {
                         int tn = t + 1;
@@ -179,6 +179,8 @@ public static class Resampling
             }
             catch
             {
+                // let the background read and write finish before the file and the writer are disposed
+                try { reading?.Wait(); } catch (AggregateException) { }
                 try { writing?.Wait(); } catch (AggregateException) { }
                 throw;
             }

@@ -109,3 +109,26 @@ public class ResamplingPropertyTests
         }, iter: 60);
     }
 }
+
+public class ResamplingErrorTests
+{
+    [Fact]
+    public void A_truncated_run_fails_naming_the_file_and_leaves_no_output()
+    {
+        using var dir = new TempDir();
+        var bytes = File.ReadAllBytes(TestPaths.Nilearn("in_func.nii.gz"));
+        File.WriteAllBytes(dir.File("cut.nii.gz"), bytes[..(bytes.Length * 2 / 3)]);
+        var target = Grid.Of(TestPaths.Nilearn("in_atlas.nii.gz"));
+        var e = Assert.Throws<NiSharpException>(() => Resampling.ResampleFile(dir.File("cut.nii.gz"), target, dir.File("out.nii.gz"), Interpolation.Continuous));
+        Assert.Contains("cut.nii.gz", e.Message);
+        Assert.Equal(["cut.nii.gz"], Directory.GetFiles(dir.Path).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void Signed_integers_with_continuous_interpolation_ask_for_a_float_output()
+    {
+        var img = new Image<int>([3, 3, 3], Affine.Identity, new int[27]);
+        var e = Assert.Throws<NiSharpException>(() => Resampling.ResampleToGrid(img, new Grid(2, 2, 2, Affine.Diagonal(1.5, 1.5, 1.5)), Interpolation.Continuous));
+        Assert.Contains("Resample<Int32, float>", e.Message);
+    }
+}
