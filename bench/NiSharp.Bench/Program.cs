@@ -5,6 +5,8 @@ using NiSharp.Bench;
 var all = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgnoreCase)
 {
     ["nifti-read"] = NiftiReadBench.Run,
+    ["connectivity"] = ConnectivityBench.Run,
+    ["bids"] = BidsBench.Run,
     ["resample"] = ResampleBench.Run,
 };
 var names = args.Length > 0 ? args.TakeWhile(a => !a.StartsWith("--")).ToArray() : all.Keys.ToArray();

@@ -26,6 +26,11 @@ public static class NisharpCli
                  {
                      InfoCommand.Create(),
                      DemoCommand.Create(),
+                     ConnectivityCommand.Create(),
+                     CompareCommand.Create(),
+                     PlotCommand.Create(),
+                     ViewCommand.Create(),
+                     LayoutCommand.Create(),
                      MathCommand.Create(),
                      IndexCommand.Create(),
                      MeanCommand.Create(),

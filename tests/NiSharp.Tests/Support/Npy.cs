@@ -24,7 +24,27 @@ public sealed class NpyArray
     /// <summary>As a jagged array of rows.</summary>
     public double[][] ToRows() => Enumerable.Range(0, Rows).Select(r => Data.AsSpan(r * Cols, Cols).ToArray()).ToArray();
 
-    /// <summary>Loads a .npy file.</summary>
+    /// <summary>Reorders column-major (first axis fastest) values into C order.</summary>
+    private static double[] FortranToC(double[] f, int[] shape)
+    {
+        var c = new double[f.Length];
+        var idx = new int[shape.Length];
+        for (int k = 0; k < f.Length; k++)
+        {
+            // idx is the multi-index of Fortran position k; its C position is computed from it.
+            long pos = 0;
+            for (int d = 0; d < shape.Length; d++) pos = pos * shape[d] + idx[d];
+            c[pos] = f[k];
+            for (int d = 0; d < shape.Length; d++)
+            {
+                if (++idx[d] < shape[d]) break;
+                idx[d] = 0;
+            }
+        }
+        return c;
+    }
+
+    /// <summary>Loads a .npy file (C or Fortran order; values are returned in C order).</summary>
     public static NpyArray Load(string path)
     {
         var bytes = File.ReadAllBytes(path);
@@ -35,7 +55,7 @@ public sealed class NpyArray
         else { headerLen = (int)BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8)); start = 12; }
         var header = Encoding.ASCII.GetString(bytes, start, headerLen);
         var descr = Regex.Match(header, "'descr':\\s*'([^']+)'").Groups[1].Value;
-        if (Regex.IsMatch(header, "'fortran_order':\\s*True")) throw new NotSupportedException("fortran order");
+        bool fortran = Regex.IsMatch(header, "'fortran_order':\\s*True");
         var shapeText = Regex.Match(header, "'shape':\\s*\\(([^)]*)\\)").Groups[1].Value;
         var shape = shapeText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToArray();
         long n = shape.Aggregate(1L, (a, b) => a * b);
@@ -53,6 +73,7 @@ public sealed class NpyArray
                 _ => throw new NotSupportedException(descr),
             };
         }
+        if (fortran) data = FortranToC(data, shape);
         return new NpyArray { Shape = shape, Data = data, Descr = descr };
     }
 }

@@ -1,0 +1,299 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using NiSharp.IO;
+using NiSharp.Nifti;
+using NiSharp.Plotting;
+
+namespace NiSharp.Cli.Commands;
+
+/// <summary>
+/// <c>nisharp plot anat|epi|roi|stat|matrix|timeseries|confounds|groups … -o FILE.png|svg</c>: the pictures
+/// of the lesson, as PNG or SVG (chosen by the output's extension).
+/// </summary>
+internal static class PlotCommand
+{
+    public static Command Create()
+    {
+        var cmd = new Command("plot", "Draw brain slices, time series, confounds, connectivity matrices and group plots as PNG or SVG");
+        cmd.Subcommands.Add(Slices("anat", "Grey anatomy in three cuts (nilearn plot_anat)"));
+        cmd.Subcommands.Add(Slices("epi", "A functional volume in three cuts (nilearn plot_epi)"));
+        cmd.Subcommands.Add(Slices("roi", "A label image (atlas or ROIs) over an optional background (nilearn plot_roi)"));
+        cmd.Subcommands.Add(Slices("stat", "A statistical map over an optional background (nilearn plot_stat_map)"));
+        cmd.Subcommands.Add(Matrix());
+        cmd.Subcommands.Add(TimeSeries());
+        cmd.Subcommands.Add(Confounds());
+        cmd.Subcommands.Add(Groups());
+        return cmd;
+    }
+
+    private static Option<string> OutputOption() =>
+        new("--output", "-o") { Description = "Output picture: FILE.png or FILE.svg", Required = true };
+
+    private static Option<string?> TitleOption() => new("--title") { Description = "Title" };
+
+    private static Command Slices(string kind, string description)
+    {
+        var image = new Argument<string>("IMG") { Description = "NIfTI image (.nii, .nii.gz)" };
+        var background = new Option<string?>("--background") { Description = "Background image drawn in grey under IMG (roi, stat)" };
+        var cut = new Option<double[]?>("--cut-coords") { Description = "Cut coordinates X Y Z in mm (default: centre of mass of what is shown)", Arity = new ArgumentArity(3, 3), AllowMultipleArgumentsPerToken = true };
+        var threshold = new Option<double?>("--threshold") { Description = "Hide values with |value| below T" };
+        var title = TitleOption();
+        var output = OutputOption();
+        var volume = new Option<int>("--volume") { Description = "Volume of a 4D image to show (default 0)", DefaultValueFactory = _ => 0 };
+        var lut = new Option<string?>("--lut") { Description = "Label table for roi: a FreeSurfer colour LUT (id name R G B A) or a TSV with index, name[, color]" };
+        var cmd = new Command(kind, description) { image, background, cut, threshold, title, output, volume };
+        if (kind == "roi") cmd.Options.Add(lut);
+        cmd.SetAction(p =>
+        {
+            var outPath = p.GetValue(output)!;
+            Figure.FormatOf(outPath);
+            var cc = p.GetValue(cut);
+            var o = new SliceViewOptions
+            {
+                Title = p.GetValue(title),
+                CutCoords = cc is { Length: 3 } ? (cc[0], cc[1], cc[2]) : null,
+                Threshold = p.GetValue(threshold),
+                Volume = 0,
+            };
+            var img = LoadVolume(p.GetValue(image)!, p.GetValue(volume));
+            var bgPath = p.GetValue(background);
+            var bg = bgPath is null ? null : LoadVolume(bgPath, 0);
+            SliceFigure fig = kind switch
+            {
+                "anat" => BrainPlot.Anat(img, o),
+                "epi" => BrainPlot.Epi(img, o),
+                "roi" => BrainPlot.Roi(img, bg, p.GetValue(lut) is string l ? LabelColors.Read(l) : null, o),
+                _ => BrainPlot.StatMap(img, bg, o),
+            };
+            fig.Save(outPath);
+            var c = fig.CutCoords;
+            p.Out().WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {outPath} ({fig.Width}×{fig.Height}, cuts x={c.X:0.#} y={c.Y:0.#} z={c.Z:0.#} mm)"));
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Image<float> LoadVolume(string path, int volume)
+    {
+        using var f = NiftiFile.Open(path);
+        if (volume < 0 || volume >= f.VolumeCount)
+            throw new NiSharpException(path, $"volume {volume} is out of range: the image has {f.VolumeCount} volume(s)");
+        return f.LoadVolume<float>(volume);
+    }
+
+    private static Command Matrix()
+    {
+        var input = new Argument<string>("REL.tsv") { Description = "Connectivity matrix TSV: a header of region names, then n rows of n values (a first text column of row names is allowed)" };
+        var title = TitleOption();
+        var output = OutputOption();
+        var vmax = new Option<double?>("--vmax") { Description = "Colour scale limit (symmetric, default max |value|)" };
+        var cmd = new Command("matrix", "Connectivity matrix heatmap (row 0 at the top, diverging colours centred on 0, empty regions grey)") { input, title, output, vmax };
+        cmd.SetAction(p =>
+        {
+            var outPath = p.GetValue(output)!;
+            Figure.FormatOf(outPath);
+            var (names, m) = ReadMatrix(p.GetValue(input)!);
+            var fig = MatrixPlot.Connectivity(m, names, new MatrixPlotOptions { Title = p.GetValue(title), VMax = p.GetValue(vmax) });
+            fig.Save(outPath);
+            p.Out().WriteLine($"wrote {outPath} ({names.Count}×{names.Count} matrix)");
+            return 0;
+        });
+        return cmd;
+    }
+
+    /// <summary>Reads a relmat TSV: region names in the header, n × n numbers (optionally a first column of row names).</summary>
+    internal static (IReadOnlyList<string> Names, double[,] Values) ReadMatrix(string path)
+    {
+        var t = TsvTable.Read(path);
+        int first = t.Columns.Count == t.RowCount + 1 && !t.IsNumeric(0) ? 1 : 0;
+        int n = t.Columns.Count - first;
+        if (t.RowCount != n)
+            throw new NiSharpException(path, $"not a square matrix: {t.RowCount} rows and {n} value columns");
+        var m = new double[n, n];
+        for (int j = 0; j < n; j++)
+        {
+            var col = t.GetNumbers(j + first);
+            for (int i = 0; i < n; i++) m[i, j] = col[i];
+        }
+        return (t.Columns.Skip(first).ToList(), m);
+    }
+
+    private static Command TimeSeries()
+    {
+        var input = new Argument<string>("TS.tsv") { Description = "Time series TSV: one column per signal (region or voxel), one row per volume" };
+        var columns = new Option<string[]?>("--columns") { Description = "Columns to draw (default: the first, or all if there are at most 5)", AllowMultipleArgumentsPerToken = true };
+        var tr = new Option<double?>("--tr") { Description = "Repetition time in seconds (x axis in seconds)" };
+        var carpet = new Option<bool>("--carpet") { Description = "Draw every column as a carpet (z-scored signals × time) instead of lines" };
+        var title = TitleOption();
+        var output = OutputOption();
+        var cmd = new Command("timeseries", "Signals over time (lines, or a carpet plot)") { input, columns, tr, carpet, title, output };
+        cmd.SetAction(p =>
+        {
+            var outPath = p.GetValue(output)!;
+            Figure.FormatOf(outPath);
+            var path = p.GetValue(input)!;
+            var t = TsvTable.Read(path);
+            var o = new TimeSeriesPlotOptions { Title = p.GetValue(title), RepetitionTime = p.GetValue(tr) };
+            Figure fig;
+            if (p.GetValue(carpet))
+            {
+                int n = t.Columns.Count, T = t.RowCount;
+                var data = new double[T * n];
+                for (int c = 0; c < n; c++)
+                {
+                    var col = t.GetNumbers(c);
+                    for (int r = 0; r < T; r++) data[r * n + c] = col[r];
+                }
+                fig = TimeSeriesPlot.Carpet(data, T, n, o);
+            }
+            else
+            {
+                var names = p.GetValue(columns) is { Length: > 0 } cols ? cols : t.Columns.Count <= 5 ? t.Columns.ToArray() : [t.Columns[0]];
+                foreach (var c in names)
+                    if (t.IndexOf(c) < 0) throw new NiSharpException(path, $"no column '{c}' (columns: {string.Join(", ", t.Columns.Take(10))}{(t.Columns.Count > 10 ? ", …" : "")})");
+                fig = TimeSeriesPlot.Lines(names.Select(c => new NamedSeries(c, t.GetNumbers(c))).ToList(), o);
+            }
+            fig.Save(outPath);
+            p.Out().WriteLine($"wrote {outPath}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command Confounds()
+    {
+        var input = new Argument<string>("TSV") { Description = "fMRIPrep confounds (*_desc-confounds_timeseries.tsv)" };
+        var fdThr = new Option<double>("--fd-threshold") { Description = "Framewise displacement threshold in mm", DefaultValueFactory = _ => 0.5 };
+        var dvThr = new Option<double>("--dvars-threshold") { Description = "Standardised DVARS threshold", DefaultValueFactory = _ => 1.5 };
+        var tr = new Option<double?>("--tr") { Description = "Repetition time in seconds (x axis in seconds)" };
+        var title = TitleOption();
+        var output = OutputOption();
+        var cmd = new Command("confounds", "FD with its threshold, std DVARS and motion over time; volumes over a threshold shaded") { input, fdThr, dvThr, tr, title, output };
+        cmd.SetAction(p =>
+        {
+            var outPath = p.GetValue(output)!;
+            Figure.FormatOf(outPath);
+            var path = p.GetValue(input)!;
+            var t = TsvTable.Read(path);
+            double[]? Col(params string[] names) => names.Select(t.IndexOf).Where(i => i >= 0).Select(i => t.GetNumbers(i)).FirstOrDefault();
+            // fMRIPrep ≥ 1.4 snake_case names first, then the older CamelCase ones.
+            var fd = Col("framewise_displacement", "FramewiseDisplacement")
+                     ?? throw new NiSharpException(path, "no framewise_displacement column: is this an fMRIPrep confounds file?");
+            var dv = Col("std_dvars", "stdDVARS");
+            string[][] motion = [["trans_x", "X"], ["trans_y", "Y"], ["trans_z", "Z"], ["rot_x", "RotX"], ["rot_y", "RotY"], ["rot_z", "RotZ"]];
+            var series = motion.Select(names => (names[0], Values: Col(names))).Where(s => s.Values is not null).Select(s => new NamedSeries(s.Item1, s.Values!)).ToList();
+            double fdT = p.GetValue(fdThr), dvT = p.GetValue(dvThr);
+            var censored = ConfoundsTrace.ExceedingThresholds(fd, fdT, dv, dvT);
+            var trace = new ConfoundsTrace
+            {
+                FramewiseDisplacement = fd, FdThreshold = fdT, StdDvars = dv, DvarsThreshold = dvT, Censored = censored,
+                Translations = series.Where(s => s.Name.StartsWith("trans", StringComparison.Ordinal)).ToList(),
+                Rotations = series.Where(s => s.Name.StartsWith("rot", StringComparison.Ordinal)).ToList(),
+                RepetitionTime = p.GetValue(tr), Title = p.GetValue(title),
+            };
+            ConfoundsPlot.Plot(trace).Save(outPath);
+            p.Out().WriteLine($"wrote {outPath} ({fd.Length} volumes, {censored.Count(c => c)} over a threshold)");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command Groups()
+    {
+        var inputs = new Argument<string[]>("STATS.tsv|MATRICES") { Arity = ArgumentArity.OneOrMore, Description = "A TSV with columns 'group' and 'value' (optionally 'participant_id'), or connectivity matrix TSVs named sub-<label>_… (with --participants, --column and --edge)" };
+        var participants = new Option<string?>("--participants") { Description = "participants.tsv (participant_id + the group column) for matrix inputs" };
+        var column = new Option<string>("--column") { Description = "Group column of participants.tsv", DefaultValueFactory = _ => "diagnosis" };
+        var edges = new Option<string[]?>("--edge") { Description = "Edge A-B (region names or label numbers); several edges are averaged per subject", AllowMultipleArgumentsPerToken = true };
+        var ylabel = new Option<string?>("--ylabel") { Description = "Y axis label" };
+        var title = TitleOption();
+        var output = OutputOption();
+        var cmd = new Command("groups", "Box + swarm plot of a value by group (the lesson's last figure)") { inputs, participants, column, edges, ylabel, title, output };
+        cmd.SetAction(p =>
+        {
+            var outPath = p.GetValue(output)!;
+            Figure.FormatOf(outPath);
+            var files = p.GetValue(inputs)!;
+            List<GroupValue> data;
+            string yl;
+            if (files.Length == 1 && IsGroupValueTable(files[0]))
+            {
+                var t = TsvTable.Read(files[0]);
+                var groups = t.GetStrings("group");
+                var values = t.GetNumbers("value");
+                var ids = t.IndexOf("participant_id") >= 0 ? t.GetStrings("participant_id") : null;
+                data = groups.Select((g, i) => new GroupValue(g, values[i], ids?[i])).ToList();
+                yl = "value";
+            }
+            else
+            {
+                var part = p.GetValue(participants) ?? throw new NiSharpException("matrix inputs need --participants participants.tsv (and --column, --edge)");
+                var edgeSpecs = p.GetValue(edges) is { Length: > 0 } e ? e : throw new NiSharpException("matrix inputs need at least one --edge A-B");
+                data = EdgeValues(files, part, p.GetValue(column)!, edgeSpecs);
+                yl = edgeSpecs.Length == 1 ? $"connectivity {edgeSpecs[0]}" : $"mean connectivity of {edgeSpecs.Length} edges";
+            }
+            var fig = GroupPlot.BoxSwarm(data, new GroupPlotOptions { Title = p.GetValue(title), YLabel = p.GetValue(ylabel) ?? yl });
+            fig.Save(outPath);
+            p.Out().WriteLine($"wrote {outPath} ({data.Count} values in {data.Select(d => d.Group).Distinct().Count()} groups)");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static bool IsGroupValueTable(string path)
+    {
+        var t = TsvTable.Read(path);
+        return t.IndexOf("group") >= 0 && t.IndexOf("value") >= 0;
+    }
+
+    private static readonly Regex SubjectEntity = new(@"(?:^|_)sub-([A-Za-z0-9]+)", RegexOptions.CultureInvariant);
+
+    /// <summary>Per subject: the mean of the requested edges of its matrix, with its group from participants.tsv.</summary>
+    internal static List<GroupValue> EdgeValues(IReadOnlyList<string> matrices, string participantsPath, string column, IReadOnlyList<string> edgeSpecs)
+    {
+        var pt = TsvTable.Read(participantsPath);
+        if (pt.IndexOf("participant_id") < 0) throw new NiSharpException(participantsPath, "no participant_id column");
+        if (pt.IndexOf(column) < 0) throw new NiSharpException(participantsPath, $"no column '{column}' (columns: {string.Join(", ", pt.Columns)})");
+        var ids = pt.GetStrings("participant_id");
+        var groups = pt.GetStrings(column);
+        var groupOf = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (int i = 0; i < ids.Length; i++) groupOf[ids[i].StartsWith("sub-", StringComparison.Ordinal) ? ids[i] : "sub-" + ids[i]] = groups[i];
+        var result = new List<GroupValue>();
+        foreach (var path in matrices)
+        {
+            var m = SubjectEntity.Match(Path.GetFileName(path));
+            if (!m.Success) throw new NiSharpException(path, "no sub-<label> entity in the file name, so its group is unknown");
+            string sub = "sub-" + m.Groups[1].Value;
+            if (!groupOf.TryGetValue(sub, out var group)) throw new NiSharpException(path, $"{sub} is not in {participantsPath}");
+            var (names, values) = ReadMatrix(path);
+            double sum = 0;
+            foreach (var spec in edgeSpecs)
+            {
+                var (a, b) = ParseEdge(spec, names, path);
+                sum += values[a, b];
+            }
+            result.Add(new GroupValue(group, sum / edgeSpecs.Count, sub));
+        }
+        return result;
+    }
+
+    /// <summary>An edge <c>A-B</c>: each end is a region name of the header, or a label number matching a name ending in it (label_44).</summary>
+    internal static (int A, int B) ParseEdge(string spec, IReadOnlyList<string> names, string path)
+    {
+        int dash = spec.IndexOf('-', 1);
+        if (dash < 0) throw new NiSharpException($"--edge '{spec}': expected A-B");
+        return (Region(spec[..dash]), Region(spec[(dash + 1)..]));
+
+        int Region(string key)
+        {
+            for (int i = 0; i < names.Count; i++) if (names[i] == key) return i;
+            if (int.TryParse(key, NumberStyles.Integer, CultureInfo.InvariantCulture, out int id))
+                for (int i = 0; i < names.Count; i++)
+                {
+                    var tail = Regex.Match(names[i], @"(\d+)$");
+                    if (tail.Success && int.Parse(tail.Groups[1].Value, CultureInfo.InvariantCulture) == id) return i;
+                }
+            throw new NiSharpException(path, $"--edge '{spec}': no region '{key}' in the matrix header");
+        }
+    }
+}

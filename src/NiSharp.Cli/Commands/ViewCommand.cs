@@ -1,0 +1,47 @@
+using System.CommandLine;
+using NiSharp.Plotting;
+
+namespace NiSharp.Cli.Commands;
+
+/// <summary>
+/// <c>nisharp view IMG [--overlay ATLAS|STAT] [--threshold T] -o view.html</c>: one self-contained HTML page
+/// with an interactive viewer (nilearn <c>view_img</c>), to open offline in any browser.
+/// </summary>
+internal static class ViewCommand
+{
+    public static Command Create()
+    {
+        var image = new Argument<string>("IMG") { Description = "Background image (.nii, .nii.gz); a 4D image shows --volume" };
+        var overlay = new Option<string?>("--overlay") { Description = "Atlas (integer labels) or statistical map drawn over IMG" };
+        var threshold = new Option<double>("--threshold") { Description = "Stat overlay: hide |value| below T (changeable on the page)", DefaultValueFactory = _ => 0 };
+        var lut = new Option<string?>("--lut") { Description = "Label names/colours of an atlas overlay: FreeSurfer colour LUT or TSV (index, name[, color])" };
+        var opacity = new Option<double>("--opacity") { Description = "Initial overlay opacity (0-1)", DefaultValueFactory = _ => 0.7 };
+        var volume = new Option<int>("--volume") { Description = "Volume of a 4D image to show", DefaultValueFactory = _ => 0 };
+        var title = new Option<string?>("--title") { Description = "Page title" };
+        var output = new Option<string>("--output", "-o") { Description = "Output page (view.html)", Required = true };
+        var cmd = new Command("view", "Write an interactive, self-contained HTML viewer of an image (and an atlas or stat overlay)")
+            { image, overlay, threshold, lut, opacity, volume, title, output };
+        cmd.SetAction(p =>
+        {
+            var outPath = p.GetValue(output)!;
+            if (!outPath.EndsWith(".html", StringComparison.OrdinalIgnoreCase) && !outPath.EndsWith(".htm", StringComparison.OrdinalIgnoreCase))
+                throw new NiSharpException(outPath, "the viewer is an HTML page: name the output FILE.html");
+            if (!VolumeViewer.IsAvailable)
+                throw new NiSharpException("the interactive viewer is not available in this build: npm was missing when NiSharp was built, so niivue could not be bundled; install Node.js and npm and rebuild");
+            var bg = ViewerImage.FromFile(p.GetValue(image)!, p.GetValue(volume));
+            var ovPath = p.GetValue(overlay);
+            var ov = ovPath is null ? null : ViewerImage.FromFile(ovPath);
+            var options = new ViewerOptions
+            {
+                Title = p.GetValue(title),
+                Threshold = p.GetValue(threshold),
+                OverlayOpacity = p.GetValue(opacity),
+                Labels = p.GetValue(lut) is string l ? LabelColors.Read(l) : null,
+            };
+            VolumeViewer.Save(outPath, bg, ov, options);
+            p.Out().WriteLine($"wrote {outPath} ({new FileInfo(outPath).Length / 1024} KiB, self-contained)");
+            return 0;
+        });
+        return cmd;
+    }
+}

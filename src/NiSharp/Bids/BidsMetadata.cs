@@ -1,0 +1,100 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace NiSharp.Bids;
+
+/// <summary>
+/// The metadata of one file after the BIDS inheritance principle: every applicable JSON sidecar, from
+/// the dataset root down to the file's own folder, merged key by key with the more specific one
+/// winning (so a file-level <c>RepetitionTime</c> overrides the one in a top-level <c>task-rest_bold.json</c>).
+/// </summary>
+public sealed class BidsMetadata
+{
+    private readonly JsonObject _merged;
+
+    /// <summary>The sidecars that were merged, least specific first.</summary>
+    public IReadOnlyList<string> Sources { get; }
+
+    /// <summary>No metadata.</summary>
+    public static BidsMetadata Empty { get; } = new(new JsonObject(), []);
+
+    internal BidsMetadata(JsonObject merged, IReadOnlyList<string> sources)
+    {
+        _merged = merged;
+        Sources = sources;
+    }
+
+    /// <summary>The keys, in the order they were first seen.</summary>
+    public IEnumerable<string> Keys => _merged.Select(p => p.Key);
+
+    /// <summary>Number of keys.</summary>
+    public int Count => _merged.Count;
+
+    /// <summary>Whether the key is present.</summary>
+    public bool Contains(string key) => _merged.ContainsKey(key);
+
+    /// <summary>A copy of the value of <paramref name="key"/>, or null.</summary>
+    public JsonNode? this[string key] => _merged.TryGetPropertyValue(key, out var v) ? v?.DeepClone() : null;
+
+    /// <summary>A number (e.g. <c>RepetitionTime</c> in seconds), or null when absent or not a number.</summary>
+    public double? GetDouble(string key) =>
+        _merged.TryGetPropertyValue(key, out var v) && v is JsonValue jv && jv.GetValueKind() == JsonValueKind.Number
+            ? jv.GetValue<double>()
+            : null;
+
+    /// <summary>A string, or null when absent or not a string.</summary>
+    public string? GetString(string key) =>
+        _merged.TryGetPropertyValue(key, out var v) && v is JsonValue jv && jv.GetValueKind() == JsonValueKind.String
+            ? jv.GetValue<string>()
+            : null;
+
+    /// <summary>An array of numbers (e.g. <c>SliceTiming</c>), or null when absent or not all numbers.</summary>
+    public double[]? GetDoubles(string key)
+    {
+        if (!_merged.TryGetPropertyValue(key, out var v) || v is not JsonArray a) return null;
+        var r = new double[a.Count];
+        for (int i = 0; i < r.Length; i++)
+        {
+            if (a[i] is not JsonValue jv || jv.GetValueKind() != JsonValueKind.Number) return null;
+            r[i] = jv.GetValue<double>();
+        }
+        return r;
+    }
+
+    /// <summary>A copy of the merged metadata as a JSON object.</summary>
+    public JsonObject ToJsonObject() => (JsonObject)_merged.DeepClone();
+
+    /// <inheritdoc />
+    public override string ToString() => _merged.ToJsonString();
+
+    /// <summary>Reads a JSON sidecar that must hold an object; fails with the file named on bad JSON.</summary>
+    internal static JsonObject ReadSidecar(string path)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (FileNotFoundException) { throw new NiSharpException(path, "file not found (was it removed after indexing?)"); }
+        catch (DirectoryNotFoundException) { throw new NiSharpException(path, "file not found (was it removed after indexing?)"); }
+        catch (UnauthorizedAccessException) { throw new NiSharpException(path, "permission denied"); }
+        catch (IOException e) { throw new NiSharpException(path, $"cannot read: {e.Message}"); }
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(bytes, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+        }
+        catch (JsonException e)
+        {
+            var where = e.LineNumber is long line ? $" at line {line + 1}" : "";
+            throw new NiSharpException(path, $"invalid JSON{where}: {FirstSentence(e.Message)}");
+        }
+        return node as JsonObject ?? throw new NiSharpException(path, "expected a JSON object ({ ... }) at the top level");
+    }
+
+    private static string FirstSentence(string message)
+    {
+        int i = message.IndexOf(". ", StringComparison.Ordinal);
+        return i > 0 ? message[..i] : message.TrimEnd('.');
+    }
+}

@@ -1,0 +1,137 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MathNet.Numerics.LinearAlgebra;
+using NiSharp.IO;
+
+namespace NiSharp.Connectome;
+
+/// <summary>
+/// A regions × regions connectivity matrix with its regions: the content of a BIDS
+/// <c>…_relmat.tsv</c> ("relationship matrix") file.
+/// </summary>
+/// <remarks>
+/// <para>File convention (written by <see cref="Write"/>, read by <see cref="Read"/>): a TSV whose
+/// header row names the regions and whose n rows hold n numbers each (row i, column j = edge i–j).
+/// A first column of region names (pandas' <c>index_col=0</c> layout, header cell empty or not) is
+/// also accepted when reading.</para>
+/// <para>The JSON sidecar <c>X_relmat.json</c> records the parameters and the regions:
+/// <c>"RegionNames"</c> and <c>"RegionLabelIds"</c> (one integer or null per region). Label ids are
+/// taken from the sidecar when present, otherwise parsed from the names (<c>label_44</c> → 44). A
+/// sidecar with <c>"GroupMean": true</c> marks a group-mean matrix, which <c>compare</c> skips.</para>
+/// </remarks>
+public sealed class ConnectivityMatrix
+{
+    /// <summary>Sidecar key for the region names.</summary>
+    public const string RegionNamesKey = "RegionNames";
+
+    /// <summary>Sidecar key marking a group mean (not one subject).</summary>
+    public const string GroupMeanKey = "GroupMean";
+
+    /// <summary>The regions, in row/column order.</summary>
+    public IReadOnlyList<Region> Regions { get; }
+
+    /// <summary>regions × regions values.</summary>
+    public Matrix<double> Values { get; }
+
+    /// <summary>The file it was read from (null when built in memory).</summary>
+    public string? SourcePath { get; }
+
+    /// <summary>Whether this is a group mean rather than one subject's matrix.</summary>
+    public bool IsGroupMean { get; }
+
+    /// <summary>Creates a matrix; <paramref name="values"/> must be square with one row per region.</summary>
+    public ConnectivityMatrix(IReadOnlyList<Region> regions, Matrix<double> values, string? sourcePath = null, bool isGroupMean = false)
+    {
+        if (values.RowCount != regions.Count || values.ColumnCount != regions.Count)
+            throw new ArgumentException($"a {values.RowCount}×{values.ColumnCount} matrix for {regions.Count} regions");
+        Regions = regions;
+        Values = values;
+        SourcePath = sourcePath;
+        IsGroupMean = isGroupMean;
+    }
+
+    /// <summary>The row/column of the region with atlas label <paramref name="labelId"/>, or −1 if absent.</summary>
+    public int IndexOfLabel(int labelId)
+    {
+        for (int i = 0; i < Regions.Count; i++)
+            if (Regions[i].LabelId == labelId) return i;
+        return -1;
+    }
+
+    /// <summary>The sidecar of <c>X_relmat.tsv</c> is <c>X_relmat.json</c>.</summary>
+    public static string SidecarPath(string tsvPath) => Path.ChangeExtension(tsvPath, ".json");
+
+    /// <summary>
+    /// Writes the TSV and its sidecar atomically. The sidecar is <paramref name="sidecar"/> (parameters,
+    /// provenance) plus <c>RegionNames</c>, <c>RegionLabelIds</c> and <c>GroupMean</c>.
+    /// </summary>
+    public void Write(string path, JsonObject? sidecar = null)
+    {
+        int n = Regions.Count;
+        var sb = new StringBuilder(n * n * 20 + 64);
+        for (int j = 0; j < n; j++)
+        {
+            if (j > 0) sb.Append('\t');
+            sb.Append(Regions[j].Name);
+        }
+        sb.Append('\n');
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                if (j > 0) sb.Append('\t');
+                sb.Append(TsvTable.FormatNumber(Values[i, j]));
+            }
+            sb.Append('\n');
+        }
+        var meta = sidecar is null ? new JsonObject() : (JsonObject)sidecar.DeepClone();
+        meta[GroupMeanKey] = IsGroupMean;
+        meta[RegionNamesKey] = new JsonArray(Regions.Select(r => (JsonNode?)JsonValue.Create(r.Name)).ToArray());
+        meta[RegionTimeSeries.LabelIdsKey] = new JsonArray(Regions.Select(r => r.LabelId is int id ? (JsonNode?)JsonValue.Create(id) : null).ToArray());
+        AtomicFile.WriteAllText(path, sb.ToString());
+        AtomicFile.WriteAllText(SidecarPath(path), meta.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+    }
+
+    /// <summary>Reads a relmat TSV (and its sidecar, if any).</summary>
+    /// <exception cref="NiSharpException">Missing file, not square, non-numeric cells, a sidecar
+    /// that does not match the table.</exception>
+    public static ConnectivityMatrix Read(string path)
+    {
+        string[] lines;
+        try { lines = File.ReadAllLines(path); }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { throw new NiSharpException(path, "file not found"); }
+        catch (UnauthorizedAccessException) { throw new NiSharpException(path, "permission denied"); }
+        var rows = lines.Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToList();
+        if (rows.Count < 2) throw new NiSharpException(path, "expected a header row of region names and one row per region");
+        var header = rows[0].Split('\t');
+        int n = rows.Count - 1;
+        bool nameColumn = header.Length == n + 1;
+        if (!nameColumn && header.Length != n)
+            throw new NiSharpException(path, $"not a square matrix: {header.Length} columns in the header but {n} rows");
+        var names = nameColumn ? header[1..] : header;
+        var values = Matrix<double>.Build.Dense(n, n);
+        for (int i = 0; i < n; i++)
+        {
+            var cells = rows[i + 1].Split('\t');
+            if (cells.Length != header.Length)
+                throw new NiSharpException(path, $"line {i + 2} has {cells.Length} cells but the header has {header.Length}");
+            int off = nameColumn ? 1 : 0;
+            for (int j = 0; j < n; j++)
+            {
+                if (!TsvTable.TryParseNumber(cells[j + off], out double v))
+                    throw new NiSharpException(path, $"line {i + 2}, column '{names[j]}': '{cells[j + off]}' is not a number");
+                values[i, j] = v;
+            }
+        }
+        var sidecarPath = SidecarPath(path);
+        var meta = RegionSidecar.ReadObject(sidecarPath);
+        var ids = RegionSidecar.ReadLabelIds(sidecarPath, n);
+        var regions = new Region[n];
+        for (int j = 0; j < n; j++)
+            regions[j] = ids is null ? Region.FromName(names[j]) : new Region(names[j], ids[j]);
+        RegionSidecar.CheckUniqueIds(path, regions);
+        bool isMean = meta?[GroupMeanKey] is JsonValue g && g.TryGetValue(out bool b) && b;
+        return new ConnectivityMatrix(regions, values, path, isMean);
+    }
+}

@@ -1,0 +1,192 @@
+using System.Globalization;
+using NiSharp.Connectome;
+using NiSharp.IO;
+
+namespace NiSharp.Group;
+
+/// <summary>What a tested feature is: one edge, or the mean of the edges within a network.</summary>
+public enum FeatureKind
+{
+    /// <summary>One edge (a pair of regions).</summary>
+    Edge,
+    /// <summary>The mean connectivity over all pairs of regions within one network.</summary>
+    NetworkMean,
+}
+
+/// <summary>One quantity compared between groups, with its value for every subject (NaN = missing).</summary>
+/// <param name="Name">e.g. <c>44-46</c> (label ids), <c>label_a~label_b</c>, or a network name.</param>
+/// <param name="Kind">Edge or network mean.</param>
+/// <param name="LabelA">Label id of the first region (edges with known ids).</param>
+/// <param name="LabelB">Label id of the second region.</param>
+/// <param name="RegionA">Name of the first region, or the network.</param>
+/// <param name="RegionB">Name of the second region (edges only).</param>
+/// <param name="Values">Per subject, in the order of the matrices.</param>
+public sealed record ConnectomeFeature(string Name, FeatureKind Kind, int? LabelA, int? LabelB, string RegionA, string? RegionB, double[] Values);
+
+/// <summary>
+/// Extracts the features to compare from subjects' connectivity matrices. Regions are always found
+/// by label id (or, for all edges without ids, by name) — never by column position, because the
+/// matrices of different subjects need not have the same columns in the same order.
+/// </summary>
+public static class ConnectomeFeatures
+{
+    /// <summary>
+    /// Parses <c>44-46,12-30</c> into label-id pairs.
+    /// </summary>
+    /// <exception cref="NiSharpException">A token that is not <c>A-B</c> with integer ids, or A = B.</exception>
+    public static IReadOnlyList<(int A, int B)> ParseEdges(string text)
+    {
+        var pairs = new List<(int, int)>();
+        foreach (var token in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var parts = token.Split('-');
+            if (parts.Length != 2
+                || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int a)
+                || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int b))
+                throw new NiSharpException($"--edges: '{token}' is not a pair of label ids like 44-46");
+            if (a == b) throw new NiSharpException($"--edges: '{token}' pairs a region with itself");
+            pairs.Add((a, b));
+        }
+        if (pairs.Count == 0) throw new NiSharpException("--edges: no pairs given");
+        return pairs;
+    }
+
+    /// <summary>The edges between the given label ids; a subject whose matrix lacks a label gets NaN.</summary>
+    /// <exception cref="NiSharpException">A matrix without label ids, or a label in none of the matrices.</exception>
+    public static IReadOnlyList<ConnectomeFeature> Pairs(IReadOnlyList<ConnectivityMatrix> matrices, IReadOnlyList<(int A, int B)> pairs)
+    {
+        foreach (var m in matrices)
+            if (m.Regions.All(r => r.LabelId is null))
+                throw new NiSharpException(m.SourcePath ?? "matrix", "its regions have no label ids, so edges cannot be looked up by label (name the columns label_N, or list RegionLabelIds in the JSON sidecar)");
+        var features = new List<ConnectomeFeature>();
+        foreach (var (a, b) in pairs)
+        {
+            var values = new double[matrices.Count];
+            string? nameA = null, nameB = null;
+            for (int s = 0; s < matrices.Count; s++)
+            {
+                var m = matrices[s];
+                int i = m.IndexOfLabel(a), j = m.IndexOfLabel(b);
+                if (i >= 0) nameA ??= m.Regions[i].Name;
+                if (j >= 0) nameB ??= m.Regions[j].Name;
+                values[s] = i >= 0 && j >= 0 ? m.Values[i, j] : double.NaN;
+            }
+            if (nameA is null || nameB is null)
+                throw new NiSharpException($"--edges {a}-{b}: label {(nameA is null ? a : b)} is in none of the {matrices.Count} matrices");
+            features.Add(new ConnectomeFeature($"{a}-{b}", FeatureKind.Edge, a, b, nameA, nameB, values));
+        }
+        return features;
+    }
+
+    /// <summary>
+    /// Every edge of the lower triangle over the union of the subjects' regions (keyed by label id
+    /// when every region has one, otherwise by name); a subject lacking a region gets NaN.
+    /// </summary>
+    public static IReadOnlyList<ConnectomeFeature> AllEdges(IReadOnlyList<ConnectivityMatrix> matrices)
+    {
+        bool byId = matrices.All(m => m.Regions.All(r => r.LabelId is not null));
+        string Key(Region r) => byId ? r.LabelId!.Value.ToString(CultureInfo.InvariantCulture) : r.Name;
+        var union = new List<Region>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var m in matrices)
+            foreach (var r in m.Regions)
+                if (seen.Add(Key(r))) union.Add(r);
+        if (byId) union.Sort((x, y) => x.LabelId!.Value.CompareTo(y.LabelId!.Value));
+
+        var index = matrices.Select(m =>
+        {
+            var d = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (int i = 0; i < m.Regions.Count; i++) d[Key(m.Regions[i])] = i;
+            return d;
+        }).ToArray();
+        var features = new List<ConnectomeFeature>(union.Count * (union.Count - 1) / 2);
+        for (int i = 0; i < union.Count; i++)
+            for (int j = 0; j < i; j++)
+            {
+                var values = new double[matrices.Count];
+                for (int s = 0; s < matrices.Count; s++)
+                    values[s] = index[s].TryGetValue(Key(union[i]), out int a) && index[s].TryGetValue(Key(union[j]), out int b)
+                        ? matrices[s].Values[a, b] : double.NaN;
+                var name = byId ? $"{union[j].LabelId}-{union[i].LabelId}" : $"{union[j].Name}~{union[i].Name}";
+                features.Add(new ConnectomeFeature(name, FeatureKind.Edge, union[j].LabelId, union[i].LabelId, union[j].Name, union[i].Name, values));
+            }
+        return features;
+    }
+
+    /// <summary>
+    /// For each network, the mean over every pair of its regions of each subject's matrix (the
+    /// within-network connectivity). <paramref name="networkOf"/> says which network a region is in.
+    /// </summary>
+    /// <exception cref="NiSharpException">A network with fewer than two regions in every matrix.</exception>
+    public static IReadOnlyList<ConnectomeFeature> NetworkMeans(IReadOnlyList<ConnectivityMatrix> matrices, IReadOnlyList<string> networks, Func<Region, string?> networkOf)
+    {
+        var features = new List<ConnectomeFeature>();
+        foreach (var net in networks)
+        {
+            var values = new double[matrices.Count];
+            int maxMembers = 0;
+            for (int s = 0; s < matrices.Count; s++)
+            {
+                var m = matrices[s];
+                var members = new List<int>();
+                for (int i = 0; i < m.Regions.Count; i++)
+                    if (string.Equals(networkOf(m.Regions[i]), net, StringComparison.OrdinalIgnoreCase)) members.Add(i);
+                maxMembers = Math.Max(maxMembers, members.Count);
+                double sum = 0; int n = 0;
+                for (int a = 0; a < members.Count; a++)
+                    for (int b = 0; b < a; b++)
+                    {
+                        double v = m.Values[members[a], members[b]];
+                        if (!double.IsNaN(v)) { sum += v; n++; }
+                    }
+                values[s] = n > 0 ? sum / n : double.NaN;
+            }
+            if (maxMembers < 2)
+                throw new NiSharpException($"--network {net}: {(maxMembers == 0 ? "no region" : "only one region")} of the matrices belongs to it, so it has no within-network edge");
+            features.Add(new ConnectomeFeature(net, FeatureKind.NetworkMean, null, null, net, null, values));
+        }
+        return features;
+    }
+
+    /// <summary>
+    /// Network membership read from a TSV with a <c>network</c> column and either a label-id column
+    /// (<c>label</c>, <c>index</c> or <c>label_id</c>) or a <c>name</c> column of region names.
+    /// </summary>
+    public static Func<Region, string?> NetworksFromTable(TsvTable table)
+    {
+        var file = table.SourcePath ?? "networks table";
+        int net = table.IndexOf("network");
+        if (net < 0) throw new NiSharpException(file, "no 'network' column");
+        int idCol = new[] { "label", "index", "label_id" }.Select(table.IndexOf).FirstOrDefault(i => i >= 0, -1);
+        int nameCol = table.IndexOf("name");
+        if (idCol < 0 && nameCol < 0) throw new NiSharpException(file, "needs a 'label' (or 'index') column of label ids or a 'name' column of region names");
+        var byId = new Dictionary<int, string>();
+        var byName = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var row in table.Rows)
+        {
+            if (idCol >= 0)
+            {
+                if (!int.TryParse(row[idCol], NumberStyles.Integer, CultureInfo.InvariantCulture, out int id))
+                    throw new NiSharpException(file, $"'{row[idCol]}' in column '{table.Columns[idCol]}' is not a label id");
+                byId[id] = row[net];
+            }
+            if (nameCol >= 0) byName[row[nameCol]] = row[net];
+        }
+        return r => r.LabelId is int id && byId.TryGetValue(id, out var n) ? n
+            : byName.TryGetValue(r.Name, out var m) ? m : null;
+    }
+
+    /// <summary>
+    /// Network membership read from region names: a region is in network N when N is one of the
+    /// name's <c>_</c>/<c>-</c>/space-separated tokens (Schaefer: <c>7Networks_LH_Default_PFC_1</c> is
+    /// in <c>Default</c>), compared case-insensitively.
+    /// </summary>
+    public static Func<Region, string?> NetworksFromNames(IReadOnlyList<string> networks) => r =>
+    {
+        var tokens = r.Name.Split(['_', '-', ' '], StringSplitOptions.RemoveEmptyEntries);
+        foreach (var n in networks)
+            foreach (var t in tokens)
+                if (string.Equals(t, n, StringComparison.OrdinalIgnoreCase)) return n;
+        return null;
+    };
+}

@@ -1,0 +1,454 @@
+using System.Globalization;
+using NiSharp.Nifti;
+using SkiaSharp;
+
+namespace NiSharp.Plotting;
+
+/// <summary>
+/// Options of the orthogonal slice views (nilearn <c>plot_anat</c>, <c>plot_epi</c>, <c>plot_roi</c>,
+/// <c>plot_stat_map</c>). Every value left null takes the view's default, which the view states.
+/// </summary>
+public sealed record SliceViewOptions
+{
+    /// <summary>Title drawn above the cuts.</summary>
+    public string? Title { get; init; }
+
+    /// <summary>World (mm) coordinates of the three cuts; null: the centre of mass of the shown voxels
+    /// (labels: non-zero voxels; stat maps: |value| above threshold, weighted by |value|; anatomy/EPI:
+    /// voxels above zero), or the centre of the field of view when there are none.</summary>
+    public (double X, double Y, double Z)? CutCoords { get; init; }
+
+    /// <summary>Values with |value| below this are not drawn (stat maps, EPI; for anatomy: background).</summary>
+    public double? Threshold { get; init; }
+
+    /// <summary>Black figure background (nilearn's default for anatomy and EPI) or white (ROI, stat maps).</summary>
+    public bool? BlackBackground { get; init; }
+
+    /// <summary>Draw the colour bar (continuous maps) or the label legend (ROI). Default: on, except for anatomy.</summary>
+    public bool? Colorbar { get; init; }
+
+    /// <summary>Opacity of the overlay over the background image (0–1). nilearn's ROI default is 0.7.</summary>
+    public double OverlayAlpha { get; init; } = 0.7;
+
+    /// <summary>Which volume of a 4D image is shown.</summary>
+    public int Volume { get; init; }
+
+    /// <summary>The colour map of the main image (continuous views); null: the view's default.</summary>
+    public ColorMap? ColorMap { get; init; }
+
+    /// <summary>Lower end of the colour scale; null: automatic (a robust percentile, or −max|v| for stat maps).</summary>
+    public double? VMin { get; init; }
+
+    /// <summary>Upper end of the colour scale; null: automatic.</summary>
+    public double? VMax { get; init; }
+
+    /// <summary>Write the cut coordinates and the L/R markers.</summary>
+    public bool Annotate { get; init; } = true;
+
+    /// <summary>Draw the cut lines across the other views.</summary>
+    public bool Crosshair { get; init; } = true;
+
+    /// <summary>Height of the tallest cut, in pixels (the scale is shared by the three cuts).</summary>
+    public int PanelHeight { get; init; } = 240;
+
+    /// <summary>At most this many labels are named in the legend.</summary>
+    public int MaxLegendEntries { get; init; } = 24;
+}
+
+/// <summary>A slice view: the picture plus where each cut was drawn, so callers (and tests) can find a
+/// world point in the picture.</summary>
+public sealed class SliceFigure : Figure
+{
+    /// <summary>The cut coordinates used (mm).</summary>
+    public (double X, double Y, double Z) CutCoords { get; }
+
+    /// <summary>The pixel rectangle of each cut inside the figure.</summary>
+    public IReadOnlyDictionary<SliceAxis, SKRectI> Panels { get; }
+
+    /// <summary>The display grid of each cut.</summary>
+    public IReadOnlyDictionary<SliceAxis, SliceGrid> Grids { get; }
+
+    internal SliceFigure(int width, int height, Action<SKCanvas> paint, (double, double, double) cut,
+        IReadOnlyDictionary<SliceAxis, SKRectI> panels, IReadOnlyDictionary<SliceAxis, SliceGrid> grids)
+        : base(width, height, paint)
+    {
+        CutCoords = cut;
+        Panels = panels;
+        Grids = grids;
+    }
+
+    /// <summary>Where the world point (x, y, z) projects in the figure, on the cut <paramref name="axis"/>.</summary>
+    public (float X, float Y) WorldToPixel(SliceAxis axis, double x, double y, double z)
+    {
+        var (c, r) = Grids[axis].Pixel(x, y, z);
+        var p = Panels[axis];
+        return ((float)(p.Left + c + 0.5), (float)(p.Top + r + 0.5));
+    }
+}
+
+/// <summary>
+/// Orthogonal slice views of brain images, as nilearn's <c>plot_anat</c>, <c>plot_epi</c>, <c>plot_roi</c>
+/// and <c>plot_stat_map</c> draw them: coronal, sagittal and axial cuts (nilearn's <c>ortho</c> order) at
+/// cut coordinates in mm. <b>Convention: neurological</b> — the subject's left is on the left of the coronal and
+/// axial cuts (marked L and R), anterior is up in the axial cut and right in the sagittal cut. Images are
+/// sampled on a world-aligned (RAS) display grid through their inverse affine, so any voxel order (RAS, LAS,
+/// LIA) or oblique affine is drawn the same way; voxels with value 0 or NaN are transparent.
+/// </summary>
+public static class BrainPlot
+{
+    private static readonly SliceAxis[] Order = [SliceAxis.Coronal, SliceAxis.Sagittal, SliceAxis.Axial];
+
+    /// <summary>nilearn <c>plot_anat</c>: grey anatomy on a black background, no colour bar.</summary>
+    public static SliceFigure Anat(Image<float> anat, SliceViewOptions? options = null)
+    {
+        var o = options ?? new SliceViewOptions();
+        var bg = Continuous(anat, o, o.ColorMap ?? ColorMap.Gray, symmetric: false, SliceGrid.Interpolation.Linear);
+        return Render([bg], anat, o, black: o.BlackBackground ?? true, colorbar: (o.Colorbar ?? false) ? bg : null, legend: null);
+    }
+
+    /// <summary>nilearn <c>plot_epi</c>: a functional volume in <c>nipy_spectral</c> on a black background, with a colour bar.</summary>
+    public static SliceFigure Epi(Image<float> epi, SliceViewOptions? options = null)
+    {
+        var o = options ?? new SliceViewOptions();
+        var layer = Continuous(epi, o, o.ColorMap ?? ColorMap.NipySpectral, symmetric: false, SliceGrid.Interpolation.Linear);
+        return Render([layer], epi, o, black: o.BlackBackground ?? true, colorbar: (o.Colorbar ?? true) ? layer : null, legend: null);
+    }
+
+    /// <summary>
+    /// nilearn <c>plot_roi</c>: a label image (atlas or single ROIs) in discrete colours over an optional grey
+    /// background, with a legend of the labels present. Colours come from <paramref name="labels"/> (e.g. the
+    /// Yeo LUT); a label missing from the table gets a default colour and the name <c>label_N</c>.
+    /// </summary>
+    public static SliceFigure Roi(Image<float> roi, Image<float>? background = null, IReadOnlyList<LabelColor>? labels = null, SliceViewOptions? options = null)
+    {
+        var o = options ?? new SliceViewOptions();
+        var present = PresentLabels(roi, o.Volume);
+        var table = new Dictionary<int, LabelColor>();
+        foreach (var l in labels ?? []) table.TryAdd(l.Id, l);
+        foreach (var id in present)
+            if (!table.ContainsKey(id))
+            {
+                var c = LabelColors.DefaultColor(id);
+                table[id] = new LabelColor(id, $"label_{id}", c.Red, c.Green, c.Blue);
+            }
+        var colors = table.ToDictionary(kv => kv.Key, kv => kv.Value.Color);
+        double alpha = Math.Clamp(o.OverlayAlpha, 0, 1);
+        var layers = new List<Layer>();
+        if (background is not null)
+            layers.Add(Continuous(background, o with { Volume = 0, Threshold = null, VMin = null, VMax = null }, ColorMap.Gray, false, SliceGrid.Interpolation.Linear));
+        layers.Add(new Layer(roi, o.Volume, SliceGrid.Interpolation.Nearest, v =>
+        {
+            if (float.IsNaN(v)) return null;
+            int id = (int)MathF.Round(v);
+            if (id == 0) return null;
+            return colors.TryGetValue(id, out var col) ? col : LabelColors.DefaultColor(id);
+        }, background is null ? 1 : alpha));
+        var legend = (o.Colorbar ?? true) ? present.Select(id => table[id]).ToList() : null;
+        return Render(layers, background ?? roi, o, black: o.BlackBackground ?? false, colorbar: null, legend: legend);
+    }
+
+    /// <summary>
+    /// nilearn <c>plot_stat_map</c>: a statistical map in <c>cold_hot</c> with a symmetric scale (±max|v|),
+    /// values with |v| below <see cref="SliceViewOptions.Threshold"/> hidden, over an optional grey background.
+    /// </summary>
+    public static SliceFigure StatMap(Image<float> stat, Image<float>? background = null, SliceViewOptions? options = null)
+    {
+        var o = options ?? new SliceViewOptions();
+        var layers = new List<Layer>();
+        if (background is not null)
+            layers.Add(Continuous(background, o with { Volume = 0, Threshold = null, VMin = null, VMax = null }, ColorMap.Gray, false, SliceGrid.Interpolation.Linear));
+        var layer = Continuous(stat, o, o.ColorMap ?? ColorMap.ColdHot, symmetric: true, SliceGrid.Interpolation.Nearest,
+            alpha: background is null ? 1 : Math.Clamp(o.OverlayAlpha <= 0 ? 1 : o.OverlayAlpha, 0, 1));
+        layers.Add(layer);
+        return Render(layers, background ?? stat, o, black: o.BlackBackground ?? false, colorbar: (o.Colorbar ?? true) ? layer : null, legend: null);
+    }
+
+    /// <summary>The non-zero integer labels of volume <paramref name="volume"/>, sorted.</summary>
+    public static IReadOnlyList<int> PresentLabels(Image<float> roi, int volume = 0)
+    {
+        var seen = new HashSet<int>();
+        foreach (var v in VolumeOf(roi, volume))
+        {
+            if (float.IsNaN(v)) continue;
+            int id = (int)MathF.Round(v);
+            if (id != 0) seen.Add(id);
+        }
+        return seen.Order().ToList();
+    }
+
+    // ---- layers ---------------------------------------------------------------------------------------
+
+    /// <summary>One image drawn in the cuts: how to sample it and how a value becomes a colour (null: transparent).</summary>
+    private sealed record Layer(Image<float> Image, int Volume, SliceGrid.Interpolation Interpolation, Func<float, SKColor?> Colorize, double Alpha = 1)
+    {
+        public ColorMap? Map { get; init; }
+        public double VMin { get; init; }
+        public double VMax { get; init; }
+        public double Threshold { get; init; }
+    }
+
+    private static Layer Continuous(Image<float> img, SliceViewOptions o, ColorMap map, bool symmetric, SliceGrid.Interpolation interp, double alpha = 1)
+    {
+        var vol = VolumeOf(img, o.Volume);
+        double thr = Math.Abs(o.Threshold ?? 0);
+        double vmin, vmax;
+        if (symmetric)
+        {
+            double m = 0;
+            foreach (var v in vol) if (float.IsFinite(v)) m = Math.Max(m, Math.Abs(v));
+            vmax = o.VMax ?? (m > 0 ? m : 1);
+            vmin = o.VMin ?? -vmax;
+        }
+        else
+        {
+            var (lo, hi) = RobustRange(vol);
+            vmin = o.VMin ?? lo;
+            vmax = o.VMax ?? hi;
+        }
+        if (!(vmax > vmin)) vmax = vmin + 1;
+        return new Layer(img, o.Volume, interp, v =>
+        {
+            if (!float.IsFinite(v) || v == 0) return null;
+            if (Math.Abs(v) < thr) return null;
+            return map.Map(v, vmin, vmax);
+        }, alpha) { Map = map, VMin = vmin, VMax = vmax, Threshold = thr };
+    }
+
+    /// <summary>The 2nd and 99.8th percentiles of the non-zero finite values (a display range that ignores a few hot voxels).</summary>
+    private static (double Lo, double Hi) RobustRange(ReadOnlySpan<float> vol)
+    {
+        int count = 0;
+        foreach (var v in vol) if (float.IsFinite(v) && v != 0) count++;
+        if (count == 0) return (0, 1);
+        int stride = Math.Max(1, count / 200_000);
+        var sample = new List<float>(count / stride + 1);
+        int n = 0;
+        foreach (var v in vol)
+        {
+            if (!float.IsFinite(v) || v == 0) continue;
+            if (n++ % stride == 0) sample.Add(v);
+        }
+        sample.Sort();
+        double lo = sample[(int)((sample.Count - 1) * 0.02)];
+        double hi = sample[(int)((sample.Count - 1) * 0.998)];
+        if (lo > 0 && lo < hi * 0.25) lo = 0; // anatomy: keep dark tissue dark rather than stretching it
+        if (!(hi > lo))
+        {
+            // A constant image: show it at the top of the scale (a mask looks white, not black).
+            if (hi > 0) lo = 0;
+            else hi = lo + 1;
+        }
+        return (lo, hi);
+    }
+
+    private static ReadOnlySpan<float> VolumeOf(Image<float> img, int volume)
+    {
+        if (volume < 0 || volume >= img.VolumeCount)
+            throw new NiSharpException($"volume {volume} is out of range: the image has {img.VolumeCount} volume(s)");
+        return img.Volume(volume);
+    }
+
+    // ---- cut coordinates ------------------------------------------------------------------------------
+
+    /// <summary>The default cut coordinates: the centre of mass of the voxels that the main layer draws.</summary>
+    private static (double, double, double) DefaultCut(Layer main, WorldBox box)
+    {
+        var img = main.Image;
+        var vol = img.Volume(main.Volume);
+        var s = img.SpatialShape;
+        double wi = 0, wj = 0, wk = 0, w = 0;
+        int idx = 0;
+        for (int k = 0; k < s[2]; k++)
+        for (int j = 0; j < s[1]; j++)
+        for (int i = 0; i < s[0]; i++, idx++)
+        {
+            float v = vol[idx];
+            if (main.Colorize(v) is null) continue;
+            double weight = main.Map is not null && main.VMin < 0 ? Math.Abs(v) : 1;
+            wi += weight * i; wj += weight * j; wk += weight * k; w += weight;
+        }
+        if (w == 0) return box.Centre;
+        return img.Affine.Apply(wi / w, wj / w, wk / w);
+    }
+
+    // ---- drawing --------------------------------------------------------------------------------------
+
+    private static SliceFigure Render(IReadOnlyList<Layer> layers, Image<float> extentImage, SliceViewOptions o, bool black,
+        Layer? colorbar, IReadOnlyList<LabelColor>? legend)
+    {
+        var box = WorldBox.OfNonZero(extentImage.Volume(ReferenceEquals(extentImage, layers[^1].Image) ? layers[^1].Volume : 0), extentImage.SpatialShape, extentImage.Affine)
+                  ?? WorldBox.Of(extentImage.SpatialShape, extentImage.Affine);
+        var cut = o.CutCoords ?? DefaultCut(layers[^1], box);
+        double tallest = Math.Max(box.ZMax - box.ZMin, box.YMax - box.YMin);
+        double spacing = tallest / Math.Max(32, o.PanelHeight); // mm per pixel, shared by the three cuts
+        var bgColor = black ? SKColors.Black : SKColors.White;
+        var fgColor = black ? SKColors.White : SKColors.Black;
+
+        var grids = new Dictionary<SliceAxis, SliceGrid>();
+        var images = new Dictionary<SliceAxis, SKImage>();
+        foreach (var axis in Order)
+        {
+            double c = axis switch { SliceAxis.Sagittal => cut.Item1, SliceAxis.Coronal => cut.Item2, _ => cut.Item3 };
+            var grid = new SliceGrid(axis, c, box, spacing);
+            grids[axis] = grid;
+            images[axis] = RenderCut(grid, layers, bgColor);
+        }
+
+        const int margin = 8, gap = 6;
+        int titleHeight = string.IsNullOrEmpty(o.Title) ? 0 : 30;
+        int panelsHeight = grids.Values.Max(g => g.Rows);
+        var panels = new Dictionary<SliceAxis, SKRectI>();
+        int x = margin;
+        int top = titleHeight + margin;
+        foreach (var axis in Order)
+        {
+            var g = grids[axis];
+            int y = top + (panelsHeight - g.Rows) / 2;
+            panels[axis] = new SKRectI(x, y, x + g.Columns, y + g.Rows);
+            x += g.Columns + gap;
+        }
+        int right = x - gap + margin;
+
+        const float legendFont = 11f;
+        int sideWidth = 0;
+        List<LabelColor>? shownLegend = null;
+        if (legend is { Count: > 0 })
+        {
+            shownLegend = legend.Take(o.MaxLegendEntries).ToList();
+            float textW = shownLegend.Max(l => FigureText.Measure(l.Name, legendFont));
+            if (legend.Count > shownLegend.Count) textW = Math.Max(textW, FigureText.Measure($"… {legend.Count - shownLegend.Count} more", legendFont));
+            sideWidth = (int)Math.Ceiling(textW) + 34;
+        }
+        else if (colorbar is not null)
+        {
+            sideWidth = 70;
+        }
+        int width = right + sideWidth;
+        int legendHeight = shownLegend is null ? 0 : (shownLegend.Count + (legend!.Count > shownLegend.Count ? 1 : 0)) * 15 + 8;
+        int height = top + Math.Max(panelsHeight, legendHeight) + margin;
+
+        void Paint(SKCanvas canvas)
+        {
+            canvas.Clear(bgColor);
+            using (var bgPaint = new SKPaint { Color = bgColor })
+                canvas.DrawRect(0, 0, width, height, bgPaint);
+            if (titleHeight > 0)
+                FigureText.Draw(canvas, o.Title!, margin, 21, 15, fgColor, bold: true);
+            using var linePaint = new SKPaint { Color = fgColor, StrokeWidth = 1, IsAntialias = false, Style = SKPaintStyle.Stroke };
+            foreach (var axis in Order)
+            {
+                var p = panels[axis];
+                canvas.DrawImage(images[axis], p.Left, p.Top, new SKSamplingOptions(SKFilterMode.Nearest));
+                var g = grids[axis];
+                if (o.Crosshair)
+                {
+                    var (cx, cy) = g.Pixel(cut.Item1, cut.Item2, cut.Item3);
+                    float px = (float)(p.Left + cx + 0.5), py = (float)(p.Top + cy + 0.5);
+                    if (px >= p.Left && px <= p.Right) canvas.DrawLine(px, p.Top, px, p.Bottom, linePaint);
+                    if (py >= p.Top && py <= p.Bottom) canvas.DrawLine(p.Left, py, p.Right, py, linePaint);
+                }
+                if (o.Annotate)
+                {
+                    string label = axis switch
+                    {
+                        SliceAxis.Sagittal => "x=" + Mm(cut.Item1),
+                        SliceAxis.Coronal => "y=" + Mm(cut.Item2),
+                        _ => "z=" + Mm(cut.Item3),
+                    };
+                    FigureText.Draw(canvas, label, p.Left + 2, p.Bottom - 4, 12, fgColor);
+                    if (axis != SliceAxis.Sagittal)
+                    {
+                        FigureText.Draw(canvas, "L", p.Left + 4, p.Top + 14, 13, fgColor, bold: true);
+                        FigureText.Draw(canvas, "R", p.Right - 4, p.Top + 14, 13, fgColor, SKTextAlign.Right, bold: true);
+                    }
+                }
+            }
+            if (shownLegend is not null)
+                DrawLegend(canvas, shownLegend, legend!.Count - shownLegend.Count, right, top, fgColor, legendFont);
+            else if (colorbar is not null)
+                DrawColorbar(canvas, colorbar, right, top, panelsHeight, fgColor);
+        }
+
+        return new SliceFigure(width, height, Paint, cut, panels, grids);
+    }
+
+    private static string Mm(double v) => Math.Round(v).ToString("0", CultureInfo.InvariantCulture);
+
+    /// <summary>Samples every layer on the cut's grid and composites them over the figure background.</summary>
+    private static SKImage RenderCut(SliceGrid grid, IReadOnlyList<Layer> layers, SKColor bg)
+    {
+        int n = grid.Rows * grid.Columns;
+        var pixels = new SKColor[n];
+        Array.Fill(pixels, bg);
+        var values = new float[n];
+        foreach (var layer in layers)
+        {
+            var img = layer.Image;
+            grid.Sample(img.Volume(layer.Volume), img.SpatialShape, img.Affine, layer.Interpolation, values);
+            for (int p = 0; p < n; p++)
+            {
+                if (layer.Colorize(values[p]) is not SKColor c) continue;
+                pixels[p] = layer.Alpha >= 1 ? c : Blend(pixels[p], c, layer.Alpha);
+            }
+        }
+        using var bmp = new SKBitmap(new SKImageInfo(grid.Columns, grid.Rows, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        bmp.Pixels = pixels;
+        return SKImage.FromBitmap(bmp);
+    }
+
+    private static SKColor Blend(SKColor under, SKColor over, double alpha) => new(
+        (byte)Math.Round(under.Red + (over.Red - under.Red) * alpha),
+        (byte)Math.Round(under.Green + (over.Green - under.Green) * alpha),
+        (byte)Math.Round(under.Blue + (over.Blue - under.Blue) * alpha));
+
+    private static void DrawLegend(SKCanvas canvas, IReadOnlyList<LabelColor> entries, int more, int left, int top, SKColor fg, float size)
+    {
+        using var swatch = new SKPaint { Style = SKPaintStyle.Fill };
+        using var border = new SKPaint { Style = SKPaintStyle.Stroke, Color = fg.WithAlpha(120), StrokeWidth = 1 };
+        float y = top + 4;
+        foreach (var e in entries)
+        {
+            swatch.Color = e.Color;
+            var r = new SKRect(left + 4, y, left + 16, y + 12);
+            canvas.DrawRect(r, swatch);
+            canvas.DrawRect(r, border);
+            FigureText.Draw(canvas, e.Name, left + 22, y + 10.5f, size, fg);
+            y += 15;
+        }
+        if (more > 0) FigureText.Draw(canvas, $"… {more} more", left + 22, y + 10.5f, size, fg);
+    }
+
+    private static void DrawColorbar(SKCanvas canvas, Layer layer, int left, int top, int height, SKColor fg)
+    {
+        var map = layer.Map!;
+        float x0 = left + 6, x1 = left + 20;
+        float y0 = top + height * 0.1f, y1 = top + height * 0.9f;
+        int steps = (int)Math.Max(2, y1 - y0);
+        using var paint = new SKPaint { Style = SKPaintStyle.Fill, IsAntialias = false };
+        for (int s = 0; s < steps; s++)
+        {
+            double t = 1 - (s + 0.5) / steps;
+            double v = layer.VMin + t * (layer.VMax - layer.VMin);
+            // Values hidden by the threshold are shown grey on the bar, as nilearn does.
+            paint.Color = Math.Abs(v) < layer.Threshold ? new SKColor(128, 128, 128) : map.Map(t);
+            canvas.DrawRect(x0, y0 + s * (y1 - y0) / steps, x1 - x0, (y1 - y0) / steps + 0.5f, paint);
+        }
+        using var border = new SKPaint { Style = SKPaintStyle.Stroke, Color = fg, StrokeWidth = 1 };
+        canvas.DrawRect(x0, y0, x1 - x0, y1 - y0, border);
+        for (int i = 0; i <= 4; i++)
+        {
+            double v = layer.VMin + i * (layer.VMax - layer.VMin) / 4;
+            float y = y1 - i * (y1 - y0) / 4;
+            canvas.DrawLine(x1, y, x1 + 3, y, border);
+            FigureText.Draw(canvas, FormatTick(v), x1 + 5, y + 4, 10, fg);
+        }
+    }
+
+    /// <summary>A tick label with about three significant digits.</summary>
+    internal static string FormatTick(double v)
+    {
+        double a = Math.Abs(v);
+        string fmt = a == 0 ? "0" : a >= 100 ? "0" : a >= 10 ? "0.#" : a >= 1 ? "0.##" : "0.###";
+        return v.ToString(fmt, CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,43 @@
+using SkiaSharp;
+
+namespace NiSharp.Plotting;
+
+/// <summary>Text on figures: one sans-serif typeface (DejaVu Sans when installed, else Skia's default).</summary>
+internal static class FigureText
+{
+    /// <summary>The family ScottPlot and our own drawing use, so all figures look alike.</summary>
+    public static string FamilyName { get; } = ResolveFamily();
+
+    private static readonly SKTypeface Regular = SKTypeface.FromFamilyName(FamilyName) ?? SKTypeface.Default;
+    private static readonly SKTypeface Bold = SKTypeface.FromFamilyName(FamilyName, SKFontStyle.Bold) ?? Regular;
+
+    private static string ResolveFamily()
+    {
+        foreach (var name in new[] { "DejaVu Sans", "Liberation Sans", "Arial", "Helvetica" })
+        {
+            using var tf = SKTypeface.FromFamilyName(name);
+            if (tf is not null && string.Equals(tf.FamilyName, name, StringComparison.OrdinalIgnoreCase)) return name;
+        }
+        return SKTypeface.Default.FamilyName;
+    }
+
+    public static SKFont Font(float size, bool bold = false) => new(bold ? Bold : Regular, size);
+
+    public static float Measure(string text, float size, bool bold = false)
+    {
+        using var f = Font(size, bold);
+        return f.MeasureText(text);
+    }
+
+    /// <summary>Draws <paramref name="text"/> with its baseline at <paramref name="y"/>.</summary>
+    public static void Draw(SKCanvas canvas, string text, float x, float y, float size, SKColor color,
+        SKTextAlign align = SKTextAlign.Left, bool bold = false)
+    {
+        using var font = Font(size, bold);
+        using var paint = new SKPaint { Color = color, IsAntialias = true };
+        canvas.DrawText(text, x, y, align, font, paint);
+    }
+
+    /// <summary>Applies the figure typeface to a ScottPlot plot.</summary>
+    public static void Apply(ScottPlot.Plot plot) => plot.Font.Set(FamilyName);
+}

@@ -1,0 +1,184 @@
+using System.Reflection;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using NiSharp.IO;
+using NiSharp.Nifti;
+
+namespace NiSharp.Plotting;
+
+/// <summary>An image for the interactive viewer: its NIfTI bytes (gzip or not) and how to name it.</summary>
+public sealed record ViewerImage(string Name, byte[] NiftiBytes, bool Compressed)
+{
+    /// <summary>
+    /// Reads volume <paramref name="volume"/> of a NIfTI file. A 3D file is embedded as it is; one volume of a 4D
+    /// file is extracted (streamed) and written as a 3D float32 <c>.nii.gz</c> in memory.
+    /// </summary>
+    public static ViewerImage FromFile(string path, int volume = 0)
+    {
+        using var f = NiftiFile.Open(path);
+        string name = Path.GetFileName(path);
+        if (f.VolumeCount == 1)
+            return new ViewerImage(name, File.ReadAllBytes(f.Path == f.DataPath ? path : throw new NiSharpException(path, "the viewer needs a single-file .nii or .nii.gz image, not a .hdr/.img pair")), f.IsCompressed);
+        if (volume < 0 || volume >= f.VolumeCount)
+            throw new NiSharpException(path, $"volume {volume} is out of range: the image has {f.VolumeCount} volumes");
+        return FromImage(name, f.LoadVolume<float>(volume));
+    }
+
+    /// <summary>An in-memory image (its first volume), written as a 3D float32 <c>.nii.gz</c>.</summary>
+    public static ViewerImage FromImage(string name, Image<float> image)
+    {
+        var vol = image.VolumeCount == 1 ? image : new Image<float>(image.SpatialShape, image.Affine, image.Volume(0).ToArray(), image.Header);
+        if (vol.Shape.Length != 3) vol = new Image<float>(vol.SpatialShape, vol.Affine, vol.Data, vol.Header);
+        var tmp = Path.Combine(Path.GetTempPath(), $"nisharp-view-{Guid.NewGuid():N}.nii.gz");
+        try
+        {
+            vol.Save(tmp, NiftiDataType.Float32);
+            return new ViewerImage(name, File.ReadAllBytes(tmp), true);
+        }
+        finally
+        {
+            File.Delete(tmp);
+        }
+    }
+}
+
+/// <summary>Options of <see cref="VolumeViewer"/>.</summary>
+public sealed record ViewerOptions
+{
+    /// <summary>Page title.</summary>
+    public string? Title { get; init; }
+
+    /// <summary>Stat overlay: values with |v| below this are hidden at first (a control on the page changes it).</summary>
+    public double Threshold { get; init; }
+
+    /// <summary>Initial overlay opacity (0–1).</summary>
+    public double OverlayOpacity { get; init; } = 0.7;
+
+    /// <summary>Treat the overlay as labels (atlas) rather than a stat map; null: decide from its values
+    /// (integer values with at most 10 000 distinct labels).</summary>
+    public bool? OverlayIsLabels { get; init; }
+
+    /// <summary>Names and colours of the overlay's labels (e.g. the Yeo LUT); missing labels get defaults.</summary>
+    public IReadOnlyList<LabelColor>? Labels { get; init; }
+
+    /// <summary>Initial crosshair position (mm); null: the viewer's default (the centre of the volume).</summary>
+    public (double X, double Y, double Z)? CrosshairMm { get; init; }
+}
+
+/// <summary>
+/// The interactive viewer (nilearn <c>view_img</c>): one self-contained HTML page with the images
+/// base64-embedded and niivue's browser build inlined, so it opens offline with nothing to fetch. Multiplanar
+/// view in the neurological convention; clicking moves the crosshair and shows the mm coordinates, the
+/// background value and the overlay value or label name; the overlay has opacity and (stat maps) threshold controls.
+/// </summary>
+public static class VolumeViewer
+{
+    /// <summary>The manifest name under which the build embeds niivue's browser bundle.</summary>
+    public const string BundleResource = "NiSharp.Viewer.niivue.umd.js";
+
+    private const string TemplateResource = "NiSharp.Viewer.template.html";
+
+    /// <summary>Whether this build of NiSharp carries the viewer's JavaScript (npm was available at build time).</summary>
+    public static bool IsAvailable => typeof(VolumeViewer).Assembly.GetManifestResourceInfo(BundleResource) is not null;
+
+    /// <summary>Builds the page for <paramref name="background"/> and an optional <paramref name="overlay"/>.</summary>
+    public static string BuildHtml(ViewerImage background, ViewerImage? overlay = null, ViewerOptions? options = null)
+    {
+        var o = options ?? new ViewerOptions();
+        string bundle = ReadResource(BundleResource)
+            ?? throw new NiSharpException("the interactive viewer is not available in this build: npm was missing when NiSharp was built, so niivue could not be bundled; install Node.js and npm and rebuild");
+        string template = ReadResource(TemplateResource) ?? throw new InvalidOperationException("the viewer template is missing from the assembly");
+
+        var cfg = new JsonObject
+        {
+            ["title"] = o.Title ?? background.Name + (overlay is null ? "" : " + " + overlay.Name),
+            ["background"] = ImageNode(background),
+        };
+        if (o.CrosshairMm is { } c) cfg["crosshairMm"] = new JsonArray(c.X, c.Y, c.Z);
+        if (overlay is not null)
+        {
+            var node = ImageNode(overlay);
+            var stats = OverlayStats(overlay);
+            bool isLabels = o.OverlayIsLabels ?? stats.AllIntegers;
+            node["isLabels"] = isLabels;
+            node["opacity"] = Math.Clamp(o.OverlayOpacity, 0, 1);
+            node["threshold"] = Math.Abs(o.Threshold);
+            node["max"] = stats.MaxAbs > 0 ? stats.MaxAbs : 1;
+            node["hasNegative"] = stats.HasNegative;
+            if (isLabels)
+            {
+                var table = new Dictionary<int, LabelColor>();
+                foreach (var l in o.Labels ?? []) table.TryAdd(l.Id, l);
+                foreach (var id in stats.Labels)
+                    if (!table.ContainsKey(id))
+                    {
+                        var col = LabelColors.DefaultColor(id);
+                        table[id] = new LabelColor(id, $"label_{id}", col.Red, col.Green, col.Blue);
+                    }
+                node["labels"] = new JsonArray(table.Values.Where(l => l.Id > 0).OrderBy(l => l.Id).Select(l => (JsonNode)new JsonObject
+                {
+                    ["id"] = l.Id, ["name"] = l.Name, ["r"] = l.R, ["g"] = l.G, ["b"] = l.B,
+                }).ToArray());
+            }
+            cfg["overlay"] = node;
+        }
+        // The default encoder escapes <, > and & as \u003C…, so no input can close the <script> element.
+        string json = cfg.ToJsonString(new JsonSerializerOptions { WriteIndented = false });
+        return template
+            .Replace("/*NISHARP_TITLE*/", System.Net.WebUtility.HtmlEncode(cfg["title"]!.GetValue<string>()))
+            .Replace("/*NISHARP_CONFIG*/", json)
+            .Replace("/*NIIVUE_BUNDLE*/", bundle.Replace("</script", "<\\/script", StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>Writes the page atomically to <paramref name="path"/>.</summary>
+    public static void Save(string path, ViewerImage background, ViewerImage? overlay = null, ViewerOptions? options = null) =>
+        AtomicFile.WriteAllText(path, BuildHtml(background, overlay, options));
+
+    private static JsonObject ImageNode(ViewerImage img) => new()
+    {
+        ["name"] = img.Name,
+        // niivue picks the reader from the extension.
+        ["fileName"] = "image" + (img.Compressed ? ".nii.gz" : ".nii"),
+        ["data"] = Convert.ToBase64String(img.NiftiBytes),
+    };
+
+    private sealed record Stats(bool AllIntegers, double MaxAbs, bool HasNegative, IReadOnlyList<int> Labels);
+
+    private static Stats OverlayStats(ViewerImage overlay)
+    {
+        var tmp = Path.Combine(Path.GetTempPath(), $"nisharp-view-{Guid.NewGuid():N}" + (overlay.Compressed ? ".nii.gz" : ".nii"));
+        try
+        {
+            File.WriteAllBytes(tmp, overlay.NiftiBytes);
+            using var f = NiftiFile.Open(tmp);
+            var vol = new float[f.VoxelsPerVolume];
+            f.ReadVolume(0, vol.AsSpan());
+            bool ints = true, neg = false;
+            double maxAbs = 0;
+            var labels = new HashSet<int>();
+            foreach (var v in vol)
+            {
+                if (!float.IsFinite(v)) continue;
+                maxAbs = Math.Max(maxAbs, Math.Abs(v));
+                if (v < 0) neg = true;
+                if (ints && v != MathF.Round(v)) ints = false;
+                if (ints && v != 0 && labels.Count <= 10_000) labels.Add((int)v);
+            }
+            if (labels.Count > 10_000) ints = false;
+            return new Stats(ints && labels.Count > 0, maxAbs, neg, labels.Order().ToList());
+        }
+        finally
+        {
+            File.Delete(tmp);
+        }
+    }
+
+    private static string? ReadResource(string name)
+    {
+        using var s = typeof(VolumeViewer).Assembly.GetManifestResourceStream(name);
+        if (s is null) return null;
+        using var r = new StreamReader(s, Encoding.UTF8);
+        return r.ReadToEnd();
+    }
+}

@@ -1,0 +1,135 @@
+using System.Net;
+using System.Text;
+using NiSharp.IO;
+using NiSharp.Plotting;
+
+namespace NiSharp.Reports;
+
+/// <summary>A table for a report: column names and rows of cells (all text is escaped when written).</summary>
+public sealed record ReportTable(IReadOnlyList<string> Columns, IReadOnlyList<IReadOnlyList<string>> Rows);
+
+/// <summary>
+/// A self-contained HTML page built section by section: headings, paragraphs, tables and figures, with
+/// pictures embedded as base64 data (PNG, or SVG as an image) so the single file can be mailed or archived and
+/// opens without network access. Every text that comes from inputs (file names, label names, reasons) is
+/// HTML-escaped; the builder never takes raw HTML.
+/// </summary>
+public sealed class HtmlReport
+{
+    private readonly StringBuilder _body = new();
+    private bool _inSection;
+
+    /// <summary>The page title.</summary>
+    public string Title { get; }
+
+    /// <summary>Starts a page with <paramref name="title"/> as its title and first heading.</summary>
+    public HtmlReport(string title)
+    {
+        Title = title;
+        _body.Append("<h1>").Append(Escape(title)).Append("</h1>\n");
+    }
+
+    /// <summary>HTML-escapes text for element content and attribute values.</summary>
+    public static string Escape(string? text) => WebUtility.HtmlEncode(text ?? "");
+
+    /// <summary>Starts a new section with a heading (closing the previous one).</summary>
+    public HtmlReport Section(string heading, string? id = null)
+    {
+        CloseSection();
+        _body.Append("<section");
+        if (id is not null) _body.Append(" id=\"").Append(Escape(id)).Append('"');
+        _body.Append("><h2>").Append(Escape(heading)).Append("</h2>\n");
+        _inSection = true;
+        return this;
+    }
+
+    /// <summary>A paragraph of text.</summary>
+    public HtmlReport Paragraph(string text, string? cssClass = null)
+    {
+        _body.Append("<p");
+        if (cssClass is not null) _body.Append(" class=\"").Append(Escape(cssClass)).Append('"');
+        _body.Append('>').Append(Escape(text)).Append("</p>\n");
+        return this;
+    }
+
+    /// <summary>A highlighted problem (a failed subject, a missing input).</summary>
+    public HtmlReport Warning(string text) => Paragraph(text, "warning");
+
+    /// <summary>A table; numeric-looking cells are right-aligned.</summary>
+    public HtmlReport Table(ReportTable table, string? caption = null)
+    {
+        _body.Append("<table>");
+        if (caption is not null) _body.Append("<caption>").Append(Escape(caption)).Append("</caption>");
+        _body.Append("<thead><tr>");
+        foreach (var c in table.Columns) _body.Append("<th>").Append(Escape(c)).Append("</th>");
+        _body.Append("</tr></thead><tbody>\n");
+        foreach (var row in table.Rows)
+        {
+            _body.Append("<tr>");
+            foreach (var cell in row)
+            {
+                bool num = TsvTable.TryParseNumber(cell, out _) && cell.Trim().Length > 0;
+                _body.Append(num ? "<td class=\"num\">" : "<td>").Append(Escape(cell)).Append("</td>");
+            }
+            _body.Append("</tr>\n");
+        }
+        _body.Append("</tbody></table>\n");
+        return this;
+    }
+
+    /// <summary>Key–value pairs (parameters, provenance) as a two-column table.</summary>
+    public HtmlReport KeyValues(IEnumerable<(string Key, string Value)> pairs, string? caption = null) =>
+        Table(new ReportTable(["", ""], pairs.Select(p => (IReadOnlyList<string>)[p.Key, p.Value]).ToList()), caption);
+
+    /// <summary>A figure embedded as a base64 PNG (default) or SVG image, with an optional caption.</summary>
+    public HtmlReport Figure(Figure figure, string? caption = null, FigureFormat format = FigureFormat.Png)
+    {
+        string src = format == FigureFormat.Png
+            ? "data:image/png;base64," + Convert.ToBase64String(figure.ToPng())
+            : "data:image/svg+xml;base64," + Convert.ToBase64String(Encoding.UTF8.GetBytes(figure.ToSvg()));
+        _body.Append("<figure><img src=\"").Append(src).Append("\" width=\"").Append(figure.Width)
+            .Append("\" height=\"").Append(figure.Height).Append("\" alt=\"").Append(Escape(caption ?? "figure")).Append("\">");
+        if (caption is not null) _body.Append("<figcaption>").Append(Escape(caption)).Append("</figcaption>");
+        _body.Append("</figure>\n");
+        return this;
+    }
+
+    private void CloseSection()
+    {
+        if (_inSection) _body.Append("</section>\n");
+        _inSection = false;
+    }
+
+    /// <summary>The whole page.</summary>
+    public string ToHtml()
+    {
+        var sb = new StringBuilder(_body.Length + 2048);
+        sb.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+          .Append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n")
+          .Append("<meta name=\"generator\" content=\"NiSharp\">\n")
+          .Append("<title>").Append(Escape(Title)).Append("</title>\n<style>\n").Append(Css).Append("</style>\n</head>\n<body>\n")
+          .Append(_body);
+        if (_inSection) sb.Append("</section>\n");
+        sb.Append("</body>\n</html>\n");
+        return sb.ToString();
+    }
+
+    /// <summary>Writes the page atomically.</summary>
+    public void Save(string path) => AtomicFile.WriteAllText(path, ToHtml());
+
+    private const string Css = """
+        body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 24px auto; max-width: 1200px; color: #222; padding: 0 16px; }
+        h1 { font-size: 24px; border-bottom: 2px solid #ddd; padding-bottom: 6px; }
+        h2 { font-size: 19px; margin-top: 28px; }
+        table { border-collapse: collapse; margin: 8px 0 16px; font-size: 13px; }
+        th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; }
+        th { background: #f2f2f2; }
+        td.num { text-align: right; font-variant-numeric: tabular-nums; }
+        caption { text-align: left; font-weight: bold; padding: 4px 0; }
+        figure { margin: 8px 0 20px; }
+        figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
+        figcaption { font-size: 13px; color: #555; }
+        .warning { color: #a00; font-weight: bold; }
+
+        """;
+}

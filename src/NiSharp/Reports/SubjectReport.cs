@@ -1,0 +1,111 @@
+using System.Globalization;
+using NiSharp.Nifti;
+using NiSharp.Plotting;
+
+namespace NiSharp.Reports;
+
+/// <summary>How much of one atlas label the functional data cover.</summary>
+public sealed record RegionCoverage(int Label, string Name, int AtlasVoxels, int CoveredVoxels)
+{
+    /// <summary>Covered / atlas voxels (0 for an empty label).</summary>
+    public double Fraction => AtlasVoxels > 0 ? (double)CoveredVoxels / AtlasVoxels : 0;
+}
+
+/// <summary>Everything a per-subject QC page shows; each part is optional and skipped when null.</summary>
+public sealed record SubjectReportInput
+{
+    /// <summary>Subject label (e.g. <c>sub-10159</c>).</summary>
+    public required string Subject { get; init; }
+
+    /// <summary>Other identifying entities or inputs shown at the top (task, run, files).</summary>
+    public IReadOnlyList<(string Key, string Value)> Details { get; init; } = [];
+
+    /// <summary>Framewise displacement per volume.</summary>
+    public double[]? FramewiseDisplacement { get; init; }
+
+    /// <summary>FD threshold drawn on the trace.</summary>
+    public double FdThreshold { get; init; } = 0.5;
+
+    /// <summary>Censored volumes (shaded).</summary>
+    public bool[]? Censored { get; init; }
+
+    /// <summary>Seconds between volumes.</summary>
+    public double? RepetitionTime { get; init; }
+
+    /// <summary>Per-label coverage of the atlas by the data.</summary>
+    public IReadOnlyList<RegionCoverage>? Coverage { get; init; }
+
+    /// <summary>The mean EPI (background of the atlas picture).</summary>
+    public Image<float>? MeanEpi { get; init; }
+
+    /// <summary>The atlas on the functional grid (drawn over the mean EPI).</summary>
+    public Image<float>? Atlas { get; init; }
+
+    /// <summary>Atlas label names and colours.</summary>
+    public IReadOnlyList<LabelColor>? Labels { get; init; }
+
+    /// <summary>The subject's connectivity matrix.</summary>
+    public double[,]? Connectivity { get; init; }
+
+    /// <summary>Region names of the matrix.</summary>
+    public IReadOnlyList<string>? RegionNames { get; init; }
+
+    /// <summary>What the matrix holds (e.g. "correlation").</summary>
+    public string ConnectivityKind { get; init; } = "correlation";
+}
+
+/// <summary>The per-subject QC page: motion and censoring, coverage, the atlas on the mean EPI, the matrix.</summary>
+public static class SubjectReport
+{
+    /// <summary>Builds the page.</summary>
+    public static HtmlReport Build(SubjectReportInput input)
+    {
+        var r = new HtmlReport($"NiSharp report: {input.Subject}");
+        if (input.Details.Count > 0) r.KeyValues(input.Details);
+
+        if (input.FramewiseDisplacement is { } fd)
+        {
+            r.Section("Head motion and censoring", "motion");
+            int n = fd.Length, c = input.Censored?.Count(x => x) ?? 0;
+            double mean = fd.Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average();
+            r.Paragraph(string.Create(CultureInfo.InvariantCulture,
+                $"{n} volumes; mean FD {mean:0.###} mm; {c} volume{(c == 1 ? "" : "s")} censored ({(n > 0 ? 100.0 * c / n : 0):0.#}%)."));
+            var fig = ConfoundsPlot.Plot(new ConfoundsTrace
+            {
+                FramewiseDisplacement = fd, FdThreshold = input.FdThreshold, Censored = input.Censored, RepetitionTime = input.RepetitionTime,
+            });
+            r.Figure(fig, "Framewise displacement with its threshold; censored volumes shaded.");
+        }
+
+        if (input.Coverage is { Count: > 0 } cov)
+        {
+            r.Section("Atlas coverage", "coverage");
+            var poor = cov.Where(x => x.Fraction < 0.5).ToList();
+            if (poor.Count > 0) r.Warning($"{poor.Count} label(s) less than half covered by the data: {string.Join(", ", poor.Take(12).Select(p => p.Name))}{(poor.Count > 12 ? ", …" : "")}");
+            r.Table(new ReportTable(["label", "name", "atlas voxels", "covered voxels", "coverage"],
+                cov.Select(x => (IReadOnlyList<string>)
+                [
+                    x.Label.ToString(CultureInfo.InvariantCulture), x.Name, x.AtlasVoxels.ToString(CultureInfo.InvariantCulture),
+                    x.CoveredVoxels.ToString(CultureInfo.InvariantCulture), x.Fraction.ToString("0.000", CultureInfo.InvariantCulture),
+                ]).ToList()));
+        }
+
+        if (input.Atlas is { } atlas)
+        {
+            r.Section("Atlas on the mean EPI", "atlas");
+            var fig = BrainPlot.Roi(atlas, input.MeanEpi, input.Labels, new SliceViewOptions { Title = input.Subject });
+            r.Figure(fig, "Atlas labels over the mean functional image (neurological convention: left on the left).");
+        }
+
+        if (input.Connectivity is { } m)
+        {
+            r.Section("Connectivity matrix", "matrix");
+            var fig = MatrixPlot.Connectivity(m, input.RegionNames, new MatrixPlotOptions { Title = $"{input.Subject} {input.ConnectivityKind}", Size = 560 });
+            r.Figure(fig, $"{input.ConnectivityKind} between regions; empty regions grey.");
+        }
+        return r;
+    }
+
+    /// <summary>Builds and writes the page atomically.</summary>
+    public static void Save(string path, SubjectReportInput input) => Build(input).Save(path);
+}

@@ -1,0 +1,120 @@
+using NiSharp.Nifti;
+using NiSharp.Tests.Support;
+using SkiaSharp;
+
+namespace NiSharp.Tests.Plotting;
+
+public class PlotCommandTests
+{
+    private static void AssertPicture(string path)
+    {
+        Assert.True(File.Exists(path), path);
+        if (path.EndsWith(".png", StringComparison.Ordinal))
+        {
+            using var bmp = SKBitmap.Decode(path);
+            Assert.NotNull(bmp);
+            Assert.True(bmp.Width > 100 && bmp.Height > 100);
+        }
+        else
+        {
+            Assert.StartsWith("<?xml", File.ReadAllText(path));
+        }
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(path)!, "*nisharp-tmp*"));
+    }
+
+    [Fact]
+    public void Slice_commands_write_png_and_svg_at_the_given_cuts()
+    {
+        using var dir = new TempDir();
+        var atlas = dir.File("atlas.nii.gz");
+        SliceViewTests.Synthetic("LIA").As<short>().Save(atlas);
+        var anat = TestPaths.Data("samples", "nipy_anatomical.nii.gz");
+        var r = CliRunner.Run("plot", "roi", atlas, "--background", atlas, "--cut-coords", "10", "-6", "4", "--title", "roi", "-o", dir.File("roi.png"));
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains("cuts x=10 y=-6 z=4", r.Stdout);
+        AssertPicture(dir.File("roi.png"));
+        foreach (var kind in new[] { "anat", "epi", "stat" })
+        {
+            var outPath = dir.File(kind + ".svg");
+            r = CliRunner.Run("plot", kind, kind == "epi" ? TestPaths.Data("samples", "nipy_functional.nii.gz") : anat, "--threshold", "1", "-o", outPath);
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            AssertPicture(outPath);
+        }
+        r = CliRunner.Run("plot", "roi", atlas, "--lut", TestPaths.Fixture("plotting", "Yeo2011_7Networks_ColorLUT.txt"), "-o", dir.File("lut.png"));
+        Assert.True(r.ExitCode == 0, r.Stderr);
+    }
+
+    [Fact]
+    public void Bad_inputs_fail_with_exit_code_2_and_one_line_naming_the_file()
+    {
+        using var dir = new TempDir();
+        var r = CliRunner.Run("plot", "anat", dir.File("missing.nii.gz"), "-o", dir.File("x.png"));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("missing.nii.gz", r.Stderr);
+        r = CliRunner.Run("plot", "anat", TestPaths.Data("samples", "nipy_anatomical.nii.gz"), "-o", dir.File("x.gif"));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("x.gif", r.Stderr);
+        File.WriteAllText(dir.File("rect.tsv"), "a\tb\n1\t2\n");
+        r = CliRunner.Run("plot", "matrix", dir.File("rect.tsv"), "-o", dir.File("m.png"));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("not a square matrix", r.Stderr);
+        Assert.False(File.Exists(dir.File("m.png")));
+    }
+
+    [Fact]
+    public void Matrix_timeseries_and_confounds_commands_write_pictures()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("sub-01_relmat.tsv"), "label_44\tlabel_45\tlabel_46\n1\t0.3\t0.6\n0.3\t1\t0.2\n0.6\t0.2\t1\n");
+        var r = CliRunner.Run("plot", "matrix", dir.File("sub-01_relmat.tsv"), "-o", dir.File("m.png"));
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        AssertPicture(dir.File("m.png"));
+
+        File.WriteAllText(dir.File("ts.tsv"), "a\tb\n" + string.Join("\n", Enumerable.Range(0, 30).Select(t => $"{Math.Sin(t)}\t{Math.Cos(t)}")) + "\n");
+        r = CliRunner.Run("plot", "timeseries", dir.File("ts.tsv"), "--columns", "b", "-o", dir.File("ts.png"));
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        AssertPicture(dir.File("ts.png"));
+        r = CliRunner.Run("plot", "timeseries", dir.File("ts.tsv"), "--carpet", "-o", dir.File("carpet.svg"));
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        r = CliRunner.Run("plot", "timeseries", dir.File("ts.tsv"), "--columns", "zz", "-o", dir.File("bad.png"));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("no column 'zz'", r.Stderr);
+
+        var rows = Enumerable.Range(0, 20).Select(t => t == 0 ? "n/a\tn/a\t0\t0\t0\t0\t0\t0" : $"{(t == 9 ? 0.9 : 0.1)}\t1.0\t0.{t}\t0\t0\t0.001\t0\t0");
+        File.WriteAllText(dir.File("conf.tsv"), "framewise_displacement\tstd_dvars\ttrans_x\ttrans_y\ttrans_z\trot_x\trot_y\trot_z\n" + string.Join("\n", rows) + "\n");
+        r = CliRunner.Run("plot", "confounds", dir.File("conf.tsv"), "-o", dir.File("conf.png"));
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains("20 volumes, 1 over a threshold", r.Stdout);
+        AssertPicture(dir.File("conf.png"));
+    }
+
+    [Fact]
+    public void Groups_command_reads_a_value_table_or_matrices_with_participants()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("stats.tsv"), "participant_id\tgroup\tvalue\nsub-1\tcontrol\t0.5\nsub-2\tcontrol\t0.6\nsub-3\tSCHZ\t0.3\nsub-4\tSCHZ\tn/a\n");
+        var r = CliRunner.Run("plot", "groups", dir.File("stats.tsv"), "-o", dir.File("g.png"));
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains("4 values in 2 groups", r.Stdout);
+        AssertPicture(dir.File("g.png"));
+
+        File.WriteAllText(dir.File("participants.tsv"), "participant_id\tdiagnosis\nsub-01\tCONTROL\nsub-02\tSCHZ\n");
+        var files = new List<string>();
+        foreach (var (sub, v) in new[] { ("01", 0.6), ("02", 0.2) })
+        {
+            var f = dir.File($"sub-{sub}_task-rest_relmat.tsv");
+            File.WriteAllText(f, $"label_44\tlabel_45\tlabel_46\n1\t0\t{v}\n0\t1\t0\n{v}\t0\t1\n");
+            files.Add(f);
+        }
+        r = CliRunner.Run(["plot", "groups", .. files, "--participants", dir.File("participants.tsv"), "--column", "diagnosis", "--edge", "44-46", "-o", dir.File("g2.svg")]);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains("2 values in 2 groups", r.Stdout);
+        var svg = File.ReadAllText(dir.File("g2.svg"));
+        Assert.Contains("CONTROL (n=1)", svg);
+        Assert.Contains("SCHZ (n=1)", svg);
+
+        r = CliRunner.Run(["plot", "groups", .. files, "--participants", dir.File("participants.tsv"), "--edge", "44-99", "-o", dir.File("g3.png")]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("no region '99'", r.Stderr);
+    }
+}

@@ -1,0 +1,109 @@
+using NiSharp.Nifti;
+using NiSharp.Plotting;
+using NiSharp.Tests.Support;
+using SkiaSharp;
+
+namespace NiSharp.Tests.Plotting;
+
+public class ViewerTests
+{
+    private static readonly LabelColor[] Labels = [new(1, "Left </script><b>DMN</b>", 230, 25, 75), new(2, "Right DMN", 0, 130, 200)];
+
+    /// <summary>A small anatomy-like background and a two-label overlay on the same RAS grid, written to files.</summary>
+    private static (string Background, string Overlay) WriteImages(TempDir dir)
+    {
+        var bg = SliceViewTests.Synthetic("RAS", (x, y, z) =>
+        {
+            double e = x * x / 1600 + y * y / 2500 + z * z / 1225;
+            return e > 1 ? 0 : (float)(200 + 50 * Math.Sin(x / 6) * Math.Cos(y / 7));
+        });
+        var ov = SliceViewTests.Synthetic("RAS");
+        var b = dir.File("bg.nii.gz");
+        var o = dir.File("atlas.nii.gz");
+        bg.Save(b);
+        ov.As<short>().Save(o);
+        return (b, o);
+    }
+
+    [Fact]
+    public void Page_is_self_contained_and_escapes_label_names()
+    {
+        Skip.IfNot(VolumeViewer.IsAvailable, "the viewer was not bundled (no npm at build time)");
+        using var dir = new TempDir();
+        var (b, o) = WriteImages(dir);
+        var html = VolumeViewer.BuildHtml(ViewerImage.FromFile(b), ViewerImage.FromFile(o), new ViewerOptions { Labels = Labels, Title = "a <title>" });
+        Assert.DoesNotContain("<script src", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("<link", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("</script><b>", html);
+        Assert.Contains("a &lt;title&gt;", html);
+        Assert.Contains("default-src 'none'", html); // the page may not fetch anything
+        // The template's three script elements (config, niivue, glue) are the only ones closed: neither the
+        // bundle nor the config (with a label named "</script>…") can end its element early.
+        int closes = System.Text.RegularExpressions.Regex.Matches(html, "</script", System.Text.RegularExpressions.RegexOptions.IgnoreCase).Count;
+        Assert.Equal(3, closes);
+    }
+
+    [Fact]
+    public void View_command_without_html_extension_is_a_user_error()
+    {
+        using var dir = new TempDir();
+        var (b, _) = WriteImages(dir);
+        var r = CliRunner.Run("view", b, "-o", dir.File("view.png"));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("HTML", r.Stderr);
+    }
+
+    [SkippableFact]
+    public async Task Viewer_loads_draws_and_a_click_moves_the_crosshair_in_headless_chromium()
+    {
+        Skip.If(HeadlessChromium.Executable is null, "Chromium is not installed (apt-get install chromium)");
+        Skip.IfNot(VolumeViewer.IsAvailable, "the viewer was not bundled (no npm at build time)");
+        using var dir = new TempDir();
+        var (b, o) = WriteImages(dir);
+        var page = dir.File("view.html");
+        var r = CliRunner.Run("view", b, "--overlay", o, "-o", page);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        // Label names come from a table given by the library API (the CLI's --lut reads the same records).
+        VolumeViewer.Save(page, ViewerImage.FromFile(b), ViewerImage.FromFile(o), new ViewerOptions { Labels = Labels, CrosshairMm = (-20, 0, 0) });
+
+        await using var chrome = await HeadlessChromium.StartAsync(1200, 800);
+        await chrome.OpenFileAsync(page);
+        Assert.True(await chrome.WaitForAsync("window.nisharpViewer && window.nisharpViewer.ready", 40),
+            "the viewer did not become ready: " + string.Join(" | ", chrome.Errors) + " " + (await chrome.EvaluateAsync("document.getElementById('error').textContent"))?.ToString());
+        Assert.Empty(chrome.Errors);
+
+        // The initial crosshair is in the left label: its name is shown, escaped as text.
+        var before = (await chrome.EvaluateAsync("window.nisharpViewer.location.text"))!.ToString();
+        Assert.Contains("x=-20.0", before);
+        Assert.Contains("Left </script><b>DMN</b>", before);
+
+        // The canvas is drawn: the screenshot of its area has many colours, including the label colour.
+        var rect = (await chrome.EvaluateAsync("(() => { const r = document.getElementById('viewer').getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; })()"))!.AsArray();
+        double left = rect[0]!.GetValue<double>(), top = rect[1]!.GetValue<double>(), width = rect[2]!.GetValue<double>(), height = rect[3]!.GetValue<double>();
+        using (var shot = SKBitmap.Decode(await chrome.ScreenshotAsync()))
+        {
+            var colours = new HashSet<SKColor>();
+            for (int y = (int)top + 2; y < Math.Min(shot.Height, top + height) - 2; y += 3)
+            for (int x = (int)left + 2; x < Math.Min(shot.Width, left + width) - 2; x += 3)
+                colours.Add(shot.GetPixel(x, y));
+            Assert.True(colours.Count > 50, $"the canvas looks blank ({colours.Count} colours)");
+        }
+
+        // Clicks move the crosshair and update the shown coordinates.
+        string after = before;
+        foreach (var (fx, fy) in new[] { (0.2, 0.3), (0.7, 0.6), (0.4, 0.7), (0.85, 0.25) })
+        {
+            await chrome.ClickAsync(left + width * fx, top + height * fy);
+            if (await chrome.WaitForAsync("window.nisharpViewer.clicks > 0 && window.nisharpViewer.location.text !== " + System.Text.Json.JsonSerializer.Serialize(before), 5))
+            {
+                after = (await chrome.EvaluateAsync("window.nisharpViewer.location.text"))!.ToString();
+                break;
+            }
+        }
+        Assert.NotEqual(before, after);
+        Assert.Matches(@"x=-?\d+\.\d, y=-?\d+\.\d, z=-?\d+\.\d mm", after);
+        var shown = (await chrome.EvaluateAsync("document.getElementById('location').textContent"))!.ToString();
+        Assert.Equal(after, shown);
+        Assert.Empty(chrome.Errors);
+    }
+}
