@@ -15,7 +15,8 @@ public static class BundledData
 
     /// <summary>
     /// Where embedded files are written: <c>$NISHARP_DATA</c> if set, else <c>$XDG_CACHE_HOME/nisharp</c>
-    /// (or <c>~/.cache/nisharp</c>), in a folder per build of the library; the temp folder if that is not writable.
+    /// (or <c>~/.cache/nisharp</c>), in a folder named after the embedded files (so rebuilding the library does not
+    /// extract them again unless they change); the temp folder if that is not writable.
     /// </summary>
     public static string CacheDirectory
     {
@@ -24,7 +25,7 @@ public static class BundledData
             lock (Gate)
             {
                 if (_cache is not null) return _cache;
-                string build = Assembly.ManifestModule.ModuleVersionId.ToString("N")[..12];
+                string build = ContentKey();
                 var candidates = new List<string>();
                 var env = Environment.GetEnvironmentVariable("NISHARP_DATA");
                 if (!string.IsNullOrEmpty(env)) candidates.Add(Path.Combine(env, "data-" + build));
@@ -48,6 +49,19 @@ public static class BundledData
                 throw new NiSharpException("no writable folder for the bundled data (set NISHARP_DATA)");
             }
         }
+    }
+
+    /// <summary>A short key of the embedded files' names and sizes.</summary>
+    private static string ContentKey()
+    {
+        var sb = new System.Text.StringBuilder();
+        foreach (var n in Assembly.GetManifestResourceNames().Where(n => n.StartsWith("data/", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            using var st = Assembly.GetManifestResourceStream(n)!;
+            sb.Append(n).Append(':').Append(st.Length).Append('\n');
+        }
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(sb.ToString()));
+        return Convert.ToHexString(hash)[..12].ToLowerInvariant();
     }
 
     /// <summary>The embedded files, as paths relative to <c>data/</c> (e.g. <c>atlases/yeo2011/…nii.gz</c>).</summary>
