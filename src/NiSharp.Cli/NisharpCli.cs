@@ -33,6 +33,12 @@ public static class NisharpCli
                      LayoutCommand.Create(),
                      ConfoundsCommand.Create(),
                      CleanCommand.Create(),
+                     MathCommand.Create(),
+                     IndexCommand.Create(),
+                     MeanCommand.Create(),
+                     ResampleCommand.Create(),
+                     RelabelCommand.Create(),
+                     AtlasesCommand.Create(),
                  })
             root.Subcommands.Add(c);
         return root;

@@ -1,0 +1,107 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using NiSharp.Atlases;
+using NiSharp.Imaging;
+
+namespace NiSharp.Cli.Commands;
+
+/// <summary>
+/// <c>nisharp atlases [NAME] [--json] [-o OUT [--labels-out TSV]]</c>: the bundled atlases, templates and coordinate
+/// sets; with a name, its labels, and with <c>-o</c> a copy of it on disk.
+/// </summary>
+internal static class AtlasesCommand
+{
+    public static Command Create()
+    {
+        var name = new Argument<string?>("NAME") { Description = "A bundled atlas to show (its labels) or export", Arity = ArgumentArity.ZeroOrOne };
+        var json = new Option<bool>("--json") { Description = "Print JSON" };
+        var output = new Option<string?>("--output", "-o") { Description = "Write the atlas image here (int32)" };
+        var labelsOut = new Option<string?>("--labels-out") { Description = "With --output: write its labels as TSV" };
+        var cmd = new Command("atlases", "List the bundled atlases (label counts, grids, licences), templates and coordinate sets")
+        {
+            name, json, output, labelsOut,
+        };
+        cmd.SetAction(p =>
+        {
+            var o = p.Out();
+            var n = p.GetValue(name);
+            if (n is null)
+            {
+                var list = AtlasCatalog.All.Select(Summary).ToList();
+                if (p.GetValue(json))
+                {
+                    var node = new JsonObject
+                    {
+                        ["atlases"] = new JsonArray(list.Select(s => (JsonNode)s).ToArray()),
+                        ["templates"] = new JsonArray(Templates.All.Select(t => (JsonNode)new JsonObject
+                        {
+                            ["name"] = t.Name, ["description"] = t.Description, ["grid"] = Grid.Of(BundledData.PathOf(t.File)).Describe(), ["licence"] = t.Licence,
+                        }).ToArray()),
+                        ["coordinates"] = new JsonArray(CoordinateAtlas.Names.Select(c => (JsonNode)new JsonObject { ["name"] = c, ["regions"] = CoordinateAtlas.Load(c).Count }).ToArray()),
+                    };
+                    o.WriteLine(node.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                    return 0;
+                }
+                o.WriteLine("Atlases (Atlas.Load(name); nisharp resample NAME --target BOLD --interpolation nearest)");
+                foreach (var s in list)
+                    o.WriteLine($"  {s["name"],-19} {s["labels"],4} labels  {s["grid"],-38} {s["description"]}");
+                o.WriteLine();
+                o.WriteLine("Templates (Templates.Load(name))");
+                foreach (var t in Templates.All)
+                    o.WriteLine($"  {t.Name,-25} {Grid.Of(BundledData.PathOf(t.File)).Describe(),-38} {t.Description}");
+                o.WriteLine();
+                o.WriteLine("Coordinates (CoordinateAtlas.Load(name))");
+                foreach (var c in CoordinateAtlas.Names)
+                    o.WriteLine($"  {c,-19} {CoordinateAtlas.Load(c).Count,4} regions (MNI mm), nilearn package data, BSD-3-Clause");
+                o.WriteLine();
+                o.WriteLine("Licences");
+                foreach (var a in AtlasCatalog.All) o.WriteLine($"  {a.Name,-25} {a.Licence}");
+                foreach (var t in Templates.All) o.WriteLine($"  {t.Name,-25} {t.Licence}");
+                return 0;
+            }
+            var atlas = Atlas.Load(n);
+            if (p.GetValue(output) is { } outPath)
+            {
+                atlas.Save(outPath, p.GetValue(labelsOut));
+                o.WriteLine($"{outPath}: {atlas.Name}, {atlas.Image.ShapeText()} int32, {atlas.LabelsPresent.Count} labels");
+                return 0;
+            }
+            if (p.GetValue(json))
+            {
+                var s = Summary(atlas.Info ?? throw new NiSharpException($"'{n}' is not a bundled atlas"));
+                s["labels_table"] = new JsonArray(atlas.Labels.Regions.Select(l => (JsonNode)new JsonObject
+                {
+                    ["index"] = l.Id, ["name"] = l.Name, ["network"] = l.Network, ["color"] = l.Colour?.Hex,
+                }).ToArray());
+                o.WriteLine(s.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                return 0;
+            }
+            o.WriteLine($"{atlas.Name}: {atlas.Info?.Description}");
+            o.WriteLine($"  grid     {atlas.Grid.Describe()}, space {atlas.Info?.Space}");
+            o.WriteLine($"  labels   {atlas.LabelsPresent.Count}");
+            o.WriteLine($"  licence  {atlas.Info?.Licence}");
+            foreach (var l in atlas.Labels.Regions)
+                o.WriteLine($"  {l.Id.ToString(CultureInfo.InvariantCulture),5}  {l.Name,-45} {l.Network ?? "",-12} {l.Colour?.Hex ?? ""}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static JsonObject Summary(AtlasInfo a)
+    {
+        var grid = Grid.Of(BundledData.PathOf(a.ImageFile));
+        int labels = Atlas.BundledLabels(a).Regions.Count;
+        return new JsonObject
+        {
+            ["name"] = a.Name,
+            ["description"] = a.Description,
+            ["labels"] = labels,
+            ["grid"] = grid.Describe(),
+            ["shape"] = new JsonArray(grid.Shape.Select(v => (JsonNode)v).ToArray()),
+            ["space"] = a.Space,
+            ["licence"] = a.Licence,
+        };
+    }
+}

@@ -1,0 +1,166 @@
+using NiSharp.Imaging;
+using NiSharp.Nifti;
+
+namespace NiSharp.Atlases;
+
+/// <summary>
+/// A label atlas: an int label image (0 = background) and the names, networks and colours of its labels.
+/// <c>Atlas.Load("yeo7")</c> gives a bundled atlas; <c>Atlas.Load("my_atlas.nii.gz", "labels.tsv")</c> a user's.
+/// </summary>
+public sealed class Atlas
+{
+    private int[]? _present;
+
+    /// <summary>The bundled name, or the file name.</summary>
+    public string Name { get; }
+
+    /// <summary>The label image (3D, int32).</summary>
+    public Image<int> Image { get; }
+
+    /// <summary>The names of the labels.</summary>
+    public LabelTable Labels { get; }
+
+    /// <summary>The catalogue entry of a bundled atlas (licence, space), null for a user's file.</summary>
+    public AtlasInfo? Info { get; }
+
+    /// <summary>The image file, for messages.</summary>
+    public string? ImageSource { get; }
+
+    /// <summary>The grid of the label image.</summary>
+    public Grid Grid => Grid.Of(Image);
+
+    private Atlas(string name, Image<int> image, LabelTable labels, AtlasInfo? info, string? imageSource)
+    {
+        Name = name; Image = image; Labels = labels; Info = info; ImageSource = imageSource;
+    }
+
+    /// <summary>The non-zero labels that have voxels, ascending.</summary>
+    public IReadOnlyList<int> LabelsPresent => _present ??= Image.Data.Where(v => v != 0).Distinct().Order().ToArray();
+
+    /// <summary>
+    /// An atlas from an image and a label table (every label of the image must be named; extra names are kept).
+    /// Without a table the labels are called <c>label_N</c>.
+    /// </summary>
+    public static Atlas FromImage(Image<int> image, LabelTable? labels = null, string name = "atlas", string? imageSource = null, AtlasInfo? info = null)
+    {
+        var img = image;
+        if (img.NDim > 3) img = Regions.ToLabelImage(img, imageSource);
+        var present = img.Data.Where(v => v != 0).Distinct().Order().ToArray();
+        labels ??= LabelTable.Generic(present);
+        labels.CheckCovers(present, imageSource ?? name);
+        return new Atlas(name, img, labels, info, imageSource) { _present = present };
+    }
+
+    /// <summary>
+    /// A bundled atlas by name (<c>yeo7</c>, <c>yeo7-thick</c>, <c>yeo17</c>, <c>yeo17-thick</c>, <c>yeo7-relabeled</c>,
+    /// <c>schaefer100-7</c>, <c>schaefer100-17</c>, <c>schaefer400-7</c>, <c>aal</c>, <c>harvard-oxford</c>,
+    /// <c>harvard-oxford-sub</c>) or a NIfTI label image, with an optional label file (LUT, TXT, CSV or TSV)
+    /// that replaces the bundled names.
+    /// </summary>
+    public static Atlas Load(string nameOrPath, string? labelsPath = null)
+    {
+        var info = File.Exists(nameOrPath) ? null : AtlasCatalog.Find(nameOrPath);
+        if (info is null)
+        {
+            if (!File.Exists(nameOrPath) && !nameOrPath.Contains('/') && !nameOrPath.Contains('.'))
+                throw new NiSharpException($"unknown atlas '{nameOrPath}' (known: {string.Join(", ", AtlasCatalog.All.Select(a => a.Name))}; or give a NIfTI label image)");
+            var image = Regions.LoadLabelImage(nameOrPath);
+            var table = labelsPath is null ? null : LabelTable.Read(labelsPath);
+            return FromImage(image, table, Path.GetFileName(nameOrPath), nameOrPath);
+        }
+        var path = BundledData.PathOf(info.ImageFile);
+        var img = Regions.LoadLabelImage(path);
+        LabelTable labels;
+        if (labelsPath is not null) labels = LabelTable.Read(labelsPath);
+        else if (info.LabelsFile is not null) labels = BundledLabels(info);
+        else labels = RelabeledYeoLabels(img);
+        return FromImage(img, labels, info.Name, info.Name, info);
+    }
+
+    /// <summary>The label table of a bundled atlas, with Yeo network names added to the Yeo LUTs.</summary>
+    public static LabelTable BundledLabels(AtlasInfo info)
+    {
+        if (info.LabelsFile is null) return RelabeledYeoLabels(Regions.LoadLabelImage(BundledData.PathOf(info.ImageFile)));
+        var table = LabelTable.Parse(BundledData.ReadLines(info.LabelsFile), info.LabelsFile);
+        if (info.Name.StartsWith("yeo7", StringComparison.Ordinal)) return WithYeoNetworks(table, AtlasCatalog.Yeo7Networks);
+        if (info.Name.StartsWith("yeo17", StringComparison.Ordinal)) return WithYeoNetworks(table, AtlasCatalog.Yeo17Networks);
+        return table;
+    }
+
+    private static LabelTable WithYeoNetworks(LabelTable t, IReadOnlyList<string> names) =>
+        t.With(l => l.Id >= 1 && l.Id <= names.Count ? l with { Network = names[l.Id - 1] } : l);
+
+    /// <summary>
+    /// The relabelled Yeo atlas ships without names: each region is <c>label_N</c>, and its network is the
+    /// Yeo 7-network label its voxels have in <c>yeo7-thick</c> (from which it was split; the majority if ever mixed).
+    /// Computed once and kept in the data cache.
+    /// </summary>
+    private static LabelTable RelabeledYeoLabels(Image<int> relabeled)
+    {
+        var cached = Path.Combine(BundledData.CacheDirectory, "derived", "yeo7-relabeled.labels.tsv");
+        if (File.Exists(cached))
+        {
+            try { return LabelTable.Read(cached); } catch (NiSharpException) { /* recompute */ }
+        }
+        var thickInfo = AtlasCatalog.Find("yeo7-thick")!;
+        var thick = Regions.LoadLabelImage(BundledData.PathOf(thickInfo.ImageFile));
+        var yeo = BundledLabels(thickInfo);
+        if (thick.Data.Length != relabeled.Data.Length)
+            throw new InvalidOperationException("the bundled Yeo atlases do not share a grid");
+        var counts = new Dictionary<int, int[]>();
+        for (int i = 0; i < relabeled.Data.Length; i++)
+        {
+            int r = relabeled.Data[i];
+            if (r == 0) continue;
+            if (!counts.TryGetValue(r, out var c)) counts[r] = c = new int[8];
+            int y = thick.Data[i];
+            if (y >= 0 && y < 8) c[y]++;
+        }
+        var labels = new List<AtlasLabel>();
+        foreach (var (r, c) in counts.OrderBy(kv => kv.Key))
+        {
+            int best = 1;
+            for (int y = 2; y < 8; y++) if (c[y] > c[best]) best = y;
+            var net = c[best] > 0 ? yeo[best] : null;
+            labels.Add(new AtlasLabel(r, $"label_{r}", net?.Network, net?.Colour));
+        }
+        var table = new LabelTable(labels);
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(cached)!);
+            table.WriteTsv(cached);
+        }
+        catch (IOException) { }
+        return table;
+    }
+
+    /// <summary>
+    /// nilearn <c>connected_label_regions</c> on this atlas: labels split into connected parts, each part keeping
+    /// its label's name, network and colour.
+    /// </summary>
+    public Atlas ConnectedLabelRegions(double? minSize = null, bool connectDiagonal = true)
+    {
+        var r = Regions.ConnectedLabelRegions(Image, minSize, connectDiagonal);
+        var labels = new List<AtlasLabel>();
+        for (int k = 0; k < r.Count; k++)
+        {
+            var src = Labels[r.SourceLabels[k]] ?? new AtlasLabel(r.SourceLabels[k], $"label_{r.SourceLabels[k]}");
+            labels.Add(src with { Id = k + 1 });
+        }
+        return new Atlas(Name + "-connected", r.Image, new LabelTable(labels), null, ImageSource);
+    }
+
+    /// <summary>The atlas on another grid with nearest-neighbour interpolation (labels stay labels).</summary>
+    public Atlas ResampleTo(Grid target)
+    {
+        var img = Resampling.ResampleToGrid(Image, target, Interpolation.Nearest, clip: true);
+        return new Atlas(Name, img, Labels, Info, ImageSource);
+    }
+
+    /// <summary>Writes the label image (int32) and, if asked, the label table as TSV.</summary>
+    public void Save(string imagePath, string? labelsTsvPath = null)
+    {
+        Image.Save(imagePath);
+        if (labelsTsvPath is not null) Labels.WriteTsv(labelsTsvPath);
+    }
+}

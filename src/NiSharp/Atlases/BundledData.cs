@@ -1,0 +1,118 @@
+using System.Reflection;
+
+namespace NiSharp.Atlases;
+
+/// <summary>
+/// The atlases, templates and coordinate tables embedded in the NiSharp assembly (copied from
+/// <c>data/</c> in the repository; licences in <c>data/README.md</c>). They are written once to a cache
+/// folder so that everything that reads files (NIfTI streaming, other tools) can use them offline.
+/// </summary>
+public static class BundledData
+{
+    private static readonly Assembly Assembly = typeof(BundledData).Assembly;
+    private static readonly Lock Gate = new();
+    private static string? _cache;
+
+    /// <summary>
+    /// Where embedded files are written: <c>$NISHARP_DATA</c> if set, else <c>$XDG_CACHE_HOME/nisharp</c>
+    /// (or <c>~/.cache/nisharp</c>), in a folder named after the embedded files (so rebuilding the library does not
+    /// extract them again unless they change); the temp folder if that is not writable.
+    /// </summary>
+    public static string CacheDirectory
+    {
+        get
+        {
+            lock (Gate)
+            {
+                if (_cache is not null) return _cache;
+                string build = ContentKey();
+                var candidates = new List<string>();
+                var env = Environment.GetEnvironmentVariable("NISHARP_DATA");
+                if (!string.IsNullOrEmpty(env)) candidates.Add(Path.Combine(env, "data-" + build));
+                var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+                var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+                var baseDir = !string.IsNullOrEmpty(xdg) ? xdg : !string.IsNullOrEmpty(home) ? Path.Combine(home, ".cache") : null;
+                if (baseDir is not null) candidates.Add(Path.Combine(baseDir, "nisharp", "data-" + build));
+                candidates.Add(Path.Combine(Path.GetTempPath(), "nisharp", "data-" + build));
+                foreach (var c in candidates)
+                {
+                    try
+                    {
+                        Directory.CreateDirectory(c);
+                        var probe = Path.Combine(c, ".write-probe-" + Environment.ProcessId);
+                        File.WriteAllText(probe, "");
+                        File.Delete(probe);
+                        return _cache = c;
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+                }
+                throw new NiSharpException("no writable folder for the bundled data (set NISHARP_DATA)");
+            }
+        }
+    }
+
+    /// <summary>A short key of the embedded files' names and sizes.</summary>
+    private static string ContentKey()
+    {
+        var sb = new System.Text.StringBuilder();
+        foreach (var n in Assembly.GetManifestResourceNames().Where(n => n.StartsWith("data/", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            using var st = Assembly.GetManifestResourceStream(n)!;
+            sb.Append(n).Append(':').Append(st.Length).Append('\n');
+        }
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(sb.ToString()));
+        return Convert.ToHexString(hash)[..12].ToLowerInvariant();
+    }
+
+    /// <summary>The embedded files, as paths relative to <c>data/</c> (e.g. <c>atlases/yeo2011/…nii.gz</c>).</summary>
+    public static IReadOnlyList<string> Files { get; } = Assembly.GetManifestResourceNames()
+        .Where(n => n.StartsWith("data/", StringComparison.Ordinal))
+        .Select(n => n["data/".Length..])
+        .Order(StringComparer.Ordinal)
+        .ToList();
+
+    /// <summary>Whether <paramref name="relativePath"/> is embedded.</summary>
+    public static bool Contains(string relativePath) => Assembly.GetManifestResourceInfo("data/" + relativePath) is not null;
+
+    /// <summary>Opens an embedded file for reading.</summary>
+    public static Stream Open(string relativePath) =>
+        Assembly.GetManifestResourceStream("data/" + relativePath)
+        ?? throw new NiSharpException($"bundled file '{relativePath}' is missing from this build of NiSharp");
+
+    /// <summary>The path of an embedded file on disk, writing it to the cache on first use.</summary>
+    public static string PathOf(string relativePath)
+    {
+        using var s = Open(relativePath);
+        var path = Path.Combine(CacheDirectory, relativePath.Replace('/', Path.DirectorySeparatorChar));
+        if (File.Exists(path) && new FileInfo(path).Length == s.Length) return path;
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        IO.AtomicFile.Write(path, o => s.CopyTo(o));
+        return path;
+    }
+
+    /// <summary>The text of an embedded file.</summary>
+    public static string[] ReadLines(string relativePath)
+    {
+        using var s = Open(relativePath);
+        using var r = new StreamReader(s);
+        var lines = new List<string>();
+        while (r.ReadLine() is { } l) lines.Add(l);
+        return lines.ToArray();
+    }
+
+    /// <summary>
+    /// An image given on the command line: an existing file, or the name of a bundled atlas or template
+    /// (<c>yeo7</c>, <c>mni152</c>, …). Unknown names are an error listing the known ones.
+    /// </summary>
+    public static string ResolveImage(string fileOrName)
+    {
+        if (File.Exists(fileOrName) || Directory.Exists(fileOrName)) return fileOrName;
+        var atlas = AtlasCatalog.Find(fileOrName);
+        if (atlas is not null) return PathOf(atlas.ImageFile);
+        var template = Templates.Find(fileOrName);
+        if (template is not null) return PathOf(template.File);
+        if (fileOrName.Contains('/') || fileOrName.Contains('.'))
+            throw new NiSharpException(fileOrName, "file not found");
+        throw new NiSharpException($"'{fileOrName}' is neither a file nor a bundled atlas or template (atlases: {string.Join(", ", AtlasCatalog.All.Select(a => a.Name))}; templates: {string.Join(", ", Templates.All.Select(t => t.Name))})");
+    }
+}

@@ -1,0 +1,229 @@
+using System.Globalization;
+using System.Text;
+
+namespace NiSharp.Atlases;
+
+/// <summary>An RGBA colour as label files give it (0–255 per channel; FreeSurfer's A is usually 0).</summary>
+public readonly record struct Rgba(byte R, byte G, byte B, byte A = 0)
+{
+    /// <summary><c>#rrggbb</c>.</summary>
+    public string Hex => $"#{R:x2}{G:x2}{B:x2}";
+
+    /// <summary>Parses <c>#rrggbb</c> or <c>rrggbb</c>.</summary>
+    public static bool TryParseHex(string s, out Rgba colour)
+    {
+        colour = default;
+        s = s.Trim().TrimStart('#');
+        if (s.Length != 6 || !int.TryParse(s, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var v)) return false;
+        colour = new Rgba((byte)(v >> 16), (byte)(v >> 8), (byte)v);
+        return true;
+    }
+}
+
+/// <summary>One label of an atlas: its value in the image, its name, the network it belongs to, its colour.</summary>
+public sealed record AtlasLabel(int Id, string Name, string? Network = null, Rgba? Colour = null);
+
+/// <summary>
+/// The names of an atlas's labels, read from the formats atlases ship with: FreeSurfer colour LUTs
+/// (<c>id name R G B A</c>), Schaefer's <c>*_order.txt</c> (same columns, tab-separated) and
+/// <c>*_order_info.txt</c> (name line, then <c>id R G B A</c>), CSV (<c>id,name,…</c>, with or without a header)
+/// and BIDS <c>dseg.tsv</c> (<c>index name [color]</c>). Label 0 is the background.
+/// </summary>
+public sealed class LabelTable
+{
+    private readonly SortedDictionary<int, AtlasLabel> _byId = new();
+
+    /// <summary>All labels, ascending id, background included when the file lists it.</summary>
+    public IReadOnlyList<AtlasLabel> All { get; }
+
+    /// <summary>The labels without the background (id 0).</summary>
+    public IReadOnlyList<AtlasLabel> Regions { get; }
+
+    /// <summary>The file the table was read from, if any.</summary>
+    public string? Source { get; }
+
+    /// <summary>Builds a table; ids must be unique.</summary>
+    public LabelTable(IEnumerable<AtlasLabel> labels, string? source = null)
+    {
+        Source = source;
+        foreach (var l in labels)
+        {
+            if (!_byId.TryAdd(l.Id, l))
+                throw new NiSharpException(source is null ? $"label {l.Id} is listed twice" : $"{source}: label {l.Id} is listed twice");
+        }
+        All = _byId.Values.ToList();
+        Regions = All.Where(l => l.Id != 0).ToList();
+    }
+
+    /// <summary>The label with <paramref name="id"/>, or null.</summary>
+    public AtlasLabel? this[int id] => _byId.TryGetValue(id, out var l) ? l : null;
+
+    /// <summary>Whether a label has this id.</summary>
+    public bool Contains(int id) => _byId.ContainsKey(id);
+
+    /// <summary>A table with no labels.</summary>
+    public static LabelTable Empty { get; } = new([]);
+
+    /// <summary>Names <c>label_N</c> for the given ids (what the lesson's tables call unnamed labels).</summary>
+    public static LabelTable Generic(IEnumerable<int> ids) =>
+        new(ids.Where(i => i != 0).Distinct().Order().Select(i => new AtlasLabel(i, $"label_{i}")));
+
+    /// <summary>A copy with networks (and optionally colours) set from a function of each label.</summary>
+    public LabelTable With(Func<AtlasLabel, AtlasLabel> change) => new(All.Select(change), Source);
+
+    private static readonly string[] BackgroundNames = ["background", "none", "null", "empty", "unknown", "???", "bg"];
+
+    /// <summary>Reads a label file, recognising its format from its content.</summary>
+    public static LabelTable Read(string path)
+    {
+        if (!File.Exists(path)) throw new NiSharpException(path, "label file not found");
+        string[] lines;
+        try { lines = File.ReadAllLines(path, Encoding.UTF8); }
+        catch (IOException e) { throw new NiSharpException(path, $"cannot read: {e.Message}", e); }
+        return Parse(lines, path);
+    }
+
+    /// <summary>Parses the lines of a label file; <paramref name="source"/> names it in errors.</summary>
+    public static LabelTable Parse(IReadOnlyList<string> rawLines, string source)
+    {
+        var lines = rawLines.Select(l => l.TrimEnd('\r')).Where(l => l.Trim().Length > 0 && !l.TrimStart().StartsWith('#')).ToList();
+        if (lines.Count == 0) throw new NiSharpException(source, "the label file is empty");
+        bool csv = lines[0].Contains(',') && !lines[0].Contains('\t');
+        var table = csv ? ParseDelimited(lines, source, ',') : ParseWhitespace(lines, source);
+        if (table.Regions.Count == 0) throw new NiSharpException(source, "the label file names no region");
+        return table;
+    }
+
+    private static bool IsInt(string s, out int v) => int.TryParse(s.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out v);
+
+    private static LabelTable ParseWhitespace(List<string> lines, string source)
+    {
+        var first = Split(lines[0]);
+        // Schaefer *_order_info.txt: a name line, then "id R G B A"
+        if (first.Length == 1 && !IsInt(first[0], out _) && lines.Count > 1 && Split(lines[1]) is { Length: 5 } second && IsInt(second[0], out _))
+        {
+            var list = new List<AtlasLabel>();
+            for (int i = 0; i + 1 < lines.Count; i += 2)
+            {
+                var name = lines[i].Trim();
+                var p = Split(lines[i + 1]);
+                if (p.Length < 4 || !IsInt(p[0], out var id)) throw new NiSharpException(source, $"line {i + 2}: expected 'id R G B A'");
+                list.Add(Make(id, name, p.AsSpan(1), source, i + 2));
+            }
+            return new LabelTable(list, source);
+        }
+        if (!IsInt(first[0], out _))
+        {
+            if (first.Length == 1 && lines.All(l => Split(l).Length == 1))
+            {
+                // a plain list of names; a leading background name means ids start at 0
+                int start = BackgroundNames.Contains(lines[0].Trim().ToLowerInvariant()) ? 0 : 1;
+                return new LabelTable(lines.Select((l, i) => new AtlasLabel(start + i, l.Trim())), source);
+            }
+            return ParseDelimited(lines, source, '\t');
+        }
+        var labels = new List<AtlasLabel>();
+        for (int i = 0; i < lines.Count; i++)
+        {
+            var p = Split(lines[i]);
+            if (!IsInt(p[0], out var id)) throw new NiSharpException(source, $"line {i + 1}: '{p[0]}' is not a label number");
+            if (p.Length < 2) throw new NiSharpException(source, $"line {i + 1}: label {id} has no name");
+            labels.Add(Make(id, p[1], p.AsSpan(2), source, i + 1));
+        }
+        return new LabelTable(labels, source);
+    }
+
+    private static string[] Split(string line) => line.Split(line.Contains('\t') ? ['\t'] : [' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static AtlasLabel Make(int id, string name, ReadOnlySpan<string> rgba, string source, int line)
+    {
+        Rgba? colour = null;
+        if (rgba.Length >= 3)
+        {
+            if (!byte.TryParse(rgba[0], out var r) || !byte.TryParse(rgba[1], out var g) || !byte.TryParse(rgba[2], out var b))
+                throw new NiSharpException(source, $"line {line}: colour '{string.Join(' ', rgba.ToArray())}' is not three numbers 0-255");
+            byte a = rgba.Length >= 4 && byte.TryParse(rgba[3], out var av) ? av : (byte)0;
+            colour = new Rgba(r, g, b, a);
+        }
+        return new AtlasLabel(id, name, NetworkFromName(name), colour);
+    }
+
+    private static LabelTable ParseDelimited(List<string> lines, string source, char sep)
+    {
+        string[] Cells(string l) => l.Split(sep).Select(c => c.Trim().Trim('"')).ToArray();
+        var head = Cells(lines[0]);
+        bool hasHeader = !IsInt(head[0], out _);
+        int idCol = 0, nameCol = 1, netCol = -1, colourCol = -1, rCol = -1, gCol = -1, bCol = -1;
+        if (hasHeader)
+        {
+            int Find(params string[] names)
+            {
+                for (int i = 0; i < head.Length; i++)
+                    if (names.Contains(head[i].ToLowerInvariant())) return i;
+                return -1;
+            }
+            idCol = Find("index", "id", "label", "value", "roi", "number", "label_id");
+            nameCol = Find("name", "label_name", "region", "roi_name", "labels", "structure");
+            if (idCol < 0) idCol = 0;
+            if (nameCol < 0 || nameCol == idCol) nameCol = idCol == 0 ? 1 : 0;
+            netCol = Find("network", "yeo_network", "network_name");
+            colourCol = Find("color", "colour", "hex");
+            rCol = Find("r", "red"); gCol = Find("g", "green"); bCol = Find("b", "blue");
+        }
+        var labels = new List<AtlasLabel>();
+        for (int i = hasHeader ? 1 : 0; i < lines.Count; i++)
+        {
+            var c = Cells(lines[i]);
+            if (c.Length <= Math.Max(idCol, nameCol)) throw new NiSharpException(source, $"line {i + 1}: expected at least {Math.Max(idCol, nameCol) + 1} columns");
+            if (!IsInt(c[idCol], out var id))
+            {
+                if (double.TryParse(c[idCol], NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && d == Math.Round(d)) id = (int)d;
+                else throw new NiSharpException(source, $"line {i + 1}: '{c[idCol]}' is not a label number");
+            }
+            string name = c[nameCol];
+            static bool Given(string v) => v.Length > 0 && !v.Equals("n/a", StringComparison.OrdinalIgnoreCase);
+            string? network = netCol >= 0 && netCol < c.Length && Given(c[netCol]) ? c[netCol] : NetworkFromName(name);
+            Rgba? colour = null;
+            if (colourCol >= 0 && colourCol < c.Length && Rgba.TryParseHex(c[colourCol], out var hex)) colour = hex;
+            else if (rCol >= 0 && gCol >= 0 && bCol >= 0 && bCol < c.Length &&
+                     byte.TryParse(c[rCol], out var r) && byte.TryParse(c[gCol], out var g) && byte.TryParse(c[bCol], out var b))
+                colour = new Rgba(r, g, b);
+            labels.Add(new AtlasLabel(id, name, network, colour));
+        }
+        return new LabelTable(labels, source);
+    }
+
+    /// <summary>
+    /// The network in a Schaefer-style name, <c>7Networks_LH_Vis_1</c> → <c>Vis</c>,
+    /// <c>17Networks_RH_DefaultA_PFCm_2</c> → <c>DefaultA</c>; null for other names.
+    /// </summary>
+    public static string? NetworkFromName(string name)
+    {
+        var p = name.Split('_');
+        if (p.Length >= 4 && p[0].EndsWith("Networks", StringComparison.Ordinal) && p[1] is "LH" or "RH") return p[2];
+        return null;
+    }
+
+    /// <summary>
+    /// Checks that every label in <paramref name="imageLabels"/> (background excluded) has a name; the error names
+    /// the missing labels, the label file and the image.
+    /// </summary>
+    public void CheckCovers(IEnumerable<int> imageLabels, string imageSource)
+    {
+        var missing = imageLabels.Where(l => l != 0 && !Contains(l)).Distinct().Order().ToList();
+        if (missing.Count == 0) return;
+        string list = string.Join(", ", missing.Take(20)) + (missing.Count > 20 ? $", … ({missing.Count} in all)" : "");
+        string msg = $"does not name label{(missing.Count == 1 ? "" : "s")} {list} of {imageSource}";
+        throw Source is null ? new NiSharpException("the label table " + msg) : new NiSharpException(Source, msg);
+    }
+
+    /// <summary>Writes the table as a BIDS-style TSV: <c>index name network color</c> (network and color may be n/a).</summary>
+    public void WriteTsv(string path, bool includeBackground = false)
+    {
+        var sb = new StringBuilder("index\tname\tnetwork\tcolor\n");
+        foreach (var l in includeBackground ? All : Regions)
+            sb.Append(l.Id.ToString(CultureInfo.InvariantCulture)).Append('\t').Append(l.Name).Append('\t')
+              .Append(l.Network ?? "n/a").Append('\t').Append(l.Colour?.Hex ?? "n/a").Append('\n');
+        IO.AtomicFile.WriteAllText(path, sb.ToString());
+    }
+}

@@ -1,0 +1,185 @@
+using System.Numerics;
+using NiSharp.Nifti;
+
+namespace NiSharp.Imaging;
+
+/// <summary>The result of <see cref="Regions.ConnectedLabelRegions"/>: the new label image and where each region came from.</summary>
+/// <param name="Image">New labels 1..N (0 = background), int32.</param>
+/// <param name="SourceLabels">For new label k, the original label at index k−1.</param>
+/// <param name="Names">For new label k, the original label's name at index k−1 (when names were given).</param>
+public sealed record LabelRegions(Image<int> Image, int[] SourceLabels, IReadOnlyList<string>? Names)
+{
+    /// <summary>Number of regions.</summary>
+    public int Count => SourceLabels.Length;
+}
+
+/// <summary>Region operations on label images (nilearn's <c>regions</c> module).</summary>
+public static class Regions
+{
+    /// <summary>
+    /// nilearn <c>connected_label_regions(labels_img, min_size, connect_diag, labels)</c>: splits every label into its
+    /// spatially connected parts and numbers them 1..N, label by label in ascending order, and within a label in
+    /// scipy.ndimage.label's order (first voxel in C order: x slowest, z fastest), so that e.g. a one-voxel island
+    /// that comes first in that scan gets the lower number.
+    /// </summary>
+    /// <param name="labels">The label image (background 0; negative labels are an error).</param>
+    /// <param name="minSize">In mm³: parts of at most <c>minSize / voxel volume</c> voxels are dropped. As in nilearn,
+    /// when a label loses a part its remaining voxels are renumbered with face (6-) connectivity.</param>
+    /// <param name="connectDiagonal">26-connectivity (default) or faces only (6).</param>
+    /// <param name="names">Names of the non-background labels in ascending label order; repeated for each part.</param>
+    public static LabelRegions ConnectedLabelRegions(Image<int> labels, double? minSize = null, bool connectDiagonal = true, IReadOnlyList<string>? names = null)
+    {
+        if (labels.NDim > 3 && labels.VolumeCount > 1)
+            throw new NiSharpException($"connected_label_regions needs a 3D label image, got shape {labels.ShapeText()}");
+        var shape = labels.SpatialShape;
+        int nx = shape[0], ny = shape[1], nz = shape[2];
+        var values = labels.Data.AsSpan(0, nx * ny * nz);
+        var unique = new SortedSet<int>();
+        foreach (var v in values)
+        {
+            if (v < 0) throw new NiSharpException($"the label image has negative labels (e.g. {v}); labels must be positive integers");
+            if (v != 0) unique.Add(v);
+        }
+        var labelList = unique.ToArray();
+        if (names is not null && names.Count != labelList.Length)
+            throw new NiSharpException($"{names.Count} label names were given but the image has {labelList.Length} labels (background excluded)");
+        if (minSize is < 0) throw new NiSharpException($"min_size must be positive, got {minSize}");
+
+        var conn = connectDiagonal ? Connectivity.Full26 : Connectivity.Face6;
+        var cc = ConnectedComponents.Find(values, nx, ny, nz, conn);
+
+        // components of each label, in scipy's order (their global numbers are already in that order)
+        var byLabel = new Dictionary<int, List<int>>();
+        for (int c = 0; c < cc.Count; c++)
+        {
+            if (!byLabel.TryGetValue(cc.Values[c], out var list)) byLabel[cc.Values[c]] = list = [];
+            list.Add(c + 1);
+        }
+
+        var newIdOfComponent = new int[cc.Count + 1];
+        int[]? relabel = null;               // per voxel, for labels renumbered after dropping small parts
+        Dictionary<int, List<int>>? relabelByLabel = null;
+        if (minSize is double ms)
+        {
+            double det = Math.Abs(labels.Affine.Determinant3x3);
+            double sizeInVoxels = ms / det;
+            var dropped = new HashSet<int>();
+            var labelsWithDrops = new HashSet<int>();
+            for (int c = 0; c < cc.Count; c++)
+            {
+                if (!(cc.Sizes[c] > sizeInVoxels))
+                {
+                    dropped.Add(c + 1);
+                    labelsWithDrops.Add(cc.Values[c]);
+                }
+            }
+            if (labelsWithDrops.Count > 0)
+            {
+                // nilearn relabels what remains of such a label with scipy.ndimage.label's default (face) structure
+                var kept = new int[values.Length];
+                for (int p = 0; p < kept.Length; p++)
+                {
+                    int comp = cc.Labels[p];
+                    if (comp != 0 && labelsWithDrops.Contains(values[p]) && !dropped.Contains(comp)) kept[p] = values[p];
+                }
+                var cc6 = ConnectedComponents.Find(kept, nx, ny, nz, Connectivity.Face6);
+                relabel = cc6.Labels;
+                relabelByLabel = [];
+                for (int c = 0; c < cc6.Count; c++)
+                {
+                    if (!relabelByLabel.TryGetValue(cc6.Values[c], out var list)) relabelByLabel[cc6.Values[c]] = list = [];
+                    list.Add(c + 1);
+                }
+                foreach (var l in labelsWithDrops) byLabel.Remove(l);
+            }
+        }
+
+        var sourceLabels = new List<int>();
+        var newNames = names is null ? null : new List<string>();
+        var newIdOfRelabel = relabelByLabel is null ? null : new int[relabel!.Max() + 1];
+        int next = 1;
+        for (int li = 0; li < labelList.Length; li++)
+        {
+            int label = labelList[li];
+            List<int>? parts;
+            bool renumbered = relabelByLabel is not null && !byLabel.ContainsKey(label);
+            if (renumbered) relabelByLabel!.TryGetValue(label, out parts);
+            else byLabel.TryGetValue(label, out parts);
+            if (parts is null) continue;
+            foreach (var comp in parts)
+            {
+                if (renumbered) newIdOfRelabel![comp] = next;
+                else newIdOfComponent[comp] = next;
+                sourceLabels.Add(label);
+                newNames?.Add(names![li]);
+                next++;
+            }
+        }
+
+        var output = new int[values.Length];
+        for (int p = 0; p < values.Length; p++)
+        {
+            int v = values[p];
+            if (v == 0) continue;
+            if (relabel is not null && !byLabel.ContainsKey(v))
+            {
+                int r = relabel[p];
+                output[p] = r == 0 ? 0 : newIdOfRelabel![r];
+            }
+            else
+            {
+                output[p] = newIdOfComponent[cc.Labels[p]];
+            }
+        }
+        var img = new Image<int>(labels.SpatialShape, labels.Affine, output, labels.Header);
+        return new LabelRegions(img, sourceLabels.ToArray(), newNames);
+    }
+
+    /// <summary>
+    /// <see cref="ConnectedLabelRegions(Image{int}, double?, bool, IReadOnlyList{string}?)"/> for a label image loaded
+    /// with another voxel type (e.g. <c>Image.Load(path)</c> gives float32); the values must be whole numbers.
+    /// </summary>
+    public static LabelRegions ConnectedLabelRegions<T>(Image<T> labels, double? minSize = null, bool connectDiagonal = true, IReadOnlyList<string>? names = null)
+        where T : unmanaged, INumber<T> =>
+        ConnectedLabelRegions(ToLabelImage(labels), minSize, connectDiagonal, names);
+
+    /// <summary>
+    /// A label image as integers: integer datatypes as they are, float values only when they are whole numbers
+    /// (an error naming <paramref name="source"/> otherwise). Trailing singleton dimensions are dropped.
+    /// </summary>
+    public static Image<int> ToLabelImage<T>(Image<T> image, string? source = null) where T : unmanaged, INumber<T>
+    {
+        string who = source ?? "the label image";
+        var shape = image.Shape.ToList();
+        while (shape.Count > 3 && shape[^1] == 1) shape.RemoveAt(shape.Count - 1);
+        if (shape.Count > 3)
+            throw new NiSharpException(source is null ? $"a label image must be 3D, got shape {image.ShapeText()}" : $"{source}: a label image must be 3D, got shape {image.ShapeText()}");
+        var data = new int[image.Data.Length];
+        for (int i = 0; i < data.Length; i++)
+        {
+            double d = double.CreateTruncating(image.Data[i]);
+            if (double.IsNaN(d)) { data[i] = 0; continue; } // nilearn reads labels with ensure_finite: NaN → 0
+            if (d != Math.Round(d) || d > int.MaxValue || d < int.MinValue)
+                throw new NiSharpException(source is null
+                    ? $"{who} has non-integer values (e.g. {d}); it is not a label image"
+                    : $"{source}: has non-integer values (e.g. {d}); it is not a label image");
+            data[i] = (int)d;
+        }
+        return new Image<int>(shape.ToArray(), image.Affine, data, image.Header);
+    }
+
+    /// <summary>Loads a label image from a file as int32 (see <see cref="ToLabelImage{T}"/>).</summary>
+    public static Image<int> LoadLabelImage(string path)
+    {
+        using var f = NiftiFile.Open(path);
+        if (f.DataType.IsInteger() && !f.Header.HasScaling)
+        {
+            if (f.DataType is NiftiDataType.Int64 or NiftiDataType.UInt64 or NiftiDataType.UInt32)
+                return ToLabelImage(f.Load<long>(), path);
+            return ToLabelImage(f.Load<int>(), path);
+        }
+        if (f.DataType == NiftiDataType.Float32 && !f.Header.HasScaling)
+            return ToLabelImage(f.Load<float>(), path); // whole numbers up to 2^24 are exact in float32
+        return ToLabelImage(f.Load<double>(), path);
+    }
+}

@@ -1,0 +1,107 @@
+using System.Text.Json;
+using CsCheck;
+using NiSharp.Imaging;
+using NiSharp.Nifti;
+using NiSharp.Tests.Support;
+
+namespace NiSharp.Tests.Imaging;
+
+public class RegionsTests
+{
+    [Fact]
+    public void Connected_label_regions_default_matches_nilearn_exactly_with_names()
+    {
+        var atlas = Regions.LoadLabelImage(TestPaths.Nilearn("in_atlas.nii.gz"));
+        var allNames = JsonSerializer.Deserialize<string[]>(File.ReadAllText(TestPaths.Nilearn("in_atlas_names.json")))!;
+        var expected = Image.Load<int>(TestPaths.Nilearn("out_clr_default.nii.gz"));
+        var expectedNames = JsonSerializer.Deserialize<string[]>(File.ReadAllText(TestPaths.Nilearn("out_clr_default_names.json")))!;
+
+        var r = Regions.ConnectedLabelRegions(atlas, names: allNames[1..8]);
+
+        Assert.Equal(expected.Data, r.Image.Data);
+        Assert.Equal(expectedNames, r.Names);
+        Assert.Equal(9, r.Count);
+    }
+
+    [Fact]
+    public void Connected_label_regions_min_size_face_connectivity_matches_nilearn_exactly()
+    {
+        var atlas = Regions.LoadLabelImage(TestPaths.Nilearn("in_atlas.nii.gz"));
+        var expected = Image.Load<int>(TestPaths.Nilearn("out_clr_minsize16_nodiag.nii.gz"));
+        var r = Regions.ConnectedLabelRegions(atlas, minSize: 16, connectDiagonal: false);
+        Assert.Equal(expected.Data, r.Image.Data);
+    }
+
+    [Fact]
+    public void One_voxel_island_first_in_c_order_gets_the_lower_number()
+    {
+        // label 5: a one-voxel island at x=0 and a body at x=3..4: in C order (x slowest) the island comes first
+        var data = new int[6 * 3 * 3];
+        var img = new Image<int>([6, 3, 3], Affine.Identity, data);
+        img[0, 2, 2] = 5;
+        for (int i = 3; i < 5; i++) for (int j = 0; j < 3; j++) img[i, j, 0] = 5;
+        img[5, 0, 0] = 2;
+        var r = Regions.ConnectedLabelRegions(img);
+        Assert.Equal(1, r.Image[5, 0, 0]);      // label 2 first
+        Assert.Equal(2, r.Image[0, 2, 2]);      // the island
+        Assert.Equal(3, r.Image[3, 0, 0]);      // the body
+        Assert.Equal([2, 5, 5], r.SourceLabels);
+    }
+
+    [Fact]
+    public void Diagonal_neighbours_join_only_with_26_connectivity()
+    {
+        var img = new Image<int>([3, 3, 3], Affine.Identity, new int[27]);
+        img[0, 0, 0] = 1;
+        img[1, 1, 1] = 1;
+        Assert.Equal(1, Regions.ConnectedLabelRegions(img).Count);
+        Assert.Equal(2, Regions.ConnectedLabelRegions(img, connectDiagonal: false).Count);
+    }
+
+    [Fact]
+    public void Min_size_is_in_cubic_millimetres()
+    {
+        // 2 mm voxels: 8 mm³ each; a 2-voxel part (16 mm³) is dropped by min_size 16 (kept only if > 16), a 3-voxel part stays
+        var img = new Image<int>([8, 1, 1], Affine.Diagonal(2, 2, 2), [1, 1, 0, 1, 1, 1, 0, 0]);
+        var r = Regions.ConnectedLabelRegions(img, minSize: 16);
+        Assert.Equal([0, 0, 0, 1, 1, 1, 0, 0], r.Image.Data);
+        var r2 = Regions.ConnectedLabelRegions(img, minSize: 15.9);
+        Assert.Equal([1, 1, 0, 2, 2, 2, 0, 0], r2.Image.Data);
+    }
+
+    [Fact]
+    public void Relabelling_preserves_the_voxel_set_and_never_merges_labels()
+    {
+        var gen = Gen.Int[0, 3].Array[4 * 4 * 3];
+        gen.Sample(values =>
+        {
+            var img = new Image<int>([4, 4, 3], Affine.Identity, values);
+            var r = Regions.ConnectedLabelRegions(img, connectDiagonal: values[0] % 2 == 0);
+            for (int i = 0; i < values.Length; i++)
+            {
+                Assert.Equal(values[i] != 0, r.Image.Data[i] != 0);
+                if (values[i] != 0) Assert.Equal(values[i], r.SourceLabels[r.Image.Data[i] - 1]);
+            }
+            // numbers are 1..N without gaps
+            var used = r.Image.Data.Where(v => v != 0).Distinct().Order().ToArray();
+            Assert.Equal(Enumerable.Range(1, r.Count).ToArray(), used);
+        }, iter: 200);
+    }
+
+    [Fact]
+    public void Negative_labels_and_wrong_name_count_are_errors()
+    {
+        var neg = new Image<int>([2, 1, 1], Affine.Identity, [-1, 1]);
+        Assert.Contains("negative", Assert.Throws<NiSharpException>(() => Regions.ConnectedLabelRegions(neg)).Message);
+        var two = new Image<int>([2, 1, 1], Affine.Identity, [2, 1]);
+        Assert.Contains("1 label names", Assert.Throws<NiSharpException>(() => Regions.ConnectedLabelRegions(two, names: ["a"])).Message);
+    }
+
+    [Fact]
+    public void Non_integer_values_are_not_a_label_image()
+    {
+        var img = new Image<float>([2, 1, 1], Affine.Identity, [1.5f, 0]);
+        var e = Assert.Throws<NiSharpException>(() => Regions.ToLabelImage(img, "x.nii.gz"));
+        Assert.StartsWith("x.nii.gz: ", e.Message);
+    }
+}
