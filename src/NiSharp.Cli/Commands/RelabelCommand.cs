@@ -24,6 +24,7 @@ internal static class RelabelCommand
         cmd.SetAction(p =>
         {
             var a = Atlas.Load(p.GetValue(atlas)!, p.GetValue(labels));
+            if (p.GetValue(labels) is not null && a.AbsentLabelsWarning() is string warning) p.Err().WriteLine($"nisharp: warning: {warning}");
             var r = a.ConnectedLabelRegions(p.GetValue(minSize), !p.GetValue(noDiagonal));
             var outPath = p.GetValue(output)!;
             r.Save(outPath, p.GetValue(labelsOut));

@@ -38,6 +38,28 @@ public sealed class Atlas
     public IReadOnlyList<int> LabelsPresent => _present ??= Image.Data.Where(v => v != 0).Distinct().Order().ToArray();
 
     /// <summary>
+    /// Labels the table names that have no voxel in the image. Not an error (a labels masker keeps them as
+    /// explicit all-zero columns), but worth a warning: the table may belong to another version of the atlas.
+    /// </summary>
+    public IReadOnlyList<int> LabelsAbsent
+    {
+        get
+        {
+            var present = new HashSet<int>(LabelsPresent);
+            return Labels.Regions.Select(l => l.Id).Where(id => !present.Contains(id)).ToArray();
+        }
+    }
+
+    /// <summary>A one-line warning naming the label table and the labels it names that the image lacks; null when none.</summary>
+    public string? AbsentLabelsWarning()
+    {
+        var absent = LabelsAbsent;
+        if (absent.Count == 0 || Labels.Source is null) return null;
+        string list = string.Join(", ", absent.Take(20)) + (absent.Count > 20 ? $", … ({absent.Count} in all)" : "");
+        return $"{Labels.Source}: names label{(absent.Count == 1 ? "" : "s")} {list} that {ImageSource ?? Name} does not contain (kept as empty regions)";
+    }
+
+    /// <summary>
     /// An atlas from an image and a label table (every label of the image must be named; extra names are kept).
     /// Without a table the labels are called <c>label_N</c>.
     /// </summary>
@@ -46,6 +68,8 @@ public sealed class Atlas
         var img = image;
         if (img.NDim > 3) img = Regions.ToLabelImage(img, imageSource);
         var present = img.Data.Where(v => v != 0).Distinct().Order().ToArray();
+        if (present.Length == 0)
+            throw new NiSharpException(imageSource ?? name, "the atlas has no labels: every voxel is 0 (background)");
         labels ??= LabelTable.Generic(present);
         labels.CheckCovers(present, imageSource ?? name);
         return new Atlas(name, img, labels, info, imageSource) { _present = present };

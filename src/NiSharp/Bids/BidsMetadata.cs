@@ -42,6 +42,56 @@ public sealed class BidsMetadata
             ? jv.GetValue<double>()
             : null;
 
+    /// <summary>
+    /// <c>RepetitionTime</c> in seconds, or null when no sidecar gives it. A value that is present but not a
+    /// positive finite number (a string, 0, a negative number) fails naming the sidecar that set it: a
+    /// wrong TR would silently shift every filter cut-off.
+    /// </summary>
+    public double? GetRepetitionTime()
+    {
+        const string key = "RepetitionTime";
+        if (!_merged.TryGetPropertyValue(key, out var v)) return null;
+        string? problem = null;
+        if (v is JsonValue jv && jv.GetValueKind() == JsonValueKind.Number)
+        {
+            double t = jv.GetValue<double>();
+            if (double.IsFinite(t) && t > 0) return t;
+            problem = $"RepetitionTime is {jv.ToJsonString()}; it must be a positive number of seconds";
+        }
+        problem ??= $"RepetitionTime is {(v is null ? "null" : v.ToJsonString())} ({Kind(v)}); it must be a number of seconds such as 2.0";
+        throw new NiSharpException(SourceOf(key) ?? "the BOLD metadata", problem);
+    }
+
+    private static string Kind(JsonNode? v) => v switch
+    {
+        null => "null",
+        JsonValue x => x.GetValueKind() switch
+        {
+            JsonValueKind.String => "a string",
+            JsonValueKind.True or JsonValueKind.False => "a boolean",
+            _ => "not a number",
+        },
+        JsonArray => "a list",
+        _ => "an object",
+    };
+
+    /// <summary>The most specific sidecar that sets <paramref name="key"/> (the one whose value won).</summary>
+    private string? SourceOf(string key)
+    {
+        for (int i = Sources.Count - 1; i >= 0; i--)
+        {
+            try
+            {
+                if (ReadSidecar(Sources[i]).ContainsKey(key)) return Sources[i];
+            }
+            catch (NiSharpException) { }
+        }
+        return null;
+    }
+
+    /// <summary>The metadata of one sidecar file on its own (no inheritance).</summary>
+    public static BidsMetadata ReadFile(string path) => new(ReadSidecar(path), [path]);
+
     /// <summary>A string, or null when absent or not a string.</summary>
     public string? GetString(string key) =>
         _merged.TryGetPropertyValue(key, out var v) && v is JsonValue jv && jv.GetValueKind() == JsonValueKind.String
@@ -86,10 +136,16 @@ public sealed class BidsMetadata
         }
         catch (JsonException e)
         {
-            var where = e.LineNumber is long line ? $" at line {line + 1}" : "";
-            throw new NiSharpException(path, $"invalid JSON{where}: {FirstSentence(e.Message)}");
+            throw InvalidJson(path, e);
         }
         return node as JsonObject ?? throw new NiSharpException(path, "expected a JSON object ({ ... }) at the top level");
+    }
+
+    /// <summary>The one-line error for a file that is not valid JSON: where, and the parser's first sentence.</summary>
+    internal static NiSharpException InvalidJson(string path, JsonException e)
+    {
+        var where = e.LineNumber is long line ? $" at line {line + 1}" : "";
+        return new NiSharpException(path, $"invalid JSON{where}: {FirstSentence(e.Message)}", e);
     }
 
     private static string FirstSentence(string message)

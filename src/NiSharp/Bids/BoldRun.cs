@@ -57,8 +57,9 @@ public sealed class BoldRun
     public BidsMetadata Metadata => _metadata.Value;
 
     /// <summary><c>RepetitionTime</c> in seconds from the sidecars (BIDS inheritance), or null when none gives
-    /// it (the caller may then fall back to the NIfTI header's <c>pixdim[4]</c>).</summary>
-    public double? RepetitionTime => Metadata.GetDouble("RepetitionTime");
+    /// it (the caller may then fall back to the NIfTI header's <c>pixdim[4]</c>); a value that is not a positive
+    /// number fails naming the sidecar (see <see cref="BidsMetadata.GetRepetitionTime"/>).</summary>
+    public double? RepetitionTime => Metadata.GetRepetitionTime();
 
     /// <summary>The BOLD entities without <c>desc</c>, as a name prefix for outputs
     /// (<c>sub-01_ses-1_task-rest_run-1_space-MNI152NLin2009cAsym</c>).</summary>

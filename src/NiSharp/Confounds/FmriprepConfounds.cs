@@ -70,7 +70,13 @@ public sealed class FmriprepConfounds
             string current = ConfoundNames.ToCurrent(original);
             if (values.ContainsKey(current))
                 throw new NiSharpException(tsvPath, $"columns '{renamed.GetValueOrDefault(current, current)}' and '{original}' both mean '{current}'");
-            if (!table.IsNumeric(c)) continue;
+            if (!table.IsNumeric(c))
+            {
+                // A text column (none in current fMRIPrep) is skipped; a number column with one bad cell is
+                // an error naming the cell, not a column that silently goes missing.
+                if (HasNumber(table, c)) table.GetNumbers(c);
+                continue;
+            }
             values[current] = table.GetNumbers(c);
             columns.Add(current);
             if (current != original) renamed[current] = original;
@@ -91,10 +97,17 @@ public sealed class FmriprepConfounds
             }
             catch (JsonException e)
             {
-                throw new NiSharpException(jsonPath, $"invalid JSON ({e.Message})");
+                throw Bids.BidsMetadata.InvalidJson(jsonPath, e);
             }
         }
         return new FmriprepConfounds(tsvPath, usedJson, naming, columns, values, renamed, metadata, table.RowCount);
+    }
+
+    private static bool HasNumber(TsvTable table, int column)
+    {
+        foreach (var row in table.Rows)
+            if (TsvTable.TryParseNumber(row[column], out var v) && !double.IsNaN(v)) return true;
+        return false;
     }
 
     /// <summary>The JSON beside a TSV: same name with <c>.json</c>.</summary>

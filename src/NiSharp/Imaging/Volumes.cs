@@ -114,6 +114,9 @@ public static class Volumes
     /// <summary>The mean image of an opened file, reading one volume at a time.</summary>
     public static Image<float> Mean(NiftiFile file)
     {
+        // nilearn's mean_img: "Computation expects 3D or 4D images".
+        if (file.Shape.Length > 4 && file.VolumeCount != file.Shape[3])
+            throw new NiSharpException(file.Path, $"mean needs a 3D or 4D image; this one is {file.Shape.Length}D {Image.ShapeText(file.Shape)}");
         int n = file.VoxelsPerVolume, nt = file.VolumeCount;
         var sum = new double[n];
         var vol = new double[n];

@@ -71,6 +71,14 @@ public sealed class NiftiFile : IDisposable
             source.Dispose();
             throw new NiSharpException(path, "invalid affine: it contains NaN or infinite values");
         }
+        // A zero column or coplanar axes leave voxels without a position in space: every resampling or
+        // grid check would fail later with a linear-algebra error, so say it here, naming the file.
+        var (sx, sy, sz) = Affine.VoxelSizes;
+        if (!(Math.Abs(Affine.Determinant3x3) > 1e-12 * sx * sy * sz) || sx * sy * sz == 0)
+        {
+            source.Dispose();
+            throw new NiSharpException(path, $"invalid affine: it is singular (voxel sizes {sx:0.###}×{sy:0.###}×{sz:0.###} mm, determinant {Affine.Determinant3x3:0.###}), so voxels have no position in space");
+        }
     }
 
     /// <summary>
@@ -97,6 +105,8 @@ public sealed class NiftiFile : IDisposable
             dataGz = IsGzip(dataPath);
         }
         long dataLength = new FileInfo(dataPath).Length;
+        if (!dataGz && header.VoxOffset >= dataLength)
+            throw new NiSharpException(dataPath, $"invalid header: vox_offset {header.VoxOffset} lies beyond the end of the file ({dataLength} bytes)");
         long needed = DataBytes(header, path) + header.VoxOffset;
         if (!dataGz && needed > dataLength)
             throw new NiSharpException(dataPath, $"truncated data: the header needs {needed} bytes (dims × {header.DataType.NumpyName()} + vox_offset) but the file has {dataLength}");
@@ -159,7 +169,7 @@ public sealed class NiftiFile : IDisposable
         }
         catch (InvalidDataException e)
         {
-            if (got == 0) throw new NiSharpException(path, $"corrupt gzip data ({e.Message.TrimEnd('.')})", e);
+            if (got == 0) throw GzipVoxelSource.Corrupt(path, e);
         }
         return buf[..got];
     }

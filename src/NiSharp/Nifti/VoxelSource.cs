@@ -113,7 +113,7 @@ internal sealed class GzipVoxelSource : IVoxelSource
         }
         catch (InvalidDataException e)
         {
-            throw new NiSharpException(_path, $"corrupt gzip data ({e.Message.TrimEnd('.')})", e);
+            throw Corrupt(_path, e);
         }
         catch (IOException e) when (e is not EndOfStreamException)
         {
@@ -124,15 +124,63 @@ internal sealed class GzipVoxelSource : IVoxelSource
     public void VerifyEnd()
     {
         _skip ??= new byte[1 << 16];
+        long total = _position;
         try
         {
-            while (_gz!.Read(_skip) > 0) { }
+            int n;
+            while ((n = _gz!.Read(_skip)) > 0) total += n;
         }
         catch (InvalidDataException e)
         {
-            throw new NiSharpException(_path, $"corrupt gzip data ({e.Message.TrimEnd('.')})", e);
+            throw Corrupt(_path, e);
         }
+        CheckTrailer(total);
     }
+
+    /// <summary>
+    /// .NET's GZipStream stops quietly at bytes that do not start another gzip member, where Python's gzip
+    /// (hence nibabel) refuses the file. A single-member file ends with ISIZE, the decompressed length
+    /// mod 2^32; appended bytes replace it. Zero padding after the member (which Python allows) and BGZF
+    /// files (many members, ending with an empty one) are accepted.
+    /// </summary>
+    private void CheckTrailer(long total)
+    {
+        var f = _file!;
+        long length = f.Length;
+        int tailLength = (int)Math.Min(length, (1 << 16) + 4);
+        if (tailLength < 4) return;
+        var tail = new byte[tailLength];
+        long saved = f.Position;
+        try
+        {
+            f.Position = length - tailLength;
+            f.ReadExactly(tail);
+            uint isize = (uint)total;
+            int zeros = 0;
+            while (zeros < tailLength - 4 && tail[tailLength - 1 - zeros] == 0) zeros++;
+            for (int k = 0; k <= zeros; k++)
+                if (System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(tail.AsSpan(tailLength - 4 - k)) == isize) return;
+            f.Position = 0;
+            Span<byte> head = stackalloc byte[16];
+            int got = f.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+            // BGZF: FEXTRA set and a 'BC' subfield first.
+            if (got >= 14 && (head[3] & 4) != 0 && head[12] == (byte)'B' && head[13] == (byte)'C') return;
+        }
+        catch (IOException e)
+        {
+            throw new NiSharpException(_path, $"cannot read: {e.Message}", e);
+        }
+        finally
+        {
+            f.Position = saved;
+        }
+        throw new NiSharpException(_path, "corrupt gzip data: the file goes on after its compressed stream ends (trailing garbage), or the stream's recorded length is wrong");
+    }
+
+    /// <summary>The error for a damaged gzip stream. .NET reports every zlib data error (a bad CRC, a
+    /// broken block, a bad header) as an "unsupported compression method", which misleads, so say what it is.</summary>
+    internal static NiSharpException Corrupt(string path, InvalidDataException e) =>
+        new(path, "corrupt gzip data: the compressed stream is damaged or fails its checksum (copy or download the file again)", e);
 
     public void Dispose()
     {

@@ -33,6 +33,8 @@ public static class ImageCleaner
         using var f = NiftiFile.Open(inputPath);
         if (f.Header.NDim < 4 && f.VolumeCount == 1)
             throw new NiSharpException(inputPath, $"clean needs a 4D image; this one is {Image.ShapeText(f.Shape)}");
+        if (f.VolumeCount != f.Shape[3])
+            throw new NiSharpException(inputPath, $"clean needs a 4D image; this one is {f.Shape.Length}D {Image.ShapeText(f.Shape)}");
         if (dummyScans < 0 || dummyScans >= f.VolumeCount)
             throw new NiSharpException(inputPath, $"cannot drop {dummyScans} dummy volumes from {f.VolumeCount}");
         bool[]? mask = maskPath is null ? null : LoadMask(maskPath, f.SpatialShape, f.Affine, inputPath);
@@ -59,12 +61,15 @@ public static class ImageCleaner
         }
         var data = new T[(long)n * voxels.Length];
         var vol = new T[f.VoxelsPerVolume];
+        long nonFinite = 0;
         for (int t = 0; t < n; t++)
         {
             f.ReadVolume<T>(dummyScans + t, vol);
             var row = data.AsSpan(t * voxels.Length, voxels.Length);
             for (int i = 0; i < voxels.Length; i++) row[i] = vol[voxels[i]];
+            nonFinite += EnsureFinite(row);
         }
+        ReportNonFinite(nonFinite, f.Path, warnings);
         var cleaned = CleanRows(data, n, voxels.Length, plans);
         int nOut = cleaned.Rows;
         var shape = (int[])f.Shape.Clone();
@@ -104,12 +109,15 @@ public static class ImageCleaner
         int[] voxels = VoxelIndices(inside, image.VoxelsPerVolume);
         var plans = SignalCleaner.Plan(n, options, confounds, sampleMask, runs, warnings);
         var data = new T[(long)n * voxels.Length];
+        long nonFinite = 0;
         for (int t = 0; t < n; t++)
         {
             var vol = image.Volume(t);
             var row = data.AsSpan(t * voxels.Length, voxels.Length);
             for (int i = 0; i < voxels.Length; i++) row[i] = vol[voxels[i]];
+            nonFinite += EnsureFinite(row);
         }
+        ReportNonFinite(nonFinite, "the image", warnings);
         var cleaned = CleanRows(data, n, voxels.Length, plans);
         var outShape = (int[])image.Shape.Clone();
         outShape[3] = cleaned.Rows;
@@ -144,6 +152,27 @@ public static class ImageCleaner
             start += plan.OutputRows;
         }
         return (result, outRows);
+    }
+
+    /// <summary>
+    /// nilearn's <c>ensure_finite</c>, as its maskers and <c>apply_mask</c> read voxels: NaN and ±Inf become 0.
+    /// (nilearn's <c>clean_img</c> without a mask keeps them, which turns the voxel's whole cleaned series into
+    /// NaN; NiSharp treats voxels the same way with or without a mask and says so in a warning.)
+    /// </summary>
+    private static long EnsureFinite<T>(Span<T> values) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        long count = 0;
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!T.IsFinite(values[i])) { values[i] = T.Zero; count++; }
+        }
+        return count;
+    }
+
+    private static void ReportNonFinite(long count, string source, ICollection<string>? warnings)
+    {
+        if (count > 0)
+            warnings?.Add($"{source}: {count} non-finite voxel value{(count == 1 ? "" : "s")} (NaN or Inf) replaced by 0, as nilearn's ensure_finite does");
     }
 
     private static int[] VoxelIndices(bool[]? mask, int voxelsPerVolume)
@@ -191,22 +220,10 @@ public static class ImageCleaner
     {
         if (explicitSeconds is double s) { source = "--t-r"; return s; }
         var sidecar = SidecarPath(boldPath);
-        if (File.Exists(sidecar))
+        if (File.Exists(sidecar) && Bids.BidsMetadata.ReadFile(sidecar).GetRepetitionTime() is double fromSidecar)
         {
-            try
-            {
-                using var doc = JsonDocument.Parse(File.ReadAllText(sidecar));
-                if (doc.RootElement.ValueKind == JsonValueKind.Object &&
-                    doc.RootElement.TryGetProperty("RepetitionTime", out var tr) && tr.ValueKind == JsonValueKind.Number)
-                {
-                    source = Path.GetFileName(sidecar);
-                    return tr.GetDouble();
-                }
-            }
-            catch (JsonException e)
-            {
-                throw new NiSharpException(sidecar, $"invalid JSON ({e.Message})");
-            }
+            source = Path.GetFileName(sidecar);
+            return fromSidecar;
         }
         var h = NiftiFile.ReadHeader(boldPath);
         source = "NIfTI header pixdim[4]";
