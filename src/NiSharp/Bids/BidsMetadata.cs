@@ -129,10 +129,14 @@ public sealed class BidsMetadata
         catch (DirectoryNotFoundException) { throw new NiSharpException(path, "file not found (was it removed after indexing?)"); }
         catch (UnauthorizedAccessException) { throw new NiSharpException(path, "permission denied"); }
         catch (IOException e) { throw new NiSharpException(path, $"cannot read: {e.Message}"); }
+        // JSON is UTF-8 (RFC 8259); invalid bytes would otherwise fail only when a string is first read.
+        if (!System.Text.Unicode.Utf8.IsValid(bytes))
+            throw new NiSharpException(path, "invalid JSON: the file is not UTF-8 text");
         JsonNode? node;
         try
         {
-            node = JsonNode.Parse(bytes, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+            // A key given twice is ambiguous (Python keeps the last, a DOM would throw later): refuse it here.
+            node = JsonNode.Parse(bytes, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip, AllowDuplicateProperties = false });
         }
         catch (JsonException e)
         {

@@ -89,7 +89,7 @@ public sealed class FmriprepConfounds
             usedJson = jsonPath;
             try
             {
-                using var doc = JsonDocument.Parse(File.ReadAllText(jsonPath));
+                using var doc = JsonDocument.Parse(File.ReadAllText(jsonPath), new JsonDocumentOptions { AllowDuplicateProperties = false });
                 if (doc.RootElement.ValueKind != JsonValueKind.Object)
                     throw new NiSharpException(jsonPath, "the confounds JSON is not an object keyed by column");
                 foreach (var p in doc.RootElement.EnumerateObject())

@@ -106,7 +106,7 @@ public sealed class NiftiFile : IDisposable
         }
         long dataLength = new FileInfo(dataPath).Length;
         if (!dataGz && header.VoxOffset >= dataLength)
-            throw new NiSharpException(dataPath, $"invalid header: vox_offset {header.VoxOffset} lies beyond the end of the file ({dataLength} bytes)");
+            throw new NiSharpException(dataPath, $"truncated data or invalid header: vox_offset {header.VoxOffset} lies beyond the end of the file ({dataLength} bytes)");
         long needed = DataBytes(header, path) + header.VoxOffset;
         if (!dataGz && needed > dataLength)
             throw new NiSharpException(dataPath, $"truncated data: the header needs {needed} bytes (dims × {header.DataType.NumpyName()} + vox_offset) but the file has {dataLength}");
