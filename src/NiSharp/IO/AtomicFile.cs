@@ -79,13 +79,24 @@ public sealed class AtomicFileStream : Stream
         catch (IOException e)
         {
             TryDelete();
-            throw new NiSharpException(TargetPath, $"cannot write: {e.Message}", e);
+            throw WriteError(e);
         }
+    }
+
+    // .NET appends the file name to the OS error ("No space left on device : '/out/x.nisharp-tmp-1a2b'");
+    // the user knows the file by its final name, which the message already starts with.
+    private NiSharpException WriteError(IOException e)
+    {
+        var reason = e.Message.Replace($" : '{TemporaryPath}'", "", StringComparison.Ordinal)
+                              .Replace(TemporaryPath, Path.GetFileName(TargetPath), StringComparison.Ordinal);
+        return new NiSharpException(TargetPath, $"cannot write: {reason}", e);
     }
 
     private void TryDelete()
     {
-        try { _inner.Dispose(); File.Delete(TemporaryPath); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        // Closing flushes the buffer, which fails again on a full disk; the file must go all the same.
+        try { _inner.Dispose(); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        try { File.Delete(TemporaryPath); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
     /// <inheritdoc />
@@ -101,12 +112,12 @@ public sealed class AtomicFileStream : Stream
     public override void Write(ReadOnlySpan<byte> buffer)
     {
         try { _inner.Write(buffer); }
-        catch (IOException e) { throw new NiSharpException(TargetPath, $"cannot write: {e.Message}", e); }
+        catch (IOException e) { throw WriteError(e); }
     }
     private void WriteChecked(Action a)
     {
         try { a(); }
-        catch (IOException e) { throw new NiSharpException(TargetPath, $"cannot write: {e.Message}", e); }
+        catch (IOException e) { throw WriteError(e); }
     }
     /// <inheritdoc />
     public override void Flush() => WriteChecked(_inner.Flush);

@@ -46,10 +46,18 @@ public sealed class NiftiWriter : IDisposable
         _stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
             ? new GZipStream(_file, options.Compression, leaveOpen: true)
             : _file; // the temporary FileStream already buffers
-        var hdr = header.Encode(options.Version, options.BigEndian);
-        _stream.Write(hdr);
-        var pad = new byte[header.VoxOffset - hdr.Length]; // extension flag (0 = none) and padding
-        _stream.Write(pad);
+        try
+        {
+            var hdr = header.Encode(options.Version, options.BigEndian);
+            _stream.Write(hdr);
+            var pad = new byte[header.VoxOffset - hdr.Length]; // extension flag (0 = none) and padding
+            _stream.Write(pad);
+        }
+        catch
+        {
+            Dispose(); // nobody else holds the writer yet: remove the temporary file
+            throw;
+        }
     }
 
     /// <summary>
@@ -147,8 +155,10 @@ public sealed class NiftiWriter : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        // After a failed write (a full disk) the gzip stream may fail to close in other ways too; whatever it
+        // throws, the temporary file must still be removed.
         if (!ReferenceEquals(_stream, _file))
-            try { _stream.Dispose(); } catch (IOException) { } catch (NiSharpException) { }
+            try { _stream.Dispose(); } catch (IOException) { } catch (NiSharpException) { } catch (InvalidOperationException) { }
         _file.Dispose();
     }
 }
