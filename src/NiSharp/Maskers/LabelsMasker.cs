@@ -137,7 +137,7 @@ public sealed class LabelsMasker
             int id = labels[k];
             double expected = atlasCounts[k] * scale;
             double fraction = RegionCoverage.Fraction(inMask[k], expected);
-            var status = onGrid[k] == 0 ? RegionStatus.OutsideFieldOfView
+            var status = onGrid[k] == 0 ? RegionStatus.NotOnDataGrid
                 : inMask[k] == 0 ? RegionStatus.OutsideMask
                 : fraction < o.MinCoverage ? RegionStatus.BelowMinCoverage
                 : RegionStatus.Extracted;

@@ -9,8 +9,8 @@ public enum RegionStatus
 {
     /// <summary>The region has voxels and its signal was extracted.</summary>
     Extracted,
-    /// <summary>No voxel of the region is on the data grid (it vanished when resampled, or is outside the field of view).</summary>
-    OutsideFieldOfView,
+    /// <summary>No voxel of the region is on the data grid: it vanished when resampled (too small for the data voxels) or lies outside the field of view.</summary>
+    NotOnDataGrid,
     /// <summary>The region is on the data grid but no voxel of it is inside the mask.</summary>
     OutsideMask,
     /// <summary>The region has voxels, but fewer than the coverage threshold asks for.</summary>
@@ -40,10 +40,10 @@ public sealed record RegionCoverage(int Id, string Name, string? Network, double
     /// <summary>The fraction covered, from the counts.</summary>
     public static double Fraction(int maskVoxels, double atlasVoxels) => atlasVoxels > 0 ? maskVoxels / atlasVoxels : 0;
 
-    /// <summary>A short name of a status for tables (<c>extracted</c>, <c>outside_fov</c>, <c>outside_mask</c>, <c>below_min_coverage</c>).</summary>
+    /// <summary>A short name of a status for tables (<c>extracted</c>, <c>not_on_grid</c>, <c>outside_mask</c>, <c>below_min_coverage</c>).</summary>
     public static string StatusName(RegionStatus s) => s switch
     {
-        RegionStatus.OutsideFieldOfView => "outside_fov",
+        RegionStatus.NotOnDataGrid => "not_on_grid",
         RegionStatus.OutsideMask => "outside_mask",
         RegionStatus.BelowMinCoverage => "below_min_coverage",
         _ => "extracted",
