@@ -12,7 +12,7 @@ namespace NiSharp.Maskers;
 /// </summary>
 public sealed class FittedLabels
 {
-    internal FittedLabels(Grid grid, Image<int> labels, Image<byte>? mask, IReadOnlyList<RegionCoverage> coverage, LabelIndex index)
+    internal FittedLabels(Grid grid, Image<int> labels, Image<byte>? mask, IReadOnlyList<RegionCoverage> coverage, RegionVoxelIndex index)
     {
         Grid = grid; ResampledLabels = labels; ResampledMask = mask; Coverage = coverage; Index = index;
     }
@@ -32,7 +32,7 @@ public sealed class FittedLabels
     /// <summary>The labels whose signal is extracted (nilearn's <c>labels_</c> with <see cref="KeepEmpty.Drop"/>).</summary>
     public IReadOnlyList<int> ExtractedLabels => Coverage.Where(c => !c.IsEmpty).Select(c => c.Id).ToArray();
 
-    internal LabelIndex Index { get; }
+    internal RegionVoxelIndex Index { get; }
 }
 
 /// <summary>
@@ -145,7 +145,7 @@ public sealed class LabelsMasker
             coverage[k] = new RegionCoverage(id, label?.Name ?? DefaultName(id), label?.Network, expected, onGrid[k], inMask[k], fraction, status);
             if (status == RegionStatus.Extracted) extracted.Add(id);
         }
-        var index = new LabelIndex(labelData, maskData, extracted, o.BackgroundLabel, o.Strategy);
+        var index = new RegionVoxelIndex(labelData, maskData, extracted, o.BackgroundLabel, o.Strategy);
         return new FittedLabels(grid, labelsImg, mask, coverage, index);
     }
 

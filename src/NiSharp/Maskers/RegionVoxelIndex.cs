@@ -3,21 +3,35 @@ using System.Numerics;
 namespace NiSharp.Maskers;
 
 /// <summary>
-/// The precomputed voxel → label index of a labels masker on one data grid: for each extracted label, the
-/// voxels (inside the mask) that carry it, stored contiguously (label k owns
-/// <c>Voxels[Starts[k] .. Starts[k+1]]</c>, ascending). A volume is reduced label by label with
+/// The precomputed voxel index of a masker on one data grid: for each extracted region (a label, a sphere),
+/// the voxels (inside the mask) that belong to it, stored contiguously (region k owns
+/// <c>Voxels[Starts[k] .. Starts[k+1]]</c>, ascending). A volume is reduced region by region with
 /// <c>scipy.ndimage</c>'s arithmetic: sums in float64, the mean as sum / count, the variance centred on that
 /// mean (ddof 0), the median as the mean of the two middle values in the data's type.
 /// </summary>
-internal sealed class LabelIndex : IRegionReducer
+internal sealed class RegionVoxelIndex : IRegionReducer
 {
     private readonly int[] _starts;
     private readonly int[] _voxels;
     private readonly ReductionStrategy _strategy;
     private readonly int _largest;
 
-    /// <summary>Builds the index from a label per voxel (or <paramref name="skip"/>), keeping only <paramref name="labels"/> (ascending).</summary>
-    public LabelIndex(ReadOnlySpan<int> labelOfVoxel, ReadOnlySpan<byte> mask, IReadOnlyList<int> labels, int skip, ReductionStrategy strategy)
+    /// <summary>An index from voxel sets (each ascending; sets may share voxels, as overlapping spheres do).</summary>
+    public RegionVoxelIndex(IReadOnlyList<int[]> voxelSets, ReductionStrategy strategy)
+    {
+        _strategy = strategy;
+        _starts = new int[voxelSets.Count + 1];
+        for (int k = 0; k < voxelSets.Count; k++)
+        {
+            _starts[k + 1] = _starts[k] + voxelSets[k].Length;
+            _largest = Math.Max(_largest, voxelSets[k].Length);
+        }
+        _voxels = new int[_starts[^1]];
+        for (int k = 0; k < voxelSets.Count; k++) voxelSets[k].CopyTo(_voxels, _starts[k]);
+    }
+
+    /// <summary>The voxel → label index: from a label per voxel (or <paramref name="skip"/>), keeping only <paramref name="labels"/> (ascending).</summary>
+    public RegionVoxelIndex(ReadOnlySpan<int> labelOfVoxel, ReadOnlySpan<byte> mask, IReadOnlyList<int> labels, int skip, ReductionStrategy strategy)
     {
         _strategy = strategy;
         var slot = new Dictionary<int, int>(labels.Count);
