@@ -101,6 +101,7 @@ internal static class RegionExtraction
 
         var keep = inputs.SampleMask?.ToArray() ?? Enumerable.Range(0, n).ToArray();
         var kept = keep.Select(k => k + dummy).ToArray();
+        if (kept.Length != rows) throw new InvalidOperationException($"cleaning kept {rows} rows for a sample mask of {kept.Length}");
         var keptSet = new HashSet<int>(kept);
         var censored = Enumerable.Range(dummy, n).Where(t => !keptSet.Contains(t)).ToArray();
 
