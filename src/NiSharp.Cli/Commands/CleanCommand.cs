@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using NiSharp.Confounds;
 using NiSharp.IO;
 using NiSharp.Nifti;
 using NiSharp.Signal;
