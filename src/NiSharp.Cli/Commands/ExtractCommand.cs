@@ -135,9 +135,11 @@ internal static class ExtractCommand
             else
             {
                 if (p.GetValue(radius) is not null) throw new NiSharpException("--radius applies to coordinate atlases");
+                var labelAtlas = Atlas.Load(atlasName, labelsPath);
+                if (labelsPath is not null && labelAtlas.AbsentLabelsWarning() is string absent) warnings.Add(absent);
                 var o = new LabelsMaskerOptions
                 {
-                    Atlas = Atlas.Load(atlasName, labelsPath), MaskImg = maskImg, MaskSource = maskPath,
+                    Atlas = labelAtlas, MaskImg = maskImg, MaskSource = maskPath,
                     Strategy = reduction is null ? ReductionStrategy.Mean : LabelsMaskerOptions.ParseStrategy(reduction), MinCoverage = minCov,
                     KeepEmpty = keep, Standardize = std, Detrend = p.GetValue(detrend), LowPass = p.GetValue(lowPass), HighPass = p.GetValue(highPass), RepetitionTime = t_r,
                 };

@@ -38,8 +38,8 @@ public sealed class Atlas
     public IReadOnlyList<int> LabelsPresent => _present ??= Image.Data.Where(v => v != 0).Distinct().Order().ToArray();
 
     /// <summary>
-    /// Labels the table names that have no voxel in the image. Not an error (a labels masker keeps them as
-    /// explicit all-zero columns), but worth a warning: the table may belong to another version of the atlas.
+    /// Labels the table names that have no voxel in the image. Not an error (they make no region, as in nilearn,
+    /// where such names are simply unused), but worth a warning: the table may belong to another version of the atlas.
     /// </summary>
     public IReadOnlyList<int> LabelsAbsent
     {
@@ -56,7 +56,7 @@ public sealed class Atlas
         var absent = LabelsAbsent;
         if (absent.Count == 0 || Labels.Source is null) return null;
         string list = string.Join(", ", absent.Take(20)) + (absent.Count > 20 ? $", … ({absent.Count} in all)" : "");
-        return $"{Labels.Source}: names label{(absent.Count == 1 ? "" : "s")} {list} that {ImageSource ?? Name} does not contain (kept as empty regions)";
+        return $"{Labels.Source}: names label{(absent.Count == 1 ? "" : "s")} {list} that {ImageSource ?? Name} does not contain; they are ignored";
     }
 
     /// <summary>

@@ -178,7 +178,7 @@ public static class Regions
         if (shape.Count > 3)
             throw new NiSharpException(path, $"a label image must be 3D, got shape {Image.ShapeText(f.Shape)}");
         var data = new int[f.VoxelsPerVolume];
-        var piece = new double[1 << 18];
+        var piece = new double[Math.Min(1 << 18, data.Length)]; // no 2 MB buffer for a small image
         for (int start = 0; start < data.Length; start += piece.Length)
         {
             int n = Math.Min(piece.Length, data.Length - start);

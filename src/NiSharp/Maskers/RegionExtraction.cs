@@ -69,11 +69,29 @@ internal static class RegionExtraction
         }
         var plan = plans[0].Plan;
 
+        // An atlas in another space than the data (MNI labels on a native-space run, say) leaves every region
+        // off the grid: all-n/a columns would look like a result, so stop here and say why.
+        if (regions.Count > 0 && regions.All(x => x.Status == RegionStatus.NotOnDataGrid))
+        {
+            string atlasName = maskerParameters.TryGetValue("atlas", out var a) && a is not null ? $" '{a}'" : "";
+            throw Error(source, $"none of the {regions.Count} regions of the atlas{atlasName} lies in the image's field of view {source.Grid.Describe()}: " +
+                                "they do not overlap (is the atlas in another space?)");
+        }
+
         // One pass over the volumes: each becomes one row of region values.
         int r = reducer.Regions;
         var raw = new T[(long)n * r];
         T[]? scratch = null;
-        source.ForEach<T>(dummy, n, (t, volume) => reducer.Reduce(volume, raw.AsSpan((t - dummy) * r, r), ref scratch));
+        long nonFinite = 0;
+        source.ForEach<T>(dummy, n, (t, volume) =>
+        {
+            reducer.Reduce(volume, raw.AsSpan((t - dummy) * r, r), ref scratch);
+            // The reducers read NaN/Inf as 0 (ensure_finite); count them for the warning. A vectorised sum is
+            // finite exactly when no value is NaN/Inf (barring float overflow, which the exact count settles).
+            if (!T.IsFinite(System.Numerics.Tensors.TensorPrimitives.Sum<T>(volume))) nonFinite += CountNonFinite(volume);
+        });
+        if (nonFinite > 0)
+            warnings.Add($"{who}: {nonFinite} non-finite voxel value{(nonFinite == 1 ? "" : "s")} (NaN or Inf) replaced by 0, as nilearn's ensure_finite does");
 
         var cleaned = new T[(long)plan.OutputRows * r];
         if (r > 0) SignalCleaner.Run(plan, raw, cleaned, 0, r);
@@ -136,6 +154,13 @@ internal static class RegionExtraction
             Parameters = parameters,
             Warnings = warnings,
         };
+    }
+
+    private static long CountNonFinite<T>(ReadOnlySpan<T> values) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        long count = 0;
+        foreach (var v in values) if (!T.IsFinite(v)) count++;
+        return count;
     }
 
     private static NiSharpException Error(VolumeSource source, string problem) =>
