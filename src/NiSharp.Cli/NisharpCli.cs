@@ -26,6 +26,7 @@ public static class NisharpCli
                  {
                      InfoCommand.Create(),
                      DemoCommand.Create(),
+                     RunCommand.Create(),
                      ConnectivityCommand.Create(),
                      CompareCommand.Create(),
                      PlotCommand.Create(),
