@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Numerics.Tensors;
 using MathNet.Numerics.LinearAlgebra;
 using NiSharp.IO;
 
@@ -163,24 +164,36 @@ internal static class DemoConfounds
         int n = steadyVolumes;
         var basis = Cosines(n, 0, repetitionTime).ToList();
         basis.Insert(0, Enumerable.Repeat(1 / Math.Sqrt(n), n).ToArray());
-        var x = Matrix<double>.Build.Dense(n, voxels);
-        var col = new double[n];
-        for (int v = 0; v < voxels; v++)
+        // Work row by row (a row is one volume over all voxels) so every step is a vector operation.
+        var x = (float[])data.Clone();
+        var coefficient = new float[voxels];
+        foreach (var b in basis)
         {
-            for (int t = 0; t < n; t++) col[t] = data[t * voxels + v];
-            foreach (var b in basis)
+            Array.Clear(coefficient);
+            for (int t = 0; t < n; t++) TensorPrimitives.MultiplyAdd(x.AsSpan(t * voxels, voxels), (float)b[t], coefficient, coefficient);
+            for (int t = 0; t < n; t++)
             {
-                double dot = 0;
-                for (int t = 0; t < n; t++) dot += b[t] * col[t];
-                for (int t = 0; t < n; t++) col[t] -= dot * b[t];
+                var row = x.AsSpan(t * voxels, voxels);
+                TensorPrimitives.MultiplyAdd(coefficient, -(float)b[t], row, row);
             }
-            double ss = 0;
-            for (int t = 0; t < n; t++) ss += col[t] * col[t];
-            double sd = Math.Sqrt(ss / n);
-            for (int t = 0; t < n; t++) x[t, v] = sd > 0 ? col[t] / sd : 0;
         }
+        var scale = new float[voxels];
+        for (int t = 0; t < n; t++)
+        {
+            var row = x.AsSpan(t * voxels, voxels);
+            TensorPrimitives.MultiplyAdd(row, row, scale, scale);
+        }
+        for (int v = 0; v < voxels; v++) scale[v] = scale[v] > 0 ? 1 / MathF.Sqrt(scale[v] / n) : 0;
+        for (int t = 0; t < n; t++)
+        {
+            var row = x.AsSpan(t * voxels, voxels);
+            TensorPrimitives.Multiply(row, scale, row);
+        }
+        var gram = Matrix<double>.Build.Dense(n, n);
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j <= i; j++)
+                gram[i, j] = gram[j, i] = TensorPrimitives.Dot(x.AsSpan(i * voxels, voxels), x.AsSpan(j * voxels, voxels));
         // Left singular vectors from the n×n Gram matrix (n volumes ≪ voxels).
-        var gram = x * x.Transpose();
         var evd = gram.Evd(Symmetricity.Symmetric);
         var order = Enumerable.Range(0, n).OrderByDescending(i => evd.EigenValues[i].Real).ToArray();
         double total = order.Sum(i => Math.Max(0, evd.EigenValues[i].Real));
