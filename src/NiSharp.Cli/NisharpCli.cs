@@ -27,6 +27,7 @@ public static class NisharpCli
                      InfoCommand.Create(),
                      DemoCommand.Create(),
                      RunCommand.Create(),
+                     ExtractCommand.Create(),
                      ConnectivityCommand.Create(),
                      CompareCommand.Create(),
                      PlotCommand.Create(),

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using NiSharp.Confounds;
 using NiSharp.IO;
 using NiSharp.Nifti;
 using NiSharp.Signal;
@@ -55,31 +54,7 @@ internal static class CleanCommand
                 RepetitionTime = t_r,
             }.Validate();
 
-            var dummySpec = sel.Dummy(p);
-            int dummy = dummySpec is { IsAuto: false } d ? d.Count!.Value : 0;
-            ConfoundSelection? selection = null;
-            if (p.GetValue(confounds) is string confPath)
-            {
-                var table = FmriprepConfounds.Load(confPath);
-                var strategy = sel.Strategy(p);
-                selection = strategy is null ? ConfoundSelector.AllColumns(table, dummySpec) : ConfoundSelector.Select(table, strategy);
-                dummy = selection.DummyScans;
-                if (table.RowCount != volumes)
-                    throw new NiSharpException(confPath, $"the confounds have {table.RowCount} rows but {Path.GetFileName(boldPath)} has {volumes} volumes" +
-                                                         (dummy > 0 ? $" ({table.RowCount - dummy} and {volumes - dummy} after dropping {dummy} dummy volumes)" : ""));
-                if (strategy is { IcaAroma: IcaAromaMode.Full } && (strategy.Components & NoiseComponents.IcaAroma) != 0 &&
-                    !Path.GetFileName(boldPath).Contains("desc-smoothAROMAnonaggr", StringComparison.Ordinal))
-                    throw new NiSharpException(boldPath, "the ica_aroma strategy needs fMRIPrep's desc-smoothAROMAnonaggr_bold image (non-aggressive denoising is already in it)");
-            }
-            else if (p.GetValue(sel.StrategyOption) is not null || p.GetValue(sel.Columns) is not null || p.GetValue(sel.Derivatives))
-            {
-                throw new NiSharpException("--strategy, --columns and --derivatives choose columns of --confounds; give --confounds");
-            }
-            else if (dummySpec is { IsAuto: true })
-            {
-                throw new NiSharpException("--dummy-scans auto reads the non-steady-state columns of --confounds; give --confounds or a number");
-            }
-            if (dummy >= volumes) throw new NiSharpException(boldPath, $"cannot drop {dummy} dummy volumes from {volumes}");
+            var (selection, dummy) = sel.SelectForRun(p, p.GetValue(confounds), boldPath, volumes, p.GetValue(sel.StrategyOption));
 
             var warnings = new List<string>();
             var result = ImageCleaner.Clean(boldPath, outPath, options, p.GetValue(mask), selection?.Regressors,

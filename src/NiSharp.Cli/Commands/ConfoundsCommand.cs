@@ -88,9 +88,12 @@ internal sealed class SelectionOptions
         DummyScans = new Option<string?>("--dummy-scans") { Description = includeDummyAuto ? "Drop this many leading volumes, or 'auto' (the non-steady-state outliers)" : "Drop this many leading volumes from the image and the confounds" },
     };
 
-    public void AddTo(Command cmd)
+    /// <summary>Adds the flags to <paramref name="cmd"/>; without <paramref name="includeStrategy"/> the command
+    /// parses <c>--strategy</c> itself (extract: it also names the region reduction) and passes the preset to
+    /// <see cref="Strategy(ParseResult, string?)"/>.</summary>
+    public void AddTo(Command cmd, bool includeStrategy = true)
     {
-        cmd.Options.Add(StrategyOption);
+        if (includeStrategy) cmd.Options.Add(StrategyOption);
         cmd.Options.Add(Columns);
         cmd.Options.Add(Derivatives);
         if (FdThreshold is not null) cmd.Options.Add(FdThreshold);
@@ -102,9 +105,12 @@ internal sealed class SelectionOptions
     public DummyScans? Dummy(ParseResult p) => p.GetValue(DummyScans) is string s ? NiSharp.Confounds.DummyScans.Parse(s) : null;
 
     /// <summary>The strategy the flags describe, or null when neither --strategy nor --columns is given.</summary>
-    public ConfoundStrategy? Strategy(ParseResult p)
+    public ConfoundStrategy? Strategy(ParseResult p) => Strategy(p, p.GetValue(StrategyOption));
+
+    /// <summary>The strategy the flags describe, with <paramref name="name"/> as the preset (null: none), or null
+    /// when neither a preset nor --columns is given.</summary>
+    public ConfoundStrategy? Strategy(ParseResult p, string? name)
     {
-        var name = p.GetValue(StrategyOption);
         var columns = p.GetValue(Columns) is string c
             ? c.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             : [];
@@ -128,5 +134,41 @@ internal sealed class SelectionOptions
             if (dv is double d) s = s with { StdDvarsThreshold = d };
         }
         return s with { DummyScans = Dummy(p) };
+    }
+
+    /// <summary>
+    /// The confounds of one BOLD run as <c>clean</c> and <c>extract</c> take them: the file's regressors chosen by the
+    /// flags (every numeric column without --strategy/--columns), checked against the run's volume count, and the
+    /// dummy volumes to drop (from --dummy-scans, also without confounds). <paramref name="presetName"/> is the
+    /// --strategy preset (null: none).
+    /// </summary>
+    public (ConfoundSelection? Selection, int DummyScans) SelectForRun(ParseResult p, string? confoundsPath, string boldPath, int volumes, string? presetName)
+    {
+        var dummySpec = Dummy(p);
+        int dummy = dummySpec is { IsAuto: false } d ? d.Count!.Value : 0;
+        ConfoundSelection? selection = null;
+        if (confoundsPath is not null)
+        {
+            var table = FmriprepConfounds.Load(confoundsPath);
+            var strategy = Strategy(p, presetName);
+            selection = strategy is null ? ConfoundSelector.AllColumns(table, dummySpec) : ConfoundSelector.Select(table, strategy);
+            dummy = selection.DummyScans;
+            if (table.RowCount != volumes)
+                throw new NiSharpException(confoundsPath, $"the confounds have {table.RowCount} rows but {Path.GetFileName(boldPath)} has {volumes} volumes" +
+                                                          (dummy > 0 ? $" ({table.RowCount - dummy} and {volumes - dummy} after dropping {dummy} dummy volumes)" : ""));
+            if (strategy is { IcaAroma: IcaAromaMode.Full } && (strategy.Components & NoiseComponents.IcaAroma) != 0 &&
+                !Path.GetFileName(boldPath).Contains("desc-smoothAROMAnonaggr", StringComparison.Ordinal))
+                throw new NiSharpException(boldPath, "the ica_aroma strategy needs fMRIPrep's desc-smoothAROMAnonaggr_bold image (non-aggressive denoising is already in it)");
+        }
+        else if (presetName is not null || p.GetValue(Columns) is not null || p.GetValue(Derivatives))
+        {
+            throw new NiSharpException("--strategy, --columns and --derivatives choose columns of --confounds; give --confounds");
+        }
+        else if (dummySpec is { IsAuto: true })
+        {
+            throw new NiSharpException("--dummy-scans auto reads the non-steady-state columns of --confounds; give --confounds or a number");
+        }
+        if (dummy >= volumes) throw new NiSharpException(boldPath, $"cannot drop {dummy} dummy volumes from {volumes}");
+        return (selection, dummy);
     }
 }

@@ -1,3 +1,4 @@
+using NiSharp.Atlases;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.RegularExpressions;
@@ -35,7 +36,7 @@ internal static class PlotCommand
     private static Command Slices(string kind, string description)
     {
         var image = new Argument<string>("IMG") { Description = "NIfTI image (.nii, .nii.gz)" };
-        var background = new Option<string?>("--background") { Description = "Background image drawn in grey under IMG (roi, stat)" };
+        var background = new Option<string?>("--background") { Description = "Background drawn in grey under IMG (roi, stat): a NIfTI file, a bundled template name, or 'none' (default: the bundled MNI152 template, as nilearn)" };
         var cut = new Option<double[]?>("--cut-coords") { Description = "Cut coordinates X Y Z in mm (default: centre of mass of what is shown)", Arity = new ArgumentArity(3, 3), AllowMultipleArgumentsPerToken = true };
         var threshold = new Option<double?>("--threshold") { Description = "Hide values with |value| below T" };
         var title = TitleOption();
@@ -57,8 +58,7 @@ internal static class PlotCommand
                 Volume = 0,
             };
             var img = LoadVolume(p.GetValue(image)!, p.GetValue(volume));
-            var bgPath = p.GetValue(background);
-            var bg = bgPath is null ? null : LoadVolume(bgPath, 0);
+            var bg = kind is "roi" or "stat" ? Background(p.GetValue(background)) : null;
             SliceFigure fig = kind switch
             {
                 "anat" => BrainPlot.Anat(img, o),
@@ -72,6 +72,15 @@ internal static class PlotCommand
             return 0;
         });
         return cmd;
+    }
+
+    /// <summary>nilearn draws ROI and stat maps over the MNI152 template unless told otherwise.</summary>
+    private static Image<float>? Background(string? given)
+    {
+        if (given is null) return Templates.Load("mni152");
+        if (given.Equals("none", StringComparison.OrdinalIgnoreCase)) return null;
+        if (!File.Exists(given) && Templates.Find(given) is not null) return Templates.Load(given);
+        return LoadVolume(given, 0);
     }
 
     private static Image<float> LoadVolume(string path, int volume)

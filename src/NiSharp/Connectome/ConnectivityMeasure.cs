@@ -32,6 +32,10 @@ public sealed record ConnectivityOptions
 /// <remarks>
 /// Computation is in float64 whatever the input; the float32 overloads round the results to float32,
 /// as nilearn returns float32 for float32 signals. Subjects are processed in parallel.
+/// <para>Empty regions (a column that is NaN throughout: a label with no voxels in that run, which
+/// NiSharp keeps explicit rather than dropping) are left out of the estimate and get NaN rows and
+/// columns in the result; the group mean of an entry averages the subjects that have it. The
+/// tangent kind works on the regions present in every subject.</para>
 /// </remarks>
 public sealed class ConnectivityMeasure
 {
@@ -103,27 +107,31 @@ public sealed class ConnectivityMeasure
         {
             if (covs.Length < 2)
                 throw new NiSharpException("the tangent kind needs at least two subjects (it is defined relative to the group's mean)");
-            for (int k = 0; k < covs.Length; k++) RequirePositiveDefinite(covs[k], Describe(names, k));
-            var fit = SpdMatrix.GeometricMean(covs, Options.TangentMean);
+            // The geometric mean lives on the regions every subject has.
+            var common = EmptyRegions.PresentInAll(covs);
+            var reduced = covs.Select(c => EmptyRegions.Take(c, common)).ToArray();
+            for (int k = 0; k < reduced.Length; k++) RequirePositiveDefinite(reduced[k], Describe(names, k));
+            var fit = SpdMatrix.GeometricMean(reduced, Options.TangentMean);
             GeometricMeanFit = fit;
-            Mean = fit.Mean;
-            Whitening = SpdMatrix.InverseSqrt(fit.Mean);
+            int n = covs[0].RowCount;
+            Mean = EmptyRegions.Expand(fit.Mean, common, n);
+            Whitening = EmptyRegions.Expand(SpdMatrix.InverseSqrt(fit.Mean), common, n);
+            _tangentRegions = common;
             _lastConnectivities = null;
         }
         else
         {
             var conn = Connectivities(covs, names);
-            int n = conn[0].RowCount;
-            var mean = Matrix<double>.Build.Dense(n, n);
-            foreach (var c in conn) mean.Add(c, mean);
-            mean = mean.Divide(conn.Length);
-            Mean = SymmetricMatrix.Symmetrize(mean);
+            Mean = SymmetricMatrix.Symmetrize(EmptyRegions.NanMean(conn));
             Whitening = null;
             GeometricMeanFit = null;
+            _tangentRegions = null;
             _lastConnectivities = conn;
         }
         return covs;
     }
+
+    private int[]? _tangentRegions;
 
     private Matrix<double>[] Covariances(IReadOnlyList<Matrix<double>> subjects, IReadOnlyList<string>? names)
     {
@@ -136,9 +144,11 @@ public sealed class ConnectivityMeasure
         bool standardize = Options.Kind == ConnectivityKind.Correlation && Options.Standardize;
         Parallel.For(0, subjects.Count, k =>
         {
-            var x = standardize ? ZScore(subjects[k]) : subjects[k];
+            var present = EmptyRegions.Present(subjects[k]);
+            var xk = present.Length == regions ? subjects[k] : EmptyRegions.TakeColumns(subjects[k], present);
+            var x = standardize ? ZScore(xk) : xk;
             var est = Covariance.Estimate(x, Options.Estimator);
-            covs[k] = est.Covariance;
+            covs[k] = present.Length == regions ? est.Covariance : EmptyRegions.Expand(est.Covariance, present, regions);
             shrink[k] = est.Shrinkage;
         });
         Shrinkages = shrink;
@@ -151,23 +161,32 @@ public sealed class ConnectivityMeasure
         var kind = Options.Kind;
         if (kind == ConnectivityKind.Tangent && Whitening is null)
             throw new InvalidOperationException("the tangent kind must be fitted before transforming");
+        // Each subject's matrix is computed on the regions it has (for tangent: those of the fit).
+        var present = new int[covs.Length][];
+        var reduced = new Matrix<double>[covs.Length];
         for (int k = 0; k < covs.Length; k++)
         {
-            if (kind is ConnectivityKind.Correlation) RequirePositiveDiagonal(covs[k], Describe(names, k));
-            else if (kind is not ConnectivityKind.Covariance) RequirePositiveDefinite(covs[k], Describe(names, k));
+            present[k] = kind == ConnectivityKind.Tangent ? _tangentRegions! : EmptyRegions.Present(covs[k]);
+            reduced[k] = EmptyRegions.Take(covs[k], present[k]);
+            if (kind == ConnectivityKind.Tangent && reduced[k].Enumerate().Any(double.IsNaN))
+                throw new NiSharpException(Describe(names, k), "has an empty region that the subjects of the tangent fit had");
+            if (kind is ConnectivityKind.Correlation) RequirePositiveDiagonal(reduced[k], Describe(names, k));
+            else if (kind is not ConnectivityKind.Covariance) RequirePositiveDefinite(reduced[k], Describe(names, k));
         }
+        var whitening = kind == ConnectivityKind.Tangent ? EmptyRegions.Take(Whitening!, _tangentRegions!) : null;
         Parallel.For(0, covs.Length, k =>
         {
-            var c = covs[k];
-            result[k] = kind switch
+            var c = reduced[k];
+            var r = kind switch
             {
                 ConnectivityKind.Correlation => SymmetricMatrix.CovarianceToCorrelation(c),
                 ConnectivityKind.Covariance => c,
                 ConnectivityKind.Precision => Inverse(c),
                 ConnectivityKind.PartialCorrelation => SymmetricMatrix.PrecisionToPartialCorrelation(Inverse(c)),
-                ConnectivityKind.Tangent => SpdMatrix.Log(SymmetricMatrix.Symmetrize(Whitening! * c * Whitening!)),
+                ConnectivityKind.Tangent => SpdMatrix.Log(SymmetricMatrix.Symmetrize(whitening! * c * whitening!)),
                 _ => throw new ArgumentOutOfRangeException(nameof(kind)),
             };
+            result[k] = present[k].Length == covs[k].RowCount ? r : EmptyRegions.Expand(r, present[k], covs[k].RowCount);
         });
         return result;
     }
@@ -201,9 +220,12 @@ public sealed class ConnectivityMeasure
         if (x.RowCount < 2)
             throw new NiSharpException(who, $"has {x.RowCount} time point(s); a covariance needs at least 2");
         for (int j = 0; j < x.ColumnCount; j++)
+        {
+            if (RegionTimeSeries.IsEmptyColumn(x, j)) continue; // an empty region, handled by EmptyRegions
             for (int t = 0; t < x.RowCount; t++)
                 if (!double.IsFinite(x[t, j]))
                     throw new NiSharpException(who, $"non-finite value ({x[t, j]}) at time point {t + 1}, region {j + 1}");
+        }
     }
 
     private static void RequirePositiveDiagonal(Matrix<double> c, string who)

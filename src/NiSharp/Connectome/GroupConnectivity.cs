@@ -43,10 +43,7 @@ public static class GroupConnectivity
         {
             matrices = matrices.Select(FisherZ.Transform).ToArray();
             // Correlations are averaged in z space, where they are approximately normal.
-            int n = mean.RowCount;
-            var zMean = Matrix<double>.Build.Dense(n, n);
-            foreach (var m in matrices) zMean.Add(m, zMean);
-            mean = zMean.Divide(matrices.Length);
+            mean = EmptyRegions.NanMean(matrices);
         }
         var subjects = matrices.Select((m, k) => new ConnectivityMatrix(regions, m, runs[k].SourcePath)).ToArray();
         return new GroupConnectivityResult(subjects, new ConnectivityMatrix(regions, mean, null, isGroupMean: true), measure.Shrinkages, measure);

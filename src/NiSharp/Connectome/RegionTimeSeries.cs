@@ -56,10 +56,23 @@ public sealed class RegionTimeSeries
             {
                 if (!TsvTable.TryParseNumber(row[j], out double v))
                     throw new NiSharpException(path, $"row {t + 2}, column '{table.Columns[j]}': '{row[j]}' is not a number (a time-series TSV holds numbers only, one column per region)");
-                if (!double.IsFinite(v))
-                    throw new NiSharpException(path, $"row {t + 2}, column '{table.Columns[j]}': missing or non-finite value '{row[j]}'");
                 values[t, j] = v;
             }
+        }
+        // A column that is n/a throughout is an empty region (a label with no voxels in this run's
+        // field of view or mask), kept explicit by the maskers; a gap inside a signal is an error.
+        for (int j = 0; j < nc; j++)
+        {
+            int finite = 0, firstBad = -1;
+            for (int t = 0; t < nt; t++)
+            {
+                if (double.IsFinite(values[t, j])) finite++;
+                else if (firstBad < 0) firstBad = t;
+            }
+            if (finite > 0 && firstBad >= 0)
+                throw new NiSharpException(path, $"row {firstBad + 2}, column '{table.Columns[j]}': missing or non-finite value '{table.Rows[firstBad][j]}' in a region that has values elsewhere");
+            if (finite == 0)
+                for (int t = 0; t < nt; t++) values[t, j] = double.NaN;
         }
         var ids = RegionSidecar.ReadLabelIds(SidecarPath(path), nc);
         var regions = new Region[nc];
@@ -67,6 +80,16 @@ public sealed class RegionTimeSeries
             regions[j] = ids is null ? Region.FromName(table.Columns[j]) : new Region(table.Columns[j], ids[j]);
         RegionSidecar.CheckUniqueIds(path, regions);
         return new RegionTimeSeries(regions, values, path);
+    }
+
+    /// <summary>Whether region <paramref name="column"/> is empty (no value at any time point).</summary>
+    public bool IsEmpty(int column) => IsEmptyColumn(Signals, column);
+
+    internal static bool IsEmptyColumn(Matrix<double> x, int column)
+    {
+        for (int t = 0; t < x.RowCount; t++)
+            if (!double.IsNaN(x[t, column])) return false;
+        return true;
     }
 
     /// <summary>The sidecar of <c>X.tsv</c> is <c>X.json</c>.</summary>

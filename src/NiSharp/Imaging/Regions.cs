@@ -168,18 +168,31 @@ public static class Regions
         return new Image<int>(shape.ToArray(), image.Affine, data, image.Header);
     }
 
-    /// <summary>Loads a label image from a file as int32 (see <see cref="ToLabelImage{T}"/>).</summary>
+    /// <summary>Loads a label image from a file as int32 (see <see cref="ToLabelImage{T}"/>), reading it in
+    /// pieces so that a 1 mm int64 or float atlas never needs a second full-size array.</summary>
     public static Image<int> LoadLabelImage(string path)
     {
         using var f = NiftiFile.Open(path);
-        if (f.DataType.IsInteger() && !f.Header.HasScaling)
+        var shape = f.Shape.ToList();
+        while (shape.Count > 3 && shape[^1] == 1) shape.RemoveAt(shape.Count - 1);
+        if (shape.Count > 3)
+            throw new NiSharpException(path, $"a label image must be 3D, got shape {Image.ShapeText(f.Shape)}");
+        var data = new int[f.VoxelsPerVolume];
+        var piece = new double[1 << 18];
+        for (int start = 0; start < data.Length; start += piece.Length)
         {
-            if (f.DataType is NiftiDataType.Int64 or NiftiDataType.UInt64 or NiftiDataType.UInt32)
-                return ToLabelImage(f.Load<long>(), path);
-            return ToLabelImage(f.Load<int>(), path);
+            int n = Math.Min(piece.Length, data.Length - start);
+            var chunk = piece.AsSpan(0, n);
+            f.ReadVoxels<double>(start, chunk);
+            for (int i = 0; i < n; i++)
+            {
+                double d = chunk[i];
+                if (double.IsNaN(d)) { data[start + i] = 0; continue; } // nilearn reads labels with ensure_finite: NaN → 0
+                if (d != Math.Round(d) || d > int.MaxValue || d < int.MinValue)
+                    throw new NiSharpException(path, $"has non-integer values (e.g. {d}); it is not a label image");
+                data[start + i] = (int)d;
+            }
         }
-        if (f.DataType == NiftiDataType.Float32 && !f.Header.HasScaling)
-            return ToLabelImage(f.Load<float>(), path); // whole numbers up to 2^24 are exact in float32
-        return ToLabelImage(f.Load<double>(), path);
+        return new Image<int>(shape.ToArray(), f.Affine, data, f.Header);
     }
 }

@@ -201,6 +201,26 @@ public sealed class NiftiFile : IDisposable
         if (start + count == VolumeCount) _source.VerifyEnd();
     }
 
+    /// <summary>
+    /// Reads <paramref name="destination"/>.Length voxels starting at linear voxel index
+    /// <paramref name="firstVoxel"/> (x fastest, volumes one after another), scaled. Lets callers walk a
+    /// large 3D image in pieces instead of holding a second full-size copy.
+    /// </summary>
+    public void ReadVoxels<T>(long firstVoxel, Span<T> destination) where T : unmanaged, INumber<T>
+    {
+        long total = (long)VolumeCount * VoxelsPerVolume;
+        if (firstVoxel < 0 || firstVoxel + destination.Length > total)
+            throw new ArgumentOutOfRangeException(nameof(firstVoxel), $"voxels {firstVoxel}..{firstVoxel + destination.Length - 1} outside 0..{total - 1}");
+        int size = DataType.ByteSize();
+        const int chunk = 1 << 20;
+        for (int done = 0; done < destination.Length; done += chunk)
+        {
+            int n = Math.Min(chunk, destination.Length - done);
+            ReadRaw(Header.VoxOffset + (firstVoxel + done) * size, destination.Slice(done, n));
+        }
+        if (firstVoxel + destination.Length == total) _source.VerifyEnd();
+    }
+
     private void ReadRaw<T>(long offset, Span<T> dst) where T : unmanaged, INumber<T>
     {
         int size = DataType.ByteSize();

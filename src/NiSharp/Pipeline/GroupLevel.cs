@@ -56,13 +56,14 @@ public static class GroupLevel
             throw new NiSharpException(options.InputDirectory, $"the runs have several tasks ({string.Join(", ", tasks)}); compare one at a time with --task");
         var atlas = Atlas.Load(options.Atlas, options.AtlasLabels);
         var atlasLabel = DerivativeNames.AtlasLabel(options.Atlas);
+        var masker = options.MaskerOptions(atlas);
         var ctx = new ParticipantContext
         {
             Options = options,
-            Provenance = new Provenance(options, atlasLabel),
+            Provenance = new Provenance(options, atlasLabel, masker),
             Atlas = atlas,
             AtlasLabel = atlasLabel,
-            Masker = RegionExtraction.For(atlas),
+            Masker = masker,
             Strategy = options.ConfoundStrategy(),
             Kinds = Provenance.ParticipantKinds(options),
         };
@@ -199,26 +200,20 @@ public static class GroupLevel
         var runs = included.SelectMany(s => s.Runs.Select(r => (s.Subject, Run: r))).ToList();
         var series = runs.Select(r => RegionTimeSeries.Read(RunAnalysis.OutputsOf(r.Run, ctx).TimeSeries)).ToList();
         var regions = series[0].Regions;
-        var empty = new HashSet<int>();
-        foreach (var r in runs)
-            foreach (var id in EmptyRegions(RunAnalysis.OutputsOf(r.Run, ctx).TimeSeriesSidecar)) empty.Add(id);
-        var keep = Enumerable.Range(0, regions.Count).Where(j => regions[j].LabelId is not int id || !empty.Contains(id)).ToArray();
-        var signals = series.Select(s => Matrix<double>.Build.Dense(s.Signals.RowCount, keep.Length, (t, j) => s.Signals[t, keep[j]])).ToArray();
+        // Empty regions are n/a columns: the measure fits the geometric mean on the regions every run has.
         var measure = new ConnectivityMeasure(new ConnectivityOptions { Kind = ConnectivityKind.Tangent });
-        var fitted = measure.FitTransform(signals, series.Select(s => s.SourcePath ?? "").ToArray());
+        var fitted = measure.FitTransform(series.Select(s => s.Signals).ToArray(), series.Select(s => s.SourcePath ?? "").ToArray());
         var perRun = new List<ConnectivityMatrix>();
         for (int k = 0; k < runs.Count; k++)
         {
-            var full = Matrix<double>.Build.Dense(regions.Count, regions.Count, double.NaN);
-            for (int i = 0; i < keep.Length; i++)
-                for (int j = 0; j < keep.Length; j++) full[keep[i], keep[j]] = fitted[k][i, j];
+            var full = fitted[k];
             var m = new ConnectivityMatrix(regions, full);
             var o = RunAnalysis.OutputsOf(runs[k].Run, ctx);
             var meta = Provenance.ConnectivityParameters(ConnectivityKind.Tangent);
             meta["Description"] = "Tangent-space connectivity relative to the geometric mean covariance of the included runs (computed by the group level)";
             meta["Sources"] = new JsonArray(ctx.OutputUri(o.TimeSeries));
             meta["ReferenceRuns"] = runs.Count;
-            meta["EmptyRegions"] = new JsonArray(regions.Where((_, j) => !keep.Contains(j)).Select(r => (JsonNode?)r.LabelId).ToArray());
+            meta["EmptyRegions"] = new JsonArray(regions.Where((_, j) => double.IsNaN(full[j, j])).Select(r => (JsonNode?)r.LabelId).ToArray());
             meta[Provenance.ParametersHashKey] = ctx.Provenance.ParametersHash;
             meta["GeneratedBy"] = Provenance.GeneratedBy("nisharp run group");
             m.Write(o.Relmat(ConnectivityKind.Tangent), meta);
@@ -230,12 +225,6 @@ public static class GroupLevel
             var mine = perRun.Where((_, k) => runs[k].Subject == s.Subject).ToList();
             return mine.Count == 1 ? mine[0] : new ConnectivityMatrix(regions, RunReports.MeanIgnoringNaN(mine)!.Values, mine[0].SourcePath);
         }).ToList();
-    }
-
-    private static IEnumerable<int> EmptyRegions(string sidecar)
-    {
-        if (JsonNode.Parse(File.ReadAllText(sidecar)) is JsonObject o && o["EmptyRegions"] is JsonArray a)
-            foreach (var v in a) if (v is JsonValue jv && jv.TryGetValue(out int id)) yield return id;
     }
 
     private static bool IsRelabeledYeo(Atlas atlas) => atlas.Info?.Name == "yeo7-relabeled";

@@ -42,13 +42,14 @@ public static class ParticipantLevel
         var selection = RunSelection.Select(options);
         var atlas = Atlas.Load(options.Atlas, options.AtlasLabels);
         var atlasLabel = DerivativeNames.AtlasLabel(options.Atlas);
+        var masker = options.MaskerOptions(atlas);
         var ctx = new ParticipantContext
         {
             Options = options,
-            Provenance = new Provenance(options, atlasLabel),
+            Provenance = new Provenance(options, atlasLabel, masker),
             Atlas = atlas,
             AtlasLabel = atlasLabel,
-            Masker = RegionExtraction.For(atlas),
+            Masker = masker,
             Strategy = options.ConfoundStrategy(),
             Kinds = Provenance.ParticipantKinds(options),
         };

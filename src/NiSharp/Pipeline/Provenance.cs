@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using NiSharp.Connectome;
+using NiSharp.Maskers;
 
 namespace NiSharp.Pipeline;
 
@@ -34,7 +35,7 @@ public sealed class Provenance
 
     /// <summary>Collects the effective parameters of a run of <paramref name="options"/> (atlas label <paramref name="atlasLabel"/>)
     /// (for an atlas file, its content is hashed so that replacing the file invalidates outputs).</summary>
-    public Provenance(RunOptions options, string atlasLabel)
+    public Provenance(RunOptions options, string atlasLabel, LabelsMaskerOptions masker)
     {
         var strategy = options.ConfoundStrategy();
         var clean = options.CleanOptions(repetitionTime: 1); // the run's own TR is recorded per run, not hashed
@@ -52,10 +53,25 @@ public sealed class Provenance
             ["Atlas"] = atlas,
             ["Confounds"] = ToNode(strategy.ToParameters()),
             ["Cleaning"] = ToNode(clean.ToParameters().Where(kv => kv.Key != "t_r").ToDictionary(kv => kv.Key, kv => kv.Value)),
-            ["Masker"] = ToNode(RegionExtraction.Parameters()),
+            ["Masker"] = ToNode(MaskerParameters(masker.ToParameters(), options)),
             ["Connectivity"] = new JsonArray(ParticipantKinds(options).Select(k => (JsonNode?)ConnectivityParameters(k)).ToArray()),
         };
         ParametersHash = Hash(_parameters.ToJsonString());
+    }
+
+    /// <summary>
+    /// The masker's parameters as the outputs record them: the atlas by its name (or file name) and the label names by
+    /// their origin rather than by where they happen to be cached on this machine, and the brain mask as the run's.
+    /// </summary>
+    public static Dictionary<string, object?> MaskerParameters(IReadOnlyDictionary<string, object?> parameters, RunOptions options)
+    {
+        var d = new Dictionary<string, object?>(parameters, StringComparer.Ordinal)
+        {
+            ["labels_img"] = File.Exists(options.Atlas) ? Path.GetFileName(options.Atlas) : options.Atlas,
+            ["labels"] = options.AtlasLabels is string l ? Path.GetFileName(l) : "bundled with the atlas (label_N names for a file without a table)",
+            ["mask_img"] = "the run's fMRIPrep brain mask (desc-brain_mask)",
+        };
+        return d;
     }
 
     /// <summary>The kinds computed per run: all but tangent, which is relative to the group and so is computed by the group level.</summary>

@@ -10,6 +10,8 @@ using NiSharp.Connectome;
 using NiSharp.IO;
 using NiSharp.Nifti;
 using NiSharp.Plotting;
+using NiSharp.Imaging;
+using NiSharp.Maskers;
 using NiSharp.Reports;
 
 namespace NiSharp.Pipeline;
@@ -21,7 +23,8 @@ internal sealed class ParticipantContext
     public required Provenance Provenance { get; init; }
     public required Atlas Atlas { get; init; }
     public required string AtlasLabel { get; init; }
-    public required IRegionSignalSource Masker { get; init; }
+    /// <summary>The labels masker's options; each run adds its own brain mask and repetition time.</summary>
+    public required LabelsMaskerOptions Masker { get; init; }
     public required ConfoundStrategy Strategy { get; init; }
     public required IReadOnlyList<ConnectivityKind> Kinds { get; init; }
 
@@ -106,75 +109,65 @@ internal static class RunAnalysis
         log($"{run.Bold.Filename}: {volumes} volumes, TR {t_r.ToString("0.###", CultureInfo.InvariantCulture)} s ({trSource}); " +
             $"{selection.DummyScans} dummy, {selection.Volumes - selection.SampleMask.Length} censored, {selection.Columns.Count} regressors ({ctx.Strategy.Name})");
 
-        var region = ctx.Masker.Extract(new RegionRequest(bold, mask, selection.DummyScans, clean, selection.Regressors, selection.SampleMaskOrNull));
-        var labels = region.Labels;
-        var coverage = region.Coverage;
-        var nonEmpty = Enumerable.Range(0, labels.Count).Where(c => coverage[c].CoveredVoxels > 0).ToArray();
-        var empty = Enumerable.Range(0, labels.Count).Where(c => coverage[c].CoveredVoxels == 0).Select(c => labels[c].Id).ToArray();
-        if (nonEmpty.Length < 2)
-            throw new NiSharpException(bold, $"only {nonEmpty.Length} atlas region(s) have voxels in the brain mask; is the atlas in the BOLD's space ({run.Space})?");
-        log($"  {labels.Count} regions, {empty.Length} without voxels in the mask{(empty.Length > 0 ? $" ({string.Join(", ", empty)})" : "")}; {region.Signals.Timepoints} volumes kept");
+        // The labels masker (nilearn NiftiLabelsMasker semantics) with the run's brain mask; empty regions are kept as
+        // n/a columns so that every run has every atlas region, and are left out of the connectivity estimate.
+        var maskerOptions = ctx.Masker with
+        {
+            MaskImg = mask is null ? null : Masking.LoadMask(mask),
+            MaskSource = mask is null ? null : ctx.SourceUri(mask),
+            RepetitionTime = t_r,
+        };
+        var masker = new LabelsMasker(maskerOptions);
+        var warnings = new List<string>();
+        var region = masker.FitTransform(bold, MaskerInputs.From(selection), warnings);
+        var empty = region.Coverage.Where(c => c.IsEmpty).Select(c => c.Id).ToArray();
+        if (region.Coverage.Count - empty.Length < 2)
+            throw new NiSharpException(bold, $"only {region.Coverage.Count - empty.Length} atlas region(s) have voxels in the brain mask; is the atlas in the BOLD's space ({run.Space})?");
+        log($"  {region.Coverage.Count} regions, {empty.Length} without voxels in the mask{(empty.Length > 0 ? $" ({string.Join(", ", empty)})" : "")}; {region.Timepoints} volumes kept");
+        foreach (var w in warnings) log($"  warning: {w}");
 
-        // Connectivity over the regions with data; empty regions get n/a rows and columns.
-        var signals = region.Signals;
-        var x = Matrix<double>.Build.Dense(signals.Timepoints, nonEmpty.Length, (t, j) => signals[t, nonEmpty[j]]);
-        var regions = labels.Select(l => new Region(l.Name, l.Id)).ToArray();
+        // Connectivity; the measure leaves empty (all n/a) regions out and gives them n/a rows and columns.
+        var values = region.Values;
+        var x = Matrix<double>.Build.Dense(values.Timepoints, values.Features, (t, j) => values[t, j]);
+        var regions = region.Regions.Select((r, j) => new Region(region.ColumnNames[j], r.Id)).ToArray();
         var matrices = new Dictionary<ConnectivityKind, ConnectivityMatrix>();
         foreach (var kind in ctx.Kinds)
         {
             var m = new ConnectivityMeasure(new ConnectivityOptions { Kind = kind }).FitTransform([x], [bold])[0];
-            var full = Matrix<double>.Build.Dense(labels.Count, labels.Count, double.NaN);
-            for (int i = 0; i < nonEmpty.Length; i++)
-                for (int j = 0; j < nonEmpty.Length; j++) full[nonEmpty[i], nonEmpty[j]] = m[i, j];
-            matrices[kind] = new ConnectivityMatrix(regions, full);
+            matrices[kind] = new ConnectivityMatrix(regions, m);
         }
 
         var outputs = OutputsOf(run, ctx);
         var inputsHash = Provenance.InputsHash(options.InputDirectory, InputFiles(run));
-        var sources = new[] { bold, mask, confoundsFile.Path, run.ConfoundsJson?.Path }.Where(p => p is not null).Select(p => (JsonNode?)ctx.SourceUri(p!)).ToArray();
-        int dummy = selection.DummyScans;
-        var kept = new HashSet<int>(selection.SampleMask);
-        var censored = Enumerable.Range(0, selection.Volumes).Where(v => !kept.Contains(v)).Select(v => v + dummy).ToArray();
-
-        var sidecar = new JsonObject
+        var sources = new[] { bold, mask, confoundsFile.Path, run.ConfoundsJson?.Path }.Where(p => p is not null).Select(p => ctx.SourceUri(p!)).ToArray();
+        var sidecar = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
-            ["Description"] = "Mean BOLD signal of each atlas region after confound cleaning (nilearn NiftiLabelsMasker semantics), one row per kept volume",
+            ["Description"] = "Mean BOLD signal of each atlas region after confound cleaning (nilearn NiftiLabelsMasker semantics), one row per kept volume; n/a columns are regions without voxels in the brain mask",
+            ["Sources"] = sources,
             ["RepetitionTime"] = t_r,
             ["RepetitionTimeSource"] = trSource,
-            ["Sources"] = new JsonArray(sources),
             ["Atlas"] = AtlasDescription(ctx),
-            ["Masker"] = Provenance.ToNode(RegionExtraction.Parameters()),
-            ["Confounds"] = Provenance.ToNode(selection.ToParameters()),
-            ["SelectedConfounds"] = new JsonArray(selection.Columns.Select(c => (JsonNode?)c).ToArray()),
-            ["Cleaning"] = Provenance.ToNode(Signal.SignalCleaner.EffectiveParameters(clean, selection.Columns, selection.SampleMaskOrNull, selection.Volumes)),
-            ["VolumesInRun"] = volumes,
-            ["DummyVolumes"] = dummy,
-            ["CensoredVolumes"] = new JsonArray(censored.Select(v => (JsonNode?)v).ToArray()),
-            ["CensoredVolumesNumbering"] = "0-based indices into the whole run, dummy volumes included",
-            ["KeptVolumes"] = selection.SampleMask.Length,
-            ["EmptyRegions"] = new JsonArray(empty.Select(v => (JsonNode?)v).ToArray()),
-            ["EmptyRegionsHandling"] = "zero columns (no voxel of the region inside the brain mask); see the coverage table",
-            [ConnectivityMatrix.RegionNamesKey] = new JsonArray(labels.Select(l => (JsonNode?)l.Name).ToArray()),
-            [RegionTimeSeries.LabelIdsKey] = new JsonArray(labels.Select(l => (JsonNode?)l.Id).ToArray()),
+            ["SelectedConfounds"] = selection.Columns.ToArray(),
+            ["DummyVolumes"] = selection.DummyScans,
+            ["masker"] = Provenance.MaskerParameters((IReadOnlyDictionary<string, object?>)region.Parameters["masker"]!, options),
             ["Parameters"] = ctx.Provenance.Parameters,
             [Provenance.ParametersHashKey] = ctx.Provenance.ParametersHash,
             [Provenance.InputsHashKey] = inputsHash,
             ["GeneratedBy"] = Provenance.GeneratedBy("nisharp run participant"),
         };
+        string? report = options.Reports ? BuildReport(run, ctx, table, selection, t_r, region, masker.Fit(Grid.Of(bold)).ResampledLabels, matrices) : null;
 
-        string? report = options.Reports ? BuildReport(run, ctx, table, selection, t_r, region, matrices) : null;
-
-        // Write: data files first, the time-series sidecar (the completion mark) last.
+        // Write: everything else first, the time series and their sidecar (which carries the hashes that mark the run
+        // complete) last.
         Directory.CreateDirectory(outputs.Directory);
-        AtomicFile.WriteAllText(outputs.TimeSeries, TimeSeriesText(labels, signals));
-        AtomicFile.WriteAllText(outputs.Coverage, CoverageText(ctx.Atlas, coverage));
+        Maskers.RegionCoverage.WriteTsv(outputs.Coverage, region.Coverage);
         foreach (var (kind, m) in matrices)
         {
             var meta = Provenance.ConnectivityParameters(kind);
             meta["Description"] = $"{kind.NilearnName()} between the atlas regions' cleaned signals";
             meta["Sources"] = new JsonArray(ctx.OutputUri(outputs.TimeSeries));
             meta["EmptyRegions"] = new JsonArray(empty.Select(v => (JsonNode?)v).ToArray());
-            meta["TimePoints"] = signals.Timepoints;
+            meta["TimePoints"] = region.Timepoints;
             meta[Provenance.ParametersHashKey] = ctx.Provenance.ParametersHash;
             meta[Provenance.InputsHashKey] = inputsHash;
             meta["GeneratedBy"] = Provenance.GeneratedBy("nisharp run participant");
@@ -185,7 +178,7 @@ internal static class RunAnalysis
             Directory.CreateDirectory(Path.GetDirectoryName(outputs.Report)!);
             AtomicFile.WriteAllText(outputs.Report, report);
         }
-        AtomicFile.WriteAllText(outputs.TimeSeriesSidecar, sidecar.ToJsonString(Indented) + "\n");
+        region.Write(outputs.TimeSeries, sidecar);
     }
 
     private static JsonObject AtlasDescription(ParticipantContext ctx) => new()
@@ -198,39 +191,8 @@ internal static class RunAnalysis
         ["Regions"] = ctx.Atlas.Labels.Regions.Count,
     };
 
-    /// <summary>The time-series TSV: a header of region names, one row per kept volume, float32 values.</summary>
-    internal static string TimeSeriesText(IReadOnlyList<AtlasLabel> labels, Signal.SignalMatrix<float> signals)
-    {
-        var sb = new StringBuilder(signals.Timepoints * labels.Count * 12 + 256);
-        sb.AppendJoin('\t', labels.Select(l => l.Name)).Append('\n');
-        for (int t = 0; t < signals.Timepoints; t++)
-        {
-            var row = signals.Row(t);
-            for (int c = 0; c < row.Length; c++)
-            {
-                if (c > 0) sb.Append('\t');
-                sb.Append(TsvTable.FormatNumber(row[c]));
-            }
-            sb.Append('\n');
-        }
-        return sb.ToString();
-    }
-
-    /// <summary>The coverage TSV (BIDS <c>index</c>/<c>name</c> columns, then network and voxel counts).</summary>
-    internal static string CoverageText(Atlas atlas, IReadOnlyList<RegionCoverage> coverage)
-    {
-        var sb = new StringBuilder("index\tname\tnetwork\tatlas_voxels\tcovered_voxels\tcoverage\n");
-        foreach (var c in coverage)
-        {
-            var network = atlas.Labels[c.Label]?.Network ?? "n/a";
-            sb.Append(string.Create(CultureInfo.InvariantCulture,
-                $"{c.Label}\t{c.Name}\t{network}\t{c.AtlasVoxels}\t{c.CoveredVoxels}\t{(c.AtlasVoxels > 0 ? c.Fraction.ToString("0.####", CultureInfo.InvariantCulture) : "n/a")}\n"));
-        }
-        return sb.ToString();
-    }
-
     private static string BuildReport(BoldRun run, ParticipantContext ctx, FmriprepConfounds table, ConfoundSelection selection, double tr,
-        RegionSignals region, Dictionary<ConnectivityKind, ConnectivityMatrix> matrices)
+        RegionSignals region, Image<int> atlasOnGrid, Dictionary<ConnectivityKind, ConnectivityMatrix> matrices)
     {
         int dummy = selection.DummyScans;
         double[]? fd = table.Has("framewise_displacement") ? table.Column("framewise_displacement")[dummy..] : null;
@@ -242,7 +204,7 @@ internal static class RunAnalysis
             try { meanEpi = Image.Load(boldref.Path); }
             catch (NiSharpException) { meanEpi = null; }
         }
-        var atlasImage = region.AtlasOnGrid.As<float>();
+        var atlasImage = atlasOnGrid.As<float>();
         var colours = ctx.Atlas.Labels.Regions
             .Select(l => l.Colour is Rgba c ? new LabelColor(l.Id, l.Name, c.R, c.G, c.B) : new LabelColor(l.Id, l.Name, LabelColors.DefaultColor(l.Id).Red, LabelColors.DefaultColor(l.Id).Green, LabelColors.DefaultColor(l.Id).Blue))
             .ToList();
@@ -267,12 +229,12 @@ internal static class RunAnalysis
             FdThreshold = ctx.Strategy.FdThreshold,
             Censored = censored,
             RepetitionTime = tr,
-            Coverage = region.Coverage,
+            Coverage = region.Coverage.Select(c => new Reports.RegionCoverage(c.Id, c.Name, (int)Math.Round(c.AtlasVoxels), c.MaskVoxels)).ToList(),
             MeanEpi = meanEpi,
             Atlas = atlasImage,
             Labels = colours,
             Connectivity = m.ToArray(),
-            RegionNames = region.Labels.Select(l => l.Name).ToArray(),
+            RegionNames = region.ColumnNames.ToArray(),
             ConnectivityKind = first.NilearnName(),
         };
         return SubjectReport.Build(input).ToHtml();

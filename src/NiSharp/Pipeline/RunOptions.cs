@@ -1,6 +1,8 @@
 using System.Globalization;
+using NiSharp.Atlases;
 using NiSharp.Confounds;
 using NiSharp.Connectome;
+using NiSharp.Maskers;
 using NiSharp.Signal;
 
 namespace NiSharp.Pipeline;
@@ -150,6 +152,19 @@ public sealed record RunOptions
         LowPass = LowPass,
         HighPass = HighPass,
         RepetitionTime = repetitionTime,
+    }.Validate();
+
+    /// <summary>The labels masker's options for <paramref name="atlas"/>: mean per label, empty labels kept as n/a columns,
+    /// the cleaning of these options; the brain mask and repetition time are the run's.</summary>
+    public LabelsMaskerOptions MaskerOptions(Atlas atlas) => new LabelsMaskerOptions
+    {
+        Atlas = atlas,
+        Strategy = ReductionStrategy.Mean,
+        KeepEmpty = KeepEmpty.Nan,
+        Detrend = Detrend,
+        Standardize = Standardize,
+        LowPass = LowPass,
+        HighPass = HighPass,
     }.Validate();
 
     /// <summary>The path with symbolic links of its existing part resolved (so that a link cannot hide that the output is inside the input).</summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using SkiaSharp;
 
 namespace NiSharp.Plotting;
@@ -37,65 +36,17 @@ public static class LabelColors
         }).ToList();
 
     /// <summary>
-    /// Reads a label table: a FreeSurfer colour LUT (<c>id name R G B [A]</c> per line, whitespace-separated,
-    /// <c>#</c> comments), or a TSV with columns <c>index</c> and <c>name</c> and optionally <c>color</c>
-    /// (<c>#rrggbb</c>). Label 0 (background) is dropped.
+    /// Reads a label table in any format the atlas layer reads (FreeSurfer colour LUT, Schaefer TXT,
+    /// CSV or TSV label files; see <see cref="Atlases.LabelTable.Read"/>). Labels without a colour get
+    /// <see cref="DefaultColor"/>; label 0 (background) is dropped.
     /// </summary>
-    public static IReadOnlyList<LabelColor> Read(string path)
-    {
-        string[] lines;
-        try { lines = File.ReadAllLines(path); }
-        catch (FileNotFoundException) { throw new NiSharpException(path, "file not found"); }
-        catch (DirectoryNotFoundException) { throw new NiSharpException(path, "file not found"); }
-        var first = lines.FirstOrDefault(l => l.Trim().Length > 0 && !l.TrimStart().StartsWith('#'));
-        if (first is null) throw new NiSharpException(path, "empty label table");
-        return first.Contains('\t') && first.Split('\t').Any(c => c.Trim().Equals("index", StringComparison.OrdinalIgnoreCase))
-            ? ReadTsv(path)
-            : ReadLut(lines, path);
-    }
+    public static IReadOnlyList<LabelColor> Read(string path) => FromTable(Atlases.LabelTable.Read(path));
 
-    private static List<LabelColor> ReadLut(string[] lines, string path)
-    {
-        var result = new List<LabelColor>();
-        for (int n = 0; n < lines.Length; n++)
+    /// <summary>The display colours of an atlas label table (its own colours where it has them).</summary>
+    public static IReadOnlyList<LabelColor> FromTable(Atlases.LabelTable table) =>
+        table.Regions.Select(l =>
         {
-            var line = lines[n].Trim();
-            if (line.Length == 0 || line.StartsWith('#')) continue;
-            var f = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-            if (f.Length < 5 || !int.TryParse(f[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out int id)
-                || !byte.TryParse(f[2], NumberStyles.Integer, CultureInfo.InvariantCulture, out byte r)
-                || !byte.TryParse(f[3], NumberStyles.Integer, CultureInfo.InvariantCulture, out byte g)
-                || !byte.TryParse(f[4], NumberStyles.Integer, CultureInfo.InvariantCulture, out byte b))
-                throw new NiSharpException(path, $"line {n + 1}: expected 'id name R G B [A]' (a FreeSurfer colour LUT), got '{line}'");
-            if (id != 0) result.Add(new LabelColor(id, f[1], r, g, b));
-        }
-        return result;
-    }
-
-    private static List<LabelColor> ReadTsv(string path)
-    {
-        var t = IO.TsvTable.Read(path);
-        int ci = -1, cn = -1, cc = -1;
-        for (int i = 0; i < t.Columns.Count; i++)
-        {
-            var c = t.Columns[i].Trim().ToLowerInvariant();
-            if (c == "index") ci = i;
-            else if (c == "name") cn = i;
-            else if (c == "color" || c == "colour") cc = i;
-        }
-        if (cn < 0) throw new NiSharpException(path, "the label table has an 'index' column but no 'name' column");
-        var result = new List<LabelColor>();
-        for (int r = 0; r < t.RowCount; r++)
-        {
-            var row = t.Rows[r];
-            if (!int.TryParse(row[ci], NumberStyles.Integer, CultureInfo.InvariantCulture, out int id))
-                throw new NiSharpException(path, $"row {r + 1}: index '{row[ci]}' is not an integer");
-            if (id == 0) continue;
-            var color = DefaultColor(id);
-            if (cc >= 0 && row[cc].Trim().Length > 0 && row[cc] != "n/a" && !SKColor.TryParse(row[cc].Trim(), out color))
-                throw new NiSharpException(path, $"row {r + 1}: colour '{row[cc]}' is not #rrggbb");
-            result.Add(new LabelColor(id, row[cn], color.Red, color.Green, color.Blue));
-        }
-        return result;
-    }
+            var c = l.Colour is { } rgba ? new SKColor(rgba.R, rgba.G, rgba.B) : DefaultColor(l.Id);
+            return new LabelColor(l.Id, l.Name, c.Red, c.Green, c.Blue);
+        }).ToList();
 }

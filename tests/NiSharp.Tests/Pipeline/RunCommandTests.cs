@@ -19,7 +19,7 @@ public class RunCommandTests(DemoCohorts cohorts)
     {
         var data = cohorts.Planted.DataDirectory;
         var ids = cohorts.Planted.Participants.Take(2).Select(p => p.Id).ToArray();
-        var output = cohorts.NewFolder("names");
+        var output = _lastOutput = cohorts.NewFolder("names");
         var r = CliRunner.Run("run", data, output, "participant", "--participant-label", ids[0], "sub-" + ids[1],
             "--kind", "correlation", "partial-correlation", "covariance", "precision");
         Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
@@ -29,15 +29,21 @@ public class RunCommandTests(DemoCohorts cohorts)
         {
             var ts = Path.Combine(output, Sub(id) + "_stat-mean_timeseries.tsv");
             var table = TsvTable.Read(ts);
-            Assert.Equal(49, table.Columns.Count); // every label of the atlas, empty ones as zero columns
+            Assert.Equal(49, table.Columns.Count); // every label of the atlas, empty ones as n/a columns
             Assert.Equal(148, table.RowCount);    // 152 volumes minus the 4 non-steady-state ones, none censored by yeo2011
             Assert.Contains("label_44", table.Columns);
             Assert.True(table.Columns.All(c => table.IsNumeric(table.IndexOf(c))));
+            var statuses = coverageStatus(id);
+            foreach (var c in table.Columns)
+            {
+                bool empty = table.GetNumbers(c).All(double.IsNaN);
+                Assert.Equal(statuses[c] != "extracted", empty);
+            }
             var series = RegionTimeSeries.Read(ts);
             Assert.Equal(44, series.Regions.Single(x => x.Name == "label_44").LabelId);
 
             var coverage = TsvTable.Read(Path.Combine(output, Sub(id) + "_stat-coverage_bold.tsv"));
-            Assert.Equal(["index", "name", "network", "atlas_voxels", "covered_voxels", "coverage"], coverage.Columns);
+            Assert.Equal(["index", "name", "network", "atlas_voxels", "grid_voxels", "mask_voxels", "coverage", "status"], coverage.Columns);
             Assert.Equal(49, coverage.RowCount);
 
             foreach (var stat in new[] { "pearsoncorrelation", "partialcorrelation", "covariance", "precision" })
@@ -65,10 +71,10 @@ public class RunCommandTests(DemoCohorts cohorts)
             Assert.Equal(4, sidecar["DummyVolumes"]!.GetValue<int>());
             Assert.Empty(sidecar["CensoredVolumes"]!.AsArray());
             Assert.Equal(18, sidecar["SelectedConfounds"]!.AsArray().Count); // the lesson's Yeo 2011 set
-            Assert.Equal("yeo2011", sidecar["Confounds"]!["denoise_strategy"]!.GetValue<string>());
-            Assert.Equal(0.08, sidecar["Cleaning"]!["low_pass"]!.GetValue<double>());
-            Assert.Equal(0.009, sidecar["Cleaning"]!["high_pass"]!.GetValue<double>());
-            Assert.Equal("zscore_sample", sidecar["Cleaning"]!["standardize"]!.GetValue<string>());
+            Assert.Equal("yeo2011", sidecar["confounds"]!["denoise_strategy"]!.GetValue<string>());
+            Assert.Equal(0.08, sidecar["clean"]!["low_pass"]!.GetValue<double>());
+            Assert.Equal(0.009, sidecar["clean"]!["high_pass"]!.GetValue<double>());
+            Assert.Equal("zscore_sample", sidecar["clean"]!["standardize"]!.GetValue<string>());
             Assert.Equal("yeo7-relabeled", sidecar["Atlas"]!["Name"]!.GetValue<string>());
             Assert.NotNull(sidecar["ParametersHash"]);
             Assert.NotNull(sidecar["InputsHash"]);
@@ -116,7 +122,7 @@ public class RunCommandTests(DemoCohorts cohorts)
         var other = CliRunner.Run("run", data, output, "participant", "--participant-label", ids[0], "--strategy", "simple", "--no-reports");
         Assert.Equal(0, other.ExitCode);
         Assert.Contains("1 done, 0 already complete", other.Stdout);
-        Assert.Equal("simple", Json(sidecar)["Confounds"]!["denoise_strategy"]!.GetValue<string>());
+        Assert.Equal("simple", Json(sidecar)["confounds"]!["denoise_strategy"]!.GetValue<string>());
     }
 
     [Fact]
@@ -173,6 +179,14 @@ public class RunCommandTests(DemoCohorts cohorts)
         Assert.Equal(tangent.Values[i, j], tangent.Values[j, i], 12);
         Assert.True(File.Exists(Path.Combine(output, "group", $"{Prefix}_stat-tangent_desc-groupcomparison_statistics.tsv")));
     }
+
+    private Dictionary<string, string> coverageStatus(string id)
+    {
+        var t = TsvTable.Read(Directory.GetFiles(Path.Combine(_lastOutput!, $"sub-{id}", "func"), "*_stat-coverage_bold.tsv").Single());
+        return t.GetStrings("name").Zip(t.GetStrings("status")).ToDictionary(x => x.First, x => x.Second);
+    }
+
+    private string? _lastOutput;
 
     private static JsonObject Json(string path) => (JsonObject)JsonNode.Parse(File.ReadAllText(path))!;
 }

@@ -115,7 +115,8 @@ public class RunOptionsTests
     {
         using var dir = new TempDir();
         var o = new RunOptions { InputDirectory = dir.Path, OutputDirectory = dir.File("out") };
-        string H(RunOptions x) => new Provenance(x, "Yeo7relabeled").ParametersHash;
+        var atlas = NiSharp.Atlases.Atlas.Load("yeo7-relabeled");
+        string H(RunOptions x) => new Provenance(x, "Yeo7relabeled", x.MaskerOptions(atlas)).ParametersHash;
         var baseline = H(o);
         Assert.Equal(baseline, H(o with { Jobs = 1 }));
         Assert.Equal(baseline, H(o with { Reports = false }));

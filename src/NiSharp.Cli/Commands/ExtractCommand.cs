@@ -1,0 +1,185 @@
+using System.CommandLine;
+using System.Globalization;
+using NiSharp.Atlases;
+using NiSharp.Confounds;
+using NiSharp.Imaging;
+using NiSharp.Maskers;
+using NiSharp.Nifti;
+using NiSharp.Signal;
+
+namespace NiSharp.Cli.Commands;
+
+/// <summary>
+/// <c>nisharp extract BOLD --atlas NAME|FILE [--labels FILE] [--mask M] [--strategy mean|median|…]
+/// [--confounds TSV (--columns/--strategy/--derivatives/--fd-threshold/--std-dvars-threshold)] [--detrend]
+/// [--standardize zscore|zscore_sample|psc|none] [--low-pass HZ] [--high-pass HZ] [--t-r S]
+/// [--dummy-scans N|auto] [--keep-empty nan|zero|drop] [--min-coverage F] [--coverage-out FILE] -o TIMESERIES.tsv</c>:
+/// region signals of a 4D image (nilearn's NiftiLabelsMasker; a 4D atlas file is a NiftiMapsMasker, a coordinate
+/// atlas a NiftiSpheresMasker), written as a time-series TSV with a JSON sidecar of every effective parameter.
+/// </summary>
+/// <remarks>
+/// <c>--strategy</c> takes both a region reduction (mean, median, …) and a confound preset (simple, scrubbing, …):
+/// the two vocabularies do not overlap, so <c>--strategy median --strategy scrubbing</c> sets both.
+/// </remarks>
+internal static class ExtractCommand
+{
+    public static Command Create()
+    {
+        var bold = new Argument<string>("BOLD") { Description = "4D image (.nii or .nii.gz)" };
+        var atlas = new Option<string>("--atlas") { Required = true, Description = $"Bundled atlas ({string.Join(", ", AtlasCatalog.All.Select(a => a.Name))}), coordinate set ({string.Join(", ", CoordinateAtlas.Names)}), a 3D label image or a 4D image of probabilistic maps" };
+        var labels = new Option<string?>("--labels") { Description = "Label names for the atlas (FreeSurfer LUT, TXT, CSV or TSV); replaces the bundled names" };
+        var mask = new Option<string?>("--mask") { Description = "Binary brain mask; voxels outside it are left out (resampled to the image, nearest, when on another grid)" };
+        var strategy = new Option<string[]>("--strategy")
+        {
+            Arity = ArgumentArity.ZeroOrMore,
+            Description = $"Region reduction ({string.Join(", ", LabelsMaskerOptions.StrategyNames)}; default mean) and/or confound preset " +
+                          $"({string.Join(", ", ConfoundPresets.PresetNames)}, optionally +gsr; needs --confounds); repeat to give both",
+        };
+        var confounds = new Option<string?>("--confounds") { Description = "fMRIPrep confounds TSV; without --columns or a preset every numeric column is a regressor" };
+        var sel = SelectionOptions.Create(includeDummyAuto: true, includeScrubThresholds: true);
+        var detrend = new Option<bool>("--detrend") { Description = "Remove linear trends from the region signals and confounds (off unless given, as nilearn's masker)" };
+        var standardize = new Option<string>("--standardize") { Description = "zscore (population std, nilearn 0.10.4's True), zscore_sample, psc or none (default, as nilearn's masker)", DefaultValueFactory = _ => "none" };
+        var lowPass = new Option<double?>("--low-pass") { Description = "Low-pass cut-off in Hz (e.g. 0.08)" };
+        var highPass = new Option<double?>("--high-pass") { Description = "High-pass cut-off in Hz (e.g. 0.009)" };
+        var tr = new Option<double?>("--t-r") { Description = "Repetition time in seconds (default: the BIDS sidecar's RepetitionTime, else the NIfTI header)" };
+        var keepEmpty = new Option<string>("--keep-empty") { Description = "Regions with no voxel on the data grid or in the mask: nan (default, an n/a column), zero, or drop (nilearn's columns)", DefaultValueFactory = _ => "nan" };
+        keepEmpty.AcceptOnlyFromAmong("nan", "zero", "drop");
+        var minCoverage = new Option<double>("--min-coverage") { Description = "Treat a label as empty when less than this fraction of it is in the field of view and the mask (XCP-D; default 0)", DefaultValueFactory = _ => 0 };
+        var coverageOut = new Option<string?>("--coverage-out") { Description = "Also write the coverage table (TSV: index, name, network, atlas_voxels, grid_voxels, mask_voxels, coverage, status)" };
+        var radius = new Option<double?>("--radius") { Description = "Sphere radius in mm for a coordinate atlas (default: the nearest voxel only)" };
+        var output = new Option<string>("--output", "-o") { Required = true, Description = "Time-series TSV to write (header of region names, one row per kept volume); a .json sidecar is written beside it" };
+        var cmd = new Command("extract", "Region signals of a 4D image (nilearn NiftiLabelsMasker / NiftiMapsMasker / NiftiSpheresMasker) with the masker's cleaning")
+        {
+            bold, atlas, labels, mask, strategy, confounds, detrend, standardize, lowPass, highPass, tr, keepEmpty, minCoverage, coverageOut, radius, output,
+        };
+        sel.AddTo(cmd, includeStrategy: false);
+        cmd.SetAction(p =>
+        {
+            var boldPath = p.GetValue(bold)!;
+            var outPath = p.GetValue(output)!;
+            var outDir = Path.GetDirectoryName(Path.GetFullPath(outPath))!;
+            if (!Directory.Exists(outDir)) throw new NiSharpException(outPath, "cannot write: the folder does not exist");
+            var coveragePath = p.GetValue(coverageOut);
+
+            // --strategy: reductions and confound presets, told apart by their names
+            string? reduction = null, preset = null;
+            foreach (var s in p.GetValue(strategy) ?? [])
+            {
+                bool isReduction = LabelsMaskerOptions.IsStrategyName(s);
+                if (isReduction && reduction is not null || !isReduction && preset is not null)
+                    throw new NiSharpException($"--strategy given twice for the same thing ('{reduction ?? preset}' and '{s}')");
+                if (isReduction) reduction = s;
+                else
+                {
+                    try { ConfoundPresets.Parse(s); }
+                    catch (NiSharpException)
+                    {
+                        throw new NiSharpException($"unknown --strategy '{s}': a region reduction ({string.Join(", ", LabelsMaskerOptions.StrategyNames)}) " +
+                                                   $"or a confound preset ({string.Join(", ", ConfoundPresets.PresetNames)})");
+                    }
+                    preset = s;
+                }
+            }
+
+            int volumes;
+            using (var f = NiftiFile.Open(boldPath))
+            {
+                if (f.Header.NDim < 4 && f.VolumeCount == 1) throw new NiSharpException(boldPath, $"extract needs a 4D image; this one is {Image.ShapeText(f.Shape)}");
+                volumes = f.VolumeCount;
+            }
+            double? t_r = ImageCleaner.ResolveRepetitionTime(boldPath, p.GetValue(tr), out var trSource);
+            bool filtering = p.GetValue(lowPass) is not null || p.GetValue(highPass) is not null;
+            if (filtering && t_r is null)
+                throw new NiSharpException(boldPath, "filtering needs the repetition time: the header and sidecar have none; give --t-r");
+            var (selection, dummy) = sel.SelectForRun(p, p.GetValue(confounds), boldPath, volumes, preset);
+            var inputs = selection is null ? new MaskerInputs { DummyScans = dummy } : MaskerInputs.From(selection);
+
+            var maskPath = p.GetValue(mask);
+            var maskImg = maskPath is null ? null : Masking.LoadMask(maskPath);
+            var keep = MaskerOptions.ParseKeepEmpty(p.GetValue(keepEmpty)!);
+            var std = CleanOptions.ParseStandardize(p.GetValue(standardize)!);
+            var atlasName = p.GetValue(atlas)!;
+            var labelsPath = p.GetValue(labels);
+            double minCov = p.GetValue(minCoverage);
+            var warnings = new List<string>();
+
+            RegionSignals result;
+            string kind;
+            if (IsCoordinateAtlas(atlasName))
+            {
+                if (reduction is not null && reduction != "mean") throw new NiSharpException("spheres are averaged: --strategy other than mean needs a label atlas");
+                if (labelsPath is not null) throw new NiSharpException("--labels names the labels of a label atlas; a coordinate atlas has its own");
+                if (minCov != 0) throw new NiSharpException("--min-coverage applies to label atlases");
+                var o = new SpheresMaskerOptions
+                {
+                    Seeds = CoordinateAtlas.Load(atlasName), Radius = p.GetValue(radius), MaskImg = maskImg, MaskSource = maskPath,
+                    KeepEmpty = keep, Standardize = std, Detrend = p.GetValue(detrend), LowPass = p.GetValue(lowPass), HighPass = p.GetValue(highPass), RepetitionTime = t_r,
+                };
+                result = new SpheresMasker(o).FitTransform(boldPath, inputs, warnings);
+                kind = "spheres";
+            }
+            else if (IsMapsFile(atlasName))
+            {
+                if (reduction is not null) throw new NiSharpException("probabilistic maps are fitted by least squares: --strategy (a reduction) needs a label atlas");
+                if (minCov != 0) throw new NiSharpException("--min-coverage applies to label atlases");
+                if (p.GetValue(radius) is not null) throw new NiSharpException("--radius applies to coordinate atlases");
+                var o = new MapsMaskerOptions
+                {
+                    MapsImg = Image.Load<float>(atlasName), MapsSource = atlasName, Labels = labelsPath is null ? null : LabelTable.Read(labelsPath),
+                    MaskImg = maskImg, MaskSource = maskPath,
+                    KeepEmpty = keep, Standardize = std, Detrend = p.GetValue(detrend), LowPass = p.GetValue(lowPass), HighPass = p.GetValue(highPass), RepetitionTime = t_r,
+                };
+                result = new MapsMasker(o).FitTransform(boldPath, inputs, warnings);
+                kind = "maps";
+            }
+            else
+            {
+                if (p.GetValue(radius) is not null) throw new NiSharpException("--radius applies to coordinate atlases");
+                var o = new LabelsMaskerOptions
+                {
+                    Atlas = Atlas.Load(atlasName, labelsPath), MaskImg = maskImg, MaskSource = maskPath,
+                    Strategy = reduction is null ? ReductionStrategy.Mean : LabelsMaskerOptions.ParseStrategy(reduction), MinCoverage = minCov,
+                    KeepEmpty = keep, Standardize = std, Detrend = p.GetValue(detrend), LowPass = p.GetValue(lowPass), HighPass = p.GetValue(highPass), RepetitionTime = t_r,
+                };
+                result = new LabelsMasker(o).FitTransform(boldPath, inputs, warnings);
+                kind = "labels";
+            }
+
+            var extra = new Dictionary<string, object?>(StringComparer.Ordinal)
+            {
+                ["Sources"] = new[] { boldPath, atlasName }.Concat(labelsPath is null ? [] : [labelsPath]).Concat(p.GetValue(confounds) is string c ? [c] : [])
+                    .Concat(maskPath is null ? [] : [maskPath]).ToArray(),
+                ["Atlas"] = atlasName,
+                ["RepetitionTime"] = t_r,
+                ["RepetitionTimeSource"] = t_r is null ? null : trSource,
+                ["GeneratedBy"] = new[]
+                {
+                    new Dictionary<string, object?> { ["Name"] = "NiSharp", ["Version"] = typeof(LabelsMasker).Assembly.GetName().Version?.ToString(), ["Command"] = "nisharp extract" },
+                },
+            };
+            result.Write(outPath, extra);
+            if (coveragePath is not null) RegionCoverage.WriteTsv(coveragePath, result.Coverage);
+
+            foreach (var w in warnings) p.Err().WriteLine($"nisharp: warning: {w}");
+            int empty = result.Regions.Count(r => r.IsEmpty);
+            p.Out().WriteLine($"{outPath}: {result.Timepoints} volumes × {result.Values.Features} regions ({kind}" +
+                              (empty > 0 ? $", {empty} empty kept as {MaskerOptions.Name(keep)}" : "") +
+                              (keep == KeepEmpty.Drop && result.Coverage.Count > result.Regions.Count ? $", {result.Coverage.Count - result.Regions.Count} dropped" : "") +
+                              $"), {result.VolumesIn} in, {dummy} dummy, {result.CensoredVolumes.Length} censored, {result.DataType}" +
+                              (selection is null ? "" : $", {selection.Columns.Count} regressors") +
+                              (t_r is double trSeconds ? $", TR {trSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s ({trSource})" : ""));
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static bool IsCoordinateAtlas(string name) =>
+        !File.Exists(name) && CoordinateAtlas.Names.Contains(name.Trim().Replace("-", "").Replace("_", ""), StringComparer.OrdinalIgnoreCase);
+
+    private static bool IsMapsFile(string path)
+    {
+        if (!File.Exists(path)) return false;
+        using var f = NiftiFile.Open(path);
+        return f.VolumeCount > 1;
+    }
+}

@@ -1,0 +1,185 @@
+using System.Numerics;
+using NiSharp.Atlases;
+using NiSharp.Confounds;
+using NiSharp.Imaging;
+using NiSharp.Nifti;
+
+namespace NiSharp.Maskers;
+
+/// <summary>
+/// The labels masker fitted to one data grid: the atlas (and mask) resampled onto it, the voxel → label index,
+/// and the coverage of every label. Immutable; shared by every run on that grid.
+/// </summary>
+public sealed class FittedLabels
+{
+    internal FittedLabels(Grid grid, Image<int> labels, Image<byte>? mask, IReadOnlyList<RegionCoverage> coverage, RegionVoxelIndex index)
+    {
+        Grid = grid; ResampledLabels = labels; ResampledMask = mask; Coverage = coverage; Index = index;
+    }
+
+    /// <summary>The data grid.</summary>
+    public Grid Grid { get; }
+
+    /// <summary>The atlas on the data grid (nilearn's <c>labels_img_</c> after <c>resample_img(interpolation='nearest')</c>).</summary>
+    public Image<int> ResampledLabels { get; }
+
+    /// <summary>The mask on the data grid, or null.</summary>
+    public Image<byte>? ResampledMask { get; }
+
+    /// <summary>Every label of the atlas, ascending, with its coverage and status on this grid.</summary>
+    public IReadOnlyList<RegionCoverage> Coverage { get; }
+
+    /// <summary>The labels whose signal is extracted (nilearn's <c>labels_</c> with <see cref="KeepEmpty.Drop"/>).</summary>
+    public IReadOnlyList<int> ExtractedLabels => Coverage.Where(c => !c.IsEmpty).Select(c => c.Id).ToArray();
+
+    internal RegionVoxelIndex Index { get; }
+}
+
+/// <summary>
+/// nilearn's <c>NiftiLabelsMasker</c> (0.10.4 semantics, <c>resampling_target='data'</c>): the mean (or another
+/// reduction) of the data over each atlas label, one streaming pass over the 4D image, then the masker's
+/// signal cleaning. Construct once, call <see cref="FitTransform(string, ConfoundSelection?, ICollection{string}?)"/>
+/// for every run: the atlas is resampled once per data grid and the result cached, so many subjects on the same
+/// grid cost one resampling. Thread-safe.
+/// </summary>
+/// <remarks>
+/// Unlike nilearn, labels that vanish on the data grid or lie outside the mask are kept as explicit NaN
+/// columns by default (<see cref="KeepEmpty"/>); <see cref="KeepEmpty.Drop"/> gives nilearn's columns, and
+/// <see cref="KeepEmpty.Zero"/> its zero columns for masked-out labels (0.10.4's <c>keep_masked_labels=True</c>).
+/// Memory: two volumes, the label index and the T × R signals, whatever the number of volumes.
+/// </remarks>
+public sealed class LabelsMasker
+{
+    private readonly object _gate = new();
+    private readonly List<(Grid Grid, Lazy<FittedLabels> Fit)> _fits = [];
+    private readonly Lazy<(int[] Labels, long[] Counts)> _atlasCounts;
+
+    /// <summary>The validated options.</summary>
+    public LabelsMaskerOptions Options { get; }
+
+    /// <summary>A masker with <paramref name="options"/> (validated now).</summary>
+    public LabelsMasker(LabelsMaskerOptions options)
+    {
+        Options = options.Validate();
+        _atlasCounts = new(CountAtlasLabels);
+    }
+
+    /// <summary>A masker over <paramref name="atlas"/> with nilearn's defaults.</summary>
+    public LabelsMasker(Atlas atlas) : this(new LabelsMaskerOptions { Atlas = atlas }) { }
+
+    /// <summary>The labels of the atlas (every value but the background, ascending) and their voxel counts on the atlas grid.</summary>
+    private (int[] Labels, long[] Counts) CountAtlasLabels()
+    {
+        var img = Options.Atlas.Image;
+        var counts = new SortedDictionary<int, long>();
+        var data = img.Data.AsSpan(0, img.VoxelsPerVolume);
+        foreach (var v in data)
+        {
+            if (v == Options.BackgroundLabel) continue;
+            counts[v] = counts.TryGetValue(v, out var c) ? c + 1 : 1;
+        }
+        return (counts.Keys.ToArray(), counts.Values.ToArray());
+    }
+
+    /// <summary>
+    /// The masker on <paramref name="grid"/>: the atlas and mask resampled to it (nearest; nothing is resampled when
+    /// the grids are the same), the label index and the coverage. Computed once per grid and cached.
+    /// </summary>
+    public FittedLabels Fit(Grid grid)
+    {
+        Lazy<FittedLabels> fit;
+        lock (_gate)
+        {
+            var found = _fits.FirstOrDefault(f => f.Grid.SameFieldOfView(grid));
+            if (found.Fit is null)
+            {
+                found = (grid, new Lazy<FittedLabels>(() => FitGrid(grid), LazyThreadSafetyMode.ExecutionAndPublication));
+                _fits.Add(found);
+            }
+            fit = found.Fit;
+        }
+        return fit.Value;
+    }
+
+    private FittedLabels FitGrid(Grid grid)
+    {
+        var o = Options;
+        var atlas = o.Atlas;
+        var labelsImg = atlas.Grid.SameFieldOfView(grid) ? atlas.Image : atlas.ResampleTo(grid).Image;
+        Image<byte>? mask = null;
+        if (o.MaskImg is { } m)
+        {
+            var mg = Grid.Of(m);
+            mask = mg.SameFieldOfView(grid) ? m : Resampling.ResampleToGrid(m, grid, Interpolation.Nearest, clip: true);
+            if (!mask.Data.AsSpan(0, grid.VoxelCount).ContainsAnyExcept((byte)0))
+                throw new NiSharpException($"{o.MaskSource ?? "mask_img"}: the mask is empty on the data grid {grid.Describe()}");
+        }
+        var labelData = labelsImg.Data.AsSpan(0, grid.VoxelCount);
+        var maskData = mask is null ? ReadOnlySpan<byte>.Empty : mask.Data.AsSpan(0, grid.VoxelCount);
+
+        var (labels, atlasCounts) = _atlasCounts.Value;
+        var slot = new Dictionary<int, int>(labels.Length);
+        for (int k = 0; k < labels.Length; k++) slot[labels[k]] = k;
+        var onGrid = new int[labels.Length];
+        var inMask = new int[labels.Length];
+        for (int v = 0; v < labelData.Length; v++)
+        {
+            int l = labelData[v];
+            if (l == o.BackgroundLabel || !slot.TryGetValue(l, out int k)) continue;
+            onGrid[k]++;
+            if (maskData.IsEmpty || maskData[v] != 0) inMask[k]++;
+        }
+        double scale = Math.Abs(atlas.Image.Affine.Determinant3x3) / Math.Abs(grid.Affine.Determinant3x3);
+        var coverage = new RegionCoverage[labels.Length];
+        var extracted = new List<int>();
+        for (int k = 0; k < labels.Length; k++)
+        {
+            int id = labels[k];
+            double expected = atlasCounts[k] * scale;
+            double fraction = RegionCoverage.Fraction(inMask[k], expected);
+            var status = onGrid[k] == 0 ? RegionStatus.NotOnDataGrid
+                : inMask[k] == 0 ? RegionStatus.OutsideMask
+                : fraction < o.MinCoverage ? RegionStatus.BelowMinCoverage
+                : RegionStatus.Extracted;
+            var label = atlas.Labels[id];
+            coverage[k] = new RegionCoverage(id, label?.Name ?? DefaultName(id), label?.Network, expected, onGrid[k], inMask[k], fraction, status);
+            if (status == RegionStatus.Extracted) extracted.Add(id);
+        }
+        var index = new RegionVoxelIndex(labelData, maskData, extracted, o.BackgroundLabel, o.Strategy);
+        return new FittedLabels(grid, labelsImg, mask, coverage, index);
+    }
+
+    /// <summary>The name of a label the table does not name: <c>label_44</c>.</summary>
+    public static string DefaultName(int id) => "label_" + id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// nilearn's <c>fit_transform(bold, confounds, sample_mask)</c> on a file, with the regressors, sample mask and
+    /// dummy volumes of <paramref name="confounds"/> (none when null). The file is streamed volume by volume.
+    /// </summary>
+    public RegionSignals FitTransform(string boldPath, ConfoundSelection? confounds = null, ICollection<string>? warnings = null) =>
+        FitTransform(boldPath, MaskerInputs.From(confounds), warnings);
+
+    /// <summary>nilearn's <c>fit_transform</c> on a file with explicit confounds, sample mask and dummy volumes.</summary>
+    public RegionSignals FitTransform(string boldPath, MaskerInputs inputs, ICollection<string>? warnings = null)
+    {
+        using var f = NiftiFile.Open(boldPath);
+        RegionExtraction.CheckData(f);
+        return Transform(VolumeSource.Of(f), inputs, warnings);
+    }
+
+    /// <summary>nilearn's <c>fit_transform</c> on an image in memory (float32 images give float32 signals).</summary>
+    public RegionSignals FitTransform<T>(Image<T> image, MaskerInputs? inputs = null, ICollection<string>? warnings = null)
+        where T : unmanaged, INumber<T> =>
+        Transform(VolumeSource.Of(image), inputs ?? MaskerInputs.None, warnings);
+
+    private RegionSignals Transform(VolumeSource source, MaskerInputs inputs, ICollection<string>? warnings)
+    {
+        var fit = Fit(source.Grid);
+        var parameters = Options.ToParameters();
+        parameters["atlas"] = Options.Atlas.Name;
+        parameters["data_grid"] = source.Grid.Describe();
+        parameters["atlas_grid"] = Options.Atlas.Grid.Describe();
+        parameters["resampled"] = !Options.Atlas.Grid.SameFieldOfView(source.Grid);
+        return RegionExtraction.Run(source, fit.Index, fit.Coverage, Options, inputs, parameters, warnings);
+    }
+}

@@ -1,0 +1,111 @@
+using System.Globalization;
+using NiSharp.Signal;
+
+namespace NiSharp.Maskers;
+
+/// <summary>
+/// What a masker does with a region that has no voxels to average: a label that vanished when the atlas
+/// was put on the data grid, lies outside the field of view or the mask, or is below the coverage threshold.
+/// </summary>
+public enum KeepEmpty
+{
+    /// <summary>Keep the column, filled with NaN (written as <c>n/a</c>): the default, so that column k is
+    /// always the same region across subjects and an empty region is never mistaken for a flat signal.</summary>
+    Nan,
+    /// <summary>Keep the column, filled with 0: nilearn 0.10.4's <c>keep_masked_labels=True</c> for labels
+    /// removed by the mask (and the lesson's zero padding).</summary>
+    Zero,
+    /// <summary>Leave the column out: nilearn's output (labels missing after resampling are never returned;
+    /// since 0.13 masked-out labels neither, <c>keep_masked_labels=False</c>).</summary>
+    Drop,
+}
+
+/// <summary>
+/// The signal-cleaning parameters every masker shares, under nilearn's masker names and with the
+/// masker's defaults (nilearn 0.10.4 to current): no detrending, no standardisation, no filter,
+/// confounds standardised before regression. Region signals are cleaned with <see cref="SignalCleaner"/>
+/// after extraction, as nilearn's maskers call <c>signal.clean</c>.
+/// </summary>
+public abstract record MaskerOptions
+{
+    /// <summary><c>standardize</c>: none (nilearn's masker default <c>False</c>). nilearn 0.10.4's
+    /// <c>True</c> is <see cref="StandardizeMethod.ZScore"/> (population std, ddof 0).</summary>
+    public StandardizeMethod Standardize { get; init; } = StandardizeMethod.None;
+
+    /// <summary><c>standardize_confounds</c> (default true): z-score the confounds before regressing them out.</summary>
+    public bool StandardizeConfounds { get; init; } = true;
+
+    /// <summary><c>detrend</c> (default false): remove linear trends from signals and confounds.</summary>
+    public bool Detrend { get; init; }
+
+    /// <summary><c>low_pass</c> in Hz (Butterworth), or null.</summary>
+    public double? LowPass { get; init; }
+
+    /// <summary><c>high_pass</c> in Hz (Butterworth), or null.</summary>
+    public double? HighPass { get; init; }
+
+    /// <summary><c>t_r</c> in seconds. Needed to filter; when null, the file-based calls take the BIDS sidecar's
+    /// or the NIfTI header's repetition time (nilearn's masker would fail instead).</summary>
+    public double? RepetitionTime { get; init; }
+
+    /// <summary><c>extrapolate</c> of <c>signal.clean</c> for censored volumes at the ends of a run (default true, as 0.10.4).</summary>
+    public bool Extrapolate { get; init; } = true;
+
+    /// <summary>What to do with regions that have no voxels (default: keep them as NaN columns).</summary>
+    public KeepEmpty KeepEmpty { get; init; } = KeepEmpty.Nan;
+
+    /// <summary>Test hook passed to <see cref="CleanOptions"/>: reproduce nilearn's index-mask interpolation quirk.</summary>
+    internal bool ReproduceNilearnIndexMaskQuirk { get; init; }
+
+    /// <summary>Whether a Butterworth filter is asked for.</summary>
+    public bool Filters => LowPass.HasValue || HighPass.HasValue;
+
+    /// <summary>The cleaning this masker applies, for a run whose repetition time is <paramref name="repetitionTime"/>
+    /// (when <see cref="RepetitionTime"/> is not given).</summary>
+    public CleanOptions ToCleanOptions(double? repetitionTime = null) => new CleanOptions
+    {
+        Detrend = Detrend,
+        Standardize = Standardize,
+        StandardizeConfounds = StandardizeConfounds,
+        Filter = SignalFilter.Butterworth,
+        LowPass = LowPass,
+        HighPass = HighPass,
+        RepetitionTime = RepetitionTime ?? repetitionTime,
+        Extrapolate = Extrapolate,
+        ReproduceNilearnIndexMaskQuirk = ReproduceNilearnIndexMaskQuirk,
+    };
+
+    /// <summary>Checks the cleaning parameters (the filter's t_r is checked when it is known, at extraction).</summary>
+    protected void ValidateCleaning()
+    {
+        // A placeholder t_r lets CleanOptions check cut-offs now; the real one is checked per run.
+        ToCleanOptions(repetitionTime: RepetitionTime ?? 1).Validate();
+    }
+
+    /// <summary>nilearn's name of a keep-empty choice (<c>nan</c>, <c>zero</c>, <c>drop</c>).</summary>
+    public static string Name(KeepEmpty k) => k switch
+    {
+        KeepEmpty.Zero => "zero",
+        KeepEmpty.Drop => "drop",
+        _ => "nan",
+    };
+
+    /// <summary>Parses <c>nan|zero|drop</c>.</summary>
+    public static KeepEmpty ParseKeepEmpty(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "nan" or "n/a" => KeepEmpty.Nan,
+        "zero" or "0" => KeepEmpty.Zero,
+        "drop" => KeepEmpty.Drop,
+        _ => throw new NiSharpException($"unknown keep-empty '{text}': use nan, zero or drop"),
+    };
+
+    /// <summary>The masker's own parameters under nilearn's names, for sidecars (cleaning is reported by
+    /// <see cref="SignalCleaner.EffectiveParameters"/>).</summary>
+    public virtual Dictionary<string, object?> ToParameters() => new(StringComparer.Ordinal)
+    {
+        ["keep_empty"] = Name(KeepEmpty),
+        ["resampling_target"] = "data",
+    };
+
+    private protected static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,152 @@
+using System.Numerics;
+using NiSharp.Nifti;
+using NiSharp.Signal;
+
+namespace NiSharp.Maskers;
+
+/// <summary>Turns one volume into one value per extracted region (a labels reduction, sphere means, map least squares).</summary>
+internal interface IRegionReducer
+{
+    /// <summary>Number of extracted regions (the values per volume).</summary>
+    int Regions { get; }
+
+    /// <summary>Reduces <paramref name="volume"/> (the whole grid, NIfTI order) into <paramref name="row"/>
+    /// (<see cref="Regions"/> values). Non-finite voxel values count as 0 (nilearn's <c>ensure_finite</c>).
+    /// <paramref name="scratch"/> is this call's own working memory, reused across volumes.</summary>
+    void Reduce<T>(ReadOnlySpan<T> volume, Span<T> row, ref T[]? scratch) where T : unmanaged, IBinaryFloatingPointIeee754<T>;
+}
+
+/// <summary>
+/// What every region masker does after it knows its regions on the data grid: one streaming pass over the
+/// volumes into a (volumes × extracted regions) matrix, then <see cref="SignalCleaner"/> with the masker's
+/// parameters, confounds and sample mask, then the empty regions put back as NaN or zero columns (or left out).
+/// </summary>
+internal static class RegionExtraction
+{
+    /// <summary>The regions of a fitted masker: every region with its coverage, and how many are extracted
+    /// (the extracted ones are, in order, the rows of <see cref="RegionCoverage"/> with status Extracted).</summary>
+    public static RegionSignals Run(VolumeSource source, IRegionReducer reducer, IReadOnlyList<RegionCoverage> regions,
+        MaskerOptions options, MaskerInputs inputs, Dictionary<string, object?> maskerParameters, ICollection<string>? warningsOut)
+    {
+        return source.IsFloat32
+            ? Run<float>(source, reducer, regions, options, inputs, maskerParameters, warningsOut, "float32")
+            : Run<double>(source, reducer, regions, options, inputs, maskerParameters, warningsOut, "float64");
+    }
+
+    private static RegionSignals Run<T>(VolumeSource source, IRegionReducer reducer, IReadOnlyList<RegionCoverage> regions,
+        MaskerOptions options, MaskerInputs inputs, Dictionary<string, object?> maskerParameters, ICollection<string>? warningsOut, string dtype)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        string who = source.Path ?? "the image";
+        int volumesIn = source.VolumeCount;
+        int dummy = inputs.DummyScans;
+        if (dummy < 0 || dummy >= volumesIn)
+            throw Error(source, $"cannot drop {dummy} dummy volumes from {volumesIn}");
+        int n = volumesIn - dummy;
+        if (inputs.Confounds is { } c && c.Timepoints != n)
+            throw Error(source, $"the confounds have {c.Timepoints} rows but {FileName(who)} has {n} volumes" + (dummy > 0 ? $" after dropping {dummy} dummy volumes" : ""));
+
+        // Resolve the repetition time and validate the whole cleaning before reading any voxel.
+        double? tr = options.RepetitionTime;
+        string? trSource = tr is null ? null : "t_r";
+        if (tr is null && source.Path is string path && options.Filters)
+        {
+            tr = ImageCleaner.ResolveRepetitionTime(path, null, out var s);
+            trSource = s;
+        }
+        if (options.Filters && tr is null)
+            throw Error(source, "filtering needs the repetition time (t_r): give it, or use an image whose sidecar or header has it");
+        var clean = options.ToCleanOptions(tr);
+        var warnings = new List<string>();
+        List<(CleanPlan Plan, int[]? Rows)> plans;
+        try
+        {
+            plans = SignalCleaner.Plan(n, clean, inputs.Confounds, inputs.SampleMask, null, warnings);
+        }
+        catch (NiSharpException ex) when (ex.FilePath is null && source.Path is not null)
+        {
+            throw new NiSharpException(source.Path, ex.Message, ex);
+        }
+        var plan = plans[0].Plan;
+
+        // One pass over the volumes: each becomes one row of region values.
+        int r = reducer.Regions;
+        var raw = new T[(long)n * r];
+        T[]? scratch = null;
+        source.ForEach<T>(dummy, n, (t, volume) => reducer.Reduce(volume, raw.AsSpan((t - dummy) * r, r), ref scratch));
+
+        var cleaned = new T[(long)plan.OutputRows * r];
+        if (r > 0) SignalCleaner.Run(plan, raw, cleaned, 0, r);
+
+        // Columns: extracted regions from the cleaned matrix, empty ones as NaN / 0, or left out.
+        var columns = new List<RegionCoverage>();
+        var sourceColumn = new List<int>();
+        int e = 0;
+        foreach (var region in regions)
+        {
+            if (!region.IsEmpty) { columns.Add(region); sourceColumn.Add(e++); }
+            else if (options.KeepEmpty != KeepEmpty.Drop) { columns.Add(region); sourceColumn.Add(-1); }
+        }
+        if (e != r) throw new InvalidOperationException($"{e} extracted regions but the reducer gives {r}");
+        int rows = plan.OutputRows, nc = columns.Count;
+        var values = new SignalMatrix<double>(rows, nc);
+        double fill = options.KeepEmpty == KeepEmpty.Zero ? 0 : double.NaN;
+        for (int t = 0; t < rows; t++)
+        {
+            var src = cleaned.AsSpan(t * r, r);
+            var dst = values.Row(t);
+            for (int j = 0; j < nc; j++)
+                dst[j] = sourceColumn[j] >= 0 ? double.CreateTruncating(src[sourceColumn[j]]) : fill;
+        }
+
+        var keep = inputs.SampleMask?.ToArray() ?? Enumerable.Range(0, n).ToArray();
+        var kept = keep.Select(k => k + dummy).ToArray();
+        if (kept.Length != rows) throw new InvalidOperationException($"cleaning kept {rows} rows for a sample mask of {kept.Length}");
+        var keptSet = new HashSet<int>(kept);
+        var censored = Enumerable.Range(dummy, n).Where(t => !keptSet.Contains(t)).ToArray();
+
+        var empty = regions.Where(x => x.IsEmpty).ToList();
+        if (empty.Count > 0)
+        {
+            string what = options.KeepEmpty switch { KeepEmpty.Drop => "left out", KeepEmpty.Zero => "kept as zero columns", _ => "kept as n/a columns" };
+            warnings.Add($"{empty.Count} of {regions.Count} regions have no signal and are {what}: " +
+                         string.Join(", ", empty.Take(20).Select(x => $"{x.Id} ({RegionCoverage.StatusName(x.Status)})")) + (empty.Count > 20 ? ", …" : ""));
+        }
+        foreach (var w in warnings) warningsOut?.Add(w);
+
+        var parameters = new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["masker"] = maskerParameters,
+            ["clean"] = SignalCleaner.EffectiveParameters(clean, inputs.ConfoundNames, inputs.SampleMask, n),
+            ["confounds"] = inputs.Selection?.ToParameters(),
+        };
+        return new RegionSignals
+        {
+            Values = values,
+            DataType = dtype,
+            Regions = columns,
+            Coverage = regions,
+            ColumnNames = RegionSignals.UniqueNames(columns),
+            VolumesIn = volumesIn,
+            DummyScans = dummy,
+            KeptVolumes = kept,
+            CensoredVolumes = censored,
+            RepetitionTime = tr,
+            RepetitionTimeSource = trSource,
+            Parameters = parameters,
+            Warnings = warnings,
+        };
+    }
+
+    private static NiSharpException Error(VolumeSource source, string problem) =>
+        source.Path is null ? new NiSharpException(problem) : new NiSharpException(source.Path, problem);
+
+    private static string FileName(string path) => Path.GetFileName(path);
+
+    /// <summary>Checks that an image given as data is 4D (or 3D: one volume).</summary>
+    public static void CheckData(NiftiFile f)
+    {
+        if (f.Header.NDim > 4 && f.VolumeCount > 1 && f.Shape.Skip(4).Any(d => d > 1))
+            throw new NiSharpException(f.Path, $"expected a 3D or 4D image, got shape {Image.ShapeText(f.Shape)}");
+    }
+}

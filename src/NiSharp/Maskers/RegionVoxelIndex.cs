@@ -1,0 +1,162 @@
+using System.Numerics;
+
+namespace NiSharp.Maskers;
+
+/// <summary>
+/// The precomputed voxel index of a masker on one data grid: for each extracted region (a label, a sphere),
+/// the voxels (inside the mask) that belong to it, stored contiguously (region k owns
+/// <c>Voxels[Starts[k] .. Starts[k+1]]</c>, ascending). A volume is reduced region by region with
+/// <c>scipy.ndimage</c>'s arithmetic: sums in float64, the mean as sum / count, the variance centred on that
+/// mean (ddof 0), the median as the mean of the two middle values in the data's type.
+/// </summary>
+internal sealed class RegionVoxelIndex : IRegionReducer
+{
+    private readonly int[] _starts;
+    private readonly int[] _voxels;
+    private readonly ReductionStrategy _strategy;
+    private readonly int _largest;
+
+    /// <summary>An index from voxel sets (each ascending; sets may share voxels, as overlapping spheres do).</summary>
+    public RegionVoxelIndex(IReadOnlyList<int[]> voxelSets, ReductionStrategy strategy)
+    {
+        _strategy = strategy;
+        _starts = new int[voxelSets.Count + 1];
+        for (int k = 0; k < voxelSets.Count; k++)
+        {
+            _starts[k + 1] = _starts[k] + voxelSets[k].Length;
+            _largest = Math.Max(_largest, voxelSets[k].Length);
+        }
+        _voxels = new int[_starts[^1]];
+        for (int k = 0; k < voxelSets.Count; k++) voxelSets[k].CopyTo(_voxels, _starts[k]);
+    }
+
+    /// <summary>The voxel → label index: from a label per voxel (or <paramref name="skip"/>), keeping only <paramref name="labels"/> (ascending).</summary>
+    public RegionVoxelIndex(ReadOnlySpan<int> labelOfVoxel, ReadOnlySpan<byte> mask, IReadOnlyList<int> labels, int skip, ReductionStrategy strategy)
+    {
+        _strategy = strategy;
+        var slot = new Dictionary<int, int>(labels.Count);
+        for (int k = 0; k < labels.Count; k++) slot[labels[k]] = k;
+        var counts = new int[labels.Count];
+        for (int v = 0; v < labelOfVoxel.Length; v++)
+        {
+            int l = labelOfVoxel[v];
+            if (l == skip || (!mask.IsEmpty && mask[v] == 0)) continue;
+            if (slot.TryGetValue(l, out int k)) counts[k]++;
+        }
+        _starts = new int[labels.Count + 1];
+        for (int k = 0; k < labels.Count; k++)
+        {
+            _starts[k + 1] = _starts[k] + counts[k];
+            _largest = Math.Max(_largest, counts[k]);
+        }
+        _voxels = new int[_starts[^1]];
+        var fill = _starts[..^1].ToArray();
+        for (int v = 0; v < labelOfVoxel.Length; v++)
+        {
+            int l = labelOfVoxel[v];
+            if (l == skip || (!mask.IsEmpty && mask[v] == 0)) continue;
+            if (slot.TryGetValue(l, out int k)) _voxels[fill[k]++] = v;
+        }
+    }
+
+    /// <inheritdoc />
+    public int Regions => _starts.Length - 1;
+
+    /// <summary>Voxels of region <paramref name="k"/>.</summary>
+    public ReadOnlySpan<int> VoxelsOf(int k) => _voxels.AsSpan(_starts[k], _starts[k + 1] - _starts[k]);
+
+    /// <inheritdoc />
+    public void Reduce<T>(ReadOnlySpan<T> volume, Span<T> row, ref T[]? scratch) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (_strategy == ReductionStrategy.Median && (scratch is null || scratch.Length < _largest)) scratch = new T[_largest];
+        for (int k = 0; k < row.Length; k++)
+        {
+            var idx = VoxelsOf(k);
+            row[k] = _strategy switch
+            {
+                ReductionStrategy.Mean => T.CreateTruncating(Sum(volume, idx) / idx.Length),
+                ReductionStrategy.Sum => T.CreateTruncating(Sum(volume, idx)),
+                ReductionStrategy.Minimum => Extreme(volume, idx, max: false),
+                ReductionStrategy.Maximum => Extreme(volume, idx, max: true),
+                ReductionStrategy.Variance => T.CreateTruncating(Variance(volume, idx)),
+                ReductionStrategy.StandardDeviation => T.CreateTruncating(Math.Sqrt(Variance(volume, idx))),
+                _ => Median(volume, idx, scratch!.AsSpan(0, idx.Length)),
+            };
+        }
+    }
+
+    private static T Finite<T>(T v) where T : IBinaryFloatingPointIeee754<T> => T.IsFinite(v) ? v : T.Zero;
+
+    private static double Sum<T>(ReadOnlySpan<T> volume, ReadOnlySpan<int> idx) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        double s = 0;
+        foreach (var i in idx) s += double.CreateTruncating(Finite(volume[i]));
+        return s;
+    }
+
+    private static double Variance<T>(ReadOnlySpan<T> volume, ReadOnlySpan<int> idx) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        double mean = Sum(volume, idx) / idx.Length;
+        double s = 0;
+        foreach (var i in idx)
+        {
+            double d = double.CreateTruncating(Finite(volume[i])) - mean;
+            s += d * d;
+        }
+        return s / idx.Length;
+    }
+
+    private static T Extreme<T>(ReadOnlySpan<T> volume, ReadOnlySpan<int> idx, bool max) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        T best = Finite(volume[idx[0]]);
+        for (int j = 1; j < idx.Length; j++)
+        {
+            var v = Finite(volume[idx[j]]);
+            if (max ? v > best : v < best) best = v;
+        }
+        return best;
+    }
+
+    /// <summary>scipy's median: the middle value, or for an even count (lower + upper middle) / 2 in the data's type.</summary>
+    private static T Median<T>(ReadOnlySpan<T> volume, ReadOnlySpan<int> idx, Span<T> values) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        for (int j = 0; j < idx.Length; j++) values[j] = Finite(volume[idx[j]]);
+        int n = values.Length, hi = n / 2;
+        T upper = Select(values, hi);
+        if ((n & 1) == 1) return upper;
+        // after selecting hi, values[0..hi) hold the smaller half: the lower middle is their maximum
+        T lower = values[0];
+        for (int j = 1; j < hi; j++) if (values[j] > lower) lower = values[j];
+        return (lower + upper) / T.CreateTruncating(2);
+    }
+
+    /// <summary>Hoare's quickselect: puts the k-th smallest value at <paramref name="k"/>, smaller ones before it.</summary>
+    internal static T Select<T>(Span<T> a, int k) where T : IBinaryFloatingPointIeee754<T>
+    {
+        int lo = 0, hi = a.Length - 1;
+        while (hi > lo)
+        {
+            // median of three as the pivot keeps sorted and constant runs fast
+            int mid = lo + (hi - lo) / 2;
+            if (a[mid] < a[lo]) (a[mid], a[lo]) = (a[lo], a[mid]);
+            if (a[hi] < a[lo]) (a[hi], a[lo]) = (a[lo], a[hi]);
+            if (a[hi] < a[mid]) (a[hi], a[mid]) = (a[mid], a[hi]);
+            T pivot = a[mid];
+            int i = lo, j = hi;
+            while (i <= j)
+            {
+                while (a[i] < pivot) i++;
+                while (a[j] > pivot) j--;
+                if (i <= j)
+                {
+                    (a[i], a[j]) = (a[j], a[i]);
+                    i++; j--;
+                }
+            }
+            if (k <= j) hi = j;
+            else if (k >= i) lo = i;
+            else break;
+        }
+        return a[k];
+    }
+}
