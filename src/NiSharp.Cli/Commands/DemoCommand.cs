@@ -59,6 +59,8 @@ internal static class DemoCommand
                     throw new NiSharpException(data, "exists and is not a NiSharp demo dataset; choose another --output");
                 Directory.Delete(data, recursive: true);
             }
+            // Results of other data would only be stale: start them afresh too (only if NiSharp wrote them).
+            if (Directory.Exists(results) && IsNisharpOutput(results)) Directory.Delete(results, recursive: true);
             o.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"writing a ds000030-like fMRIPrep dataset: {options.Subjects} subjects, {options.Volumes} volumes at TR {options.RepetitionTime} s, {options.VoxelSize} mm voxels, seed {options.Seed} → {data}"));
             var dataset = Generate(data, options, o);
@@ -81,6 +83,12 @@ internal static class DemoCommand
         o.WriteLine($"  results  {results}  (per subject: sub-*/func/*_timeseries.tsv, *_relmat.tsv; group tables: {Path.Combine(results, "group")})");
         o.WriteLine($"  report   {Path.Combine(results, "report.html")}");
         return Math.Max(participant, group.ExitCode);
+    }
+
+    private static bool IsNisharpOutput(string dir)
+    {
+        var description = Path.Combine(dir, "dataset_description.json");
+        return File.Exists(description) && File.ReadAllText(description).Contains("\"NiSharp\"", StringComparison.Ordinal);
     }
 
     private static DemoDataset Generate(string data, DemoOptions options, TextWriter o)

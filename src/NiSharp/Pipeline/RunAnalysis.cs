@@ -198,12 +198,14 @@ internal static class RunAnalysis
         double[]? fd = table.Has("framewise_displacement") ? table.Column("framewise_displacement")[dummy..] : null;
         var kept = new HashSet<int>(selection.SampleMask);
         var censored = Enumerable.Range(0, selection.Volumes).Select(v => !kept.Contains(v)).ToArray();
+        // The background of the atlas picture: fMRIPrep's BOLD reference, else the mean of the run (one more pass).
         Image<float>? meanEpi = null;
         if (run.Boldref is { } boldref)
         {
             try { meanEpi = Image.Load(boldref.Path); }
             catch (NiSharpException) { meanEpi = null; }
         }
+        meanEpi ??= Volumes.Mean(run.Bold.Path);
         var atlasImage = atlasOnGrid.As<float>();
         var colours = ctx.Atlas.Labels.Regions
             .Select(l => l.Colour is Rgba c ? new LabelColor(l.Id, l.Name, c.R, c.G, c.B) : new LabelColor(l.Id, l.Name, LabelColors.DefaultColor(l.Id).Red, LabelColors.DefaultColor(l.Id).Green, LabelColors.DefaultColor(l.Id).Blue))

@@ -86,7 +86,11 @@ public class RunCommandTests(DemoCohorts cohorts)
         Assert.NotNull(description["SourceDatasets"]![0]!["URL"]);
         Assert.Equal(new Uri(data + "/").AbsoluteUri, description["DatasetLinks"]!["preprocessed"]!.GetValue<string>());
         Assert.True(File.Exists(Path.Combine(output, "report.html")));
-        Assert.True(File.Exists(Path.Combine(output, $"sub-{ids[0]}", "figures", $"sub-{ids[0]}_{Prefix}_report.html")));
+        // The run's page: FD trace with censored volumes, coverage table, atlas over the reference EPI, the matrix.
+        var page = File.ReadAllText(Path.Combine(output, $"sub-{ids[0]}", "figures", $"sub-{ids[0]}_{Prefix}_report.html"));
+        foreach (var section in new[] { "id=\"motion\"", "id=\"coverage\"", "id=\"atlas\"", "id=\"matrix\"" })
+            Assert.Contains(section, page);
+        Assert.Contains("data:image/png;base64,", page);
     }
 
     [Fact]

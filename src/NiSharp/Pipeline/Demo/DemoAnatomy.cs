@@ -83,7 +83,9 @@ internal sealed class DemoAnatomy
         var template = Templates.Load("mni152");
         // Brain fraction: the template is skull-stripped, so "inside" is T1 > 0; linear resampling of the
         // indicator gives the partial volume of each coarse voxel.
-        var inside = template.WithData(template.Data.Select(v => v > 0 ? 1f : 0f).ToArray());
+        var indicator = new float[template.Data.Length];
+        for (int v = 0; v < indicator.Length; v++) indicator[v] = template.Data[v] > 0 ? 1f : 0f;
+        var inside = template.WithData(indicator);
         var fraction = Resampling.ResampleToGrid(inside, grid, Interpolation.Linear).Data;
         var t1 = Resampling.ResampleToGrid(template, grid, Interpolation.Linear).Data;
         var atlas = Atlas.Load("yeo7-relabeled").ResampleTo(grid);

@@ -63,6 +63,9 @@ public sealed class DemoDataset
         options.Validate();
         var full = Path.GetFullPath(dataDir);
         Directory.CreateDirectory(full);
+        // The description first (it marks the folder as the demo's, so that an interrupted generation is redone, not
+        // refused), participants.tsv last (with every subject's files it marks the dataset complete).
+        WriteDescription(full, options);
         var anatomy = DemoAnatomy.Create(options);
         var planted = DemoConnectome.Create(anatomy.Atlas, anatomy.RegionLabels, options);
         var people = Cohort(options);
@@ -77,7 +80,6 @@ public sealed class DemoDataset
         });
 
         WriteParticipants(full, result);
-        WriteDescription(full, options);
         return new DemoDataset(full, options, result, planted, anatomy.Grid);
     }
 
