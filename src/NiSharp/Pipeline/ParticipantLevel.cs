@@ -120,9 +120,10 @@ public static class ParticipantLevel
                 file ??= e.FilePath ?? run.Bold.Path;
                 Log($"  FAILED: {e.Message}");
             }
-            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or InvalidOperationException or ArithmeticException)
+            catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
             {
-                // Not an anticipated input problem: keep the run's file and the exception in the log.
+                // Not an anticipated input problem (or a bug): this subject fails with the exception in its log, the
+                // others go on.
                 reason ??= $"{run.Bold.Path}: {e.GetType().Name}: {e.Message}".Replace('\n', ' ');
                 file ??= run.Bold.Path;
                 Log($"  FAILED: {e.GetType().Name}: {e.Message}");

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MathNet.Numerics.LinearAlgebra;
@@ -44,8 +43,6 @@ internal sealed class ParticipantContext
 /// </summary>
 internal static class RunAnalysis
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
-
     public static RunOutputs OutputsOf(BoldRun run, ParticipantContext ctx) =>
         new(DerivativeNames.RunDirectory(ctx.Options.OutputDirectory, run), DerivativeNames.RunPrefix(run, ctx.AtlasLabel));
 
