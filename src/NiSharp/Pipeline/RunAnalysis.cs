@@ -228,7 +228,7 @@ internal static class RunAnalysis
             FdThreshold = ctx.Strategy.FdThreshold,
             Censored = censored,
             RepetitionTime = tr,
-            Coverage = region.Coverage.Select(c => new Reports.RegionCoverage(c.Id, c.Name, (int)Math.Round(c.AtlasVoxels), c.MaskVoxels)).ToList(),
+            Coverage = region.Coverage,
             MeanEpi = meanEpi,
             Atlas = atlasImage,
             Labels = colours,
