@@ -9,6 +9,7 @@ var all = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgno
     ["bids"] = BidsBench.Run,
     ["clean"] = CleanBench.Run,
     ["resample"] = ResampleBench.Run,
+    ["pipeline"] = PipelineBench.Run,
     ["extract"] = ExtractBench.Run,
     ["fuzz"] = FuzzBench.Run,
 };

@@ -19,13 +19,20 @@ public static class NisharpCli
     public const int InputError = NiSharpException.InputErrorExitCode;
 
     /// <summary>Builds the command tree.</summary>
-    public static RootCommand BuildRoot()
+    /// <remarks>A plain command named <c>nisharp</c> rather than a <see cref="RootCommand"/>, whose name
+    /// would be the assembly's (<c>NiSharp.Cli</c>) in every usage line.</remarks>
+    public static Command BuildRoot()
     {
-        var root = new RootCommand("NiSharp: resting-state functional connectivity on fMRIPrep outputs.");
+        var root = new Command("nisharp", "NiSharp: resting-state functional connectivity on fMRIPrep outputs.")
+        {
+            new System.CommandLine.Help.HelpOption(),
+            new VersionOption(),
+        };
         foreach (var c in new[]
                  {
                      InfoCommand.Create(),
                      DemoCommand.Create(),
+                     RunCommand.Create(),
                      ExtractCommand.Create(),
                      ConnectivityCommand.Create(),
                      CompareCommand.Create(),
@@ -49,6 +56,7 @@ public static class NisharpCli
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         var root = BuildRoot();
+        if (args.Length == 0) args = ["--help"]; // a bare 'nisharp' shows what it can do
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

@@ -29,7 +29,8 @@ public enum RegionStatus
 /// <param name="GridVoxels">Voxels of the region on the data grid (after resampling to it).</param>
 /// <param name="MaskVoxels">Of those, the voxels inside the mask (all of them without a mask).</param>
 /// <param name="Coverage"><paramref name="MaskVoxels"/> / <paramref name="AtlasVoxels"/> (0 when the atlas has
-/// none). Nearest-neighbour resampling can make it slightly above 1.</param>
+/// none), capped at 1: nearest-neighbour resampling can give a region a voxel or two more on the data
+/// grid than its size in the atlas.</param>
 /// <param name="Status">Whether the region was extracted, and if not, why.</param>
 public sealed record RegionCoverage(int Id, string Name, string? Network, double AtlasVoxels, int GridVoxels, int MaskVoxels,
     double Coverage, RegionStatus Status)
@@ -38,7 +39,7 @@ public sealed record RegionCoverage(int Id, string Name, string? Network, double
     public bool IsEmpty => Status != RegionStatus.Extracted;
 
     /// <summary>The fraction covered, from the counts.</summary>
-    public static double Fraction(int maskVoxels, double atlasVoxels) => atlasVoxels > 0 ? maskVoxels / atlasVoxels : 0;
+    public static double Fraction(int maskVoxels, double atlasVoxels) => atlasVoxels > 0 ? Math.Min(1, maskVoxels / atlasVoxels) : 0;
 
     /// <summary>A short name of a status for tables (<c>extracted</c>, <c>not_on_grid</c>, <c>outside_mask</c>, <c>below_min_coverage</c>).</summary>
     public static string StatusName(RegionStatus s) => s switch

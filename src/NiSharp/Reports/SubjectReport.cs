@@ -5,11 +5,6 @@ using NiSharp.Plotting;
 namespace NiSharp.Reports;
 
 /// <summary>How much of one atlas label the functional data cover.</summary>
-public sealed record RegionCoverage(int Label, string Name, int AtlasVoxels, int CoveredVoxels)
-{
-    /// <summary>Covered / atlas voxels (0 for an empty label).</summary>
-    public double Fraction => AtlasVoxels > 0 ? (double)CoveredVoxels / AtlasVoxels : 0;
-}
 
 /// <summary>Everything a per-subject QC page shows; each part is optional and skipped when null.</summary>
 public sealed record SubjectReportInput
@@ -33,7 +28,7 @@ public sealed record SubjectReportInput
     public double? RepetitionTime { get; init; }
 
     /// <summary>Per-label coverage of the atlas by the data.</summary>
-    public IReadOnlyList<RegionCoverage>? Coverage { get; init; }
+    public IReadOnlyList<Maskers.RegionCoverage>? Coverage { get; init; }
 
     /// <summary>The mean EPI (background of the atlas picture).</summary>
     public Image<float>? MeanEpi { get; init; }
@@ -80,13 +75,14 @@ public static class SubjectReport
         if (input.Coverage is { Count: > 0 } cov)
         {
             r.Section("Atlas coverage", "coverage");
-            var poor = cov.Where(x => x.Fraction < 0.5).ToList();
+            var poor = cov.Where(x => x.Coverage < 0.5).ToList();
             if (poor.Count > 0) r.Warning($"{poor.Count} label(s) less than half covered by the data: {string.Join(", ", poor.Take(12).Select(p => p.Name))}{(poor.Count > 12 ? ", …" : "")}");
-            r.Table(new ReportTable(["label", "name", "atlas voxels", "covered voxels", "coverage"],
+            r.Table(new ReportTable(["label", "name", "atlas voxels (data-voxel units)", "voxels on the data grid", "inside the mask", "coverage", "status"],
                 cov.Select(x => (IReadOnlyList<string>)
                 [
-                    x.Label.ToString(CultureInfo.InvariantCulture), x.Name, x.AtlasVoxels.ToString(CultureInfo.InvariantCulture),
-                    x.CoveredVoxels.ToString(CultureInfo.InvariantCulture), x.Fraction.ToString("0.000", CultureInfo.InvariantCulture),
+                    x.Id.ToString(CultureInfo.InvariantCulture), x.Name, x.AtlasVoxels.ToString("0.#", CultureInfo.InvariantCulture),
+                    x.GridVoxels.ToString(CultureInfo.InvariantCulture), x.MaskVoxels.ToString(CultureInfo.InvariantCulture),
+                    x.Coverage.ToString("0.000", CultureInfo.InvariantCulture), Maskers.RegionCoverage.StatusName(x.Status),
                 ]).ToList()));
         }
 

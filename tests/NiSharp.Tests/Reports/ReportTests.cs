@@ -1,3 +1,4 @@
+using NiSharp.Maskers;
 using System.Text.RegularExpressions;
 using NiSharp.Plotting;
 using NiSharp.Reports;
@@ -25,7 +26,7 @@ public class ReportTests
             FramewiseDisplacement = fd,
             Censored = ConfoundsTrace.ExceedingThresholds(fd, 0.5, null, 1.5),
             RepetitionTime = 2,
-            Coverage = [new RegionCoverage(1, "left " + Hostile, 100, 100), new RegionCoverage(2, "right", 100, 20)],
+            Coverage = [new RegionCoverage(1, "left " + Hostile, null, 100, 100, 100, 1.0, RegionStatus.Extracted), new RegionCoverage(2, "right", null, 100, 20, 20, 0.2, RegionStatus.Extracted)],
             MeanEpi = epi,
             Atlas = roi,
             Labels = [new LabelColor(1, "left " + Hostile, 230, 25, 75), new LabelColor(2, "right", 0, 130, 200)],

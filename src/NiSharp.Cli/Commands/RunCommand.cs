@@ -1,0 +1,234 @@
+using System.CommandLine;
+using System.Globalization;
+using NiSharp.Confounds;
+using NiSharp.Connectome;
+using NiSharp.Pipeline;
+using Spectre.Console;
+
+namespace NiSharp.Cli.Commands;
+
+/// <summary>
+/// <c>nisharp run FMRIPREP_DIR OUTPUT_DIR participant|group [options]</c>: the BIDS App. The participant level writes
+/// region signals, coverage and connectivity per run; the group level compares the groups. Exit code 0 when every
+/// subject succeeded, 1 when some failed (they are reported), 2 for usage or input errors.
+/// </summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var input = new Argument<string>("FMRIPREP_DIR") { Description = "fMRIPrep derivatives folder (BIDS derivatives: sub-*/func/*_desc-preproc_bold.nii.gz, masks, confounds)" };
+        var output = new Argument<string>("OUTPUT_DIR") { Description = "Output folder (a BIDS derivative dataset); not the input folder nor inside it" };
+        var level = new Argument<string>("ANALYSIS_LEVEL") { Description = "participant (per subject: signals, cleaning, connectivity) or group (comparison)" };
+        level.AcceptOnlyFromAmong("participant", "group");
+        var labels = new Option<string[]>("--participant-label") { Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true, Description = "Subjects to process, with or without 'sub-' (default: all)" };
+        var task = new Option<string?>("--task") { Description = "Task to process, e.g. rest (default: every task)" };
+        var space = new Option<string>("--space") { Description = "Template space of the BOLD runs", DefaultValueFactory = _ => "MNI152NLin2009cAsym" };
+        var atlas = new Option<string>("--atlas") { Description = "Bundled atlas (yeo7-relabeled, schaefer100-7, … see 'nisharp atlases') or a label image file", DefaultValueFactory = _ => "yeo7-relabeled" };
+        var atlasLabels = new Option<string?>("--atlas-labels") { Description = "Label table for an atlas file (LUT, TXT, CSV or TSV with a network column)" };
+        var strategy = new Option<string>("--strategy") { Description = $"Confound strategy: {string.Join(", ", ConfoundPresets.PresetNames)} (each also +gsr)", DefaultValueFactory = _ => "yeo2011" };
+        var dummy = new Option<string>("--dummy-scans") { Description = "Leading volumes to drop: a number, or auto (fMRIPrep's non_steady_state_outlier columns)", DefaultValueFactory = _ => "auto" };
+        var lowPass = new Option<string>("--low-pass") { Description = "Low-pass cut-off in Hz, or none", DefaultValueFactory = _ => "0.08" };
+        var highPass = new Option<string>("--high-pass") { Description = "High-pass cut-off in Hz, or none", DefaultValueFactory = _ => "0.009" };
+        var kinds = new Option<string[]>("--kind") { Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true, Description = $"Connectivity kinds: {string.Join(", ", ConnectivityKinds.All)} (default: correlation)" };
+        var jobs = new Option<int>("--jobs", "-j") { Description = "Subjects processed at once (also bounded by memory)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var filter = new Option<string?>("--bids-filter-file") { Description = "JSON file of BOLD filters, as fMRIPrep's: {\"bold\": {\"session\": \"1\", \"run\": [1, 2]}}" };
+        var participants = new Option<string?>("--participants") { Description = "Group level: participants table (default: participants.tsv of FMRIPREP_DIR or of the raw dataset above it)" };
+        var column = new Option<string>("--group-column") { Description = "Group level: participants column holding the groups", DefaultValueFactory = _ => "diagnosis" };
+        var groups = new Option<string[]>("--groups") { Arity = new ArgumentArity(2, 2), AllowMultipleArgumentsPerToken = true, Description = "Group level: the two groups (values of --group-column, default CONTROL SCHZ), or subject-id patterns such as '1*' '5*'" };
+        var edges = new Option<string?>("--edges") { Description = "Group level: edges by atlas label id, e.g. 44-46,41-49 (default: the default-mode network's intra-network pairs, and 44-46)" };
+        var permutations = new Option<int>("--permutations") { Description = "Group level: random relabellings for the permutation p", DefaultValueFactory = _ => 10000 };
+        var seed = new Option<int>("--seed") { Description = "Group level: seed of the permutations", DefaultValueFactory = _ => 0 };
+        var noReports = new Option<bool>("--no-reports") { Description = "Do not write the HTML pages" };
+        var cmd = new Command("run", "The BIDS App: region signals, confound cleaning and connectivity per subject (participant), then the group comparison (group)")
+        {
+            input, output, level, labels, task, space, atlas, atlasLabels, strategy, dummy, lowPass, highPass, kinds, jobs, filter,
+            participants, column, groups, edges, permutations, seed, noReports,
+        };
+        cmd.SetAction(p =>
+        {
+            var options = new RunOptions
+            {
+                InputDirectory = p.GetValue(input)!,
+                OutputDirectory = p.GetValue(output)!,
+                Level = p.GetValue(level) == "group" ? AnalysisLevel.Group : AnalysisLevel.Participant,
+                ParticipantLabels = p.GetValue(labels) ?? [],
+                Task = p.GetValue(task),
+                Space = p.GetValue(space)!,
+                Atlas = p.GetValue(atlas)!,
+                AtlasLabels = p.GetValue(atlasLabels),
+                Strategy = p.GetValue(strategy)!,
+                DummyScans = DummyScans.Parse(p.GetValue(dummy)!),
+                LowPass = ParseHz(p.GetValue(lowPass)!, "--low-pass"),
+                HighPass = ParseHz(p.GetValue(highPass)!, "--high-pass"),
+                Kinds = (p.GetValue(kinds) is { Length: > 0 } k ? k : ["correlation"]).Select(ConnectivityKinds.Parse).ToArray(),
+                Jobs = p.GetValue(jobs),
+                BidsFilterFile = p.GetValue(filter),
+                ParticipantsFile = p.GetValue(participants),
+                GroupColumn = p.GetValue(column)!,
+                Groups = p.GetValue(groups) is { Length: > 0 } g ? g : null,
+                Edges = p.GetValue(edges),
+                Permutations = p.GetValue(permutations),
+                Seed = p.GetValue(seed),
+                Reports = !p.GetValue(noReports),
+            };
+            return Execute(options, p.Out(), p.Err());
+        });
+        return cmd;
+    }
+
+    /// <summary>Runs one level, printing progress and a summary; returns the exit code.</summary>
+    internal static int Execute(RunOptions options, TextWriter o, TextWriter err)
+    {
+        if (options.Level == AnalysisLevel.Participant)
+        {
+            var summary = RunProgressDisplay.Participant(options, o);
+            foreach (var f in summary.Failed)
+                err.WriteLine($"nisharp: sub-{f.Subject} failed: {f.Reason} (log: {f.LogPath})");
+            int done = summary.Subjects.Count(s => s.State == SubjectState.Done), skipped = summary.Subjects.Count(s => s.State == SubjectState.Skipped);
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"participant level: {done} done, {skipped} already complete, {summary.Failed.Count} failed in {summary.Elapsed.TotalSeconds:0.0} s → {options.OutputDirectory}"));
+            if (summary.ReportPath is not null) o.WriteLine($"report: {summary.ReportPath}");
+            return summary.ExitCode;
+        }
+        var group = GroupLevel.Run(options, new PlainProgress(o));
+        foreach (var f in group.Failed) err.WriteLine($"nisharp: {f.Subject} not included: {f.Reason}");
+        PrintGroup(group, o);
+        return group.ExitCode;
+    }
+
+    internal static void PrintGroup(GroupSummary group, TextWriter o)
+    {
+        o.WriteLine($"group level: {group.Included.Count} subjects included, {group.Failed.Count} failed or missing; {group.Group1} vs {group.Group2}");
+        foreach (var (kind, table) in group.Comparisons)
+        {
+            int sig = table.Rows.Count(r => r.Significant);
+            o.WriteLine($"  {kind.NilearnName()}: {table.Rows.Count} edge(s) tested, {sig} significant at FDR {table.Options.FdrLevel.ToString(CultureInfo.InvariantCulture)}");
+            foreach (var r in table.Rows.OrderBy(r => double.IsNaN(r.Welch.P) ? 2 : r.Welch.P).Take(5))
+                o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"    {r.Feature.Name,-8} {group.Group1} {r.Mean1,7:0.000}  {group.Group2} {r.Mean2,7:0.000}  d {r.CohensD,6:0.00}  t {r.Welch.T,6:0.00}  p {r.Welch.P:0.0000}  q {(table.Options.Permutations > 0 ? r.PPermutationFdr : r.PFdr):0.0000}{(r.Significant ? "  *" : "")}"));
+        }
+        o.WriteLine($"tables: {Path.GetDirectoryName(group.Outputs[0])}");
+        if (group.ReportPath is not null) o.WriteLine($"report: {group.ReportPath}");
+    }
+
+    private static double? ParseHz(string text, string option)
+    {
+        if (text.Trim().Equals("none", StringComparison.OrdinalIgnoreCase)) return null;
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v)) return v;
+        throw new NiSharpException($"{option} must be a frequency in Hz or 'none', got '{text}'");
+    }
+}
+
+/// <summary>Progress as plain lines: one per subject, for logs, pipes and tests.</summary>
+internal sealed class PlainProgress(TextWriter o) : IRunProgress
+{
+    private readonly object _gate = new();
+    private int _finished, _total;
+
+    public void Planned(int subjects, int toProcess, int jobs)
+    {
+        lock (_gate)
+        {
+            _total = subjects;
+            o.WriteLine($"{subjects} subject(s): {toProcess} to process, {subjects - toProcess} already complete; {jobs} at a time");
+        }
+    }
+
+    public void Started(string subject) { }
+
+    public void Finished(SubjectOutcome outcome)
+    {
+        lock (_gate)
+        {
+            _finished++;
+            var what = outcome.State switch
+            {
+                SubjectState.Done => string.Create(CultureInfo.InvariantCulture, $"done ({outcome.Elapsed.TotalSeconds:0.00} s)"),
+                SubjectState.Skipped => "already complete, skipped",
+                _ => $"FAILED: {outcome.Reason}",
+            };
+            o.WriteLine($"[{_finished,3}/{_total}] sub-{outcome.Subject} {what}");
+        }
+    }
+
+    public void Message(string text)
+    {
+        lock (_gate) o.WriteLine(text);
+    }
+}
+
+/// <summary>
+/// The participant level's progress: a Spectre.Console bar with done / failed counts and the remaining time when
+/// standard output is an interactive terminal, plain lines otherwise.
+/// </summary>
+internal static class RunProgressDisplay
+{
+    /// <summary>Whether <paramref name="o"/> is the process's own terminal.</summary>
+    public static bool IsTerminal(TextWriter o) =>
+        ReferenceEquals(o, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+
+    public static ParticipantSummary Participant(RunOptions options, TextWriter o)
+    {
+        if (!IsTerminal(o)) return ParticipantLevel.Run(options, new PlainProgress(o));
+        var messages = new List<string>();
+        ParticipantSummary? summary = null;
+        AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask("participants", autoStart: true, maxValue: 1);
+                summary = ParticipantLevel.Run(options, new SpectreProgress(task, messages));
+            });
+        foreach (var m in messages) o.WriteLine(m);
+        return summary!;
+    }
+
+    private sealed class SpectreProgress(ProgressTask task, List<string> messages) : IRunProgress
+    {
+        private readonly object _gate = new();
+        private int _done, _failed, _running, _toProcess;
+
+        public void Planned(int subjects, int toProcess, int jobs)
+        {
+            lock (_gate)
+            {
+                _toProcess = toProcess;
+                task.MaxValue = Math.Max(1, toProcess);
+                if (toProcess == 0) task.Value = 1;
+                messages.Add($"{subjects} subject(s): {toProcess} to process, {subjects - toProcess} already complete; {jobs} at a time");
+                Describe();
+            }
+        }
+
+        public void Started(string subject)
+        {
+            lock (_gate) { _running++; Describe(); }
+        }
+
+        public void Finished(SubjectOutcome outcome)
+        {
+            lock (_gate)
+            {
+                if (outcome.State == SubjectState.Skipped) return;
+                _running--;
+                if (outcome.State == SubjectState.Failed)
+                {
+                    _failed++;
+                    messages.Add($"sub-{outcome.Subject} FAILED: {outcome.Reason}");
+                }
+                else _done++;
+                task.Increment(1);
+                Describe();
+            }
+        }
+
+        public void Message(string text)
+        {
+            lock (_gate) messages.Add(text);
+        }
+
+        private void Describe() =>
+            task.Description = Markup.Escape($"participants: {_done} done, {_failed} failed, {_running} running, {_toProcess - _done - _failed - _running} waiting");
+    }
+}

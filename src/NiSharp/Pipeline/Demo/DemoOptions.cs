@@ -1,0 +1,66 @@
+using System.Globalization;
+
+namespace NiSharp.Pipeline;
+
+/// <summary>
+/// What <see cref="DemoDataset.Generate"/> writes: a cohort in the image of ds000030 (controls 1xxxx,
+/// schizophrenia 5xxxx) preprocessed as fMRIPrep would have, with a planted connectome. Defaults give the
+/// lesson-sized dataset (20 subjects, 65×77×49 voxels of 3 mm, 152 volumes at TR 2 s).
+/// </summary>
+public sealed record DemoOptions
+{
+    /// <summary>Number of subjects; the first half (rounded up) are controls, the rest patients.</summary>
+    public int Subjects { get; init; } = 20;
+
+    /// <summary>Seed: the same seed gives the same files, byte for byte.</summary>
+    public int Seed { get; init; } = 2024;
+
+    /// <summary>Isotropic voxel size in mm of the MNI152NLin2009cAsym grid (3 mm gives 65×77×49; tests use larger
+    /// voxels for speed).</summary>
+    public double VoxelSize { get; init; } = 3;
+
+    /// <summary>Volumes per run (ds000030's rest runs have 152).</summary>
+    public int Volumes { get; init; } = 152;
+
+    /// <summary>Seconds between volumes.</summary>
+    public double RepetitionTime { get; init; } = 2;
+
+    /// <summary>Leading volumes before the steady state (brighter; flagged as <c>non_steady_state_outlierXX</c>).</summary>
+    public int NonSteadyStateVolumes { get; init; } = 4;
+
+    /// <summary>The planted correlation between DMN regions 44 and 46 of the relabelled Yeo atlas in controls.</summary>
+    public double ControlDmnCorrelation { get; init; } = 0.75;
+
+    /// <summary>The same in patients; equal to <see cref="ControlDmnCorrelation"/> for a null cohort.</summary>
+    public double PatientDmnCorrelation { get; init; } = 0.25;
+
+    /// <summary>Median per-subject motion severity (mm of mean framewise displacement, roughly); each subject's
+    /// severity is drawn log-normally around it.</summary>
+    public double MotionSeverity { get; init; } = 0.15;
+
+    /// <summary>How much more patients move than controls (1 = no difference, the default, so that motion does
+    /// not masquerade as a group effect).</summary>
+    public double PatientMotionFactor { get; init; } = 1;
+
+    /// <summary>Subjects generated at once (default: the number of cores).</summary>
+    public int? Jobs { get; init; }
+
+    /// <summary>Checks the values; throws <see cref="NiSharpException"/> naming the bad one.</summary>
+    public DemoOptions Validate()
+    {
+        if (Subjects < 1) throw new NiSharpException($"--subjects must be at least 1, got {Subjects}");
+        if (Subjects > 1800) throw new NiSharpException($"--subjects must be at most 1800 (the id ranges of ds000030's groups), got {Subjects}");
+        if (!(VoxelSize >= 2 && VoxelSize <= 12)) throw new NiSharpException($"the voxel size must be between 2 and 12 mm, got {F(VoxelSize)}");
+        if (Volumes < NonSteadyStateVolumes + 20) throw new NiSharpException($"at least {NonSteadyStateVolumes + 20} volumes are needed, got {Volumes}");
+        if (!(RepetitionTime > 0.2 && RepetitionTime <= 5)) throw new NiSharpException($"the repetition time must be in (0.2, 5] s, got {F(RepetitionTime)}");
+        if (NonSteadyStateVolumes < 0) throw new NiSharpException("the number of non-steady-state volumes must be 0 or more");
+        foreach (var (name, r) in new[] { ("control", ControlDmnCorrelation), ("patient", PatientDmnCorrelation) })
+            if (!(r > -0.9 && r < 0.95)) throw new NiSharpException($"the planted {name} DMN correlation must be in (-0.9, 0.95), got {F(r)}");
+        if (!(MotionSeverity >= 0 && MotionSeverity <= 2)) throw new NiSharpException($"the motion severity must be in [0, 2] mm, got {F(MotionSeverity)}");
+        if (!(PatientMotionFactor > 0)) throw new NiSharpException("the patient motion factor must be positive");
+        if (Jobs is < 1) throw new NiSharpException($"--jobs must be at least 1, got {Jobs}");
+        return this;
+    }
+
+    private static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using NiSharp.Atlases;
+using NiSharp.Bids;
+using NiSharp.IO;
+
+namespace NiSharp.Pipeline;
+
+/// <summary>The result of a participant-level invocation.</summary>
+/// <param name="Subjects">One outcome per selected subject, in label order.</param>
+/// <param name="Jobs">Subjects processed at once.</param>
+/// <param name="LeftoversRemoved">Temporary files of an interrupted run that were deleted.</param>
+/// <param name="ReportPath">The summary page, or null without reports.</param>
+/// <param name="Elapsed">Wall time of the whole invocation.</param>
+public sealed record ParticipantSummary(IReadOnlyList<SubjectOutcome> Subjects, int Jobs, int LeftoversRemoved, string? ReportPath, TimeSpan Elapsed)
+{
+    /// <summary>0 when every subject succeeded (or was already complete), 1 when some failed.</summary>
+    public int ExitCode => Subjects.Any(s => s.State == SubjectState.Failed) ? 1 : 0;
+
+    /// <summary>Subjects that failed.</summary>
+    public IReadOnlyList<SubjectOutcome> Failed => Subjects.Where(s => s.State == SubjectState.Failed).ToList();
+}
+
+/// <summary>
+/// <c>nisharp run FMRIPREP_DIR OUTPUT_DIR participant</c>: every selected subject's runs analysed (see
+/// <see cref="RunAnalysis"/>), subjects in parallel up to <see cref="RunOptions.Jobs"/> (fewer when memory is short).
+/// A failing subject is logged with the file and the reason and the others go on; subjects whose outputs are complete
+/// for the same parameters and inputs are skipped; one run at a time per output folder (<see cref="OutputLock"/>),
+/// whose leftovers from a killed run are removed first.
+/// </summary>
+public static class ParticipantLevel
+{
+    /// <summary>Runs the participant level.</summary>
+    /// <exception cref="NiSharpException">Usage and input errors (unknown label, no runs, output inside the input,
+    /// another run on the folder, unknown atlas or strategy): nothing is processed.</exception>
+    public static ParticipantSummary Run(RunOptions options, IRunProgress? progress = null)
+    {
+        var clock = Stopwatch.StartNew();
+        progress ??= SilentProgress.Instance;
+        options = options.Validate();
+        var selection = RunSelection.Select(options);
+        var atlas = Atlas.Load(options.Atlas, options.AtlasLabels);
+        var atlasLabel = DerivativeNames.AtlasLabel(options.Atlas);
+        var masker = options.MaskerOptions(atlas);
+        var ctx = new ParticipantContext
+        {
+            Options = options,
+            Provenance = new Provenance(options, atlasLabel, masker),
+            Atlas = atlas,
+            AtlasLabel = atlasLabel,
+            Masker = masker,
+            Strategy = options.ConfoundStrategy(),
+            Kinds = Provenance.ParticipantKinds(options),
+        };
+
+        Directory.CreateDirectory(options.OutputDirectory);
+        using var outputLock = OutputLock.Acquire(options.OutputDirectory);
+        int leftovers = outputLock.RemoveLeftovers(options.OutputDirectory);
+        if (leftovers > 0) progress.Message($"removed {leftovers} temporary file(s) left by an interrupted run");
+        DerivativesDataset.Write(options.OutputDirectory, options.InputDirectory, selection.Layout.Description);
+        if (selection.WithoutRuns.Count > 0)
+            progress.Message($"{selection.WithoutRuns.Count} subject(s) have no run in space {options.Space}: sub-{string.Join(", sub-", selection.WithoutRuns)}");
+        if (options.Kinds.Contains(Connectome.ConnectivityKind.Tangent))
+            progress.Message("kind tangent is relative to the group: the group level computes it");
+
+        var outcomes = new SubjectOutcome[selection.Subjects.Count];
+        var todo = new List<int>();
+        for (int i = 0; i < selection.Subjects.Count; i++)
+        {
+            var (subject, runs) = selection.Subjects[i];
+            if (runs.All(r => RunAnalysis.IsComplete(r, ctx)))
+                outcomes[i] = new SubjectOutcome(subject, SubjectState.Skipped, TimeSpan.Zero, runs.Count, null, null, SubjectStatus.LogPathOf(options.OutputDirectory, subject));
+            else
+                todo.Add(i);
+        }
+        int jobs = BoundedJobs(options.Jobs, selection.Subjects[0].Runs[0]);
+        progress.Planned(selection.Subjects.Count, todo.Count, jobs);
+        foreach (var o in outcomes.Where(o => o is not null)) progress.Finished(o);
+
+        Parallel.ForEach(todo, new ParallelOptions { MaxDegreeOfParallelism = jobs }, i =>
+        {
+            var (subject, runs) = selection.Subjects[i];
+            progress.Started(subject);
+            outcomes[i] = ProcessSubject(subject, runs, ctx);
+            progress.Finished(outcomes[i]);
+        });
+
+        string? report = null;
+        if (options.Reports)
+        {
+            report = Path.Combine(options.OutputDirectory, "report.html");
+            RunReports.WriteParticipantSummary(report, ctx, selection, outcomes);
+        }
+        return new ParticipantSummary(outcomes, jobs, leftovers, report, clock.Elapsed);
+    }
+
+    private static SubjectOutcome ProcessSubject(string subject, IReadOnlyList<BoldRun> runs, ParticipantContext ctx)
+    {
+        var clock = Stopwatch.StartNew();
+        var outputDir = ctx.Options.OutputDirectory;
+        var log = new StringBuilder();
+        void Log(string line)
+        {
+            lock (log) log.Append(DateTime.Now.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture)).Append("  ").Append(line).Append('\n');
+        }
+        Log($"sub-{subject}: {runs.Count} run(s); NiSharp {Provenance.Version}; parameters {ctx.Provenance.ParametersHash}");
+        string? reason = null, file = null;
+        foreach (var run in runs)
+        {
+            var runClock = Stopwatch.StartNew();
+            try
+            {
+                RunAnalysis.Execute(run, ctx, Log);
+                Log($"  done in {runClock.Elapsed.TotalSeconds:0.00} s → {RunAnalysis.OutputsOf(run, ctx).Directory}");
+            }
+            catch (NiSharpException e)
+            {
+                reason ??= e.Message;
+                file ??= e.FilePath ?? run.Bold.Path;
+                Log($"  FAILED: {e.Message}");
+            }
+            catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
+            {
+                // Not an anticipated input problem (or a bug): this subject fails with the exception in its log, the
+                // others go on.
+                reason ??= $"{run.Bold.Path}: {e.GetType().Name}: {e.Message}".Replace('\n', ' ');
+                file ??= run.Bold.Path;
+                Log($"  FAILED: {e.GetType().Name}: {e.Message}");
+                Log(e.ToString());
+            }
+        }
+        var state = reason is null ? SubjectState.Done : SubjectState.Failed;
+        Log(state == SubjectState.Done ? $"sub-{subject} done in {clock.Elapsed.TotalSeconds:0.00} s" : $"sub-{subject} FAILED: {reason}");
+        var logPath = SubjectStatus.LogPathOf(outputDir, subject);
+        Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
+        AtomicFile.WriteAllText(logPath, log.ToString());
+        new SubjectStatus(subject, state == SubjectState.Done ? "done" : "failed", reason, file, ctx.Provenance.ParametersHash,
+            clock.Elapsed.TotalSeconds, DateTime.UtcNow.ToString("o", CultureInfo.InvariantCulture)).Write(outputDir);
+        return new SubjectOutcome(subject, state, clock.Elapsed, runs.Count, reason, file, logPath);
+    }
+
+    /// <summary>
+    /// Subjects at once: the requested number, lowered so that the subjects in flight fit in 60% of the memory
+    /// available. A subject holds about four volumes of the image (read buffer, label index, decoder window) plus
+    /// the report's pictures.
+    /// </summary>
+    internal static int BoundedJobs(int requested, BoldRun sample)
+    {
+        long voxels;
+        try
+        {
+            using var f = Nifti.NiftiFile.Open(sample.Bold.Path);
+            voxels = f.VoxelsPerVolume;
+        }
+        catch (NiSharpException) { return requested; }
+        long perSubject = voxels * 4 * 4 + (64L << 20);
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (available <= 0) return requested;
+        long fit = Math.Max(1, (long)(available * 0.6) / perSubject);
+        return (int)Math.Min(requested, fit);
+    }
+}

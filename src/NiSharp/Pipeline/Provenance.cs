@@ -1,0 +1,133 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using NiSharp.Connectome;
+using NiSharp.Maskers;
+
+namespace NiSharp.Pipeline;
+
+/// <summary>
+/// What makes an output reproducible and a rerun safe to skip: the effective analysis parameters as one JSON
+/// object (written into every sidecar) and two hashes — <see cref="ParametersHash"/> over those parameters, the same
+/// for every subject, and per run an inputs hash over the input files' names, sizes and modification times. A run's
+/// outputs are reused only when both match.
+/// </summary>
+public sealed class Provenance
+{
+    /// <summary>Bumped when the participant-level computation changes in a way the parameters do not show.</summary>
+    public const int PipelineRevision = 1;
+
+    /// <summary>The sidecar key of <see cref="ParametersHash"/>.</summary>
+    public const string ParametersHashKey = "ParametersHash";
+
+    /// <summary>The sidecar key of a run's inputs hash.</summary>
+    public const string InputsHashKey = "InputsHash";
+
+    /// <summary>The effective parameters (a copy).</summary>
+    public JsonObject Parameters => (JsonObject)_parameters.DeepClone();
+
+    /// <summary>SHA-256 (first 16 hex digits) of <see cref="Parameters"/>.</summary>
+    public string ParametersHash { get; }
+
+    private readonly JsonObject _parameters;
+
+    /// <summary>Collects the effective parameters of a run of <paramref name="options"/> (atlas label <paramref name="atlasLabel"/>)
+    /// (for an atlas file, its content is hashed so that replacing the file invalidates outputs).</summary>
+    public Provenance(RunOptions options, string atlasLabel, LabelsMaskerOptions masker)
+    {
+        var strategy = options.ConfoundStrategy();
+        var clean = options.CleanOptions(repetitionTime: 1); // the run's own TR is recorded per run, not hashed
+        var atlas = new JsonObject
+        {
+            ["Name"] = File.Exists(options.Atlas) ? Path.GetFileName(options.Atlas) : options.Atlas,
+            ["Label"] = atlasLabel,
+            ["ContentHash"] = File.Exists(options.Atlas) ? FileHash(options.Atlas) : null,
+            ["LabelsContentHash"] = options.AtlasLabels is string l ? FileHash(l) : null,
+        };
+        _parameters = new JsonObject
+        {
+            ["PipelineRevision"] = PipelineRevision,
+            ["Space"] = options.Space,
+            ["Atlas"] = atlas,
+            ["Confounds"] = ToNode(strategy.ToParameters()),
+            ["Cleaning"] = ToNode(clean.ToParameters().Where(kv => kv.Key != "t_r").ToDictionary(kv => kv.Key, kv => kv.Value)),
+            ["Masker"] = ToNode(MaskerParameters(masker.ToParameters(), options)),
+            ["Connectivity"] = new JsonArray(ParticipantKinds(options).Select(k => (JsonNode?)ConnectivityParameters(k)).ToArray()),
+        };
+        ParametersHash = Hash(_parameters.ToJsonString());
+    }
+
+    /// <summary>
+    /// The masker's parameters as the outputs record them: the atlas by its name (or file name) and the label names by
+    /// their origin rather than by where they happen to be cached on this machine, and the brain mask as the run's.
+    /// </summary>
+    public static Dictionary<string, object?> MaskerParameters(IReadOnlyDictionary<string, object?> parameters, RunOptions options)
+    {
+        var d = new Dictionary<string, object?>(parameters, StringComparer.Ordinal)
+        {
+            ["labels_img"] = File.Exists(options.Atlas) ? Path.GetFileName(options.Atlas) : options.Atlas,
+            ["labels"] = options.AtlasLabels is string l ? Path.GetFileName(l) : "bundled with the atlas (label_N names for a file without a table)",
+            ["mask_img"] = "the run's fMRIPrep brain mask (desc-brain_mask)",
+        };
+        return d;
+    }
+
+    /// <summary>The kinds computed per run: all but tangent, which is relative to the group and so is computed by the group level.</summary>
+    public static IReadOnlyList<ConnectivityKind> ParticipantKinds(RunOptions options) =>
+        options.Kinds.Where(k => k != ConnectivityKind.Tangent).ToArray();
+
+    /// <summary>The parameters of one connectivity kind as its sidecar records them.</summary>
+    public static JsonObject ConnectivityParameters(ConnectivityKind kind) => new()
+    {
+        ["Kind"] = kind.CliName(),
+        ["NilearnKind"] = kind.NilearnName(),
+        ["Estimator"] = "ledoit-wolf",
+        ["EstimatorParameters"] = new JsonObject { ["assume_centered"] = false, ["block_size"] = 1000 },
+        ["Standardize"] = kind == ConnectivityKind.Correlation ? "zscore (population std) before estimating" : "none",
+        ["EmptyRegions"] = "left out of the estimate; their rows and columns are n/a",
+    };
+
+    /// <summary>The inputs hash of a run: names (relative to the input folder), sizes and modification times.</summary>
+    public static string InputsHash(string inputRoot, IEnumerable<string?> files)
+    {
+        var sb = new StringBuilder();
+        foreach (var f in files)
+        {
+            if (f is null) continue;
+            var info = new FileInfo(f);
+            sb.Append(Path.GetRelativePath(inputRoot, f)).Append('|')
+              .Append(info.Exists ? info.Length : -1).Append('|')
+              .Append(info.Exists ? info.LastWriteTimeUtc.Ticks : 0).Append('\n');
+        }
+        return Hash(sb.ToString());
+    }
+
+    /// <summary>First 16 hex digits of the SHA-256 of <paramref name="text"/>.</summary>
+    public static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
+
+    private static string FileHash(string path)
+    {
+        using var s = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(s))[..16];
+    }
+
+    /// <summary>A dictionary of parameters (numbers, strings, arrays) as JSON.</summary>
+    public static JsonNode? ToNode(object? value) => JsonSerializer.SerializeToNode(value, SerializerOptions);
+
+    private static readonly JsonSerializerOptions SerializerOptions = new() { WriteIndented = false };
+
+    /// <summary>The version written into <c>GeneratedBy</c>.</summary>
+    public static string Version => typeof(Provenance).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    /// <summary><c>GeneratedBy</c> for sidecars and <c>dataset_description.json</c>.</summary>
+    public static JsonArray GeneratedBy(string description) => new(new JsonObject
+    {
+        ["Name"] = "NiSharp",
+        ["Version"] = Version,
+        ["Description"] = description,
+    });
+
+    internal static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,243 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MathNet.Numerics.LinearAlgebra;
+using NiSharp.Atlases;
+using NiSharp.Bids;
+using NiSharp.Confounds;
+using NiSharp.Connectome;
+using NiSharp.IO;
+using NiSharp.Nifti;
+using NiSharp.Plotting;
+using NiSharp.Imaging;
+using NiSharp.Maskers;
+using NiSharp.Reports;
+
+namespace NiSharp.Pipeline;
+
+/// <summary>What every run of a participant-level invocation shares.</summary>
+internal sealed class ParticipantContext
+{
+    public required RunOptions Options { get; init; }
+    public required Provenance Provenance { get; init; }
+    public required Atlas Atlas { get; init; }
+    public required string AtlasLabel { get; init; }
+    /// <summary>The labels masker's options; each run adds its own brain mask and repetition time.</summary>
+    public required LabelsMaskerOptions Masker { get; init; }
+    public required ConfoundStrategy Strategy { get; init; }
+    public required IReadOnlyList<ConnectivityKind> Kinds { get; init; }
+
+    /// <summary>A BIDS URI of an input file (<c>bids:preprocessed:sub-X/func/…</c>, resolved through the
+    /// <c>DatasetLinks</c> of <c>dataset_description.json</c>).</summary>
+    public string SourceUri(string path) => "bids:" + DerivativesDataset.InputLinkName + ":" + Path.GetRelativePath(Options.InputDirectory, path).Replace('\\', '/');
+
+    /// <summary>A BIDS URI of a file of this derivative dataset (<c>bids::sub-X/func/…</c>).</summary>
+    public string OutputUri(string path) => "bids::" + Path.GetRelativePath(Options.OutputDirectory, path).Replace('\\', '/');
+}
+
+/// <summary>
+/// One BOLD run at the participant level: find its mask, confounds and repetition time; select the confounds;
+/// extract and clean the region signals with the labels masker; estimate connectivity; write the outputs —
+/// everything computed first, then written file by file atomically, the time-series sidecar (which carries the
+/// hashes that mark the run complete) last.
+/// </summary>
+internal static class RunAnalysis
+{
+    public static RunOutputs OutputsOf(BoldRun run, ParticipantContext ctx) =>
+        new(DerivativeNames.RunDirectory(ctx.Options.OutputDirectory, run), DerivativeNames.RunPrefix(run, ctx.AtlasLabel));
+
+    /// <summary>The input files whose change makes the outputs stale.</summary>
+    public static IEnumerable<string?> InputFiles(BoldRun run) =>
+        new[] { run.Bold.Path, run.Mask?.Path, run.Confounds?.Path, run.ConfoundsJson?.Path, run.Boldref?.Path }.Concat(run.Metadata.Sources);
+
+    /// <summary>Whether the run's outputs exist and were made with these parameters from these inputs.</summary>
+    public static bool IsComplete(BoldRun run, ParticipantContext ctx)
+    {
+        var o = OutputsOf(run, ctx);
+        if (!File.Exists(o.TimeSeriesSidecar) || !File.Exists(o.TimeSeries) || !File.Exists(o.Coverage)) return false;
+        if (ctx.Options.Reports && !File.Exists(o.Report)) return false;
+        foreach (var k in ctx.Kinds)
+            if (!File.Exists(o.Relmat(k)) || !File.Exists(o.RelmatSidecar(k))) return false;
+        var (parameters, inputs) = ReadHashes(o.TimeSeriesSidecar);
+        return parameters == ctx.Provenance.ParametersHash && inputs == Provenance.InputsHash(ctx.Options.InputDirectory, InputFiles(run));
+    }
+
+    /// <summary>The two hashes a sidecar records (nulls when missing or unreadable).</summary>
+    public static (string? Parameters, string? Inputs) ReadHashes(string sidecar)
+    {
+        try
+        {
+            if (JsonNode.Parse(File.ReadAllText(sidecar)) is not JsonObject o) return (null, null);
+            string? S(string key) => o[key] is JsonValue v && v.TryGetValue(out string? s) ? s : null;
+            return (S(Provenance.ParametersHashKey), S(Provenance.InputsHashKey));
+        }
+        catch (Exception e) when (e is JsonException or IOException) { return (null, null); }
+    }
+
+    public static void Execute(BoldRun run, ParticipantContext ctx, Action<string> log)
+    {
+        var options = ctx.Options;
+        string bold = run.Bold.Path;
+        string? mask = run.Mask?.Path;
+        if (mask is null) log($"warning: no brain mask beside {run.Bold.Filename}; region means use every voxel of the atlas");
+        var confoundsFile = run.RequireConfounds();
+
+        int volumes;
+        double? headerTr;
+        using (var f = NiftiFile.Open(bold))
+        {
+            if (f.Header.NDim < 4 || f.VolumeCount < 2)
+                throw new NiSharpException(bold, $"not a BOLD series: shape {Image.ShapeText(f.Shape)}");
+            volumes = f.VolumeCount;
+            headerTr = f.RepetitionTime;
+        }
+        double? tr = run.RepetitionTime ?? headerTr;
+        string trSource = run.RepetitionTime is not null ? "sidecar RepetitionTime" : "NIfTI header pixdim[4]";
+        if (tr is not double t_r || !(t_r > 0))
+            throw new NiSharpException(bold, "no RepetitionTime: neither the JSON sidecar nor the NIfTI header gives it");
+        if (run.RepetitionTime is double sidecarTr && headerTr is double h && Math.Abs(sidecarTr - h) > 1e-3)
+            log($"warning: RepetitionTime {sidecarTr} s in the sidecar but {h} s in the header; using the sidecar's, as BIDS says");
+
+        var table = FmriprepConfounds.Load(confoundsFile.Path, run.ConfoundsJson?.Path);
+        if (table.RowCount != volumes)
+            throw new NiSharpException(confoundsFile.Path, $"the confounds have {table.RowCount} rows but {run.Bold.Filename} has {volumes} volumes");
+        var selection = ConfoundSelector.Select(table, ctx.Strategy);
+        var clean = options.CleanOptions(t_r);
+        log($"{run.Bold.Filename}: {volumes} volumes, TR {t_r.ToString("0.###", CultureInfo.InvariantCulture)} s ({trSource}); " +
+            $"{selection.DummyScans} dummy, {selection.Volumes - selection.SampleMask.Length} censored, {selection.Columns.Count} regressors ({ctx.Strategy.Name})");
+
+        // The labels masker (nilearn NiftiLabelsMasker semantics) with the run's brain mask; empty regions are kept as
+        // n/a columns so that every run has every atlas region, and are left out of the connectivity estimate.
+        var maskerOptions = ctx.Masker with
+        {
+            MaskImg = mask is null ? null : Masking.LoadMask(mask),
+            MaskSource = mask is null ? null : ctx.SourceUri(mask),
+            RepetitionTime = t_r,
+        };
+        var masker = new LabelsMasker(maskerOptions);
+        var warnings = new List<string>();
+        var region = masker.FitTransform(bold, MaskerInputs.From(selection), warnings);
+        var empty = region.Coverage.Where(c => c.IsEmpty).Select(c => c.Id).ToArray();
+        if (region.Coverage.Count - empty.Length < 2)
+            throw new NiSharpException(bold, $"only {region.Coverage.Count - empty.Length} atlas region(s) have voxels in the brain mask; is the atlas in the BOLD's space ({run.Space})?");
+        log($"  {region.Coverage.Count} regions, {empty.Length} without voxels in the mask{(empty.Length > 0 ? $" ({string.Join(", ", empty)})" : "")}; {region.Timepoints} volumes kept");
+        foreach (var w in warnings) log($"  warning: {w}");
+
+        // Connectivity; the measure leaves empty (all n/a) regions out and gives them n/a rows and columns.
+        var values = region.Values;
+        var x = Matrix<double>.Build.Dense(values.Timepoints, values.Features, (t, j) => values[t, j]);
+        var regions = region.Regions.Select((r, j) => new Region(region.ColumnNames[j], r.Id)).ToArray();
+        var matrices = new Dictionary<ConnectivityKind, ConnectivityMatrix>();
+        foreach (var kind in ctx.Kinds)
+        {
+            var m = new ConnectivityMeasure(new ConnectivityOptions { Kind = kind }).FitTransform([x], [bold])[0];
+            matrices[kind] = new ConnectivityMatrix(regions, m);
+        }
+
+        var outputs = OutputsOf(run, ctx);
+        var inputsHash = Provenance.InputsHash(options.InputDirectory, InputFiles(run));
+        var sources = new[] { bold, mask, confoundsFile.Path, run.ConfoundsJson?.Path }.Where(p => p is not null).Select(p => ctx.SourceUri(p!)).ToArray();
+        var sidecar = new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["Description"] = "Mean BOLD signal of each atlas region after confound cleaning (nilearn NiftiLabelsMasker semantics), one row per kept volume; n/a columns are regions without voxels in the brain mask",
+            ["Sources"] = sources,
+            ["RepetitionTime"] = t_r,
+            ["RepetitionTimeSource"] = trSource,
+            ["Atlas"] = AtlasDescription(ctx),
+            ["SelectedConfounds"] = selection.Columns.ToArray(),
+            ["DummyVolumes"] = selection.DummyScans,
+            ["masker"] = Provenance.MaskerParameters((IReadOnlyDictionary<string, object?>)region.Parameters["masker"]!, options),
+            ["Parameters"] = ctx.Provenance.Parameters,
+            [Provenance.ParametersHashKey] = ctx.Provenance.ParametersHash,
+            [Provenance.InputsHashKey] = inputsHash,
+            ["GeneratedBy"] = Provenance.GeneratedBy("nisharp run participant"),
+        };
+        string? report = options.Reports ? BuildReport(run, ctx, table, selection, t_r, region, masker.Fit(Grid.Of(bold)).ResampledLabels, matrices) : null;
+
+        // Write: everything else first, the time series and their sidecar (which carries the hashes that mark the run
+        // complete) last.
+        Directory.CreateDirectory(outputs.Directory);
+        Maskers.RegionCoverage.WriteTsv(outputs.Coverage, region.Coverage);
+        foreach (var (kind, m) in matrices)
+        {
+            var meta = Provenance.ConnectivityParameters(kind);
+            meta["Description"] = $"{kind.NilearnName()} between the atlas regions' cleaned signals";
+            meta["Sources"] = new JsonArray(ctx.OutputUri(outputs.TimeSeries));
+            meta["EmptyRegions"] = new JsonArray(empty.Select(v => (JsonNode?)v).ToArray());
+            meta["TimePoints"] = region.Timepoints;
+            meta[Provenance.ParametersHashKey] = ctx.Provenance.ParametersHash;
+            meta[Provenance.InputsHashKey] = inputsHash;
+            meta["GeneratedBy"] = Provenance.GeneratedBy("nisharp run participant");
+            m.Write(outputs.Relmat(kind), meta);
+        }
+        if (report is not null)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(outputs.Report)!);
+            AtomicFile.WriteAllText(outputs.Report, report);
+        }
+        region.Write(outputs.TimeSeries, sidecar);
+    }
+
+    private static JsonObject AtlasDescription(ParticipantContext ctx) => new()
+    {
+        ["Name"] = ctx.Atlas.Name,
+        ["Label"] = ctx.AtlasLabel,
+        ["Space"] = ctx.Atlas.Info?.Space,
+        ["Licence"] = ctx.Atlas.Info?.Licence,
+        ["Source"] = ctx.Atlas.Info is null ? ctx.Atlas.ImageSource : $"bundled with NiSharp ({ctx.Atlas.Info.ImageFile})",
+        ["Regions"] = ctx.Atlas.Labels.Regions.Count,
+    };
+
+    private static string BuildReport(BoldRun run, ParticipantContext ctx, FmriprepConfounds table, ConfoundSelection selection, double tr,
+        RegionSignals region, Image<int> atlasOnGrid, Dictionary<ConnectivityKind, ConnectivityMatrix> matrices)
+    {
+        int dummy = selection.DummyScans;
+        double[]? fd = table.Has("framewise_displacement") ? table.Column("framewise_displacement")[dummy..] : null;
+        var kept = new HashSet<int>(selection.SampleMask);
+        var censored = Enumerable.Range(0, selection.Volumes).Select(v => !kept.Contains(v)).ToArray();
+        // The background of the atlas picture: fMRIPrep's BOLD reference, else the mean of the run (one more pass).
+        Image<float>? meanEpi = null;
+        if (run.Boldref is { } boldref)
+        {
+            try { meanEpi = Image.Load(boldref.Path); }
+            catch (NiSharpException) { meanEpi = null; }
+        }
+        meanEpi ??= Volumes.Mean(run.Bold.Path);
+        var atlasImage = atlasOnGrid.As<float>();
+        var colours = ctx.Atlas.Labels.Regions
+            .Select(l => l.Colour is Rgba c ? new LabelColor(l.Id, l.Name, c.R, c.G, c.B) : new LabelColor(l.Id, l.Name, LabelColors.DefaultColor(l.Id).Red, LabelColors.DefaultColor(l.Id).Green, LabelColors.DefaultColor(l.Id).Blue))
+            .ToList();
+        var first = ctx.Kinds[0];
+        var m = matrices[first].Values;
+        var details = new List<(string, string)>
+        {
+            ("BOLD", run.Bold.RelativePath),
+            ("task", run.Task ?? "n/a"),
+            ("space", run.Space ?? "n/a"),
+            ("atlas", ctx.Atlas.Name),
+            ("confounds", $"{ctx.Strategy.Name}: {string.Join(", ", selection.Columns)}"),
+            ("dummy volumes", dummy.ToString(CultureInfo.InvariantCulture)),
+            ("censored volumes", censored.Count(c => c).ToString(CultureInfo.InvariantCulture)),
+            ("cleaning", $"detrend {ctx.Options.Detrend}, band-pass {Hz(ctx.Options.HighPass)}–{Hz(ctx.Options.LowPass)}, standardize {Signal.CleanOptions.Name(ctx.Options.Standardize)}"),
+        };
+        var input = new SubjectReportInput
+        {
+            Subject = $"sub-{run.Subject}" + (run.Session is string s ? $" ses-{s}" : "") + (run.Run is string r ? $" run-{r}" : ""),
+            Details = details,
+            FramewiseDisplacement = fd,
+            FdThreshold = ctx.Strategy.FdThreshold,
+            Censored = censored,
+            RepetitionTime = tr,
+            Coverage = region.Coverage,
+            MeanEpi = meanEpi,
+            Atlas = atlasImage,
+            Labels = colours,
+            Connectivity = m.ToArray(),
+            RegionNames = region.ColumnNames.ToArray(),
+            ConnectivityKind = first.NilearnName(),
+        };
+        return SubjectReport.Build(input).ToHtml();
+    }
+
+    private static string Hz(double? v) => v is double d ? d.ToString("0.###", CultureInfo.InvariantCulture) + " Hz" : "none";
+}

@@ -1,0 +1,193 @@
+using System.Globalization;
+using NiSharp.Atlases;
+using NiSharp.Confounds;
+using NiSharp.Connectome;
+using NiSharp.Maskers;
+using NiSharp.Signal;
+
+namespace NiSharp.Pipeline;
+
+/// <summary>The BIDS-App analysis level.</summary>
+public enum AnalysisLevel
+{
+    /// <summary>Per subject: region signals, cleaning, connectivity.</summary>
+    Participant,
+    /// <summary>Across subjects: the group comparison of the participant outputs.</summary>
+    Group,
+}
+
+/// <summary>
+/// The parameters of <c>nisharp run FMRIPREP_DIR OUTPUT_DIR participant|group</c>, with the lesson's analysis as
+/// defaults: relabelled Yeo atlas, <c>yeo2011</c> confounds, dummy volumes from fMRIPrep's non-steady-state
+/// outliers, linear detrend, Butterworth band-pass 0.009–0.08 Hz, <c>zscore_sample</c>, correlation; group
+/// comparison of <c>diagnosis</c> CONTROL vs SCHZ over the DMN's intra-network edges. <see cref="Validate"/>
+/// applies the BIDS-Apps rules.
+/// </summary>
+public sealed record RunOptions
+{
+    /// <summary>The fMRIPrep derivatives folder (BIDS-Apps' first argument).</summary>
+    public required string InputDirectory { get; init; }
+
+    /// <summary>Where outputs go (BIDS-Apps' second argument).</summary>
+    public required string OutputDirectory { get; init; }
+
+    /// <summary>The analysis level.</summary>
+    public AnalysisLevel Level { get; init; } = AnalysisLevel.Participant;
+
+    /// <summary>Subjects to process, without <c>sub-</c> (empty: all subjects of the input).</summary>
+    public IReadOnlyList<string> ParticipantLabels { get; init; } = [];
+
+    /// <summary>Task to process (null: every task).</summary>
+    public string? Task { get; init; }
+
+    /// <summary>Template space of the BOLD runs.</summary>
+    public string Space { get; init; } = "MNI152NLin2009cAsym";
+
+    /// <summary>A bundled atlas name or a label image file.</summary>
+    public string Atlas { get; init; } = "yeo7-relabeled";
+
+    /// <summary>A label table for an atlas file (LUT, TXT, CSV or TSV), or null.</summary>
+    public string? AtlasLabels { get; init; }
+
+    /// <summary>The confound strategy preset (<see cref="ConfoundPresets.PresetNames"/>, optionally <c>+gsr</c>).</summary>
+    public string Strategy { get; init; } = "yeo2011";
+
+    /// <summary>Leading volumes to drop (default: those fMRIPrep flags as non-steady-state).</summary>
+    public DummyScans DummyScans { get; init; } = DummyScans.Auto;
+
+    /// <summary>Low-pass cut-off in Hz (null: none).</summary>
+    public double? LowPass { get; init; } = 0.08;
+
+    /// <summary>High-pass cut-off in Hz (null: none).</summary>
+    public double? HighPass { get; init; } = 0.009;
+
+    /// <summary>Linear detrending of region signals and confounds.</summary>
+    public bool Detrend { get; init; } = true;
+
+    /// <summary>Standardisation of the cleaned region signals.</summary>
+    public StandardizeMethod Standardize { get; init; } = StandardizeMethod.ZScoreSample;
+
+    /// <summary>Connectivity kinds (the first one is compared at the group level first).</summary>
+    public IReadOnlyList<ConnectivityKind> Kinds { get; init; } = [ConnectivityKind.Correlation];
+
+    /// <summary>Subjects processed at once (also bounded by memory).</summary>
+    public int Jobs { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>A BIDS filter file (fMRIPrep's <c>--bids-filter-file</c>), or null.</summary>
+    public string? BidsFilterFile { get; init; }
+
+    /// <summary>Whether to write the HTML report pages.</summary>
+    public bool Reports { get; init; } = true;
+
+    /// <summary>Group level: the participants table (default: <c>participants.tsv</c> of the input, or of the raw
+    /// dataset two folders up, as in <c>ds000030/derivatives/fmriprep</c>).</summary>
+    public string? ParticipantsFile { get; init; }
+
+    /// <summary>Group level: the participants column holding the groups.</summary>
+    public string GroupColumn { get; init; } = "diagnosis";
+
+    /// <summary>Group level: the two groups, as values of <see cref="GroupColumn"/> or as subject-id patterns
+    /// (<c>1*</c> <c>5*</c>); null: CONTROL and SCHZ when the column has them.</summary>
+    public IReadOnlyList<string>? Groups { get; init; }
+
+    /// <summary>Group level: edges to compare by label id (<c>44-46,41-49</c>); null: the DMN's intra-network edges.</summary>
+    public string? Edges { get; init; }
+
+    /// <summary>Group level: random relabellings for the permutation test.</summary>
+    public int Permutations { get; init; } = 10000;
+
+    /// <summary>Group level: seed of the permutations.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>
+    /// Checks the options as BIDS Apps do: the input must exist; the output may not be the input or inside it;
+    /// labels lose their <c>sub-</c>; values are in range. Returns the normalised options.
+    /// </summary>
+    public RunOptions Validate()
+    {
+        if (string.IsNullOrWhiteSpace(InputDirectory)) throw new NiSharpException("no FMRIPREP_DIR given");
+        if (string.IsNullOrWhiteSpace(OutputDirectory)) throw new NiSharpException("no OUTPUT_DIR given");
+        var input = Path.GetFullPath(InputDirectory).TrimEnd('/');
+        var output = Path.GetFullPath(OutputDirectory).TrimEnd('/');
+        if (!Directory.Exists(input))
+            throw new NiSharpException(InputDirectory, File.Exists(input) ? "is a file, not the fMRIPrep folder" : "the fMRIPrep folder does not exist");
+        if (File.Exists(output)) throw new NiSharpException(OutputDirectory, "the output folder is a file");
+        var realInput = RealPath(input);
+        var realOutput = RealPath(output);
+        if (realOutput == realInput)
+            throw new NiSharpException(OutputDirectory, "OUTPUT_DIR is the input folder; BIDS Apps never write into their input: choose another folder");
+        if (realOutput.StartsWith(realInput + "/", StringComparison.Ordinal))
+            throw new NiSharpException(OutputDirectory, $"OUTPUT_DIR is inside the input folder {InputDirectory}; BIDS Apps never write into their input: choose a folder outside it");
+        if (Jobs < 1) throw new NiSharpException($"--jobs must be at least 1, got {Jobs}");
+        if (Kinds.Count == 0) throw new NiSharpException("--kind: give at least one connectivity kind");
+        if (Permutations < 0) throw new NiSharpException("--permutations must be 0 or more");
+        if (Groups is { Count: not 2 }) throw new NiSharpException($"--groups takes exactly two groups, got {Groups.Count}");
+        if (BidsFilterFile is not null && !File.Exists(BidsFilterFile)) throw new NiSharpException(BidsFilterFile, "file not found");
+        if (ParticipantsFile is not null && !File.Exists(ParticipantsFile)) throw new NiSharpException(ParticipantsFile, "file not found");
+        if (AtlasLabels is not null && !File.Exists(AtlasLabels)) throw new NiSharpException(AtlasLabels, "file not found");
+        ConfoundStrategy();
+        CleanOptions(repetitionTime: 2);
+        var labels = ParticipantLabels.Select(NormalizeLabel).Distinct(StringComparer.Ordinal).ToArray();
+        return this with { InputDirectory = input, OutputDirectory = output, ParticipantLabels = labels, Kinds = Kinds.Distinct().ToArray() };
+    }
+
+    /// <summary>A participant label without <c>sub-</c>; fails on an empty or non-alphanumeric label.</summary>
+    public static string NormalizeLabel(string label)
+    {
+        var s = label.Trim();
+        if (s.StartsWith("sub-", StringComparison.Ordinal)) s = s[4..];
+        if (s.Length == 0 || !s.All(char.IsAsciiLetterOrDigit))
+            throw new NiSharpException($"--participant-label '{label}' is not a BIDS subject label (letters and digits, with or without 'sub-')");
+        return s;
+    }
+
+    /// <summary>The confound strategy with the dummy volumes (fails on an unknown preset).</summary>
+    public ConfoundStrategy ConfoundStrategy() => ConfoundPresets.Parse(Strategy) with { DummyScans = DummyScans };
+
+    /// <summary>The cleaning options of a run with repetition time <paramref name="repetitionTime"/>.</summary>
+    public CleanOptions CleanOptions(double? repetitionTime) => new CleanOptions
+    {
+        Detrend = Detrend,
+        Standardize = Standardize,
+        LowPass = LowPass,
+        HighPass = HighPass,
+        RepetitionTime = repetitionTime,
+    }.Validate();
+
+    /// <summary>The labels masker's options for <paramref name="atlas"/>: mean per label, empty labels kept as n/a columns,
+    /// the cleaning of these options; the brain mask and repetition time are the run's.</summary>
+    public LabelsMaskerOptions MaskerOptions(Atlas atlas) => new LabelsMaskerOptions
+    {
+        Atlas = atlas,
+        Strategy = ReductionStrategy.Mean,
+        KeepEmpty = KeepEmpty.Nan,
+        Detrend = Detrend,
+        Standardize = Standardize,
+        LowPass = LowPass,
+        HighPass = HighPass,
+    }.Validate();
+
+    /// <summary>The path with symbolic links of its existing part resolved (so that a link cannot hide that the output is inside the input).</summary>
+    private static string RealPath(string full)
+    {
+        var existing = full;
+        var rest = new Stack<string>();
+        while (!Directory.Exists(existing) && Path.GetDirectoryName(existing) is { } parent)
+        {
+            rest.Push(Path.GetFileName(existing));
+            existing = parent;
+        }
+        try
+        {
+            var info = new DirectoryInfo(existing);
+            var target = info.ResolveLinkTarget(returnFinalTarget: true);
+            if (target is not null) existing = target.FullName;
+        }
+        catch (IOException) { }
+        var result = existing.TrimEnd('/');
+        while (rest.Count > 0) result = result + "/" + rest.Pop();
+        return result;
+    }
+
+    internal static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+}
