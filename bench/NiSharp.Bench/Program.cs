@@ -12,6 +12,7 @@ var all = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgno
     ["pipeline"] = PipelineBench.Run,
     ["extract"] = ExtractBench.Run,
     ["fuzz"] = FuzzBench.Run,
+    ["kill"] = KillBench.Run,
 };
 var names = args.Length > 0 ? args.TakeWhile(a => !a.StartsWith("--")).ToArray() : all.Keys.ToArray();
 var rest = args.SkipWhile(a => !a.StartsWith("--")).ToArray();
