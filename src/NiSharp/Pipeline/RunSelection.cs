@@ -75,13 +75,8 @@ public sealed class RunSelection
     /// </summary>
     public static BidsQuery ReadFilter(string path)
     {
-        JsonObject root;
-        try
-        {
-            root = JsonNode.Parse(File.ReadAllText(path)) as JsonObject
-                   ?? throw new NiSharpException(path, "a BIDS filter file is a JSON object such as {\"bold\": {\"session\": \"1\"}}");
-        }
-        catch (JsonException e) { throw new NiSharpException(path, $"invalid JSON ({e.Message})"); }
+        // Read as the sidecars are: one-line errors for a missing file, bad JSON, a key given twice or bytes that are not UTF-8.
+        var root = BidsMetadata.ReadSidecar(path);
         var query = new BidsQuery();
         if (root["bold"] is not JsonObject bold) return query;
         foreach (var (key, value) in bold)
