@@ -243,7 +243,25 @@ public sealed partial class BidsLayout
     public BidsMetadata GetMetadata(BidsFile file)
     {
         ArgumentNullException.ThrowIfNull(file);
-        if (file.Suffix is null) return BidsMetadata.Empty;
+        var chain = SidecarChain(file);
+        if (chain.Count == 0) return BidsMetadata.Empty;
+        var merged = new JsonObject();
+        var sources = new string[chain.Count];
+        for (int i = 0; i < chain.Count; i++)
+        {
+            var path = chain[i].Path;
+            sources[i] = path;
+            var json = _sidecars.TryGetValue(path, out var cached) ? cached : _sidecars.GetOrAdd(path, BidsMetadata.ReadSidecar(path));
+            foreach (var (k, v) in json) merged[k] = v?.DeepClone();
+        }
+        return new BidsMetadata(merged, sources);
+    }
+
+    /// <summary>The sidecars <see cref="GetMetadata(BidsFile)"/> merges for <paramref name="file"/>, least specific
+    /// first, found without reading them (so that a caller can vet them first).</summary>
+    internal IReadOnlyList<BidsFile> SidecarChain(BidsFile file)
+    {
+        if (file.Suffix is null) return [];
         var chain = new List<(int Depth, BidsFile Sidecar)>();
         var byDir = _byDirectory.Value;
         string dir = file.DirectoryPath;
@@ -258,7 +276,6 @@ public sealed partial class BidsLayout
             if (cut < Root.Length) break;
             d = d[..cut];
         }
-        if (chain.Count == 0) return BidsMetadata.Empty;
         // Least specific first: shallower folders, then fewer entities; ties by name for a stable result.
         chain.Sort(static (a, b) =>
         {
@@ -267,16 +284,7 @@ public sealed partial class BidsLayout
             c = a.Sidecar.Entities.Count.CompareTo(b.Sidecar.Entities.Count);
             return c != 0 ? c : string.CompareOrdinal(a.Sidecar.Path, b.Sidecar.Path);
         });
-        var merged = new JsonObject();
-        var sources = new string[chain.Count];
-        for (int i = 0; i < chain.Count; i++)
-        {
-            var path = chain[i].Sidecar.Path;
-            sources[i] = path;
-            var json = _sidecars.TryGetValue(path, out var cached) ? cached : _sidecars.GetOrAdd(path, BidsMetadata.ReadSidecar(path));
-            foreach (var (k, v) in json) merged[k] = v?.DeepClone();
-        }
-        return new BidsMetadata(merged, sources);
+        return chain.Select(x => x.Sidecar).ToList();
     }
 
     /// <summary>The metadata of the indexed file at <paramref name="path"/>.</summary>

@@ -53,6 +53,9 @@ public sealed class BoldRun
     /// <summary>Space label, or null (native BOLD space).</summary>
     public string? Space => Bold.Space;
 
+    /// <summary>The JSON sidecars <see cref="Metadata"/> merges, found without reading them.</summary>
+    internal IReadOnlyList<string> SidecarPaths => _layout.SidecarChain(Bold).Select(f => f.Path).ToList();
+
     /// <summary>The metadata of the BOLD file with sidecar inheritance (read on first use).</summary>
     public BidsMetadata Metadata => _metadata.Value;
 

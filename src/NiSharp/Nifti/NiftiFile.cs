@@ -90,10 +90,17 @@ public sealed class NiftiFile : IDisposable
     {
         if (Directory.Exists(path)) throw new NiSharpException(path, "is a folder, not a NIfTI file");
         if (!File.Exists(path)) throw new NiSharpException(path, "file not found");
-        long length = new FileInfo(path).Length;
+        long length = Target(path).Length;
         if (length == 0) throw new NiSharpException(path, "empty file");
-        bool gz = IsGzip(path);
-        var headerBytes = ReadHeaderBytes(path, gz);
+        bool gz;
+        byte[] headerBytes;
+        try
+        {
+            gz = IsGzip(path);
+            headerBytes = ReadHeaderBytes(path, gz);
+        }
+        catch (UnauthorizedAccessException e) { throw new NiSharpException(path, "cannot read: permission denied", e); }
+        catch (IOException e) { throw new NiSharpException(path, $"cannot read: {e.Message}", e); }
         var header = NiftiHeader.Parse(headerBytes, path);
 
         string dataPath = path;
@@ -104,7 +111,7 @@ public sealed class NiftiFile : IDisposable
             if (!File.Exists(dataPath)) throw new NiSharpException(path, $"the header's data file {System.IO.Path.GetFileName(dataPath)} is missing");
             dataGz = IsGzip(dataPath);
         }
-        long dataLength = new FileInfo(dataPath).Length;
+        long dataLength = Target(dataPath).Length;
         if (!dataGz && header.VoxOffset >= dataLength)
             throw new NiSharpException(dataPath, $"truncated data or invalid header: vox_offset {header.VoxOffset} lies beyond the end of the file ({dataLength} bytes)");
         long needed = DataBytes(header, path) + header.VoxOffset;
@@ -142,6 +149,22 @@ public sealed class NiftiFile : IDisposable
         {
             throw new NiSharpException(path, $"invalid header: dimensions {string.Join('×', h.Dim.Skip(1).Take(h.NDim))} overflow");
         }
+    }
+
+    /// <summary>
+    /// The file <paramref name="path"/> stands for. <see cref="FileInfo"/> describes a symbolic link itself (its
+    /// length is that of the target's name), and DataLad / git-annex datasets are made of links, so measure what a
+    /// link points to; a link to nothing is a clear error rather than a crash.
+    /// </summary>
+    private static FileInfo Target(string path)
+    {
+        var info = new FileInfo(path);
+        if (info.LinkTarget is null) return info;
+        FileSystemInfo? target;
+        try { target = info.ResolveLinkTarget(returnFinalTarget: true); }
+        catch (IOException e) { throw new NiSharpException(path, $"cannot follow the symbolic link: {e.Message}", e); }
+        if (target is FileInfo { Exists: true } file) return file;
+        throw new NiSharpException(path, $"is a symbolic link to {info.LinkTarget}, which does not exist (a DataLad file not fetched? run 'datalad get')");
     }
 
     private static bool IsGzip(string path)

@@ -92,6 +92,7 @@ public static class GroupLevel
                          (split.Membership.Count(m => m < 0) is int left and > 0 ? $", {left} in neither group" : ""));
 
         var groupDir = GroupDirectory(options.OutputDirectory);
+        TreeBoundary.CheckOutputFolder(options.OutputDirectory, groupDir);
         Directory.CreateDirectory(groupDir);
         var prefix = $"task-{tasks[0]}_space-{options.Space}_atlas-{atlasLabel}";
         var outputs = new List<string>();
@@ -166,6 +167,12 @@ public static class GroupLevel
     private static (string Reason, string? File)? Problem(BoldRun run, ParticipantContext ctx)
     {
         var o = RunAnalysis.OutputsOf(run, ctx);
+        try
+        {
+            TreeBoundary.CheckOutputFolder(ctx.Options.OutputDirectory, o.Directory);
+            TreeBoundary.CheckInputs(ctx.Options.InputDirectory, run);
+        }
+        catch (NiSharpException e) { return (e.Message, e.FilePath); }
         if (!File.Exists(o.TimeSeriesSidecar))
         {
             var status = SubjectStatus.Read(ctx.Options.OutputDirectory, run.Subject!);

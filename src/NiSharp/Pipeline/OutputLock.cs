@@ -29,7 +29,11 @@ public sealed class OutputLock : IDisposable
     public static OutputLock Acquire(string outputDir)
     {
         var path = LockPath(outputDir);
+        TreeBoundary.CheckOutputFolder(outputDir, System.IO.Path.GetDirectoryName(path)!);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        // Opening a planted link would truncate whatever it points to.
+        if (new FileInfo(path).LinkTarget is not null)
+            throw new NiSharpException(path, "is a symbolic link; nisharp will not write through it: remove it");
         try
         {
             // FileShare.None takes an exclusive advisory lock (flock) on Unix and a share lock on Windows; both
@@ -57,7 +61,9 @@ public sealed class OutputLock : IDisposable
     {
         int removed = 0;
         if (!Directory.Exists(outputDir)) return 0;
-        foreach (var f in Directory.EnumerateFiles(outputDir, "*" + AtomicFile.TemporaryMarker + "*", SearchOption.AllDirectories))
+        // Not through links: .NET's recursive enumeration follows linked folders, which may lead out of the output.
+        var walk = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true };
+        foreach (var f in Directory.EnumerateFiles(outputDir, "*" + AtomicFile.TemporaryMarker + "*", walk))
         {
             try
             {

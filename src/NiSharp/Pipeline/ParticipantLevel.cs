@@ -74,7 +74,7 @@ public static class ParticipantLevel
             else
                 todo.Add(i);
         }
-        int jobs = BoundedJobs(options.Jobs, selection.Subjects[0].Runs[0]);
+        int jobs = BoundedJobs(options.Jobs, selection.Subjects[0].Runs[0], options.InputDirectory);
         progress.Planned(selection.Subjects.Count, todo.Count, jobs);
         foreach (var o in outcomes.Where(o => o is not null)) progress.Finished(o);
 
@@ -133,6 +133,7 @@ public static class ParticipantLevel
         var state = reason is null ? SubjectState.Done : SubjectState.Failed;
         Log(state == SubjectState.Done ? $"sub-{subject} done in {clock.Elapsed.TotalSeconds:0.00} s" : $"sub-{subject} FAILED: {reason}");
         var logPath = SubjectStatus.LogPathOf(outputDir, subject);
+        TreeBoundary.CheckOutputFolder(outputDir, Path.GetDirectoryName(logPath)!);
         Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
         AtomicFile.WriteAllText(logPath, log.ToString());
         new SubjectStatus(subject, state == SubjectState.Done ? "done" : "failed", reason, file, ctx.Provenance.ParametersHash,
@@ -145,11 +146,13 @@ public static class ParticipantLevel
     /// available. A subject holds about four volumes of the image (read buffer, label index, decoder window) plus
     /// the report's pictures.
     /// </summary>
-    internal static int BoundedJobs(int requested, BoldRun sample)
+    internal static int BoundedJobs(int requested, BoldRun sample, string inputRoot)
     {
         long voxels;
         try
         {
+            // Its subject may be a bad one: never read through a link out of the input, never fail the run for it.
+            TreeBoundary.CheckInput(inputRoot, sample.Bold.Path);
             using var f = Nifti.NiftiFile.Open(sample.Bold.Path);
             voxels = f.VoxelsPerVolume;
         }

@@ -54,6 +54,13 @@ internal static class RunAnalysis
     public static bool IsComplete(BoldRun run, ParticipantContext ctx)
     {
         var o = OutputsOf(run, ctx);
+        // A run whose inputs or output folder leave their trees is never complete: Execute fails it with the reason.
+        try
+        {
+            TreeBoundary.CheckInputs(ctx.Options.InputDirectory, run);
+            TreeBoundary.CheckOutputFolder(ctx.Options.OutputDirectory, o.Directory);
+        }
+        catch (NiSharpException) { return false; }
         if (!File.Exists(o.TimeSeriesSidecar) || !File.Exists(o.TimeSeries) || !File.Exists(o.Coverage)) return false;
         if (ctx.Options.Reports && !File.Exists(o.Report)) return false;
         foreach (var k in ctx.Kinds)
@@ -77,6 +84,7 @@ internal static class RunAnalysis
     public static void Execute(BoldRun run, ParticipantContext ctx, Action<string> log)
     {
         var options = ctx.Options;
+        TreeBoundary.CheckInputs(options.InputDirectory, run);
         string bold = run.Bold.Path;
         string? mask = run.Mask?.Path;
         if (mask is null) log($"warning: no brain mask beside {run.Bold.Filename}; region means use every voxel of the atlas");
@@ -156,6 +164,7 @@ internal static class RunAnalysis
 
         // Write: everything else first, the time series and their sidecar (which carries the hashes that mark the run
         // complete) last.
+        TreeBoundary.CheckOutputFolder(options.OutputDirectory, outputs.Directory);
         Directory.CreateDirectory(outputs.Directory);
         Maskers.RegionCoverage.WriteTsv(outputs.Coverage, region.Coverage);
         foreach (var (kind, m) in matrices)
@@ -172,6 +181,7 @@ internal static class RunAnalysis
         }
         if (report is not null)
         {
+            TreeBoundary.CheckOutputFolder(options.OutputDirectory, Path.GetDirectoryName(outputs.Report)!);
             Directory.CreateDirectory(Path.GetDirectoryName(outputs.Report)!);
             AtomicFile.WriteAllText(outputs.Report, report);
         }

@@ -32,6 +32,12 @@ public sealed class RunSelection
     public static RunSelection Select(RunOptions options)
     {
         var layout = BidsLayout.Index(options.InputDirectory);
+        // The dataset-level files a run reads must be the input's own (per-run files are checked per subject).
+        foreach (var name in new[] { "dataset_description.json", "participants.tsv", "participants.json" })
+        {
+            var top = Path.Combine(options.InputDirectory, name);
+            if (File.Exists(top) || new FileInfo(top).LinkTarget is not null) TreeBoundary.CheckInput(options.InputDirectory, top);
+        }
         var all = layout.GetSubjects();
         if (all.Count == 0)
             throw new NiSharpException(options.InputDirectory, "no sub-* folder: is this an fMRIPrep output folder?");

@@ -17,7 +17,7 @@ public class CrashSafetyTests
     {
         Skip.IfNot(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(), "SIGKILL semantics");
         using var dir = new TempDir();
-        var o = KillHarness.Run(Cli, dir.Path, kills: 3, seed: 12);
+        var o = KillHarness.Run(Cli, dir.Path, kills: 2, seed: 12);
         Assert.True(o.Problems.Count == 0, string.Join('\n', o.Problems));
         Assert.True(o.OutputFiles > 20, $"{o.OutputFiles} output files");
     }

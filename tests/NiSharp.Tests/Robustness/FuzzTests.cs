@@ -12,11 +12,11 @@ public class FuzzTests
     private const ulong Seed = 20240612;
 
     [Theory]
-    [InlineData(FuzzTarget.Nifti, 1500)]
-    [InlineData(FuzzTarget.NiftiGzip, 1500)]
-    [InlineData(FuzzTarget.Tsv, 1500)]
-    [InlineData(FuzzTarget.Confounds, 1000)]
-    [InlineData(FuzzTarget.Json, 1500)]
+    [InlineData(FuzzTarget.Nifti, 1000)]
+    [InlineData(FuzzTarget.NiftiGzip, 1000)]
+    [InlineData(FuzzTarget.Tsv, 1000)]
+    [InlineData(FuzzTarget.Confounds, 800)]
+    [InlineData(FuzzTarget.Json, 1000)]
     public void Mutated_files_are_read_or_refused_with_our_error_only(FuzzTarget target, int cases)
     {
         using var dir = new TempDir();

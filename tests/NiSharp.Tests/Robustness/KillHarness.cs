@@ -35,8 +35,8 @@ public static class KillHarness
     /// <summary>The levels of one whole run, in order.</summary>
     public static readonly string[] Levels = ["participant", "group"];
 
-    /// <summary>The demo cohort: 4 subjects on a 6 mm grid (a whole run takes a few seconds).</summary>
-    public static DemoOptions Cohort { get; } = new() { Subjects = 4, VoxelSize = 6, Volumes = 100, Seed = 7, Jobs = 1 };
+    /// <summary>The demo cohort: 4 subjects on a 6 mm grid, 60 volumes (a whole run takes a few seconds).</summary>
+    public static DemoOptions Cohort { get; } = new() { Subjects = 4, VoxelSize = 6, Volumes = 60, Seed = 7, Jobs = 1 };
 
     /// <summary>Generates the cohort (once per <paramref name="workDir"/>) and runs the experiment.</summary>
     public static KillOutcome Run(string cliDll, string workDir, int kills, int seed, Action<string>? log = null)
