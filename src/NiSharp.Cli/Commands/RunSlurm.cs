@@ -99,8 +99,10 @@ internal sealed class RunSlurm
         var plan = SlurmSubmission.Prepare(options, slurm);
         var output = plan.Options.OutputDirectory;
         if (plan.Options.Level == AnalysisLevel.Participant)
+        {
             o.WriteLine($"{plan.Selected.Count} subject(s) selected: {plan.ToSubmit.Count} to submit, {plan.Complete.Count} already complete{(plan.Complete.Count > 0 ? " (not submitted again)" : "")}");
-        o.WriteLine($"wrote {plan.SubjectsFile} ({plan.ToSubmit.Count} subject(s), line i+1 for array task i)");
+            o.WriteLine($"wrote {plan.SubjectsFile} ({plan.ToSubmit.Count} subject(s), line i+1 for array task i)");
+        }
         if (!plan.HasArray && !plan.HasGroup)
         {
             o.WriteLine("every selected subject is complete: nothing to submit (add --with-group to submit the group level)");

@@ -35,7 +35,7 @@ internal static class StatusCommand
         if (report.Submission is { } s)
             o.WriteLine($"Slurm submission of {s.Submitted:yyyy-MM-dd HH:mm:ss} UTC: array job {s.ArrayJobId ?? "none"} ({s.Subjects.Count} task(s)), group job {s.GroupJobId ?? "none"}" +
                         (report.SlurmReachable ? "" : "  [Slurm cannot be asked here: states come from the files]"));
-        int width = Math.Max(9, report.Subjects.Select(x => x.Subject.Length + 4).DefaultIfEmpty(0).Max());
+        int width = Math.Max("group".Length, report.Subjects.Select(x => x.Subject.Length + 4).DefaultIfEmpty(0).Max());
         foreach (var x in report.Subjects)
         {
             var detail = x.Detail ?? "";

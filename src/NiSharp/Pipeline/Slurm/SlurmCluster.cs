@@ -44,12 +44,21 @@ public partial class SlurmCluster
     /// <summary>How long one client command may take before it is given up.</summary>
     public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>The <c>sbatch</c> command (a name looked up on PATH, or a path).</summary>
+    public string SbatchCommand { get; init; } = "sbatch";
+
+    /// <summary>The <c>squeue</c> command.</summary>
+    public string SqueueCommand { get; init; } = "squeue";
+
+    /// <summary>The <c>scontrol</c> command.</summary>
+    public string ScontrolCommand { get; init; } = "scontrol";
+
     /// <summary>Submits <paramref name="script"/> with <c>sbatch --parsable</c> and <paramref name="options"/> (given
     /// before the script, so that they override its <c>#SBATCH</c> lines); returns the job id.</summary>
     /// <exception cref="NiSharpException">No <c>sbatch</c>, or Slurm refused the job (its message is given).</exception>
     public virtual string Submit(string script, IReadOnlyList<string> options)
     {
-        var (code, stdout, stderr) = Execute("sbatch", ["--parsable", .. options, script])
+        var (code, stdout, stderr) = Execute(SbatchCommand, ["--parsable", .. options, script])
             ?? throw new NiSharpException(script, "cannot submit: 'sbatch' was not found on PATH (is Slurm installed here? use --dry-run to only write the scripts)");
         if (code != 0)
             throw new NiSharpException(script, $"sbatch refused the job: {OneLine(stderr.Length > 0 ? stderr : stdout)}");
@@ -63,7 +72,7 @@ public partial class SlurmCluster
     /// line per task); empty when Slurm no longer lists it; null when <c>squeue</c> cannot be run.</summary>
     public virtual IReadOnlyList<SlurmJobState>? Queue(string jobId)
     {
-        var result = Execute("squeue", ["-h", "-r", "-j", jobId, "-o", "%i|%F|%K|%T|%r|%N"]);
+        var result = Execute(SqueueCommand, ["-h", "-r", "-j", jobId, "-o", "%i|%F|%K|%T|%r|%N"]);
         if (result is not var (code, stdout, stderr)) return null;
         if (code != 0) return stderr.Contains("Invalid job id", StringComparison.OrdinalIgnoreCase) ? [] : null;
         return ParseQueue(stdout);
@@ -73,7 +82,7 @@ public partial class SlurmCluster
     /// running and recently ended tasks); empty when it has been purged; null when <c>scontrol</c> cannot be run.</summary>
     public virtual IReadOnlyList<SlurmJobState>? Show(string jobId)
     {
-        var result = Execute("scontrol", ["-o", "show", "job", jobId]);
+        var result = Execute(ScontrolCommand, ["-o", "show", "job", jobId]);
         if (result is not var (code, stdout, stderr)) return null;
         if (code != 0) return stderr.Contains("Invalid job id", StringComparison.OrdinalIgnoreCase) ? [] : null;
         return ParseShowJob(stdout);
@@ -82,7 +91,7 @@ public partial class SlurmCluster
     /// <summary>The cluster's <c>MaxArraySize</c> (array indices must be below it), or null when unknown.</summary>
     public virtual int? MaxArraySize()
     {
-        var result = Execute("scontrol", ["show", "config"]);
+        var result = Execute(ScontrolCommand, ["show", "config"]);
         if (result is not (0, var stdout, _)) return null;
         var m = MaxArraySizePattern().Match(stdout);
         return m.Success ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : null;

@@ -60,10 +60,18 @@ public static partial class SlurmScripts
         sb.Append('\n');
         sb.Append("set -euo pipefail\n");
         sb.Append("echo \"nisharp group level (job $SLURM_JOB_ID) on $(hostname) at $(date -Is)\"\n");
+        sb.Append("# Exit code 1 means: compared, but some subjects failed and were left out (listed in group/failed_subjects.tsv).\n");
+        sb.Append("# The job still succeeds then, so that jobs depending on it with afterok run; an error (exit code 2) fails it.\n");
+        sb.Append("status=0\n");
         sb.Append(slurm.NisharpCommand.Trim()).Append(" run ").Append(Quote(plan.Options.InputDirectory)).Append(' ').Append(Quote(plan.Options.OutputDirectory))
           .Append(" group");
         foreach (var a in slurm.GroupLabelArguments.Concat(slurm.RunArguments)) sb.Append(' ').Append(Quote(a));
-        sb.Append('\n');
+        sb.Append(" || status=$?\n");
+        sb.Append("if [ \"$status\" -eq 1 ]; then\n");
+        sb.Append($"  echo \"nisharp: the group level left out failed subjects: see {Escape(Path.Combine(plan.Options.OutputDirectory, "group", "failed_subjects.tsv"))}\"\n");
+        sb.Append("  exit 0\n");
+        sb.Append("fi\n");
+        sb.Append("exit \"$status\"\n");
         return sb.ToString();
     }
 

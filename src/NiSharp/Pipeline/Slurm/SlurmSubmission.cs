@@ -99,7 +99,8 @@ public static class SlurmSubmission
 
         Directory.CreateDirectory(plan.SlurmDirectory);
         Directory.CreateDirectory(plan.LogsDirectory); // Slurm does not create the folder of --output
-        AtomicFile.WriteAllText(plan.SubjectsFile, string.Concat(toSubmit.Select(s => s + "\n")));
+        if (options.Level == AnalysisLevel.Participant)
+            AtomicFile.WriteAllText(plan.SubjectsFile, string.Concat(toSubmit.Select(s => s + "\n")));
         if (plan.HasArray) AtomicFile.WriteAllText(plan.ParticipantScript, SlurmScripts.Participant(plan));
         else if (File.Exists(plan.ParticipantScript)) File.Delete(plan.ParticipantScript); // nothing left for it to do
         if (plan.HasGroup) AtomicFile.WriteAllText(plan.GroupScript, SlurmScripts.Group(plan));
