@@ -27,7 +27,8 @@ public sealed record ParticipantSummary(IReadOnlyList<SubjectOutcome> Subjects, 
 /// <see cref="RunAnalysis"/>), subjects in parallel up to <see cref="RunOptions.Jobs"/> (fewer when memory is short).
 /// A failing subject is logged with the file and the reason and the others go on; subjects whose outputs are complete
 /// for the same parameters and inputs are skipped; one run at a time per output folder (<see cref="OutputLock"/>),
-/// whose leftovers from a killed run are removed first.
+/// whose leftovers from a killed run are removed first. The tasks of a Slurm job array
+/// (<see cref="RunOptions.SharedOutput"/>) share the folder instead, see <see cref="OutputLock.AcquireShared"/>.
 /// </summary>
 public static class ParticipantLevel
 {

@@ -68,12 +68,12 @@ public class SlurmClusterTests(LocalSlurm slurm)
     public void A_corrupted_bold_fails_only_its_subject_the_group_reports_it_and_resubmission_runs_only_that_subject()
     {
         slurm.SkipUnlessRunning();
-        var data = slurm.CopyCohort("corrupt");
+        var data = slurm.CopyCohort("corrupt data"); // spaces in both paths: quoting in the scripts and #SBATCH lines
         var victim = slurm.Cohort.Participants.Where(p => p.IsPatient).Select(p => p.Id).Order(StringComparer.Ordinal).First();
         var bold = Directory.GetFiles(Path.Combine(data, $"sub-{victim}", "func"), "*_desc-preproc_bold.nii.gz").Single();
         var intact = File.ReadAllBytes(bold);
         File.WriteAllBytes(bold, intact[..(intact.Length / 3)]);
-        var output = slurm.NewFolder("corrupt-out");
+        var output = slurm.NewFolder("corrupt out");
 
         var r = CliRunner.Run(Submit(data, output));
         Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);

@@ -27,7 +27,7 @@ public static partial class SlurmScripts
         sb.Append("#SBATCH --job-name=nisharp-participant\n");
         sb.Append($"#SBATCH --array=0-{n - 1}{(slurm.MaxParallel is int max ? "%" + max.ToString(CultureInfo.InvariantCulture) : "")}\n");
         Resources(sb, plan);
-        sb.Append($"#SBATCH --output={plan.LogsDirectory}/slurm-participant-%A_%a.out\n");
+        sb.Append($"#SBATCH {Directive($"--output={plan.LogsDirectory}/slurm-participant-%A_%a.out")}\n");
         sb.Append('\n');
         sb.Append("set -euo pipefail\n");
         sb.Append($"subject=$(sed -n \"$((SLURM_ARRAY_TASK_ID + 1))p\" {Quote(plan.SubjectsFile)})\n");
@@ -56,7 +56,7 @@ public static partial class SlurmScripts
         sb.Append($"# Parameters hash {plan.ParametersHash}; outputs and logs in {plan.Options.OutputDirectory}.\n");
         sb.Append("#SBATCH --job-name=nisharp-group\n");
         Resources(sb, plan);
-        sb.Append($"#SBATCH --output={plan.LogsDirectory}/slurm-group-%j.out\n");
+        sb.Append($"#SBATCH {Directive($"--output={plan.LogsDirectory}/slurm-group-%j.out")}\n");
         sb.Append('\n');
         sb.Append("set -euo pipefail\n");
         sb.Append("echo \"nisharp group level (job $SLURM_JOB_ID) on $(hostname) at $(date -Is)\"\n");
@@ -86,7 +86,7 @@ public static partial class SlurmScripts
         if (slurm.Partition is string p) sb.Append($"#SBATCH --partition={p}\n");
         if (slurm.Account is string a) sb.Append($"#SBATCH --account={a}\n");
         foreach (var extra in slurm.ExtraDirectives()) sb.Append($"#SBATCH {Directive(extra)}\n");
-        sb.Append($"#SBATCH --chdir={plan.WorkingDirectory}\n");
+        sb.Append($"#SBATCH {Directive($"--chdir={plan.WorkingDirectory}")}\n");
     }
 
     /// <summary>An sbatch option as an <c>#SBATCH</c> line writes it: a value with spaces in double quotes
