@@ -98,8 +98,28 @@ public sealed class ColorMap
         new SKColor(38, 130, 142), new SKColor(31, 158, 137), new SKColor(53, 183, 121), new SKColor(109, 205, 89),
         new SKColor(180, 222, 44), new SKColor(253, 231, 37));
 
+    /// <summary>matplotlib's <c>Paired</c>: twelve colours in light/dark pairs, in steps (a listed map, not
+    /// interpolated); the lesson draws its atlases with it.</summary>
+    public static ColorMap Paired { get; } = Listed("Paired",
+        new SKColor(166, 206, 227), new SKColor(31, 120, 180), new SKColor(178, 223, 138), new SKColor(51, 160, 44),
+        new SKColor(251, 154, 153), new SKColor(227, 26, 28), new SKColor(253, 191, 111), new SKColor(255, 127, 0),
+        new SKColor(202, 178, 214), new SKColor(106, 61, 154), new SKColor(255, 255, 153), new SKColor(177, 89, 40));
+
+    /// <summary>A map that steps through <paramref name="colors"/> in equal bins (matplotlib's <c>ListedColormap</c>).</summary>
+    private static ColorMap Listed(string name, params SKColor[] colors)
+    {
+        var stops = new List<(double, SKColor)>();
+        for (int i = 0; i < colors.Length; i++)
+        {
+            // Each bin holds its colour from its lower to its upper edge; the tiny gap keeps the stops increasing.
+            stops.Add(((double)i / colors.Length + (i == 0 ? 0 : 1e-9), colors[i]));
+            stops.Add(((double)(i + 1) / colors.Length, colors[i]));
+        }
+        return new ColorMap(name, stops);
+    }
+
     /// <summary>The maps by name.</summary>
-    public static IReadOnlyList<ColorMap> All { get; } = [Gray, NipySpectral, ColdHot, RdBuR, Viridis];
+    public static IReadOnlyList<ColorMap> All { get; } = [Gray, NipySpectral, ColdHot, RdBuR, Viridis, Paired];
 
     /// <summary>A map by (case-insensitive) name; fails with the list of known names.</summary>
     public static ColorMap FromName(string name) =>
