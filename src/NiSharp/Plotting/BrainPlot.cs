@@ -448,7 +448,8 @@ public static class BrainPlot
         return Enumerable.Range(0, n).Select(i => (axis, lo + (hi - lo) * (i + 1) / (n + 1)));
     }
 
-    private static string Mm(double v) => Math.Round(v).ToString("0", CultureInfo.InvariantCulture);
+    // "x=0", never "x=-0" for a cut a hair left of the midline.
+    private static string Mm(double v) => (Math.Round(v) + 0.0).ToString("0", CultureInfo.InvariantCulture);
 
     /// <summary>Samples every layer on the cut's grid and composites them over the figure background.</summary>
     private static SKImage RenderCut(SliceGrid grid, IReadOnlyList<Layer> layers, SKColor bg)
