@@ -69,6 +69,16 @@ public class LessonViewsTests
     }
 
     [Fact]
+    public void Yeo_networks_get_the_colours_matplotlib_gives_them()
+    {
+        // matplotlib: Paired(Normalize(1, 7)(k)) picks colour int((k - 1) / 6 * 12), the last one for k = 7; a value on a
+        // bin edge goes to the upper bin (the lesson's thin_7 / thick_7 colours: visual light blue, limbic lilac, default brown).
+        int[] expectedBins = [0, 2, 4, 6, 8, 10, 11];
+        var colours = Enumerable.Range(0, 12).Select(i => ColorMap.Paired.Map((i + 0.5) / 12)).ToArray();
+        for (int k = 1; k <= 7; k++) Assert.Equal(colours[expectedBins[k - 1]], ColorMap.Paired.Map(k, 1, 7));
+    }
+
+    [Fact]
     public void Carpet_of_an_image_in_memory_and_one_voxel_line_are_drawn()
     {
         var data = new float[4 * 3 * 2 * 20];
