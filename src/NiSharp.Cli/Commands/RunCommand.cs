@@ -30,7 +30,7 @@ internal static class RunCommand
         var lowPass = new Option<string>("--low-pass") { Description = "Low-pass cut-off in Hz, or none", DefaultValueFactory = _ => "0.08" };
         var highPass = new Option<string>("--high-pass") { Description = "High-pass cut-off in Hz, or none", DefaultValueFactory = _ => "0.009" };
         var kinds = new Option<string[]>("--kind") { Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true, Description = $"Connectivity kinds: {string.Join(", ", ConnectivityKinds.All)} (default: correlation)" };
-        var jobs = new Option<int>("--jobs", "-j") { Description = "Subjects processed at once (also bounded by memory)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var jobs = new Option<string>("--jobs", "-j") { Description = "Subjects processed at once: a number, or auto (one per core, as many as fit in the available memory); a number is also lowered to what fits", DefaultValueFactory = _ => "auto" };
         var filter = new Option<string?>("--bids-filter-file") { Description = "JSON file of BOLD filters, as fMRIPrep's: {\"bold\": {\"session\": \"1\", \"run\": [1, 2]}}" };
         var participants = new Option<string?>("--participants") { Description = "Group level: participants table (default: participants.tsv of FMRIPREP_DIR or of the raw dataset above it)" };
         var column = new Option<string>("--group-column") { Description = "Group level: participants column holding the groups", DefaultValueFactory = _ => "diagnosis" };
@@ -39,11 +39,14 @@ internal static class RunCommand
         var permutations = new Option<int>("--permutations") { Description = "Group level: random relabellings for the permutation p", DefaultValueFactory = _ => 10000 };
         var seed = new Option<int>("--seed") { Description = "Group level: seed of the permutations", DefaultValueFactory = _ => 0 };
         var noReports = new Option<bool>("--no-reports") { Description = "Do not write the HTML pages" };
+        var minGroupSize = new Option<int>("--min-group-size") { Description = "Group level: fail when a group has fewer subjects with participant outputs than this (at least 2)", DefaultValueFactory = _ => 2 };
+        var slurm = new RunSlurm(input.Name, output.Name, level.Name, jobs.Name);
         var cmd = new Command("run", "The BIDS App: region signals, confound cleaning and connectivity per subject (participant), then the group comparison (group)")
         {
             input, output, level, labels, task, space, atlas, atlasLabels, strategy, dummy, lowPass, highPass, kinds, jobs, filter,
-            participants, column, groups, edges, permutations, seed, noReports,
+            participants, column, groups, edges, permutations, seed, noReports, minGroupSize,
         };
+        slurm.AddTo(cmd);
         cmd.SetAction(p =>
         {
             var options = new RunOptions
@@ -61,7 +64,7 @@ internal static class RunCommand
                 LowPass = ParseHz(p.GetValue(lowPass)!, "--low-pass"),
                 HighPass = ParseHz(p.GetValue(highPass)!, "--high-pass"),
                 Kinds = (p.GetValue(kinds) is { Length: > 0 } k ? k : ["correlation"]).Select(ConnectivityKinds.Parse).ToArray(),
-                Jobs = p.GetValue(jobs),
+                Jobs = ParseJobs(p.GetValue(jobs)!),
                 BidsFilterFile = p.GetValue(filter),
                 ParticipantsFile = p.GetValue(participants),
                 GroupColumn = p.GetValue(column)!,
@@ -70,7 +73,11 @@ internal static class RunCommand
                 Permutations = p.GetValue(permutations),
                 Seed = p.GetValue(seed),
                 Reports = !p.GetValue(noReports),
+                MinGroupSize = p.GetValue(minGroupSize),
+                SharedOutput = slurm.IsArrayTask(p),
             };
+            if (slurm.IsRequested(p)) return RunSlurm.Execute(options, slurm.Options(p, labels), p.Out(), p.Err());
+            if (options.SharedOutput && options.Level != AnalysisLevel.Participant) throw new NiSharpException("--array-task applies to the participant level");
             return Execute(options, p.Out(), p.Err());
         });
         return cmd;
@@ -109,6 +116,14 @@ internal static class RunCommand
         }
         o.WriteLine($"tables: {Path.GetDirectoryName(group.Outputs[0])}");
         if (group.ReportPath is not null) o.WriteLine($"report: {group.ReportPath}");
+    }
+
+    /// <summary><c>--jobs</c>: a positive number, or <c>auto</c>.</summary>
+    internal static int ParseJobs(string text)
+    {
+        if (text.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase)) return JobPlanner.Auto;
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1) return n;
+        throw new NiSharpException($"--jobs must be a number of subjects (at least 1) or auto, got '{text}'");
     }
 
     private static double? ParseHz(string text, string option)

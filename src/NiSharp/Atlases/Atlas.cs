@@ -101,6 +101,9 @@ public sealed class Atlas
         return FromImage(img, labels, info.Name, info.Name, info);
     }
 
+    /// <summary>nilearn's <c>datasets.fetch_atlas_yeo_2011()</c>: the bundled Yeo 2011 atlases under nilearn's keys.</summary>
+    public static Yeo2011Atlases FetchYeo2011() => new();
+
     /// <summary>The label table of a bundled atlas, with Yeo network names added to the Yeo LUTs.</summary>
     public static LabelTable BundledLabels(AtlasInfo info)
     {

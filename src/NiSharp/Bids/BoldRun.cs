@@ -53,6 +53,9 @@ public sealed class BoldRun
     /// <summary>Space label, or null (native BOLD space).</summary>
     public string? Space => Bold.Space;
 
+    /// <summary>The root of the dataset the run was found in.</summary>
+    internal string DatasetRoot => _layout.Root;
+
     /// <summary>The JSON sidecars <see cref="Metadata"/> merges, found without reading them.</summary>
     internal IReadOnlyList<string> SidecarPaths => _layout.SidecarChain(Bold).Select(f => f.Path).ToList();
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using NiSharp.IO;
+using NiSharp.Signal;
 
 namespace NiSharp.Confounds;
 
@@ -127,6 +128,19 @@ public sealed class FmriprepConfounds
         if (_columns.TryGetValue(column, out var v)) return (double[])v.Clone();
         if (ComputedFrom(column) is { } recipe) return Compute(recipe.Base, recipe.Suffix);
         throw new NiSharpException(Path, $"no column {ConfoundNames.DescribeMissing(column, Columns)}");
+    }
+
+    /// <summary>
+    /// The values of <paramref name="columns"/> as a (rows × columns) matrix, in that order, and with
+    /// <paramref name="derivatives"/> their <c>_derivative1</c> columns after them: pandas' <c>df[columns].values</c>,
+    /// and the lesson's <c>extract_confounds(confound_tsv, confounds, dt=True)</c>. Values are as in the file (the
+    /// first row of a derivative is NaN); drop the dummy rows with <c>[4..]</c>, or use <see cref="ConfoundSelector"/>
+    /// for nilearn's <c>load_confounds</c> (NaN filled, demeaned, sample mask).
+    /// </summary>
+    public SignalMatrix<double> Extract(IReadOnlyList<string> columns, bool derivatives = false)
+    {
+        var names = derivatives ? columns.Concat(columns.Select(c => c + "_derivative1")).ToList() : columns.ToList();
+        return SignalMatrix<double>.FromColumns(names.Select(Column).ToArray());
     }
 
     /// <summary>Whether <paramref name="column"/> would be computed rather than read.</summary>

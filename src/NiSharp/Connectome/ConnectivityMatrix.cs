@@ -59,6 +59,25 @@ public sealed class ConnectivityMatrix
         return -1;
     }
 
+    /// <summary>
+    /// The value between the regions with atlas labels <paramref name="labelA"/> and <paramref name="labelB"/>
+    /// (e.g. <c>Between(44, 46)</c>): looked up by label id, never by position, so no padding is needed.
+    /// Fails naming the label when the matrix has no such region.
+    /// </summary>
+    public double Between(int labelA, int labelB)
+    {
+        int i = IndexOfLabel(labelA), j = IndexOfLabel(labelB);
+        if (i < 0 || j < 0)
+            throw new NiSharpException(SourcePath ?? "connectivity matrix", $"no region with label {(i < 0 ? labelA : labelB)} (labels: {string.Join(", ", Regions.Select(r => r.LabelId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? r.Name))})");
+        return Values[i, j];
+    }
+
+    /// <summary>The region names, in row order (for plots and tables).</summary>
+    public IReadOnlyList<string> Names => Regions.Select(r => r.Name).ToArray();
+
+    /// <summary>The shape as numpy prints it, e.g. <c>(49, 49)</c>.</summary>
+    public string ShapeText() => $"({Values.RowCount}, {Values.ColumnCount})";
+
     /// <summary>The sidecar of <c>X_relmat.tsv</c> is <c>X_relmat.json</c>.</summary>
     public static string SidecarPath(string tsvPath) => Path.ChangeExtension(tsvPath, ".json");
 

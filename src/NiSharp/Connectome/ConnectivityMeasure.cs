@@ -1,4 +1,5 @@
 using MathNet.Numerics.LinearAlgebra;
+using NiSharp.Maskers;
 
 namespace NiSharp.Connectome;
 
@@ -58,6 +59,21 @@ public sealed class ConnectivityMeasure
 
     /// <summary>Creates a measure with <paramref name="options"/> (nilearn's defaults when null).</summary>
     public ConnectivityMeasure(ConnectivityOptions? options = null) => Options = options ?? new ConnectivityOptions();
+
+    /// <summary>nilearn's <c>ConnectivityMeasure(kind='correlation')</c>: a measure of <paramref name="kind"/> with the other defaults.</summary>
+    public ConnectivityMeasure(ConnectivityKind kind) : this(new ConnectivityOptions { Kind = kind }) { }
+
+    /// <summary>
+    /// <see cref="FitTransform(IReadOnlyList{Matrix{double}}, IReadOnlyList{string}?)"/> on what a masker returned, one
+    /// entry per subject: each result keeps its regions (label ids), so <c>matrices[0].Between(44, 46)</c> needs no
+    /// padding. Empty regions (NaN columns) get NaN rows and columns.
+    /// </summary>
+    public ConnectivityMatrix[] FitTransform(IReadOnlyList<RegionSignals> subjects)
+    {
+        var series = subjects.Select(RegionTimeSeries.From).ToArray();
+        var values = FitTransform(series.Select(s => s.Signals).ToArray());
+        return values.Select((m, i) => new ConnectivityMatrix(series[i].Regions, m)).ToArray();
+    }
 
     /// <summary>Fits the group mean (and tangent whitening) on <paramref name="subjects"/>.</summary>
     /// <param name="subjects">Per subject, signals as time × regions; all with the same number of regions.</param>

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using MathNet.Numerics.LinearAlgebra;
 using NiSharp.IO;
+using NiSharp.Maskers;
 
 namespace NiSharp.Connectome;
 
@@ -38,6 +39,14 @@ public sealed class RegionTimeSeries
         Regions = regions;
         Signals = signals;
         SourcePath = sourcePath;
+    }
+
+    /// <summary>The region signals a masker returned, with their regions (label ids and column names).</summary>
+    public static RegionTimeSeries From(RegionSignals signals)
+    {
+        var v = signals.Values;
+        var regions = signals.Regions.Select((r, j) => new Region(signals.ColumnNames[j], r.Id)).ToArray();
+        return new RegionTimeSeries(regions, Matrix<double>.Build.Dense(v.Timepoints, v.Features, (t, j) => v[t, j]));
     }
 
     /// <summary>Reads a time-series TSV (and its sidecar's label ids, if any).</summary>

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Buffers;
 using System.Numerics.Tensors;
 using NiSharp.Nifti;
@@ -33,6 +34,11 @@ public static class ImageMath
     /// <summary>Evaluates <paramref name="formula"/> with images given as (name, image) pairs.</summary>
     public static Image<float> Evaluate(string formula, params (string Name, Image<float> Image)[] images) =>
         Evaluate(Formula.Parse(formula), images.Select(p => new NamedImage(p.Name, p.Image)).ToList());
+
+    /// <summary>Evaluates <paramref name="formula"/> over images of another voxel type (e.g. an <c>int</c> atlas:
+    /// <c>ImageMath.Evaluate("a == 44", ("a", atlas))</c>); values are converted to float32 first.</summary>
+    public static Image<float> Evaluate<T>(string formula, params (string Name, Image<T> Image)[] images) where T : unmanaged, INumber<T> =>
+        Evaluate(Formula.Parse(formula), images.Select(p => new NamedImage(p.Name, p.Image.As<float>())).ToList());
 
     /// <summary>Evaluates <paramref name="formula"/> with named images (their sources appear in messages).</summary>
     public static Image<float> Evaluate(string formula, IReadOnlyList<NamedImage> images) =>

@@ -31,6 +31,24 @@ public readonly record struct PySlice
         return new PySlice { Start = start, Stop = stop, Step = step };
     }
 
+    /// <summary>A single index, as numpy's <c>a[4]</c>: <c>img.Slicer[.., .., .., 4]</c>.</summary>
+    public static implicit operator PySlice(int index) => At(index);
+
+    /// <summary>A single index counted from the end: <c>^1</c> is python's <c>-1</c>.</summary>
+    public static implicit operator PySlice(Index index) => At(index.IsFromEnd ? -index.Value : index.Value);
+
+    /// <summary>
+    /// A C# range as a python slice: <c>..</c> is <c>:</c>, <c>4..</c> is <c>4:</c>, <c>59..60</c> is <c>59:60</c>,
+    /// <c>..^1</c> is <c>:-1</c> (an end of <c>^0</c> means "to the end").
+    /// </summary>
+    public static implicit operator PySlice(Range range)
+    {
+        // ^0.. starts at the end (empty), as python's len(a):
+        int start = range.Start.IsFromEnd ? (range.Start.Value == 0 ? int.MaxValue : -range.Start.Value) : range.Start.Value;
+        int? stop = range.End.IsFromEnd ? (range.End.Value == 0 ? null : -range.End.Value) : range.End.Value;
+        return new PySlice { Start = start, Stop = stop, Step = 1 };
+    }
+
     /// <summary>Parses <c>4</c>, <c>4:</c>, <c>:-1</c>, <c>10:20:2</c>, <c>::-1</c>, <c>:</c>.</summary>
     public static PySlice Parse(string text)
     {

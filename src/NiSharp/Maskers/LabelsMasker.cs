@@ -3,6 +3,7 @@ using NiSharp.Atlases;
 using NiSharp.Confounds;
 using NiSharp.Imaging;
 using NiSharp.Nifti;
+using NiSharp.Signal;
 
 namespace NiSharp.Maskers;
 
@@ -171,6 +172,14 @@ public sealed class LabelsMasker
     public RegionSignals FitTransform<T>(Image<T> image, MaskerInputs? inputs = null, ICollection<string>? warnings = null)
         where T : unmanaged, INumber<T> =>
         Transform(VolumeSource.Of(image), inputs ?? MaskerInputs.None, warnings);
+
+    /// <summary>
+    /// nilearn's <c>masker.fit_transform(func_img, confounds)</c>: an image in memory (e.g. after dropping dummy volumes
+    /// with <c>img.Slicer[.., .., .., 4..]</c>) and a confounds matrix with one row per volume.
+    /// </summary>
+    public RegionSignals FitTransform<T>(Image<T> image, SignalMatrix<double> confounds, ICollection<string>? warnings = null)
+        where T : unmanaged, INumber<T> =>
+        FitTransform(image, new MaskerInputs { Confounds = confounds }, warnings);
 
     private RegionSignals Transform(VolumeSource source, MaskerInputs inputs, ICollection<string>? warnings)
     {

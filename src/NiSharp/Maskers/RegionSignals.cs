@@ -65,6 +65,13 @@ public sealed class RegionSignals
     /// <summary>The label id of each column.</summary>
     public int[] LabelIds => Regions.Select(r => r.Id).ToArray();
 
+    /// <summary>The labels whose signal was extracted (regions with voxels on the data grid and in the mask), ascending:
+    /// nilearn's <c>masker.labels_</c>. With <see cref="KeepEmpty.Nan"/> the other regions are NaN columns.</summary>
+    public int[] ExtractedLabels => Coverage.Where(c => !c.IsEmpty).Select(c => c.Id).ToArray();
+
+    /// <summary>The shape as numpy prints it, e.g. <c>(148, 49)</c>.</summary>
+    public string ShapeText() => Values.ShapeText();
+
     /// <summary>Number of rows (kept volumes).</summary>
     public int Timepoints => Values.Timepoints;
 

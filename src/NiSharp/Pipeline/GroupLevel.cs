@@ -90,6 +90,7 @@ public static class GroupLevel
         var (split, groupRule, participantsPath) = SplitGroups(options, selection.Layout, ids, progress);
         progress.Message($"{split.Group1}: {split.Count1} subjects, {split.Group2}: {split.Count2} subjects" +
                          (split.Membership.Count(m => m < 0) is int left and > 0 ? $", {left} in neither group" : ""));
+        RequireGroupSizes(options, split, failed);
 
         var groupDir = GroupDirectory(options.OutputDirectory);
         TreeBoundary.CheckOutputFolder(options.OutputDirectory, groupDir);
@@ -156,6 +157,20 @@ public static class GroupLevel
             WriteReport(report, ctx, split, ids, comparisons[0].Item2, values[0].Item2, firstMean!, failed);
         }
         return new GroupSummary(ids.Select(i => "sub-" + i).ToArray(), failed, split.Group1, split.Group2, comparisons, outputs, report, clock.Elapsed);
+    }
+
+    /// <summary>Fails when a group has fewer than <see cref="RunOptions.MinGroupSize"/> subjects with outputs, naming the
+    /// subjects that failed or are missing (a scheduled group level must not compare two lone subjects silently).</summary>
+    private static void RequireGroupSizes(RunOptions options, GroupSplit split, List<FailedSubject> failed)
+    {
+        foreach (var (name, count) in new[] { (split.Group1, split.Count1), (split.Group2, split.Count2) })
+        {
+            if (count >= options.MinGroupSize) continue;
+            var missing = failed.Count == 0 ? "" :
+                $"; {failed.Count} subject(s) failed or have no outputs: {string.Join(", ", failed.Take(10).Select(f => $"{f.Subject} ({f.Reason})"))}{(failed.Count > 10 ? ", …" : "")}";
+            throw new NiSharpException(options.OutputDirectory,
+                $"group '{name}' has {count} subject(s) with participant outputs, fewer than the minimum {options.MinGroupSize} (--min-group-size){missing}");
+        }
     }
 
     private static string Clean(string s) => s.Replace('\t', ' ').Replace('\n', ' ');

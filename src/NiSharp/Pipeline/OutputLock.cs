@@ -7,10 +7,14 @@ namespace NiSharp.Pipeline;
 /// with an exclusive lock for the whole run. The operating system releases the lock when the process ends, however it
 /// ends (a <c>kill -9</c> included), so a stale lock file never blocks the next run. While holding it, the run deletes
 /// the temporary files an interrupted run left behind (see <see cref="AtomicFile.IsTemporary"/>).
+/// The tasks of a Slurm job array share the folder instead (<see cref="AcquireShared"/>): each holds the folder's lock
+/// shared, so that they run side by side but a local run cannot start among them, and its subjects' locks exclusively.
 /// </summary>
 public sealed class OutputLock : IDisposable
 {
     private readonly FileStream _stream;
+    private readonly List<FileStream> _subjectLocks = [];
+    private IReadOnlyList<string>? _subjects;
 
     /// <summary>The lock file.</summary>
     public string Path { get; }
@@ -55,15 +59,69 @@ public sealed class OutputLock : IDisposable
         }
     }
 
-    /// <summary>Deletes the temporary files left by interrupted writes anywhere under <paramref name="outputDir"/>;
-    /// returns how many. Only safe while holding the lock.</summary>
+    /// <summary>
+    /// Takes <paramref name="outputDir"/>'s lock shared, as one of several concurrent invocations for different subjects
+    /// (the tasks of a Slurm job array), and the lock of each of <paramref name="subjects"/> (<c>logs/sub-X.lock</c>)
+    /// exclusively; fails naming the folder when a local run holds it, or the subject when another task is on it.
+    /// </summary>
+    public static OutputLock AcquireShared(string outputDir, IReadOnlyList<string> subjects)
+    {
+        var path = LockPath(outputDir);
+        TreeBoundary.CheckOutputFolder(outputDir, System.IO.Path.GetDirectoryName(path)!);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        FileStream stream;
+        try
+        {
+            // Read access with sharing takes a shared advisory lock (flock LOCK_SH) on Unix: compatible with the other
+            // tasks' shared locks, not with a local run's exclusive one.
+            stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Read, FileShare.ReadWrite);
+        }
+        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException)
+        {
+            throw new NiSharpException(outputDir, $"a local nisharp run is writing to this folder (it holds {path}); wait for it to finish or use another OUTPUT_DIR");
+        }
+        catch (UnauthorizedAccessException)
+        {
+            throw new NiSharpException(outputDir, "cannot write: permission denied");
+        }
+        var result = new OutputLock(path, stream) { _subjects = subjects };
+        try
+        {
+            foreach (var subject in subjects)
+            {
+                var subjectPath = System.IO.Path.Combine(outputDir, "logs", $"sub-{subject}.lock");
+                if (new FileInfo(subjectPath).LinkTarget is not null)
+                    throw new NiSharpException(subjectPath, "is a symbolic link; nisharp will not open it for writing: remove it");
+                try
+                {
+                    result._subjectLocks.Add(new FileStream(subjectPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+                }
+                catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException)
+                {
+                    throw new NiSharpException(outputDir, $"another nisharp run is processing sub-{subject} in this folder (it holds {subjectPath})");
+                }
+            }
+        }
+        catch
+        {
+            result.Dispose();
+            throw;
+        }
+        return result;
+    }
+
+    /// <summary>Deletes the temporary files left by interrupted writes anywhere under <paramref name="outputDir"/>
+    /// (with a shared lock: only in the subjects' own folders and logs); returns how many. Only safe while holding the
+    /// lock.</summary>
     public int RemoveLeftovers(string outputDir)
     {
         int removed = 0;
         if (!Directory.Exists(outputDir)) return 0;
-        // Not through links: .NET's recursive enumeration follows linked folders, which may lead out of the output.
-        var walk = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true };
-        foreach (var f in Directory.EnumerateFiles(outputDir, "*" + AtomicFile.TemporaryMarker + "*", walk))
+        var pattern = "*" + AtomicFile.TemporaryMarker + "*";
+        IEnumerable<string> leftovers = _subjects is null
+            ? Directory.EnumerateFiles(outputDir, pattern, NotThroughLinks)
+            : _subjects.SelectMany(s => SubjectLeftovers(outputDir, s, pattern));
+        foreach (var f in leftovers)
         {
             try
             {
@@ -76,6 +134,28 @@ public sealed class OutputLock : IDisposable
         return removed;
     }
 
+    // .NET's recursive enumeration follows linked folders, which may lead out of the output: never delete through them.
+    private static readonly EnumerationOptions NotThroughLinks = new()
+    {
+        RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true,
+    };
+
+    private static IEnumerable<string> SubjectLeftovers(string outputDir, string subject, string pattern)
+    {
+        var folder = System.IO.Path.Combine(outputDir, $"sub-{subject}");
+        var logs = System.IO.Path.Combine(outputDir, "logs");
+        var own = Directory.Exists(folder) ? Directory.EnumerateFiles(folder, pattern, NotThroughLinks) : [];
+        var logged = Directory.Exists(logs)
+            ? Directory.EnumerateFiles(logs, $"sub-{subject}*" + AtomicFile.TemporaryMarker + "*")
+                .Where(f => System.IO.Path.GetFileName(f) is var n && (n.StartsWith($"sub-{subject}.", StringComparison.Ordinal) || n.StartsWith($"sub-{subject}_", StringComparison.Ordinal)))
+            : [];
+        return own.Concat(logged).ToList();
+    }
+
     /// <inheritdoc />
-    public void Dispose() => _stream.Dispose();
+    public void Dispose()
+    {
+        foreach (var s in _subjectLocks) s.Dispose();
+        _stream.Dispose();
+    }
 }

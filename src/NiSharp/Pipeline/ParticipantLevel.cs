@@ -27,7 +27,8 @@ public sealed record ParticipantSummary(IReadOnlyList<SubjectOutcome> Subjects, 
 /// <see cref="RunAnalysis"/>), subjects in parallel up to <see cref="RunOptions.Jobs"/> (fewer when memory is short).
 /// A failing subject is logged with the file and the reason and the others go on; subjects whose outputs are complete
 /// for the same parameters and inputs are skipped; one run at a time per output folder (<see cref="OutputLock"/>),
-/// whose leftovers from a killed run are removed first.
+/// whose leftovers from a killed run are removed first. The tasks of a Slurm job array
+/// (<see cref="RunOptions.SharedOutput"/>) share the folder instead, see <see cref="OutputLock.AcquireShared"/>.
 /// </summary>
 public static class ParticipantLevel
 {
@@ -55,7 +56,9 @@ public static class ParticipantLevel
         };
 
         Directory.CreateDirectory(options.OutputDirectory);
-        using var outputLock = OutputLock.Acquire(options.OutputDirectory);
+        using var outputLock = options.SharedOutput
+            ? OutputLock.AcquireShared(options.OutputDirectory, selection.Subjects.Select(s => s.Subject).ToList())
+            : OutputLock.Acquire(options.OutputDirectory);
         int leftovers = outputLock.RemoveLeftovers(options.OutputDirectory);
         if (leftovers > 0) progress.Message($"removed {leftovers} temporary file(s) left by an interrupted run");
         DerivativesDataset.Write(options.OutputDirectory, options.InputDirectory, selection.Layout.Description);
@@ -74,7 +77,9 @@ public static class ParticipantLevel
             else
                 todo.Add(i);
         }
-        int jobs = BoundedJobs(options.Jobs, selection.Subjects[0].Runs[0], options.InputDirectory);
+        var plan = JobPlanner.Plan(options.Jobs, todo.SelectMany(i => selection.Subjects[i].Runs).ToList(), atlas.Labels.Regions.Count, options.Reports);
+        int jobs = plan.Jobs;
+        if (todo.Count > 1 && (options.Jobs == JobPlanner.Auto || plan.Jobs < options.Jobs)) progress.Message(plan.Describe());
         progress.Planned(selection.Subjects.Count, todo.Count, jobs);
         foreach (var o in outcomes.Where(o => o is not null)) progress.Finished(o);
 
@@ -87,7 +92,7 @@ public static class ParticipantLevel
         });
 
         string? report = null;
-        if (options.Reports)
+        if (options.Reports && !options.SharedOutput) // an array task's one subject would overwrite the others' page
         {
             report = Path.Combine(options.OutputDirectory, "report.html");
             RunReports.WriteParticipantSummary(report, ctx, selection, outcomes);
@@ -139,28 +144,5 @@ public static class ParticipantLevel
         new SubjectStatus(subject, state == SubjectState.Done ? "done" : "failed", reason, file, ctx.Provenance.ParametersHash,
             clock.Elapsed.TotalSeconds, DateTime.UtcNow.ToString("o", CultureInfo.InvariantCulture)).Write(outputDir);
         return new SubjectOutcome(subject, state, clock.Elapsed, runs.Count, reason, file, logPath);
-    }
-
-    /// <summary>
-    /// Subjects at once: the requested number, lowered so that the subjects in flight fit in 60% of the memory
-    /// available. A subject holds about four volumes of the image (read buffer, label index, decoder window) plus
-    /// the report's pictures.
-    /// </summary>
-    internal static int BoundedJobs(int requested, BoldRun sample, string inputRoot)
-    {
-        long voxels;
-        try
-        {
-            // Its subject may be a bad one: never read through a link out of the input, never fail the run for it.
-            TreeBoundary.CheckInput(inputRoot, sample.Bold.Path);
-            using var f = Nifti.NiftiFile.Open(sample.Bold.Path);
-            voxels = f.VoxelsPerVolume;
-        }
-        catch (NiSharpException) { return requested; }
-        long perSubject = voxels * 4 * 4 + (64L << 20);
-        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
-        if (available <= 0) return requested;
-        long fit = Math.Max(1, (long)(available * 0.6) / perSubject);
-        return (int)Math.Min(requested, fit);
     }
 }

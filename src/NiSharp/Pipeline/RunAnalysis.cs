@@ -27,6 +27,24 @@ internal sealed class ParticipantContext
     public required ConfoundStrategy Strategy { get; init; }
     public required IReadOnlyList<ConnectivityKind> Kinds { get; init; }
 
+    /// <summary>The context of validated <paramref name="options"/>: the atlas loaded, the parameters hashed.</summary>
+    public static ParticipantContext For(RunOptions options)
+    {
+        var atlas = Atlas.Load(options.Atlas, options.AtlasLabels);
+        var atlasLabel = DerivativeNames.AtlasLabel(options.Atlas);
+        var masker = options.MaskerOptions(atlas);
+        return new ParticipantContext
+        {
+            Options = options,
+            Provenance = new Provenance(options, atlasLabel, masker),
+            Atlas = atlas,
+            AtlasLabel = atlasLabel,
+            Masker = masker,
+            Strategy = options.ConfoundStrategy(),
+            Kinds = Provenance.ParticipantKinds(options),
+        };
+    }
+
     /// <summary>A BIDS URI of an input file (<c>bids:preprocessed:sub-X/func/…</c>, resolved through the
     /// <c>DatasetLinks</c> of <c>dataset_description.json</c>).</summary>
     public string SourceUri(string path) => "bids:" + DerivativesDataset.InputLinkName + ":" + Path.GetRelativePath(Options.InputDirectory, path).Replace('\\', '/');

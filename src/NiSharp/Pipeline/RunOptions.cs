@@ -70,8 +70,21 @@ public sealed record RunOptions
     /// <summary>Connectivity kinds (the first one is compared at the group level first).</summary>
     public IReadOnlyList<ConnectivityKind> Kinds { get; init; } = [ConnectivityKind.Correlation];
 
-    /// <summary>Subjects processed at once (also bounded by memory).</summary>
+    /// <summary>Subjects processed at once, or <see cref="JobPlanner.Auto"/> (<c>--jobs auto</c>: one per core); either
+    /// way never more than fit in the memory available (see <see cref="JobPlanner"/>).</summary>
     public int Jobs { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>
+    /// Set for the tasks of a Slurm job array (<c>--array-task</c>): several invocations write to the output folder at
+    /// once, each for its own subjects. The folder's lock is then taken shared (a local run still cannot start beside
+    /// them) and each subject's lock exclusively; leftovers are removed only from the subjects' own folders; the
+    /// participant summary page is left to the group level.
+    /// </summary>
+    public bool SharedOutput { get; init; }
+
+    /// <summary>Group level: the fewest subjects with participant outputs a group may have (<c>--min-group-size</c>;
+    /// at least 2, what a t test needs); fewer fails with the failed or missing subjects named.</summary>
+    public int MinGroupSize { get; init; } = 2;
 
     /// <summary>A BIDS filter file (fMRIPrep's <c>--bids-filter-file</c>), or null.</summary>
     public string? BidsFilterFile { get; init; }
@@ -118,7 +131,8 @@ public sealed record RunOptions
             throw new NiSharpException(OutputDirectory, "OUTPUT_DIR is the input folder; BIDS Apps never write into their input: choose another folder");
         if (realOutput.StartsWith(realInput + "/", StringComparison.Ordinal))
             throw new NiSharpException(OutputDirectory, $"OUTPUT_DIR is inside the input folder {InputDirectory}; BIDS Apps never write into their input: choose a folder outside it");
-        if (Jobs < 1) throw new NiSharpException($"--jobs must be at least 1, got {Jobs}");
+        if (Jobs < 1 && Jobs != JobPlanner.Auto) throw new NiSharpException($"--jobs must be at least 1 or auto, got {Jobs}");
+        if (MinGroupSize < 2) throw new NiSharpException($"--min-group-size must be at least 2, got {MinGroupSize}");
         if (Kinds.Count == 0) throw new NiSharpException("--kind: give at least one connectivity kind");
         if (Permutations < 0) throw new NiSharpException("--permutations must be 0 or more");
         if (Groups is { Count: not 2 }) throw new NiSharpException($"--groups takes exactly two groups, got {Groups.Count}");

@@ -53,6 +53,26 @@ public sealed record SliceViewOptions
 
     /// <summary>At most this many labels are named in the legend.</summary>
     public int MaxLegendEntries { get; init; } = 24;
+
+    /// <summary>nilearn's <c>display_mode</c>: three orthogonal cuts (default) or a row of cuts along one axis.</summary>
+    public DisplayMode DisplayMode { get; init; } = DisplayMode.Ortho;
+
+    /// <summary>The cut coordinates (mm) of a one-axis <see cref="DisplayMode"/>, e.g. <c>[-20, -10, 0, 10]</c> for
+    /// <see cref="DisplayMode.Z"/> (nilearn's <c>cut_coords</c> list); null: 7 cuts evenly spread over the image.</summary>
+    public IReadOnlyList<double>? Cuts { get; init; }
+}
+
+/// <summary>nilearn's <c>display_mode</c> of the slice views.</summary>
+public enum DisplayMode
+{
+    /// <summary><c>'ortho'</c>: coronal, sagittal and axial cuts through one point.</summary>
+    Ortho,
+    /// <summary><c>'x'</c>: a row of sagittal cuts.</summary>
+    X,
+    /// <summary><c>'y'</c>: a row of coronal cuts.</summary>
+    Y,
+    /// <summary><c>'z'</c>: a row of axial cuts.</summary>
+    Z,
 }
 
 /// <summary>A slice view: the picture plus where each cut was drawn, so callers (and tests) can find a
@@ -68,13 +88,19 @@ public sealed class SliceFigure : Figure
     /// <summary>The display grid of each cut.</summary>
     public IReadOnlyDictionary<SliceAxis, SliceGrid> Grids { get; }
 
+    /// <summary>Every cut in drawing order, left to right (three for <see cref="DisplayMode.Ortho"/>; one per
+    /// coordinate for the one-axis modes, whose <see cref="Panels"/> and <see cref="Grids"/> hold the first cut).</summary>
+    public IReadOnlyList<(SliceAxis Axis, double Coordinate, SKRectI Panel)> Cuts { get; }
+
     internal SliceFigure(int width, int height, Action<SKCanvas> paint, (double, double, double) cut,
-        IReadOnlyDictionary<SliceAxis, SKRectI> panels, IReadOnlyDictionary<SliceAxis, SliceGrid> grids)
+        IReadOnlyDictionary<SliceAxis, SKRectI> panels, IReadOnlyDictionary<SliceAxis, SliceGrid> grids,
+        IReadOnlyList<(SliceAxis, double, SKRectI)> cuts)
         : base(width, height, paint)
     {
         CutCoords = cut;
         Panels = panels;
         Grids = grids;
+        Cuts = cuts;
     }
 
     /// <summary>Where the world point (x, y, z) projects in the figure, on the cut <paramref name="axis"/>.</summary>
@@ -119,10 +145,15 @@ public static class BrainPlot
     /// background, with a legend of the labels present. Colours come from <paramref name="labels"/> (e.g. the
     /// Yeo LUT); a label missing from the table gets a default colour and the name <c>label_N</c>.
     /// </summary>
+    /// <remarks>With <see cref="SliceViewOptions.ColorMap"/> set (nilearn's <c>cmap</c>, e.g. <see cref="ColorMap.Paired"/>),
+    /// labels are coloured by their value on that map instead, with a colour bar from the lowest to the highest label,
+    /// as nilearn draws <c>plot_roi(..., cmap='Paired', colorbar=True)</c>.</remarks>
     public static SliceFigure Roi(Image<float> roi, Image<float>? background = null, IReadOnlyList<LabelColor>? labels = null, SliceViewOptions? options = null)
     {
         var o = options ?? new SliceViewOptions();
         var present = PresentLabels(roi, o.Volume);
+        if (o.ColorMap is { } cmap && present.Count > 0)
+            return RoiOnColorMap(roi, background, o, cmap, present);
         var table = new Dictionary<int, LabelColor>();
         foreach (var l in labels ?? []) table.TryAdd(l.Id, l);
         foreach (var id in present)
@@ -145,6 +176,30 @@ public static class BrainPlot
         }, background is null ? 1 : alpha));
         var legend = (o.Colorbar ?? true) ? present.Select(id => table[id]).ToList() : null;
         return Render(layers, background ?? roi, o, black: o.BlackBackground ?? false, colorbar: null, legend: legend);
+    }
+
+    /// <summary><see cref="Roi(Image{float}, Image{float}?, IReadOnlyList{LabelColor}?, SliceViewOptions?)"/> of an integer label image.</summary>
+    public static SliceFigure Roi(Image<int> roi, Image<float>? background = null, IReadOnlyList<LabelColor>? labels = null, SliceViewOptions? options = null) =>
+        Roi(roi.As<float>(), background, labels, options);
+
+    /// <summary>nilearn <c>plot_roi(atlas)</c>: an atlas in the colours of its label table (e.g. the Yeo LUT), named in the legend.</summary>
+    public static SliceFigure Roi(Atlases.Atlas atlas, Image<float>? background = null, SliceViewOptions? options = null) =>
+        Roi(atlas.Image.As<float>(), background, LabelColors.FromTable(atlas.Labels), options);
+
+    private static SliceFigure RoiOnColorMap(Image<float> roi, Image<float>? background, SliceViewOptions o, ColorMap cmap, IReadOnlyList<int> present)
+    {
+        double lo = present[0], hi = present[^1] > present[0] ? present[^1] : present[0] + 1;
+        var layers = new List<Layer>();
+        if (background is not null)
+            layers.Add(Continuous(background, o with { Volume = 0, Threshold = null, VMin = null, VMax = null, ColorMap = null }, ColorMap.Gray, false, SliceGrid.Interpolation.Linear));
+        var layer = new Layer(roi, o.Volume, SliceGrid.Interpolation.Nearest, v =>
+        {
+            if (float.IsNaN(v)) return null;
+            int id = (int)MathF.Round(v);
+            return id == 0 ? null : cmap.Map(id, lo, hi);
+        }, background is null ? 1 : Math.Clamp(o.OverlayAlpha, 0, 1)) { Map = cmap, VMin = lo, VMax = hi };
+        layers.Add(layer);
+        return Render(layers, background ?? roi, o, black: o.BlackBackground ?? false, colorbar: (o.Colorbar ?? true) ? layer : null, legend: null);
     }
 
     /// <summary>
@@ -280,34 +335,39 @@ public static class BrainPlot
                   ?? WorldBox.Of(extentImage.SpatialShape, extentImage.Affine);
         var cut = o.CutCoords ?? DefaultCut(layers[^1], box);
         double tallest = Math.Max(box.ZMax - box.ZMin, box.YMax - box.YMin);
-        double spacing = tallest / Math.Max(32, o.PanelHeight); // mm per pixel, shared by the three cuts
+        double spacing = tallest / Math.Max(32, o.PanelHeight); // mm per pixel, shared by the cuts
         var bgColor = black ? SKColors.Black : SKColors.White;
         var fgColor = black ? SKColors.White : SKColors.Black;
+        bool ortho = o.DisplayMode == DisplayMode.Ortho;
 
-        var grids = new Dictionary<SliceAxis, SliceGrid>();
-        var images = new Dictionary<SliceAxis, SKImage>();
-        foreach (var axis in Order)
-        {
-            double c = axis switch { SliceAxis.Sagittal => cut.Item1, SliceAxis.Coronal => cut.Item2, _ => cut.Item3 };
-            var grid = new SliceGrid(axis, c, box, spacing);
-            grids[axis] = grid;
-            images[axis] = RenderCut(grid, layers, bgColor);
-        }
+        // The cuts, left to right: nilearn's ortho order, or one axis at several coordinates.
+        var cutList = ortho
+            ? Order.Select(a => (Axis: a, Coord: a switch { SliceAxis.Sagittal => cut.Item1, SliceAxis.Coronal => cut.Item2, _ => cut.Item3 })).ToList()
+            : MontageCuts(o, box).ToList();
+        var cutGrids = cutList.Select(c => new SliceGrid(c.Axis, c.Coord, box, spacing)).ToArray();
+        var cutImages = cutGrids.Select(g => RenderCut(g, layers, bgColor)).ToArray();
 
         const int margin = 8, gap = 6;
         int titleHeight = string.IsNullOrEmpty(o.Title) ? 0 : 30;
-        int panelsHeight = grids.Values.Max(g => g.Rows);
-        var panels = new Dictionary<SliceAxis, SKRectI>();
+        int panelsHeight = cutGrids.Max(g => g.Rows);
+        var cutPanels = new SKRectI[cutGrids.Length];
         int x = margin;
         int top = titleHeight + margin;
-        foreach (var axis in Order)
+        for (int k = 0; k < cutGrids.Length; k++)
         {
-            var g = grids[axis];
+            var g = cutGrids[k];
             int y = top + (panelsHeight - g.Rows) / 2;
-            panels[axis] = new SKRectI(x, y, x + g.Columns, y + g.Rows);
+            cutPanels[k] = new SKRectI(x, y, x + g.Columns, y + g.Rows);
             x += g.Columns + gap;
         }
         int right = x - gap + margin;
+        var grids = new Dictionary<SliceAxis, SliceGrid>();
+        var panels = new Dictionary<SliceAxis, SKRectI>();
+        for (int k = 0; k < cutGrids.Length; k++)
+        {
+            grids.TryAdd(cutGrids[k].Axis, cutGrids[k]);
+            panels.TryAdd(cutGrids[k].Axis, cutPanels[k]);
+        }
 
         const float legendFont = 11f;
         int sideWidth = 0;
@@ -335,12 +395,13 @@ public static class BrainPlot
             if (titleHeight > 0)
                 FigureText.Draw(canvas, o.Title!, margin, 21, 15, fgColor, bold: true);
             using var linePaint = new SKPaint { Color = fgColor, StrokeWidth = 1, IsAntialias = false, Style = SKPaintStyle.Stroke };
-            foreach (var axis in Order)
+            for (int k = 0; k < cutGrids.Length; k++)
             {
-                var p = panels[axis];
-                canvas.DrawImage(images[axis], p.Left, p.Top, new SKSamplingOptions(SKFilterMode.Nearest));
-                var g = grids[axis];
-                if (o.Crosshair)
+                var p = cutPanels[k];
+                var g = cutGrids[k];
+                var axis = g.Axis;
+                canvas.DrawImage(cutImages[k], p.Left, p.Top, new SKSamplingOptions(SKFilterMode.Nearest));
+                if (o.Crosshair && ortho)
                 {
                     var (cx, cy) = g.Pixel(cut.Item1, cut.Item2, cut.Item3);
                     float px = (float)(p.Left + cx + 0.5), py = (float)(p.Top + cy + 0.5);
@@ -351,9 +412,9 @@ public static class BrainPlot
                 {
                     string label = axis switch
                     {
-                        SliceAxis.Sagittal => "x=" + Mm(cut.Item1),
-                        SliceAxis.Coronal => "y=" + Mm(cut.Item2),
-                        _ => "z=" + Mm(cut.Item3),
+                        SliceAxis.Sagittal => "x=" + Mm(g.Cut),
+                        SliceAxis.Coronal => "y=" + Mm(g.Cut),
+                        _ => "z=" + Mm(g.Cut),
                     };
                     FigureText.Draw(canvas, label, p.Left + 2, p.Bottom - 4, 12, fgColor);
                     if (axis != SliceAxis.Sagittal)
@@ -369,10 +430,26 @@ public static class BrainPlot
                 DrawColorbar(canvas, colorbar, right, top, panelsHeight, fgColor);
         }
 
-        return new SliceFigure(width, height, Paint, cut, panels, grids);
+        return new SliceFigure(width, height, Paint, cut, panels, grids,
+            cutGrids.Select((g, k) => (g.Axis, g.Cut, cutPanels[k])).ToArray());
     }
 
-    private static string Mm(double v) => Math.Round(v).ToString("0", CultureInfo.InvariantCulture);
+    /// <summary>The cuts of a one-axis display mode: the given coordinates, or 7 spread over the image's extent.</summary>
+    private static IEnumerable<(SliceAxis Axis, double Coord)> MontageCuts(SliceViewOptions o, WorldBox box)
+    {
+        var (axis, lo, hi) = o.DisplayMode switch
+        {
+            DisplayMode.X => (SliceAxis.Sagittal, box.XMin, box.XMax),
+            DisplayMode.Y => (SliceAxis.Coronal, box.YMin, box.YMax),
+            _ => (SliceAxis.Axial, box.ZMin, box.ZMax),
+        };
+        if (o.Cuts is { Count: > 0 } given) return given.Select(c => (axis, c));
+        const int n = 7;
+        return Enumerable.Range(0, n).Select(i => (axis, lo + (hi - lo) * (i + 1) / (n + 1)));
+    }
+
+    // "x=0", never "x=-0" for a cut a hair left of the midline.
+    private static string Mm(double v) => (Math.Round(v) + 0.0).ToString("0", CultureInfo.InvariantCulture);
 
     /// <summary>Samples every layer on the cut's grid and composites them over the figure background.</summary>
     private static SKImage RenderCut(SliceGrid grid, IReadOnlyList<Layer> layers, SKColor bg)

@@ -12,6 +12,7 @@ public sealed class ColorMap
     private readonly double[] _positions;
     private readonly SKColor[] _colors;
     private readonly SKColor[] _lut = new SKColor[256];
+    private readonly SKColor[]? _listed;
 
     /// <summary>The map's name.</summary>
     public string Name { get; }
@@ -44,10 +45,20 @@ public sealed class ColorMap
 
     private static byte Lerp(byte a, byte b, double f) => (byte)Math.Round(a + (b - a) * f);
 
-    /// <summary>The colour at <paramref name="t"/> (clamped to [0, 1]; 256 levels, as matplotlib's default N).</summary>
+    /// <summary>A listed map: <paramref name="colors"/> in equal bins, no interpolation.</summary>
+    private ColorMap(string name, SKColor[] colors) : this(name, colors.Select((c, i) => ((double)i / Math.Max(1, colors.Length - 1), c)).ToArray())
+    {
+        _listed = colors;
+    }
+
+    /// <summary>The colour at <paramref name="t"/> (clamped to [0, 1]; 256 levels, as matplotlib's default N; a listed
+    /// map such as <see cref="Paired"/> has one level per colour and puts a bin edge in the upper bin, as matplotlib's
+    /// <c>int(t * N)</c>).</summary>
     public SKColor Map(double t)
     {
         if (double.IsNaN(t)) t = 0;
+        if (_listed is { } listed)
+            return listed[Math.Min(listed.Length - 1, (int)(Math.Clamp(t, 0, 1) * listed.Length))];
         int i = (int)Math.Round(Math.Clamp(t, 0, 1) * 255);
         return _lut[i];
     }
@@ -98,8 +109,18 @@ public sealed class ColorMap
         new SKColor(38, 130, 142), new SKColor(31, 158, 137), new SKColor(53, 183, 121), new SKColor(109, 205, 89),
         new SKColor(180, 222, 44), new SKColor(253, 231, 37));
 
+    /// <summary>matplotlib's <c>Paired</c>: twelve colours in light/dark pairs, in steps (a listed map, not
+    /// interpolated); the lesson draws its atlases with it.</summary>
+    public static ColorMap Paired { get; } = Listed("Paired",
+        new SKColor(166, 206, 227), new SKColor(31, 120, 180), new SKColor(178, 223, 138), new SKColor(51, 160, 44),
+        new SKColor(251, 154, 153), new SKColor(227, 26, 28), new SKColor(253, 191, 111), new SKColor(255, 127, 0),
+        new SKColor(202, 178, 214), new SKColor(106, 61, 154), new SKColor(255, 255, 153), new SKColor(177, 89, 40));
+
+    /// <summary>A map that steps through <paramref name="colors"/> in equal bins (matplotlib's <c>ListedColormap</c>).</summary>
+    private static ColorMap Listed(string name, params SKColor[] colors) => new(name, colors);
+
     /// <summary>The maps by name.</summary>
-    public static IReadOnlyList<ColorMap> All { get; } = [Gray, NipySpectral, ColdHot, RdBuR, Viridis];
+    public static IReadOnlyList<ColorMap> All { get; } = [Gray, NipySpectral, ColdHot, RdBuR, Viridis, Paired];
 
     /// <summary>A map by (case-insensitive) name; fails with the list of known names.</summary>
     public static ColorMap FromName(string name) =>

@@ -14,6 +14,10 @@ public sealed record MatrixPlotOptions
     /// <summary>Upper end of the symmetric colour scale [−VMax, VMax]; default max |value| (finite cells).</summary>
     public double? VMax { get; init; }
 
+    /// <summary>Lower end of the colour scale; default −<see cref="VMax"/> (symmetric). Set it to 0 for absolute values
+    /// (the lesson's <c>np.abs</c> heatmap), as seaborn scales to the data.</summary>
+    public double? VMin { get; init; }
+
     /// <summary>Region names are written on the axes when there are at most this many regions; above it, every k-th index.</summary>
     public int MaxNamedRegions { get; init; } = 60;
 
@@ -57,7 +61,9 @@ public static class MatrixPlot
         var plot = ChartFigure.NewPlot(o.Title);
         var hm = plot.Add.Heatmap(shown); // ScottPlot draws Intensities[0, 0] at the top-left
         hm.Colormap = (o.ColorMap ?? ColorMap.RdBuR).ToScottPlot();
-        hm.ManualRange = new ScottPlot.Range(-vmax, vmax);
+        double vmin = o.VMin ?? -vmax;
+        if (!(vmax > vmin)) vmax = vmin + 1;
+        hm.ManualRange = new ScottPlot.Range(vmin, vmax);
         hm.NaNCellColor = ChartFigure.ToColor(MissingColor);
         var bar = plot.Add.ColorBar(hm);
         if (o.ColorbarLabel is not null) bar.Label = o.ColorbarLabel;
@@ -84,6 +90,15 @@ public static class MatrixPlot
         int extra = (int)longest;
         return ChartFigure.Single(plot, o.Size + extra + 60, o.Size + extra);
     }
+
+    /// <summary>seaborn's <c>heatmap(matrix)</c> of a connectivity matrix, its regions named on the axes (label ids for
+    /// <c>label_N</c> regions), empty regions grey.</summary>
+    public static ChartFigure Connectivity(Connectome.ConnectivityMatrix matrix, MatrixPlotOptions? options = null) =>
+        Connectivity(matrix.Values.ToArray(), matrix.Names, options);
+
+    /// <summary>A heatmap of a square MathNet matrix (e.g. <c>m.Values.PointwiseAbs()</c>).</summary>
+    public static ChartFigure Connectivity(MathNet.Numerics.LinearAlgebra.Matrix<double> values, IReadOnlyList<string>? names = null, MatrixPlotOptions? options = null) =>
+        Connectivity(values.ToArray(), names, options);
 
     /// <summary>A heatmap of a row-major n × n matrix.</summary>
     public static ChartFigure Connectivity(ReadOnlySpan<double> rowMajor, int n, IReadOnlyList<string>? names = null, MatrixPlotOptions? options = null)

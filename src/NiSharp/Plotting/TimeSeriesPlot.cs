@@ -49,6 +49,44 @@ public static class TimeSeriesPlot
         return ChartFigure.Single(plot, o.Width, o.Height);
     }
 
+    /// <summary>One series drawn as a black line against the volume index, as the lesson's
+    /// <c>plt.plot(np.arange(len(x)), x, 'k')</c> (e.g. one voxel's values, <c>img.Slicer[i..(i+1), j..(j+1), k..(k+1), ..].Data</c>).</summary>
+    public static ChartFigure Line(ReadOnlySpan<float> values, TimeSeriesPlotOptions? options = null)
+    {
+        var v = new double[values.Length];
+        for (int i = 0; i < v.Length; i++) v[i] = values[i];
+        return Lines([new NamedSeries("signal", v)], options);
+    }
+
+    /// <summary>
+    /// nilearn's <c>plot_carpet(img, mask_img, t_r)</c> of a 4D image held in memory: the voxels inside
+    /// <paramref name="mask"/> (non-zero; null: voxels non-zero in the first volume), each z-scored over time.
+    /// </summary>
+    public static ChartFigure Carpet(Image<float> image, Image<float>? mask = null, TimeSeriesPlotOptions? options = null, int maxRows = 800)
+    {
+        int t = image.VolumeCount, n = image.VoxelsPerVolume;
+        if (image.NDim < 4 || t < 2) throw new NiSharpException($"a carpet plot needs a 4D image with at least 2 volumes, got {image.ShapeText()}");
+        if (mask is not null && !mask.SpatialShape.SequenceEqual(image.SpatialShape))
+            throw new NiSharpException($"the mask's shape {Nifti.Image.ShapeText(mask.SpatialShape)} differs from the image's {Nifti.Image.ShapeText(image.SpatialShape)}");
+        var select = mask is not null ? mask.Volume(0) : image.Volume(0);
+        var voxels = new List<int>();
+        for (int i = 0; i < n; i++) if (select[i] != 0 && float.IsFinite(select[i])) voxels.Add(i);
+        if (voxels.Count == 0) throw new NiSharpException("the mask selects no voxel");
+        int rows = Math.Min(voxels.Count, maxRows);
+        var carpet = new double[rows, t];
+        var row = new double[t];
+        for (int r = 0; r < rows; r++)
+        {
+            int v = voxels[(int)((long)r * voxels.Count / rows)];
+            for (int k = 0; k < t; k++) row[k] = image.Data[(long)k * n + v];
+            ZScore(row);
+            for (int k = 0; k < t; k++) carpet[r, k] = row[k];
+        }
+        var o = options ?? new TimeSeriesPlotOptions();
+        return CarpetFigure(carpet, o with { RepetitionTime = o.RepetitionTime ?? image.RepetitionTime },
+            voxels.Count > rows ? $"Voxels ({rows} of {voxels.Count})" : "Voxels");
+    }
+
     /// <summary>
     /// A carpet plot from a T × N matrix (rows are volumes, row-major: region or voxel signals): each column
     /// is z-scored over time and drawn as one grey row of the carpet (−2 black … +2 white), time running left

@@ -135,6 +135,11 @@ public static class VolumeViewer
     public static void Save(string path, ViewerImage background, ViewerImage? overlay = null, ViewerOptions? options = null) =>
         AtomicFile.WriteAllText(path, BuildHtml(background, overlay, options));
 
+    /// <summary>nilearn's <c>view_img(img)</c>: one image (a 3D volume, or the first volume of a 4D one) in an
+    /// interactive page at <paramref name="path"/>.</summary>
+    public static void Save(string path, Image<float> image, string? title = null) =>
+        Save(path, ViewerImage.FromImage(title ?? Path.GetFileNameWithoutExtension(path), image), null, new ViewerOptions { Title = title });
+
     private static JsonObject ImageNode(ViewerImage img) => new()
     {
         ["name"] = img.Name,

@@ -64,6 +64,25 @@ public sealed class SignalMatrix<T> where T : unmanaged, IBinaryFloatingPointIee
         return m;
     }
 
+    /// <summary>A matrix from a [timepoints, features] array (e.g. <c>Masking.ApplyMask</c>'s), copied.</summary>
+    public static SignalMatrix<T> From(T[,] values)
+    {
+        int nt = values.GetLength(0), nf = values.GetLength(1);
+        var m = new SignalMatrix<T>(nt, nf);
+        for (int t = 0; t < nt; t++)
+            for (int f = 0; f < nf; f++) m.Data[t * nf + f] = values[t, f];
+        return m;
+    }
+
+    /// <summary>The values as a [timepoints, features] array (e.g. for <c>Masking.Unmask</c>).</summary>
+    public T[,] ToArray()
+    {
+        var a = new T[Timepoints, Features];
+        for (int t = 0; t < Timepoints; t++)
+            for (int f = 0; f < Features; f++) a[t, f] = Data[t * Features + f];
+        return a;
+    }
+
     /// <summary>The rows at <paramref name="rows"/>, in that order.</summary>
     public SignalMatrix<T> SelectRows(ReadOnlySpan<int> rows)
     {
@@ -78,6 +97,53 @@ public sealed class SignalMatrix<T> where T : unmanaged, IBinaryFloatingPointIee
         var m = new SignalMatrix<T>(count, Features);
         Data.AsSpan(start * Features, count * Features).CopyTo(m.Data);
         return m;
+    }
+
+    /// <summary>The rows in <paramref name="rows"/> (a copy): <c>confounds[4..]</c> is pandas' <c>df.loc[4:]</c> /
+    /// numpy's <c>confounds[4:, :]</c>.</summary>
+    public SignalMatrix<T> this[Range rows]
+    {
+        get
+        {
+            var (start, count) = rows.GetOffsetAndLength(Timepoints);
+            return SliceRows(start, count);
+        }
+    }
+
+    /// <summary>The shape as numpy prints it, e.g. <c>(148, 18)</c>.</summary>
+    public string ShapeText() => $"({Timepoints}, {Features})";
+
+    /// <summary>
+    /// The first <paramref name="rows"/> rows as text, one line per row under a header of <paramref name="columns"/>
+    /// (or column numbers), the way pandas prints <c>df.head()</c>; <paramref name="firstRowIndex"/> is the index
+    /// printed for the first row (e.g. 4 after dropping four rows).
+    /// </summary>
+    public string Head(IReadOnlyList<string>? columns = null, int rows = 5, int firstRowIndex = 0)
+    {
+        if (columns is not null && columns.Count != Features)
+            throw new ArgumentException($"{columns.Count} column names for {Features} columns", nameof(columns));
+        var ci = System.Globalization.CultureInfo.InvariantCulture;
+        int n = Math.Min(rows, Timepoints);
+        var names = Enumerable.Range(0, Features).Select(f => columns?[f] ?? f.ToString(ci)).ToArray();
+        var cells = new string[n, Features];
+        var width = names.Select(h => h.Length).ToArray();
+        for (int t = 0; t < n; t++)
+            for (int f = 0; f < Features; f++)
+            {
+                double v = double.CreateTruncating(this[t, f]);
+                cells[t, f] = double.IsNaN(v) ? "NaN" : v.ToString("0.000000", ci);
+                width[f] = Math.Max(width[f], cells[t, f].Length);
+            }
+        int indexWidth = (firstRowIndex + Math.Max(n, 1)).ToString(ci).Length;
+        var sb = new System.Text.StringBuilder();
+        sb.Append(' ', indexWidth);
+        for (int f = 0; f < Features; f++) sb.Append("  ").Append(names[f].PadLeft(width[f]));
+        for (int t = 0; t < n; t++)
+        {
+            sb.Append('\n').Append((firstRowIndex + t).ToString(ci).PadRight(indexWidth));
+            for (int f = 0; f < Features; f++) sb.Append("  ").Append(cells[t, f].PadLeft(width[f]));
+        }
+        return sb.ToString();
     }
 
     /// <summary>A copy.</summary>

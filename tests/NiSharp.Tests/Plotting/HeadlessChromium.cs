@@ -70,11 +70,13 @@ public sealed class HeadlessChromium : IAsyncDisposable
         var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start Chromium");
         _ = process.StandardOutput.ReadToEndAsync();
         string? browserWs = null;
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        // Generous: on a loaded 2-core CI machine Chromium can take tens of seconds to start.
+        var deadline = DateTime.UtcNow.AddSeconds(90);
         while (browserWs is null && DateTime.UtcNow < deadline)
         {
             var lineTask = process.StandardError.ReadLineAsync();
-            if (!lineTask.Wait(TimeSpan.FromSeconds(20)) || lineTask.Result is null) break;
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero || !lineTask.Wait(left) || lineTask.Result is null) break;
             var line = lineTask.Result;
             int at = line.IndexOf("ws://", StringComparison.Ordinal);
             if (line.Contains("DevTools listening on", StringComparison.Ordinal) && at >= 0) browserWs = line[at..].Trim();
@@ -106,7 +108,7 @@ public sealed class HeadlessChromium : IAsyncDisposable
     }
 
     /// <summary>Sends a DevTools command and waits for its result.</summary>
-    public async Task<JsonObject> SendAsync(string method, JsonObject? parameters = null, int timeoutSeconds = 20)
+    public async Task<JsonObject> SendAsync(string method, JsonObject? parameters = null, int timeoutSeconds = 90)
     {
         int id = Interlocked.Increment(ref _nextId);
         var tcs = new TaskCompletionSource<JsonObject>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -169,7 +171,7 @@ public sealed class HeadlessChromium : IAsyncDisposable
     }
 
     /// <summary>Opens <paramref name="path"/> (a local file) and waits for its load event.</summary>
-    public async Task OpenFileAsync(string path, int timeoutSeconds = 30)
+    public async Task OpenFileAsync(string path, int timeoutSeconds = 90)
     {
         _loaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await SendAsync("Page.navigate", new JsonObject { ["url"] = new Uri(Path.GetFullPath(path)).AbsoluteUri });
@@ -186,7 +188,7 @@ public sealed class HeadlessChromium : IAsyncDisposable
     }
 
     /// <summary>Polls <paramref name="condition"/> (a script returning true) until it holds.</summary>
-    public async Task<bool> WaitForAsync(string condition, int timeoutSeconds = 30)
+    public async Task<bool> WaitForAsync(string condition, int timeoutSeconds = 90)
     {
         var deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds);
         while (DateTime.UtcNow < deadline)

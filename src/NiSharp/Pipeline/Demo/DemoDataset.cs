@@ -75,12 +75,58 @@ public sealed class DemoDataset
         Parallel.For(0, people.Count, parallel, i =>
         {
             var (id, patient, age, sex, severity) = people[i];
-            result[i] = DemoSubject.Write(full, anatomy, planted, i, id, patient, age, sex, severity, options);
+            // Drawn ids: the subject's stream is its place in the cohort; explicit ids: the id itself, so that a subject
+            // has the same data in every cohort that names it (sub-10788 of the notebooks' 4 is sub-10788 of the lesson's 20).
+            int stream = options.SubjectIds is null ? i : ExplicitStream(id);
+            result[i] = DemoSubject.Write(full, anatomy, planted, stream, id, patient, age, sex, severity, options);
             progress?.Report(result[i]);
         });
 
+        if (options.Anatomical) DemoAnat.Write(full, result.Select(p => p.Id).ToArray(), options);
         WriteParticipants(full, result);
         return new DemoDataset(full, options, result, planted, anatomy.Grid);
+    }
+
+    /// <summary>
+    /// The demo folder <paramref name="dataDir"/>, generated with <paramref name="options"/> unless it already holds a
+    /// complete demo made with them (<see cref="IsComplete"/>): what the runnable examples call on first use. A folder
+    /// holding anything but a NiSharp demo is refused, never replaced. Concurrent callers wait for each other.
+    /// </summary>
+    /// <returns>The dataset folder (full path).</returns>
+    public static string Ensure(string dataDir, DemoOptions options, TextWriter? log = null)
+    {
+        options.Validate();
+        var full = Path.GetFullPath(dataDir);
+        if (IsComplete(full, options)) return full;
+        Directory.CreateDirectory(Path.GetDirectoryName(full) ?? full);
+        // One generator at a time: a lock file beside the folder (two examples started together must not both write).
+        using var gate = AcquireGenerationLock(full + ".lock");
+        if (IsComplete(full, options)) return full;
+        if (Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).Any())
+        {
+            if (!IsDemo(full)) throw new NiSharpException(full, "exists and is not a NiSharp demo dataset; choose another folder");
+            Directory.Delete(full, recursive: true);
+        }
+        log?.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"generating the demo dataset ({options.Subjects} subjects, {options.Volumes} volumes, {options.VoxelSize} mm) in {full} ..."));
+        Generate(full, options);
+        return full;
+    }
+
+    private static FileStream AcquireGenerationLock(string path)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(10);
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(250);
+            }
+        }
     }
 
     /// <summary>Whether <paramref name="dataDir"/> already holds a complete demo generated with <paramref name="options"/>
@@ -97,7 +143,9 @@ public sealed class DemoDataset
             var ids = TsvTable.Read(participants).GetStrings("participant_id");
             return ids.Length == options.Subjects && ids.All(id =>
                 File.Exists(Path.Combine(dataDir, DemoSubject.FuncPrefix(id[4..]) + "_desc-confounds_timeseries.json")) &&
-                File.Exists(Path.Combine(dataDir, DemoSubject.FuncPrefix(id[4..]) + $"_space-{Space}_desc-brain_mask.json")));
+                File.Exists(Path.Combine(dataDir, DemoSubject.FuncPrefix(id[4..]) + $"_space-{Space}_desc-brain_mask.json")) &&
+                (!options.Anatomical || DemoAnat.IsComplete(dataDir, id[4..])) &&
+                (!options.T1wSpaceSubjects.Contains(id[4..]) || File.Exists(Path.Combine(dataDir, DemoSubject.FuncPrefix(id[4..]) + "_space-T1w_desc-brain_mask.json"))));
         }
         catch (Exception e) when (e is JsonException or NiSharpException or IOException)
         {
@@ -118,6 +166,21 @@ public sealed class DemoDataset
     private static List<(string Id, bool Patient, int Age, string Sex, double Severity)> Cohort(DemoOptions o)
     {
         var rng = new DemoRandom(o.Seed, stream: -3);
+        if (o.SubjectIds is { } given)
+        {
+            // Explicit labels (the lesson's): the group is the first digit, as in ds000030.
+            var explicitList = new List<(string, bool, int, string, double)>();
+            foreach (var id in given.Where(i => i[0] == '1').Order(StringComparer.Ordinal).Concat(given.Where(i => i[0] == '5').Order(StringComparer.Ordinal)))
+            {
+                bool patient = id[0] == '5';
+                var own = new DemoRandom(o.Seed, stream: -ExplicitStream(id));
+                int age = 21 + own.Next(30);
+                string sex = own.NextDouble() < 0.5 ? "F" : "M";
+                double severity = o.MotionSeverity * Math.Exp(0.5 * own.Gaussian()) * (patient ? o.PatientMotionFactor : 1);
+                explicitList.Add((id, patient, age, sex, severity));
+            }
+            return explicitList;
+        }
         int controls = (o.Subjects + 1) / 2, patients = o.Subjects - controls;
         List<int> Draw(int start, int count)
         {
@@ -140,6 +203,9 @@ public sealed class DemoDataset
             }
         return list;
     }
+
+    /// <summary>The random stream of an explicitly named subject (kept clear of the drawn cohorts' 0, 1, 2, …).</summary>
+    private static int ExplicitStream(string id) => 1_000_000 + (int)(long.Parse(id, CultureInfo.InvariantCulture) % 1_000_000_000);
 
     private static void WriteParticipants(string dir, IReadOnlyList<DemoParticipant> people)
     {
@@ -172,11 +238,15 @@ public sealed class DemoDataset
         ["PatientDmnCorrelation"] = o.PatientDmnCorrelation,
         ["MotionSeverity"] = o.MotionSeverity,
         ["PatientMotionFactor"] = o.PatientMotionFactor,
+        ["SubjectIds"] = o.SubjectIds is null ? null : new JsonArray(o.SubjectIds.Select(i => (JsonNode?)i).ToArray()),
+        ["Anatomical"] = o.Anatomical,
+        ["T1wSpaceSubjects"] = new JsonArray(o.T1wSpaceSubjects.Select(i => (JsonNode?)i).ToArray()),
         ["Generator"] = GeneratorVersion,
     };
 
-    /// <summary>Bumped whenever the signal model changes, so that an old demo folder is regenerated.</summary>
-    private const int GeneratorVersion = 1;
+    /// <summary>Bumped whenever the signal model or the files change, so that an old demo folder is regenerated
+    /// (2: <c>anat/</c> folders, explicit ids, T1w-space runs).</summary>
+    private const int GeneratorVersion = 2;
 
     private static void WriteDescription(string dir, DemoOptions o)
     {

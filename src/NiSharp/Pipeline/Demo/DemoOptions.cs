@@ -45,6 +45,37 @@ public sealed record DemoOptions
     /// <summary>Subjects generated at once (default: the number of cores).</summary>
     public int? Jobs { get; init; }
 
+    /// <summary>Explicit subject labels (digits; <c>1xxxx</c> controls, <c>5xxxx</c> patients, as in ds000030) instead of
+    /// labels drawn from the seed; <see cref="Subjects"/> must then equal their number.</summary>
+    public IReadOnlyList<string>? SubjectIds { get; init; }
+
+    /// <summary>Write each subject's <c>anat/</c> folder as fMRIPrep does: the preprocessed T1w and its brain mask in
+    /// native (T1w) space and in MNI152NLin2009cAsym (1 mm, 193×229×193), from the bundled FSL MNI152 head
+    /// (default true; it costs one resampling per dataset).</summary>
+    public bool Anatomical { get; init; } = true;
+
+    /// <summary>Subjects whose run is also written in <c>space-T1w</c> (the same series on the native grid), as
+    /// fMRIPrep does when asked for <c>--output-spaces T1w</c>; default none.</summary>
+    public IReadOnlyList<string> T1wSpaceSubjects { get; init; } = [];
+
+    /// <summary>The four subjects of the lesson's notebooks (sub-10438, 10788, 11108 controls; sub-50052 patient), two of
+    /// them also in T1w space as there: the examples' default cohort.</summary>
+    public static DemoOptions LessonNotebook { get; } = new()
+    {
+        Subjects = 4,
+        SubjectIds = ["10438", "10788", "11108", "50052"],
+        T1wSpaceSubjects = ["10788", "50052"],
+    };
+
+    /// <summary>The twenty subjects the lesson lists for ds000030 (ten controls, ten schizophrenia patients).</summary>
+    public static DemoOptions Lesson { get; } = new()
+    {
+        Subjects = 20,
+        SubjectIds = ["10171", "10292", "10365", "10438", "10565", "10788", "11106", "11108", "11122", "11131",
+                      "50010", "50035", "50047", "50048", "50052", "50067", "50075", "50077", "50081", "50083"],
+        T1wSpaceSubjects = ["10788", "50052"],
+    };
+
     /// <summary>Checks the values; throws <see cref="NiSharpException"/> naming the bad one.</summary>
     public DemoOptions Validate()
     {
@@ -59,6 +90,18 @@ public sealed record DemoOptions
         if (!(MotionSeverity >= 0 && MotionSeverity <= 2)) throw new NiSharpException($"the motion severity must be in [0, 2] mm, got {F(MotionSeverity)}");
         if (!(PatientMotionFactor > 0)) throw new NiSharpException("the patient motion factor must be positive");
         if (Jobs is < 1) throw new NiSharpException($"--jobs must be at least 1, got {Jobs}");
+        if (SubjectIds is { } ids)
+        {
+            if (ids.Count != Subjects)
+                throw new NiSharpException($"{ids.Count} subject ids given but --subjects is {Subjects}");
+            foreach (var id in ids)
+                if (id.Length == 0 || !id.All(char.IsAsciiDigit) || (id[0] != '1' && id[0] != '5'))
+                    throw new NiSharpException($"subject id '{id}' must be digits starting with 1 (control) or 5 (patient), as in ds000030");
+            if (ids.Distinct().Count() != ids.Count) throw new NiSharpException("the subject ids must be unique");
+        }
+        foreach (var id in T1wSpaceSubjects)
+            if (SubjectIds is null || !SubjectIds.Contains(id))
+                throw new NiSharpException($"T1w-space subject '{id}' is not one of the explicit subject ids");
         return this;
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MathNet.Numerics.LinearAlgebra;
+using NiSharp.Imaging;
 using NiSharp.IO;
 using NiSharp.Nifti;
 
@@ -248,8 +249,41 @@ internal static class DemoSubject
             new JsonObject { ["Type"] = "Brain", ["RawSources"] = new JsonArray($"sub-{id}/func/sub-{id}_task-rest_space-{DemoDataset.Space}_desc-preproc_bold.nii.gz") }
                 .ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
 
+        if (o.T1wSpaceSubjects.Contains(id)) WriteT1wSpace(prefix, space, header, grid, mask, boldref, sidecar, id);
+
         double meanFd = fd.Skip(Math.Max(1, nss)).Average();
         return new DemoParticipant(id, patient ? DemoDataset.PatientDiagnosis : DemoDataset.ControlDiagnosis, age, sex, severity, meanFd);
+    }
+
+    /// <summary>
+    /// The run in <c>space-T1w</c> (fMRIPrep's <c>--output-spaces T1w</c>): the same series, mask and reference on the
+    /// BOLD grid moved into the demo's native space (<see cref="DemoAnat.NativeShift"/>), streamed from the MNI file.
+    /// </summary>
+    private static void WriteT1wSpace(string prefix, string mniSpace, NiftiHeader header, Grid grid, byte[] mask, float[] boldref, JsonObject sidecar, string id)
+    {
+        const string t1w = "_space-T1w";
+        var affine = DemoAnat.ToNative(grid.Affine);
+        var native = header with { SformCode = 1, QformCode = 1 }; // scanner-anatomical coordinates
+        using (var src = NiftiFile.Open(prefix + mniSpace + "_desc-preproc_bold.nii.gz"))
+        using (var w = NiftiWriter.Create(prefix + t1w + "_desc-preproc_bold.nii.gz", src.Shape, affine, NiftiDataType.Float32, native))
+        {
+            var volume = new float[src.VoxelsPerVolume];
+            for (int t = 0; t < src.VolumeCount; t++)
+            {
+                src.ReadVolume<float>(t, volume);
+                w.WriteVolume<float>(volume);
+            }
+            w.Commit();
+        }
+        new Image<byte>(grid.Shape, affine, mask, native with { Descrip = "NiSharp demo brain mask" }).Save(prefix + t1w + "_desc-brain_mask.nii.gz");
+        new Image<float>(grid.Shape, affine, boldref, native with { Descrip = "NiSharp demo boldref" }).Save(prefix + t1w + "_boldref.nii.gz");
+        var indented = new JsonSerializerOptions { WriteIndented = true };
+        var t1wSidecar = sidecar.DeepClone().AsObject();
+        t1wSidecar.Remove("SpatialReference");
+        AtomicFile.WriteAllText(prefix + t1w + "_desc-preproc_bold.json", t1wSidecar.ToJsonString(indented) + "\n");
+        AtomicFile.WriteAllText(prefix + t1w + "_desc-brain_mask.json",
+            new JsonObject { ["Type"] = "Brain", ["RawSources"] = new JsonArray($"sub-{id}/func/sub-{id}_task-rest_space-T1w_desc-preproc_bold.nii.gz") }
+                .ToJsonString(indented) + "\n");
     }
 
     /// <summary>
