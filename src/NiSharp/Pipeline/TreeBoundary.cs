@@ -53,6 +53,8 @@ public static class TreeBoundary
             if (parent is null) return;
             existing = parent;
         }
+        // The output folder itself does not exist yet: nothing in it can lead elsewhere.
+        if (!IsInside(existing, Path.GetFullPath(outputRoot))) return;
         var real = RealPath(existing);
         if (IsInside(real, RealPath(outputRoot))) return;
         throw new NiSharpException(folder, $"leads to {real} (through a symbolic link), outside the output folder {outputRoot}; " +
