@@ -39,10 +39,14 @@ internal static class RunCommand
         var permutations = new Option<int>("--permutations") { Description = "Group level: random relabellings for the permutation p", DefaultValueFactory = _ => 10000 };
         var seed = new Option<int>("--seed") { Description = "Group level: seed of the permutations", DefaultValueFactory = _ => 0 };
         var noReports = new Option<bool>("--no-reports") { Description = "Do not write the HTML pages" };
+        var maxMeanFd = new Option<double>("--max-mean-fd") { Description = "Group level, motion QC: a subject whose mean FD exceeds this (mm) is excluded (Parkes et al. 2018)", DefaultValueFactory = _ => 0.25 };
+        var maxCensored = new Option<double>("--max-censored-fraction") { Description = "Group level, motion QC: a subject with more than this fraction of volumes censored (FD > 0.2 mm or by the strategy) is excluded", DefaultValueFactory = _ => 0.2 };
+        var maxFd = new Option<double>("--max-fd") { Description = "Group level, motion QC: a subject with any FD above this (mm) is excluded", DefaultValueFactory = _ => 5.0 };
+        var excludeMotion = new Option<bool>("--exclude-high-motion") { Description = "Group level: leave the subjects the motion QC excludes out of the group comparison too" };
         var cmd = new Command("run", "The BIDS App: region signals, confound cleaning and connectivity per subject (participant), then the group comparison (group)")
         {
             input, output, level, labels, task, space, atlas, atlasLabels, strategy, dummy, lowPass, highPass, kinds, jobs, filter,
-            participants, column, groups, edges, permutations, seed, noReports,
+            participants, column, groups, edges, permutations, seed, noReports, maxMeanFd, maxCensored, maxFd, excludeMotion,
         };
         cmd.SetAction(p =>
         {
@@ -70,6 +74,8 @@ internal static class RunCommand
                 Permutations = p.GetValue(permutations),
                 Seed = p.GetValue(seed),
                 Reports = !p.GetValue(noReports),
+                MotionExclusion = new Qc.MotionExclusionRules { MaxMeanFd = p.GetValue(maxMeanFd), MaxCensoredFraction = p.GetValue(maxCensored), MaxFd = p.GetValue(maxFd) },
+                ExcludeHighMotion = p.GetValue(excludeMotion),
             };
             return Execute(options, p.Out(), p.Err());
         });
@@ -111,7 +117,7 @@ internal static class RunCommand
         if (group.ReportPath is not null) o.WriteLine($"report: {group.ReportPath}");
     }
 
-    private static double? ParseHz(string text, string option)
+    internal static double? ParseHz(string text, string option)
     {
         if (text.Trim().Equals("none", StringComparison.OrdinalIgnoreCase)) return null;
         if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v)) return v;
