@@ -33,6 +33,7 @@ public static class NisharpCli
                      InfoCommand.Create(),
                      DemoCommand.Create(),
                      RunCommand.Create(),
+                     BenchmarkCommand.Create(),
                      ExtractCommand.Create(),
                      ConnectivityCommand.Create(),
                      CompareCommand.Create(),

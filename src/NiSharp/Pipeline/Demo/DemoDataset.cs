@@ -172,11 +172,12 @@ public sealed class DemoDataset
         ["PatientDmnCorrelation"] = o.PatientDmnCorrelation,
         ["MotionSeverity"] = o.MotionSeverity,
         ["PatientMotionFactor"] = o.PatientMotionFactor,
+        ["MotionArtifacts"] = o.MotionArtifacts,
         ["Generator"] = GeneratorVersion,
     };
 
     /// <summary>Bumped whenever the signal model changes, so that an old demo folder is regenerated.</summary>
-    private const int GeneratorVersion = 1;
+    private const int GeneratorVersion = 2;
 
     private static void WriteDescription(string dir, DemoOptions o)
     {
