@@ -157,11 +157,19 @@ internal sealed class DemoAnatomy
         // the voxel at p by ω × p, which gives the gain p × ∇log B).
         double art = options.MotionArtifacts;
         var (spikeField, _) = SmoothField(new DemoRandom(options.Seed, stream: -4), position, s);
-        var (coil, coilGradient) = SmoothField(new DemoRandom(options.Seed, stream: -5), position, s);
+        var coilRng = new DemoRandom(options.Seed, stream: -5);
+        var (_, coilGradient) = SmoothField(coilRng, position, s);
+        // Like a real receive field, log B has a large-scale slope (the same gradient everywhere: a translation along it
+        // changes every region alike, which inflates all correlations) plus local variation (shared by nearby regions).
+        var slope = new[] { coilRng.Gaussian(), coilRng.Gaussian(), coilRng.Gaussian() };
+        double slopeNorm = Math.Sqrt(slope.Sum(x => x * x));
+        for (int d = 0; d < 3; d++) slope[d] /= slopeNorm;
         for (int k = 0; k < s; k++)
         {
             spike[k] = (float)(art * (0.3 + radius[k] / maxRadius + SpikeFieldGain * spikeField[k]));
-            double gx = CoilGradient * coilGradient[3 * k], gy = CoilGradient * coilGradient[3 * k + 1], gz = CoilGradient * coilGradient[3 * k + 2];
+            double gx = CoilGradient * (CoilSlope * slope[0] + CoilLocal * coilGradient[3 * k]);
+            double gy = CoilGradient * (CoilSlope * slope[1] + CoilLocal * coilGradient[3 * k + 1]);
+            double gz = CoilGradient * (CoilSlope * slope[2] + CoilLocal * coilGradient[3 * k + 2]);
             double px = position[3 * k], py = position[3 * k + 1], pz = position[3 * k + 2];
             int v = support[k];
             double b = baseline[v] * art;
@@ -202,15 +210,18 @@ internal sealed class DemoAnatomy
     /// </summary>
     private const double CoilGradient = 0.3;
 
+    /// <summary>Weights of the coil field's uniform slope and of its local variation (RMS 1 each).</summary>
+    private const double CoilSlope = 0.7, CoilLocal = 0.7;
+
     /// <summary>
-    /// A smooth random field over the support voxels (positions in mm, three per voxel): a sum of Gaussian blobs
-    /// (σ 30 mm) of random sign centred in the brain, standardised to mean 0 and SD 1; and its gradient per mm scaled so
+    /// A smooth random field over the support voxels (positions in mm, three per voxel): a sum of 40 Gaussian blobs
+    /// (σ 25 mm, so that regions a few centimetres apart share little of it) of random sign centred in the brain, standardised to mean 0 and SD 1; and its gradient per mm scaled so
     /// that the RMS gradient magnitude is 1.
     /// </summary>
     private static (double[] Values, double[] Gradient) SmoothField(DemoRandom rng, double[] position, int s)
     {
-        const int blobs = 10;
-        const double sigma = 30;
+        const int blobs = 40;
+        const double sigma = 25;
         double[] lo = [double.MaxValue, double.MaxValue, double.MaxValue], hi = [double.MinValue, double.MinValue, double.MinValue];
         for (int k = 0; k < s; k++)
             for (int d = 0; d < 3; d++) { lo[d] = Math.Min(lo[d], position[3 * k + d]); hi[d] = Math.Max(hi[d], position[3 * k + d]); }
