@@ -11,6 +11,7 @@ var all = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgno
     ["resample"] = ResampleBench.Run,
     ["pipeline"] = PipelineBench.Run,
     ["extract"] = ExtractBench.Run,
+    ["denoising"] = DenoisingBench.Run,
 };
 var names = args.Length > 0 ? args.TakeWhile(a => !a.StartsWith("--")).ToArray() : all.Keys.ToArray();
 var rest = args.SkipWhile(a => !a.StartsWith("--")).ToArray();

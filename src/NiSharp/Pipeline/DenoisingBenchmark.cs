@@ -194,7 +194,13 @@ public static class DenoisingBenchmark
         var ids = done.Select(i => subjects[i].Subject).ToList();
         var notes = new List<string>();
         var participantsPath = run.ParticipantsFile ?? GroupLevel.FindParticipants(run.InputDirectory);
-        var covariates = GroupMotionQc.Covariates(participantsPath is null ? null : Participants.Read(participantsPath), ids, notes);
+        Participants? participants = null;
+        if (participantsPath is not null)
+        {
+            try { participants = Participants.Read(participantsPath); }
+            catch (NiSharpException e) { notes.Add($"{e.Message}: QC-FC is not adjusted for age and sex"); }
+        }
+        var covariates = GroupMotionQc.Covariates(participants, ids, notes);
         foreach (var n in notes) progress.Message("covariates: " + n);
         var centroids = DistanceDependence.Centroids(atlas);
         var metrics = new List<StrategyMetrics>();

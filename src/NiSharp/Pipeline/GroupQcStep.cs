@@ -53,7 +53,11 @@ internal static class GroupQcStep
 
         Participants? participants = null;
         var path = options.ParticipantsFile ?? GroupLevel.FindParticipants(options.InputDirectory);
-        if (path is not null) participants = Participants.Read(path);
+        if (path is not null)
+        {
+            try { participants = Participants.Read(path); }
+            catch (NiSharpException e) { notes.Add($"{e.Message}: QC-FC is not adjusted for age and sex"); }
+        }
         var regions = matrices[0].Regions;
         var result = GroupMotionQc.Compute(new GroupQcInput
         {

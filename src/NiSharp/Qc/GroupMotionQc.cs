@@ -98,7 +98,11 @@ public static class GroupMotionQc
         var rules = input.Rules.Validate();
         var exclusions = input.Motion.Select(rules.Reason).ToArray();
         for (int i = 0; i < n; i++)
-            if (exclusions[i] is null && !HasEdges(input.Connectivity[i])) exclusions[i] = "no connectivity (every volume censored or no region with signal)";
+        {
+            if (exclusions[i] is not null) continue;
+            if (double.IsNaN(input.Motion[i].MeanFd)) exclusions[i] = "no framewise displacement in the confounds";
+            else if (!HasEdges(input.Connectivity[i])) exclusions[i] = "no connectivity (every volume censored or no region with signal)";
+        }
         var included = Enumerable.Range(0, n).Where(i => exclusions[i] is null).ToArray();
         var matrices = included.Select(i => input.Connectivity[i]).ToArray();
         var fd = included.Select(i => input.Motion[i].MeanFd).ToArray();
