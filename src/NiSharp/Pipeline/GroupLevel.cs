@@ -360,7 +360,7 @@ public static class GroupLevel
             Subjects = ids.Select(i => "sub-" + i).ToArray(),
             Failures = failed,
         });
-        if (motionQc is not null) Qc.QcReport.AddGroupSection(page, motionQc.Result, motionQc.Motion, motionQc.Rules, motionQc.Notes);
+        if (motionQc is not null) Qc.QcReport.AddGroupSection(page, motionQc.Result, motionQc.Motion, motionQc.Rules, motionQc.Notes, motionQc.Metrics.Strategy);
         page.Save(path);
     }
 }

@@ -126,12 +126,14 @@ internal static class RunAnalysis
             snr = TemporalSnr.ForMask(fit);
             return recorder = new RegionSignalRecorder(reducer, volumes - selection.DummyScans, snr);
         });
-        var qc = RunQcStep.Measure(table, selection, maskerOptions.ToCleanOptions(t_r), recorder!.Signals(), snr!, region.Coverage);
         var empty = region.Coverage.Where(c => c.IsEmpty).Select(c => c.Id).ToArray();
         if (region.Coverage.Count - empty.Length < 2)
             throw new NiSharpException(bold, $"only {region.Coverage.Count - empty.Length} atlas region(s) have voxels in the brain mask; is the atlas in the BOLD's space ({run.Space})?");
         log($"  {region.Coverage.Count} regions, {empty.Length} without voxels in the mask{(empty.Length > 0 ? $" ({string.Join(", ", empty)})" : "")}; {region.Timepoints} volumes kept");
         foreach (var w in warnings) log($"  warning: {w}");
+        var qc = RunQcStep.Measure(table, selection, maskerOptions.ToCleanOptions(t_r), recorder!.Signals(), snr!, region.Coverage);
+        log(string.Create(CultureInfo.InvariantCulture,
+            $"  motion QC: mean FD {qc.FdMean:0.###} mm, {qc.FdOver02} volume(s) above 0.2 mm, tSNR {qc.TsnrMean:0.#}, temporal DOF used {qc.Dof.Loss:0.#} of {qc.Volumes}"));
 
         // Connectivity; the measure leaves empty (all n/a) regions out and gives them n/a rows and columns.
         var values = region.Values;

@@ -40,7 +40,7 @@ public sealed record MotionExclusionRules
     {
         var reasons = new List<string>();
         if (m.MeanFd > MaxMeanFd) reasons.Add($"mean FD {F3(m.MeanFd)} mm > {F(MaxMeanFd)} mm");
-        if (m.ExclusionCensoredFraction > MaxCensoredFraction) reasons.Add($"{F3(100 * m.ExclusionCensoredFraction)}% of volumes censored > {F(100 * MaxCensoredFraction)}%");
+        if (m.ExclusionCensoredFraction > MaxCensoredFraction) reasons.Add($"{Pct(m.ExclusionCensoredFraction)}% of volumes censored > {Pct(MaxCensoredFraction)}%");
         if (m.MaxFd > MaxFd) reasons.Add($"max FD {F3(m.MaxFd)} mm > {F(MaxFd)} mm");
         return reasons.Count == 0 ? null : string.Join("; ", reasons);
     }
@@ -57,6 +57,7 @@ public sealed record MotionExclusionRules
 
     private static string F(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
     private static string F3(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
+    private static string Pct(double fraction) => (100 * fraction).ToString("0.#", CultureInfo.InvariantCulture);
 }
 
 /// <summary>A subject's motion over its runs, as the group QC uses it.</summary>

@@ -19,9 +19,10 @@ public static class QcPlots
     /// One density curve of QC-FC per strategy (Gaussian kernel, Scott's bandwidth, over −1 … 1), with a dashed line
     /// at 0: a distribution centred on 0 and narrow means motion leaves connectivity alone.
     /// </summary>
-    public static ChartFigure QcFcDistributions(IReadOnlyList<(string Strategy, double[] Values)> series, int width = 760, int height = 460)
+    public static ChartFigure QcFcDistributions(IReadOnlyList<(string Strategy, double[] Values)> series, int width = 760, int height = 460,
+        string title = "QC-FC distribution per strategy")
     {
-        var plot = ChartFigure.NewPlot("QC-FC distribution per strategy", "QC-FC (partial correlation of connectivity with mean FD)", "density");
+        var plot = ChartFigure.NewPlot(title, "QC-FC (partial correlation of connectivity with mean FD)", "density");
         double lo = -1, hi = 1;
         var finite = series.Select(s => s.Values.Where(double.IsFinite).ToArray()).ToList();
         var all = finite.SelectMany(v => v).ToArray();

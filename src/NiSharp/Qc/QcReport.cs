@@ -23,7 +23,7 @@ public static class QcReport
     /// QC-FC distribution and its distance dependence, and modularity against motion.
     /// </summary>
     public static HtmlReport AddGroupSection(HtmlReport page, GroupQcResult qc, IReadOnlyList<SubjectMotion> motion, MotionExclusionRules rules,
-        IReadOnlyList<string> notes)
+        IReadOnlyList<string> notes, string strategy)
     {
         page.Section("Motion quality control", "motion-qc");
         page.Paragraph(string.Create(CultureInfo.InvariantCulture,
@@ -57,7 +57,8 @@ public static class QcReport
 
         if (qc.QcFc is { } q)
         {
-            page.Figure(QcPlots.QcFcDistributions([("this strategy", q.R)]), "Distribution of QC-FC over the edges: motion-free data give a narrow peak at 0.");
+            page.Figure(QcPlots.QcFcDistributions([(strategy, q.R)], title: $"QC-FC distribution ({strategy})"),
+                "Distribution of QC-FC over the edges: motion-free data give a narrow peak at 0.");
             if (!double.IsNaN(qc.DistanceDependence))
                 page.Figure(QcPlots.DistanceScatter("QC-FC by distance", qc.EdgeDistance, q.R, qc.DistanceDependence, 560, 380),
                     "QC-FC against the distance between the regions' centroids: a negative slope is the signature of motion (short-range connectivity inflated).");
