@@ -14,6 +14,7 @@ var all = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgno
     ["scale-out"] = ScaleOutBench.Run,
     ["fuzz"] = FuzzBench.Run,
     ["kill"] = KillBench.Run,
+    ["denoising"] = DenoisingBench.Run,
 };
 var names = args.Length > 0 ? args.TakeWhile(a => !a.StartsWith("--")).ToArray() : all.Keys.ToArray();
 var rest = args.SkipWhile(a => !a.StartsWith("--")).ToArray();

@@ -34,6 +34,7 @@ public static class NisharpCli
                      DemoCommand.Create(),
                      RunCommand.Create(),
                      StatusCommand.Create(),
+                     BenchmarkCommand.Create(),
                      ExtractCommand.Create(),
                      ConnectivityCommand.Create(),
                      CompareCommand.Create(),

@@ -82,6 +82,7 @@ internal static class DemoCommand
         o.WriteLine($"  truth    {truth}");
         o.WriteLine($"  results  {results}  (per subject: sub-*/func/*_timeseries.tsv, *_relmat.tsv; group tables: {Path.Combine(results, "group")})");
         o.WriteLine($"  report   {Path.Combine(results, "report.html")}");
+        o.WriteLine($"  compare denoising strategies on it: nisharp benchmark {data} {results}");
         return Math.Max(participant, group.ExitCode);
     }
 

@@ -41,10 +41,14 @@ internal static class RunCommand
         var noReports = new Option<bool>("--no-reports") { Description = "Do not write the HTML pages" };
         var minGroupSize = new Option<int>("--min-group-size") { Description = "Group level: fail when a group has fewer subjects with participant outputs than this (at least 2)", DefaultValueFactory = _ => 2 };
         var slurm = new RunSlurm(input.Name, output.Name, level.Name, jobs.Name);
+        var maxMeanFd = new Option<double>("--max-mean-fd") { Description = "Group level, motion QC: a subject whose mean FD exceeds this (mm) is excluded (Parkes et al. 2018)", DefaultValueFactory = _ => 0.25 };
+        var maxCensored = new Option<double>("--max-censored-fraction") { Description = "Group level, motion QC: a subject with more than this fraction of volumes censored (FD > 0.2 mm or by the strategy) is excluded", DefaultValueFactory = _ => 0.2 };
+        var maxFd = new Option<double>("--max-fd") { Description = "Group level, motion QC: a subject with any FD above this (mm) is excluded", DefaultValueFactory = _ => 5.0 };
+        var excludeMotion = new Option<bool>("--exclude-high-motion") { Description = "Group level: leave the subjects the motion QC excludes out of the group comparison too" };
         var cmd = new Command("run", "The BIDS App: region signals, confound cleaning and connectivity per subject (participant), then the group comparison (group)")
         {
             input, output, level, labels, task, space, atlas, atlasLabels, strategy, dummy, lowPass, highPass, kinds, jobs, filter,
-            participants, column, groups, edges, permutations, seed, noReports, minGroupSize,
+            participants, column, groups, edges, permutations, seed, noReports, minGroupSize, maxMeanFd, maxCensored, maxFd, excludeMotion,
         };
         slurm.AddTo(cmd);
         cmd.SetAction(p =>
@@ -75,6 +79,8 @@ internal static class RunCommand
                 Reports = !p.GetValue(noReports),
                 MinGroupSize = p.GetValue(minGroupSize),
                 SharedOutput = slurm.IsArrayTask(p),
+                MotionExclusion = new Qc.MotionExclusionRules { MaxMeanFd = p.GetValue(maxMeanFd), MaxCensoredFraction = p.GetValue(maxCensored), MaxFd = p.GetValue(maxFd) },
+                ExcludeHighMotion = p.GetValue(excludeMotion),
             };
             if (slurm.IsRequested(p)) return RunSlurm.Execute(options, slurm.Options(p, labels), p.Out(), p.Err());
             if (options.SharedOutput && options.Level != AnalysisLevel.Participant) throw new NiSharpException("--array-task applies to the participant level");
@@ -126,7 +132,7 @@ internal static class RunCommand
         throw new NiSharpException($"--jobs must be a number of subjects (at least 1) or auto, got '{text}'");
     }
 
-    private static double? ParseHz(string text, string option)
+    internal static double? ParseHz(string text, string option)
     {
         if (text.Trim().Equals("none", StringComparison.OrdinalIgnoreCase)) return null;
         if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v)) return v;

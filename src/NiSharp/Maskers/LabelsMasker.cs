@@ -168,6 +168,20 @@ public sealed class LabelsMasker
         return Transform(VolumeSource.Of(f), inputs, warnings);
     }
 
+    /// <summary>
+    /// <see cref="FitTransform(string, MaskerInputs, ICollection{string}?)"/> whose single pass over the volumes is also
+    /// seen by a wrapper of the reducer (quality control records the raw region means and voxel statistics on the same
+    /// pass instead of reading the file twice). <paramref name="observe"/> gets the fitted masker and its reducer and
+    /// returns the reducer to use, which must give the same values.
+    /// </summary>
+    internal RegionSignals FitTransform(string boldPath, MaskerInputs inputs, ICollection<string>? warnings,
+        Func<FittedLabels, IRegionReducer, IRegionReducer> observe)
+    {
+        using var f = NiftiFile.Open(boldPath);
+        RegionExtraction.CheckData(f);
+        return Transform(VolumeSource.Of(f), inputs, warnings, observe);
+    }
+
     /// <summary>nilearn's <c>fit_transform</c> on an image in memory (float32 images give float32 signals).</summary>
     public RegionSignals FitTransform<T>(Image<T> image, MaskerInputs? inputs = null, ICollection<string>? warnings = null)
         where T : unmanaged, INumber<T> =>
@@ -181,7 +195,8 @@ public sealed class LabelsMasker
         where T : unmanaged, INumber<T> =>
         FitTransform(image, new MaskerInputs { Confounds = confounds }, warnings);
 
-    private RegionSignals Transform(VolumeSource source, MaskerInputs inputs, ICollection<string>? warnings)
+    private RegionSignals Transform(VolumeSource source, MaskerInputs inputs, ICollection<string>? warnings,
+        Func<FittedLabels, IRegionReducer, IRegionReducer>? observe = null)
     {
         var fit = Fit(source.Grid);
         var parameters = Options.ToParameters();
@@ -189,6 +204,7 @@ public sealed class LabelsMasker
         parameters["data_grid"] = source.Grid.Describe();
         parameters["atlas_grid"] = Options.Atlas.Grid.Describe();
         parameters["resampled"] = !Options.Atlas.Grid.SameFieldOfView(source.Grid);
-        return RegionExtraction.Run(source, fit.Index, fit.Coverage, Options, inputs, parameters, warnings);
+        var reducer = observe is null ? fit.Index : observe(fit, fit.Index);
+        return RegionExtraction.Run(source, reducer, fit.Coverage, Options, inputs, parameters, warnings);
     }
 }

@@ -88,6 +88,9 @@ public sealed record RunOutputs(string Directory, string Prefix)
     /// <summary>The sidecar of a connectivity matrix.</summary>
     public string RelmatSidecar(ConnectivityKind kind) => Path.ChangeExtension(Relmat(kind), ".json");
 
+    /// <summary>The run's motion QC table (<see cref="Qc.RunQc"/>), with a JSON sidecar.</summary>
+    public string QcMotion => Path.Combine(Directory, Prefix + Qc.RunQc.Suffix);
+
     /// <summary>The run's HTML quality page (in the subject's <c>figures</c> folder, as fMRIPrep does).</summary>
     public string Report => Path.Combine(System.IO.Path.GetDirectoryName(Directory)!, "figures", Prefix + "_report.html");
 }

@@ -25,6 +25,9 @@ namespace NiSharp.Pipeline;
 public sealed record GroupSummary(IReadOnlyList<string> Included, IReadOnlyList<FailedSubject> Failed, string Group1, string Group2,
     IReadOnlyList<(ConnectivityKind Kind, GroupComparisonTable Table)> Comparisons, IReadOnlyList<string> Outputs, string? ReportPath, TimeSpan Elapsed)
 {
+    /// <summary>The motion QC (exclusions, QC-FC, distance dependence, modularity), or null when it could not be computed.</summary>
+    public GroupQcSummary? MotionQc { get; init; }
+
     /// <summary>0 when every selected subject had outputs, 1 when some are missing (they are reported).</summary>
     public int ExitCode => Failed.Count > 0 ? 1 : 0;
 }
@@ -97,6 +100,14 @@ public static class GroupLevel
         Directory.CreateDirectory(groupDir);
         var prefix = $"task-{tasks[0]}_space-{options.Space}_atlas-{atlasLabel}";
         var outputs = new List<string>();
+        // Motion QC first: with --exclude-high-motion its exclusions leave the comparison too.
+        var motionQc = GroupQcStep.Run(ctx, included, groupDir, prefix, outputs, progress);
+        if (options.ExcludeHighMotion && motionQc is not null)
+        {
+            var excluded = motionQc.Subjects.Where((_, i) => motionQc.Result.Exclusions[i] is not null).ToHashSet(StringComparer.Ordinal);
+            split = split with { Membership = split.Membership.Select((m, i) => excluded.Contains(ids[i]) ? -1 : m).ToArray() };
+            progress.Message($"--exclude-high-motion: {excluded.Count} subject(s) left out of the comparison");
+        }
         var comparisons = new List<(ConnectivityKind, GroupComparisonTable)>();
         var values = new List<(ConnectivityKind, IReadOnlyList<ConnectomeFeature>)>();
         ConnectivityMatrix? firstMean = null;
@@ -154,9 +165,12 @@ public static class GroupLevel
         if (options.Reports)
         {
             report = Path.Combine(options.OutputDirectory, "report.html");
-            WriteReport(report, ctx, split, ids, comparisons[0].Item2, values[0].Item2, firstMean!, failed);
+            WriteReport(report, ctx, split, ids, comparisons[0].Item2, values[0].Item2, firstMean!, failed, motionQc);
         }
-        return new GroupSummary(ids.Select(i => "sub-" + i).ToArray(), failed, split.Group1, split.Group2, comparisons, outputs, report, clock.Elapsed);
+        return new GroupSummary(ids.Select(i => "sub-" + i).ToArray(), failed, split.Group1, split.Group2, comparisons, outputs, report, clock.Elapsed)
+        {
+            MotionQc = motionQc,
+        };
     }
 
     /// <summary>Fails when a group has fewer than <see cref="RunOptions.MinGroupSize"/> subjects with outputs, naming the
@@ -327,7 +341,7 @@ public static class GroupLevel
     }
 
     private static void WriteReport(string path, ParticipantContext ctx, GroupSplit split, string[] ids, GroupComparisonTable table,
-        IReadOnlyList<ConnectomeFeature> features, ConnectivityMatrix mean, IReadOnlyList<FailedSubject> failed)
+        IReadOnlyList<ConnectomeFeature> features, ConnectivityMatrix mean, IReadOnlyList<FailedSubject> failed, GroupQcSummary? motionQc)
     {
         var details = RunReports.Details(ctx.Options, ctx.Atlas.Name, ctx.Provenance.ParametersHash);
         details.Add(("level", "group"));
@@ -356,7 +370,7 @@ public static class GroupLevel
                 r.Feature.Name, r.Feature.RegionA, r.Feature.RegionB ?? "", F(r.Mean1), F(r.Mean2), F(r.Difference), F(r.CohensD),
                 F(r.Welch.T), F(r.Welch.P), F(r.PFdr), F(r.PPermutation), F(r.PPermutationFdr), r.Significant ? "yes" : "no",
             ]).ToList());
-        GroupReport.Save(path, new GroupReportInput
+        var page = GroupReport.Build(new GroupReportInput
         {
             Title = "NiSharp run: group comparison",
             Details = details,
@@ -368,5 +382,7 @@ public static class GroupLevel
             Subjects = ids.Select(i => "sub-" + i).ToArray(),
             Failures = failed,
         });
+        if (motionQc is not null) Qc.QcReport.AddGroupSection(page, motionQc.Result, motionQc.Motion, motionQc.Rules, motionQc.Notes, motionQc.Metrics.Strategy);
+        page.Save(path);
     }
 }

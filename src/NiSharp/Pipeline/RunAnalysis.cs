@@ -11,6 +11,7 @@ using NiSharp.Nifti;
 using NiSharp.Plotting;
 using NiSharp.Imaging;
 using NiSharp.Maskers;
+using NiSharp.Qc;
 using NiSharp.Reports;
 
 namespace NiSharp.Pipeline;
@@ -80,6 +81,7 @@ internal static class RunAnalysis
         }
         catch (NiSharpException) { return false; }
         if (!File.Exists(o.TimeSeriesSidecar) || !File.Exists(o.TimeSeries) || !File.Exists(o.Coverage)) return false;
+        if (!File.Exists(o.QcMotion)) return false;
         if (ctx.Options.Reports && !File.Exists(o.Report)) return false;
         foreach (var k in ctx.Kinds)
             if (!File.Exists(o.Relmat(k)) || !File.Exists(o.RelmatSidecar(k))) return false;
@@ -142,12 +144,22 @@ internal static class RunAnalysis
         };
         var masker = new LabelsMasker(maskerOptions);
         var warnings = new List<string>();
-        var region = masker.FitTransform(bold, MaskerInputs.From(selection), warnings);
+        // The same pass over the BOLD file also records the raw region means and the voxel statistics of the motion QC.
+        RegionSignalRecorder? recorder = null;
+        TemporalSnr? snr = null;
+        var region = masker.FitTransform(bold, MaskerInputs.From(selection), warnings, (fit, reducer) =>
+        {
+            snr = TemporalSnr.ForMask(fit);
+            return recorder = new RegionSignalRecorder(reducer, volumes - selection.DummyScans, snr);
+        });
         var empty = region.Coverage.Where(c => c.IsEmpty).Select(c => c.Id).ToArray();
         if (region.Coverage.Count - empty.Length < 2)
             throw new NiSharpException(bold, $"only {region.Coverage.Count - empty.Length} atlas region(s) have voxels in the brain mask; is the atlas in the BOLD's space ({run.Space})?");
         log($"  {region.Coverage.Count} regions, {empty.Length} without voxels in the mask{(empty.Length > 0 ? $" ({string.Join(", ", empty)})" : "")}; {region.Timepoints} volumes kept");
         foreach (var w in warnings) log($"  warning: {w}");
+        var qc = RunQcStep.Measure(table, selection, maskerOptions.ToCleanOptions(t_r), recorder!.Signals(), snr!, region.Coverage);
+        log(string.Create(CultureInfo.InvariantCulture,
+            $"  motion QC: mean FD {qc.FdMean:0.###} mm, {qc.FdOver02} volume(s) above 0.2 mm, tSNR {qc.TsnrMean:0.#}, temporal DOF used {qc.Dof.Loss:0.#} of {qc.Volumes}"));
 
         // Connectivity; the measure leaves empty (all n/a) regions out and gives them n/a rows and columns.
         var values = region.Values;
@@ -178,13 +190,14 @@ internal static class RunAnalysis
             [Provenance.InputsHashKey] = inputsHash,
             ["GeneratedBy"] = Provenance.GeneratedBy("nisharp run participant"),
         };
-        string? report = options.Reports ? BuildReport(run, ctx, table, selection, t_r, region, masker.Fit(Grid.Of(bold)).ResampledLabels, matrices) : null;
+        string? report = options.Reports ? BuildReport(run, ctx, table, selection, t_r, region, masker.Fit(Grid.Of(bold)).ResampledLabels, matrices, qc) : null;
 
         // Write: everything else first, the time series and their sidecar (which carries the hashes that mark the run
         // complete) last.
         TreeBoundary.CheckOutputFolder(options.OutputDirectory, outputs.Directory);
         Directory.CreateDirectory(outputs.Directory);
         Maskers.RegionCoverage.WriteTsv(outputs.Coverage, region.Coverage);
+        RunQcStep.Write(outputs.QcMotion, qc, ctx, sources, inputsHash);
         foreach (var (kind, m) in matrices)
         {
             var meta = Provenance.ConnectivityParameters(kind);
@@ -217,7 +230,7 @@ internal static class RunAnalysis
     };
 
     private static string BuildReport(BoldRun run, ParticipantContext ctx, FmriprepConfounds table, ConfoundSelection selection, double tr,
-        RegionSignals region, Image<int> atlasOnGrid, Dictionary<ConnectivityKind, ConnectivityMatrix> matrices)
+        RegionSignals region, Image<int> atlasOnGrid, Dictionary<ConnectivityKind, ConnectivityMatrix> matrices, RunQc qc)
     {
         int dummy = selection.DummyScans;
         double[]? fd = table.Has("framewise_displacement") ? table.Column("framewise_displacement")[dummy..] : null;
@@ -264,7 +277,9 @@ internal static class RunAnalysis
             RegionNames = region.ColumnNames.ToArray(),
             ConnectivityKind = first.NilearnName(),
         };
-        return SubjectReport.Build(input).ToHtml();
+        var page = SubjectReport.Build(input);
+        QcReport.AddRunSection(page, qc);
+        return page.ToHtml();
     }
 
     private static string Hz(double? v) => v is double d ? d.ToString("0.###", CultureInfo.InvariantCulture) + " Hz" : "none";

@@ -112,6 +112,13 @@ public sealed record RunOptions
     /// <summary>Group level: seed of the permutations.</summary>
     public int Seed { get; init; }
 
+    /// <summary>Group level: when a subject moved too much (defaults of Parkes et al. 2018; see <see cref="Qc.MotionExclusionRules"/>).</summary>
+    public Qc.MotionExclusionRules MotionExclusion { get; init; } = new();
+
+    /// <summary>Group level: leave the subjects <see cref="MotionExclusion"/> excludes out of the group comparison too (they
+    /// are always left out of the motion QC measures).</summary>
+    public bool ExcludeHighMotion { get; init; }
+
     /// <summary>
     /// Checks the options as BIDS Apps do: the input must exist; the output may not be the input or inside it;
     /// labels lose their <c>sub-</c>; values are in range. Returns the normalised options.
@@ -141,6 +148,7 @@ public sealed record RunOptions
         if (AtlasLabels is not null && !File.Exists(AtlasLabels)) throw new NiSharpException(AtlasLabels, "file not found");
         ConfoundStrategy();
         CleanOptions(repetitionTime: 2);
+        MotionExclusion.Validate();
         var labels = ParticipantLabels.Select(NormalizeLabel).Distinct(StringComparer.Ordinal).ToArray();
         return this with { InputDirectory = input, OutputDirectory = output, ParticipantLabels = labels, Kinds = Kinds.Distinct().ToArray() };
     }

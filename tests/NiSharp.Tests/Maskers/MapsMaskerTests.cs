@@ -54,7 +54,9 @@ public class MapsMaskerTests
                     data[t * N + v] = c[3 * t] * m1[v] + c[3 * t + 1] * m2[v] + c[3 * t + 2] * maps.Data[2 * N + v];
             var r = new MapsMasker(new MapsMaskerOptions { MapsImg = maps }).FitTransform(new Image<float>([Nx, Ny, Nz, 2], Affine.Identity, data));
             for (int t = 0; t < 2; t++)
-                for (int k = 0; k < 3; k++) Assert.Equal(c[3 * t + k], r.Values[t, k], 3);
+                for (int k = 0; k < 3; k++)
+                    // float32 data through the normal equations: a few 1e-4 of error on these well-posed mixtures
+                    Assert.True(Math.Abs(c[3 * t + k] - r.Values[t, k]) <= 2e-3, $"coefficient {k} at t={t}: expected {c[3 * t + k]}, got {r.Values[t, k]}");
         }, iter: 50);
     }
 

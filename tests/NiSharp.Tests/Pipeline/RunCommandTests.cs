@@ -103,7 +103,7 @@ public class RunCommandTests(DemoCohorts cohorts)
         var a = DemoCohorts.Contents(first, p => p.StartsWith("sub-", StringComparison.Ordinal));
         var b = DemoCohorts.Contents(second, p => p.StartsWith("sub-", StringComparison.Ordinal));
         Assert.Equal(a.Keys, b.Keys);
-        Assert.Equal(16 * 5, a.Count); // timeseries tsv+json, coverage, relmat tsv+json per subject
+        Assert.Equal(16 * 7, a.Count); // timeseries tsv+json, coverage, relmat tsv+json, motion QC tsv+json per subject
         foreach (var (name, bytes) in a) Assert.True(bytes.AsSpan().SequenceEqual(b[name]), $"{name} differs");
     }
 

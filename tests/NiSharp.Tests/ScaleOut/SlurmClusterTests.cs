@@ -43,7 +43,7 @@ public class SlurmClusterTests(LocalSlurm slurm)
         var viaSlurm = Tables(output);
         var here = Tables(local);
         Assert.Equal(here.Keys, viaSlurm.Keys);
-        Assert.Equal(6 * 3 + 4, here.Count); // per subject: time series, coverage, correlation; group: statistics, values, mean, failed
+        Assert.Equal(6 * 4 + 7, here.Count); // per subject: time series, coverage, correlation, motion QC; group: statistics, values, mean, failed, motion QC participants, QC-FC edges and summary
         foreach (var (name, bytes) in here) Assert.True(bytes.AsSpan().SequenceEqual(viaSlurm[name]), $"{name} differs between the Slurm and the local run");
         // …and they hold real matrices, not empty files that would compare equal.
         var m = ConnectivityMatrix.Read(Directory.GetFiles(Path.Combine(output, $"sub-{record.Subjects[0]}", "func"), "*_stat-pearsoncorrelation_relmat.tsv").Single());

@@ -50,7 +50,8 @@ internal sealed class DemoAnatomy
     /// <summary>Per support voxel: the gain of the neural signal (a fixed texture).</summary>
     public required float[] SupportNeuralGain { get; init; }
 
-    /// <summary>Per support voxel: how strongly spin-history motion spikes hit it (stronger at the edge of the brain).</summary>
+    /// <summary>Per support voxel: how strongly spin-history motion spikes hit it: stronger at the edge of the brain, plus a
+    /// smooth spatial pattern (so that nearby regions share their motion artefacts more than distant ones).</summary>
     public required float[] SupportSpikeGain { get; init; }
 
     /// <summary>Per support voxel: the drift gain.</summary>
@@ -61,7 +62,8 @@ internal sealed class DemoAnatomy
     public required float[] SupportPosition { get; init; }
 
     /// <summary>Per support voxel, six values: d(intensity)/d(trans_x, trans_y, trans_z in mm, rot_x, rot_y, rot_z in rad),
-    /// per unit of baseline scale.</summary>
+    /// per unit of baseline scale: through the image gradient (residual misregistration) and through the receive coil's
+    /// smooth sensitivity, which the head moves through (so the change is spatially smooth and not uniform).</summary>
     public required float[] SupportMotionGain { get; init; }
 
     /// <summary>The grid of the demo for a voxel size: the MNI152NLin2009cAsym box fMRIPrep resamples ds000030 into
@@ -149,7 +151,35 @@ internal sealed class DemoAnatomy
             motion[6 * k + 4] = (float)-(pz * gx - px * gz);
             motion[6 * k + 5] = (float)-(px * gy - py * gx);
         }
-        for (int k = 0; k < s; k++) spike[k] = (float)(0.3 + radius[k] / maxRadius);
+        // Motion artefacts that matter for QC (scaled by MotionArtifacts): smooth random fields over the brain. The
+        // spin-history gain has a uniform part (which global signal regression removes) and a smooth part; the coil
+        // sensitivity log B moves with the head, so a displacement δ changes a voxel by ∇log B · δ (a rotation ω moves
+        // the voxel at p by ω × p, which gives the gain p × ∇log B).
+        double art = options.MotionArtifacts;
+        var (spikeField, _) = SmoothField(new DemoRandom(options.Seed, stream: -4), position, s);
+        var coilRng = new DemoRandom(options.Seed, stream: -5);
+        var (_, coilGradient) = SmoothField(coilRng, position, s);
+        // Like a real receive field, log B has a large-scale slope (the same gradient everywhere: a translation along it
+        // changes every region alike, which inflates all correlations) plus local variation (shared by nearby regions).
+        var slope = new[] { coilRng.Gaussian(), coilRng.Gaussian(), coilRng.Gaussian() };
+        double slopeNorm = Math.Sqrt(slope.Sum(x => x * x));
+        for (int d = 0; d < 3; d++) slope[d] /= slopeNorm;
+        for (int k = 0; k < s; k++)
+        {
+            spike[k] = (float)(art * (0.3 + radius[k] / maxRadius + SpikeFieldGain * spikeField[k]));
+            double gx = CoilGradient * (CoilSlope * slope[0] + CoilLocal * coilGradient[3 * k]);
+            double gy = CoilGradient * (CoilSlope * slope[1] + CoilLocal * coilGradient[3 * k + 1]);
+            double gz = CoilGradient * (CoilSlope * slope[2] + CoilLocal * coilGradient[3 * k + 2]);
+            double px = position[3 * k], py = position[3 * k + 1], pz = position[3 * k + 2];
+            int v = support[k];
+            double b = baseline[v] * art;
+            motion[6 * k + 0] += (float)(b * gx);
+            motion[6 * k + 1] += (float)(b * gy);
+            motion[6 * k + 2] += (float)(b * gz);
+            motion[6 * k + 3] += (float)(b * (py * gz - pz * gy));
+            motion[6 * k + 4] += (float)(b * (pz * gx - px * gz));
+            motion[6 * k + 5] += (float)(b * (px * gy - py * gx));
+        }
 
         return new DemoAnatomy
         {
@@ -167,6 +197,59 @@ internal sealed class DemoAnatomy
             SupportMotionGain = motion,
             SupportPosition = position.Select(p => (float)(p / maxRadius)).ToArray(),
         };
+    }
+
+    /// <summary>Weight of the smooth pattern in the spin-history gain (the uniform part is about 1).</summary>
+    private const double SpikeFieldGain = 0.3;
+
+    /// <summary>
+    /// RMS gradient of the motion-coupled log-intensity field, per mm: 0.3 (a 0.1 mm shift changes a voxel by about 3%).
+    /// Deliberately strong — it stands for every position-dependent intensity change (coil sensitivity, partial volume at
+    /// tissue edges, interpolation) of the demo's small head motions — so that a small cohort shows QC-FC on raw data.
+    /// Being linear in the motion parameters, any strategy with motion regressors removes it exactly.
+    /// </summary>
+    private const double CoilGradient = 0.3;
+
+    /// <summary>Weights of the coil field's uniform slope and of its local variation (RMS 1 each).</summary>
+    private const double CoilSlope = 0.7, CoilLocal = 0.7;
+
+    /// <summary>
+    /// A smooth random field over the support voxels (positions in mm, three per voxel): a sum of 40 Gaussian blobs
+    /// (σ 25 mm, so that regions a few centimetres apart share little of it) of random sign centred in the brain, standardised to mean 0 and SD 1; and its gradient per mm scaled so
+    /// that the RMS gradient magnitude is 1.
+    /// </summary>
+    private static (double[] Values, double[] Gradient) SmoothField(DemoRandom rng, double[] position, int s)
+    {
+        const int blobs = 40;
+        const double sigma = 25;
+        double[] lo = [double.MaxValue, double.MaxValue, double.MaxValue], hi = [double.MinValue, double.MinValue, double.MinValue];
+        for (int k = 0; k < s; k++)
+            for (int d = 0; d < 3; d++) { lo[d] = Math.Min(lo[d], position[3 * k + d]); hi[d] = Math.Max(hi[d], position[3 * k + d]); }
+        var centre = new double[3 * blobs];
+        var amplitude = new double[blobs];
+        for (int b = 0; b < blobs; b++)
+        {
+            for (int d = 0; d < 3; d++) centre[3 * b + d] = rng.Uniform(lo[d], hi[d]);
+            amplitude[b] = rng.Gaussian();
+        }
+        var values = new double[s];
+        var gradient = new double[3 * s];
+        for (int k = 0; k < s; k++)
+            for (int b = 0; b < blobs; b++)
+            {
+                double dx = position[3 * k] - centre[3 * b], dy = position[3 * k + 1] - centre[3 * b + 1], dz = position[3 * k + 2] - centre[3 * b + 2];
+                double g = amplitude[b] * Math.Exp(-(dx * dx + dy * dy + dz * dz) / (2 * sigma * sigma));
+                values[k] += g;
+                gradient[3 * k] -= g * dx / (sigma * sigma);
+                gradient[3 * k + 1] -= g * dy / (sigma * sigma);
+                gradient[3 * k + 2] -= g * dz / (sigma * sigma);
+            }
+        double mean = values.Average();
+        double sd = Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / s);
+        double rms = Math.Sqrt(gradient.Sum(v => v * v) / s);
+        for (int k = 0; k < s; k++) values[k] = sd > 0 ? (values[k] - mean) / sd : 0;
+        for (int i = 0; i < gradient.Length; i++) gradient[i] = rms > 0 ? gradient[i] / rms : 0;
+        return (values, gradient);
     }
 
     /// <summary>Central difference (one-sided at the border) of <paramref name="a"/> along one axis, per voxel.</summary>

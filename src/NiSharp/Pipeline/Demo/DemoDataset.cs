@@ -241,12 +241,13 @@ public sealed class DemoDataset
         ["SubjectIds"] = o.SubjectIds is null ? null : new JsonArray(o.SubjectIds.Select(i => (JsonNode?)i).ToArray()),
         ["Anatomical"] = o.Anatomical,
         ["T1wSpaceSubjects"] = new JsonArray(o.T1wSpaceSubjects.Select(i => (JsonNode?)i).ToArray()),
+        ["MotionArtifacts"] = o.MotionArtifacts,
         ["Generator"] = GeneratorVersion,
     };
 
     /// <summary>Bumped whenever the signal model or the files change, so that an old demo folder is regenerated
-    /// (2: <c>anat/</c> folders, explicit ids, T1w-space runs).</summary>
-    private const int GeneratorVersion = 2;
+    /// (2: <c>anat/</c> folders, explicit ids, T1w-space runs; 3: motion that matters).</summary>
+    private const int GeneratorVersion = 3;
 
     private static void WriteDescription(string dir, DemoOptions o)
     {

@@ -38,6 +38,14 @@ public sealed record DemoOptions
     /// severity is drawn log-normally around it.</summary>
     public double MotionSeverity { get; init; } = 0.15;
 
+    /// <summary>
+    /// Strength of the motion-locked artefacts in the BOLD (1: the default; 0: none, motion then only shifts the image
+    /// through its gradient): spin-history signal drops at high-displacement volumes, and the coil's sensitivity
+    /// moving with the head. Both are spatially smooth but not uniform, so that on raw data connectivity depends on
+    /// motion, more for nearby regions (QC-FC and its distance dependence), and denoising must remove them.
+    /// </summary>
+    public double MotionArtifacts { get; init; } = 1;
+
     /// <summary>How much more patients move than controls (1 = no difference, the default, so that motion does
     /// not masquerade as a group effect).</summary>
     public double PatientMotionFactor { get; init; } = 1;
@@ -89,6 +97,7 @@ public sealed record DemoOptions
             if (!(r > -0.9 && r < 0.95)) throw new NiSharpException($"the planted {name} DMN correlation must be in (-0.9, 0.95), got {F(r)}");
         if (!(MotionSeverity >= 0 && MotionSeverity <= 2)) throw new NiSharpException($"the motion severity must be in [0, 2] mm, got {F(MotionSeverity)}");
         if (!(PatientMotionFactor > 0)) throw new NiSharpException("the patient motion factor must be positive");
+        if (!(MotionArtifacts >= 0 && MotionArtifacts <= 10)) throw new NiSharpException($"the motion artefact strength must be in [0, 10], got {F(MotionArtifacts)}");
         if (Jobs is < 1) throw new NiSharpException($"--jobs must be at least 1, got {Jobs}");
         if (SubjectIds is { } ids)
         {

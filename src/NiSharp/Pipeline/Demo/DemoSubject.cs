@@ -29,9 +29,12 @@ public sealed record DemoParticipant(string Id, string Diagnosis, int Age, strin
 /// S0·b_v·(1 + nss(t))·(1 + neural + global physiology + CSF/WM physiology + drift − motion spikes)
 /// + S0·(motion gain_v · motion(t)) + thermal noise. The neural part is the voxel's region latent series
 /// (band-limited 0.01–0.08 Hz, correlated across regions as planted); head motion acts through the image
-/// gradient (linear in the six parameters, so regression removes it) and through spin-history drops
-/// proportional to framewise displacement (not in the motion regressors, so some of it survives cleaning and
-/// matters for quality control); the first volumes are brighter until the magnetisation is steady.
+/// gradient and the coil sensitivity it moves through (linear in the six parameters, so motion regression removes
+/// it; both spatially smooth and non-uniform) and through spin-history drops proportional to framewise
+/// displacement (not in the motion regressors, so some of it survives motion regression and only censoring removes
+/// it); these artefacts make connectivity depend on motion across subjects, more for nearby regions, as in real
+/// data (see <see cref="DemoOptions.MotionArtifacts"/>); the first volumes are brighter until the magnetisation is
+/// steady.
 /// </remarks>
 internal static class DemoSubject
 {
@@ -39,7 +42,7 @@ internal static class DemoSubject
     private const double GlobalAmplitude = 0.006;
     private const double CsfAmplitude = 0.02;
     private const double WhiteMatterAmplitude = 0.015;
-    private const double SpikeAmplitude = 0.006;
+    private const double SpikeAmplitude = 0.012; // signal drop per mm of framewise displacement, before the voxel's gain
     private const double ThermalNoise = 0.015;
 
     /// <summary>The files of one subject's run, relative to the dataset root.</summary>
@@ -55,7 +58,8 @@ internal static class DemoSubject
 
         double scale = rng.Uniform(600, 1200);
         double maskThreshold = rng.Uniform(0.4, 0.6);
-        var motion = MotionTraces(rng, nt, severity);
+        // Motion has its own random stream: changing the motion model does not redraw the neural and noise signals.
+        var motion = MotionTraces(new DemoRandom(o.Seed, 100_000 + index), nt, severity);
         var fd = FramewiseDisplacement(motion);
         var latent = Latent(rng, truth.For(patient), nt, tr);
         var global = Physiology(rng, nt, tr, 0.01, 0.1, respiratory: true);
@@ -287,7 +291,8 @@ internal static class DemoSubject
     }
 
     /// <summary>
-    /// The six rigid-body parameters over time: a mean-reverting random walk with small steps, a slow drift
+    /// The six rigid-body parameters over time: a mean-reverting random walk with small steps (the head settles back
+    /// within about ten volumes), a slow drift
     /// along z (the head sinking into the cushion), and occasional jerks — half of them transient (the head
     /// comes back), half lasting — whose rate and size grow with <paramref name="severity"/>.
     /// </summary>
@@ -295,8 +300,10 @@ internal static class DemoSubject
     {
         var m = new double[6][];
         for (int k = 0; k < 6; k++) m[k] = new double[nt];
-        double step = 0.2 * severity, rotStep = step / 50; // rotations in radians, 50 mm lever arm
-        double jerkRate = Math.Min(0.15, 0.03 * severity / 0.15);
+        // Small steps (about half the mean FD) and occasional jerks (the high-FD volumes scrubbing censors), both more
+        // frequent and larger with severity: mean FD ≈ 0.5·severity + 2.3·severity².
+        double step = 0.1 * severity, rotStep = step / 50; // rotations in radians, 50 mm lever arm
+        double jerkRate = Math.Min(0.15, 0.4 * severity);
         double sink = 0.5 * severity * rng.Uniform(0.5, 1.5);
         var position = new double[6];
         for (int t = 1; t < nt; t++)
@@ -306,10 +313,10 @@ internal static class DemoSubject
             for (int k = 0; k < 6; k++)
             {
                 double sd = k < 3 ? step : rotStep;
-                position[k] = 0.98 * position[k] + sd * rng.Gaussian();
-                if (jerk && !transient) position[k] += 4 * sd * rng.Gaussian();
+                position[k] = 0.9 * position[k] + sd * rng.Gaussian();
+                if (jerk && !transient) position[k] += 8 * sd * rng.Gaussian();
                 double value = position[k] + (k == 2 ? sink * t / (nt - 1) : 0);
-                if (jerk && transient) value += 4 * sd * rng.Gaussian();
+                if (jerk && transient) value += 8 * sd * rng.Gaussian();
                 m[k][t] = value;
             }
         }

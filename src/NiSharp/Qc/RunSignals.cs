@@ -1,0 +1,210 @@
+using System.Numerics;
+using NiSharp.Maskers;
+using NiSharp.Signal;
+
+namespace NiSharp.Qc;
+
+/// <summary>
+/// Temporal signal-to-noise ratio of a run, accumulated volume by volume while a masker streams it: per voxel of the
+/// brain mask, the mean over the volumes divided by the sample standard deviation (ddof 1) of the raw (undetrended)
+/// series; the run's tSNR is the mean and the median over the voxels whose mean is positive and which vary.
+/// </summary>
+/// <remarks>Sums are of the values minus the voxel's first value, so that the variance keeps its precision whatever the
+/// baseline intensity.</remarks>
+public sealed class TemporalSnr
+{
+    private readonly int[] _voxels;
+    private readonly double[] _shift, _sum, _sumSq;
+    private int _volumes;
+
+    /// <summary>An accumulator over the voxels <paramref name="voxels"/> (indices into a volume, NIfTI order).</summary>
+    public TemporalSnr(int[] voxels)
+    {
+        _voxels = voxels;
+        _shift = new double[voxels.Length];
+        _sum = new double[voxels.Length];
+        _sumSq = new double[voxels.Length];
+    }
+
+    /// <summary>An accumulator over the brain mask of a fitted masker, or over the atlas's voxels without a mask.</summary>
+    public static TemporalSnr ForMask(FittedLabels fit)
+    {
+        int n = fit.Grid.VoxelCount;
+        var list = new List<int>();
+        if (fit.ResampledMask is { } mask)
+        {
+            var m = mask.Data.AsSpan(0, n);
+            for (int v = 0; v < n; v++) if (m[v] != 0) list.Add(v);
+        }
+        else
+        {
+            var l = fit.ResampledLabels.Data.AsSpan(0, n);
+            for (int v = 0; v < n; v++) if (l[v] != 0) list.Add(v);
+        }
+        return new TemporalSnr(list.ToArray());
+    }
+
+    /// <summary>Voxels measured.</summary>
+    public int VoxelCount => _voxels.Length;
+
+    /// <summary>Adds one volume.</summary>
+    public void Add<T>(ReadOnlySpan<T> volume) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var idx = _voxels;
+        if (_volumes == 0)
+            for (int q = 0; q < idx.Length; q++) _shift[q] = double.CreateTruncating(volume[idx[q]]);
+        for (int q = 0; q < idx.Length; q++)
+        {
+            double d = double.CreateTruncating(volume[idx[q]]) - _shift[q];
+            _sum[q] += d;
+            _sumSq[q] += d * d;
+        }
+        _volumes++;
+    }
+
+    /// <summary>Mean and median tSNR over the measured voxels (NaN for fewer than 2 volumes or no voxel).</summary>
+    public (double Mean, double Median, int Voxels) Result()
+    {
+        int n = _volumes;
+        if (n < 2) return (double.NaN, double.NaN, 0);
+        var values = new List<double>(_voxels.Length);
+        for (int q = 0; q < _voxels.Length; q++)
+        {
+            double meanShifted = _sum[q] / n;
+            double variance = (_sumSq[q] - n * meanShifted * meanShifted) / (n - 1);
+            double mean = _shift[q] + meanShifted;
+            if (mean > 0 && variance > 0 && !double.IsNaN(mean)) values.Add(mean / Math.Sqrt(variance));
+        }
+        if (values.Count == 0) return (double.NaN, double.NaN, 0);
+        values.Sort();
+        int c = values.Count;
+        double median = c % 2 == 1 ? values[c / 2] : (values[c / 2 - 1] + values[c / 2]) / 2;
+        return (values.Average(), median, c);
+    }
+}
+
+/// <summary>
+/// The raw (uncleaned) region signals of a run, recorded during the masker's single pass: volumes after the dummy
+/// volumes × extracted regions, in the data's precision (float32 values held exactly as double).
+/// </summary>
+public sealed class RawRegionSignals
+{
+    /// <summary>Volumes × extracted regions, row-major.</summary>
+    public required SignalMatrix<double> Values { get; init; }
+
+    /// <summary>Whether the data were float32 (the masker then cleans in float32).</summary>
+    public required bool IsFloat32 { get; init; }
+
+    /// <summary>The matrix in the masker's precision, ready for <see cref="SignalCleaner.Clean{T}"/> exactly as the masker
+    /// would clean it.</summary>
+    public SignalMatrix<float> AsSingle()
+    {
+        var d = Values.Data;
+        var f = new float[d.Length];
+        for (int i = 0; i < d.Length; i++) f[i] = (float)d[i];
+        return new SignalMatrix<float>(Values.Timepoints, Values.Features, f);
+    }
+
+    /// <summary>
+    /// The cleaning the labels masker would apply, on these raw means: <see cref="SignalCleaner.Clean{T}"/> in the
+    /// data's precision. The masker's cleaning is linear on the region means, so this equals the masker's output on the
+    /// same confounds and sample mask (for mean extraction) without reading the image again.
+    /// </summary>
+    public SignalMatrix<double> Clean(CleanOptions options, SignalMatrix<double>? confounds, IReadOnlyList<int>? sampleMask)
+    {
+        if (!IsFloat32) return SignalCleaner.Clean(Values, options, confounds, sampleMask);
+        var cleaned = SignalCleaner.Clean(AsSingle(), options, confounds, sampleMask);
+        var result = new SignalMatrix<double>(cleaned.Timepoints, cleaned.Features);
+        for (int i = 0; i < cleaned.Data.Length; i++) result.Data[i] = cleaned.Data[i];
+        return result;
+    }
+}
+
+/// <summary>
+/// A reducer that gives the masker its own reducer's values and keeps a copy: the raw region means of every volume and
+/// the voxel statistics of the temporal SNR, from the same pass over the image.
+/// </summary>
+internal sealed class RegionSignalRecorder(IRegionReducer inner, int volumes, TemporalSnr? snr) : IRegionReducer
+{
+    private readonly double[] _values = new double[(long)volumes * inner.Regions];
+    private int _row;
+    private bool _single;
+
+    public int Regions => inner.Regions;
+
+    public void Reduce<T>(ReadOnlySpan<T> volume, Span<T> row, ref T[]? scratch) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        inner.Reduce(volume, row, ref scratch);
+        if (_row >= volumes) throw new InvalidOperationException("more volumes than announced");
+        var dst = _values.AsSpan(_row * Regions, Regions);
+        for (int j = 0; j < row.Length; j++) dst[j] = double.CreateTruncating(row[j]);
+        _single = typeof(T) == typeof(float);
+        snr?.Add(volume);
+        _row++;
+    }
+
+    /// <summary>What was recorded (all volumes must have been seen).</summary>
+    public RawRegionSignals Signals()
+    {
+        if (_row != volumes) throw new InvalidOperationException($"recorded {_row} of {volumes} volumes");
+        return new RawRegionSignals { Values = new SignalMatrix<double>(volumes, Regions, _values), IsFloat32 = _single };
+    }
+}
+
+/// <summary>
+/// DVARS of region signals (Power et al. 2012's D referring to the temporal derivative, VARS to the RMS variance over
+/// space), computed over the atlas regions instead of voxels: for consecutive volumes t−1, t, the root mean square over
+/// regions of the change of the signal, in percent of each region's mean raw signal. Before cleaning it is computed on
+/// the raw means; after cleaning on the cleaned signals (same percent scale, no standardisation), between kept volumes
+/// that were consecutive in the run.
+/// </summary>
+public static class ParcelDvars
+{
+    /// <summary>The mean over frames of parcel DVARS of <paramref name="x"/> (rows = volumes), where row k is volume
+    /// <paramref name="volumeOfRow"/>[k] (null: row k is volume k); only pairs of consecutive volumes count.</summary>
+    public static double Mean(SignalMatrix<double> x, IReadOnlyList<int>? volumeOfRow = null)
+    {
+        int r = x.Features;
+        double sum = 0;
+        int frames = 0;
+        for (int t = 1; t < x.Timepoints; t++)
+        {
+            if (volumeOfRow is not null && volumeOfRow[t] != volumeOfRow[t - 1] + 1) continue;
+            var a = x.Row(t - 1);
+            var b = x.Row(t);
+            double ss = 0;
+            for (int j = 0; j < r; j++)
+            {
+                double d = b[j] - a[j];
+                ss += d * d;
+            }
+            sum += Math.Sqrt(ss / r);
+            frames++;
+        }
+        return frames == 0 || r == 0 ? double.NaN : sum / frames;
+    }
+
+    /// <summary>Raw region signals in percent of each region's temporal mean (columns with a zero mean stay as they are).</summary>
+    public static SignalMatrix<double> PercentOfMean(SignalMatrix<double> raw)
+    {
+        int n = raw.Timepoints, r = raw.Features;
+        var mean = new double[r];
+        for (int t = 0; t < n; t++)
+        {
+            var row = raw.Row(t);
+            for (int j = 0; j < r; j++) mean[j] += row[j];
+        }
+        var result = new SignalMatrix<double>(n, r);
+        for (int t = 0; t < n; t++)
+        {
+            var src = raw.Row(t);
+            var dst = result.Row(t);
+            for (int j = 0; j < r; j++)
+            {
+                double m = mean[j] / n;
+                dst[j] = m != 0 ? 100 * src[j] / m : src[j];
+            }
+        }
+        return result;
+    }
+}
