@@ -57,19 +57,9 @@ public static class GroupLevel
         var tasks = selection.Tasks;
         if (tasks.Count > 1)
             throw new NiSharpException(options.InputDirectory, $"the runs have several tasks ({string.Join(", ", tasks)}); compare one at a time with --task");
-        var atlas = Atlas.Load(options.Atlas, options.AtlasLabels);
-        var atlasLabel = DerivativeNames.AtlasLabel(options.Atlas);
-        var masker = options.MaskerOptions(atlas);
-        var ctx = new ParticipantContext
-        {
-            Options = options,
-            Provenance = new Provenance(options, atlasLabel, masker),
-            Atlas = atlas,
-            AtlasLabel = atlasLabel,
-            Masker = masker,
-            Strategy = options.ConfoundStrategy(),
-            Kinds = Provenance.ParticipantKinds(options),
-        };
+        var ctx = ParticipantContext.For(options);
+        var atlas = ctx.Atlas;
+        var atlasLabel = ctx.AtlasLabel;
         if (!Directory.Exists(options.OutputDirectory))
             throw new NiSharpException(options.OutputDirectory, "the output folder does not exist: run the participant level first");
         using var outputLock = OutputLock.Acquire(options.OutputDirectory);

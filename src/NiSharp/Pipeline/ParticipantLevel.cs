@@ -41,19 +41,8 @@ public static class ParticipantLevel
         progress ??= SilentProgress.Instance;
         options = options.Validate();
         var selection = RunSelection.Select(options);
-        var atlas = Atlas.Load(options.Atlas, options.AtlasLabels);
-        var atlasLabel = DerivativeNames.AtlasLabel(options.Atlas);
-        var masker = options.MaskerOptions(atlas);
-        var ctx = new ParticipantContext
-        {
-            Options = options,
-            Provenance = new Provenance(options, atlasLabel, masker),
-            Atlas = atlas,
-            AtlasLabel = atlasLabel,
-            Masker = masker,
-            Strategy = options.ConfoundStrategy(),
-            Kinds = Provenance.ParticipantKinds(options),
-        };
+        var ctx = ParticipantContext.For(options);
+        var atlas = ctx.Atlas;
 
         Directory.CreateDirectory(options.OutputDirectory);
         using var outputLock = options.SharedOutput
