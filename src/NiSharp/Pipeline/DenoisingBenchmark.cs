@@ -273,7 +273,7 @@ public static class DenoisingBenchmark
             {
                 Metrics = metrics,
                 Strategies = perStrategy.Select(p => new BenchmarkStrategyResult(p.Strategy.Name, p.Strategy.Description, p.Qc, p.Motion, p.Dof, p.Volumes)).ToList(),
-                Details = RunReports.Details(run, atlas.Name, ctx.Provenance.ParametersHash).Where(d => d.Item1 != "confound strategy" && d.Item1 != "parameters hash").ToList(),
+                Details = RunReports.Details(run, atlas.Name, ctx.Provenance.ParametersHash, selection.Tasks).Where(d => d.Item1 != "confound strategy" && d.Item1 != "parameters hash").ToList(),
                 Failures = outcomes.Where(o => o.State == SubjectState.Failed).Select(o => new Reports.FailedSubject("sub-" + o.Subject, o.Reason ?? "", o.File)).ToList(),
                 Rules = run.MotionExclusion,
                 Notes = notes,

@@ -155,7 +155,7 @@ public static class GroupLevel
         if (options.Reports)
         {
             report = Path.Combine(options.OutputDirectory, "report.html");
-            WriteReport(report, ctx, split, ids, comparisons[0].Item2, values[0].Item2, firstMean!, failed, motionQc);
+            WriteReport(report, ctx, tasks, split, ids, comparisons[0].Item2, values[0].Item2, firstMean!, failed, motionQc);
         }
         return new GroupSummary(ids.Select(i => "sub-" + i).ToArray(), failed, split.Group1, split.Group2, comparisons, outputs, report, clock.Elapsed)
         {
@@ -330,10 +330,10 @@ public static class GroupLevel
         AtomicFile.WriteAllText(path, sb.ToString());
     }
 
-    private static void WriteReport(string path, ParticipantContext ctx, GroupSplit split, string[] ids, GroupComparisonTable table,
+    private static void WriteReport(string path, ParticipantContext ctx, IReadOnlyList<string> tasks, GroupSplit split, string[] ids, GroupComparisonTable table,
         IReadOnlyList<ConnectomeFeature> features, ConnectivityMatrix mean, IReadOnlyList<FailedSubject> failed, GroupQcSummary? motionQc)
     {
-        var details = RunReports.Details(ctx.Options, ctx.Atlas.Name, ctx.Provenance.ParametersHash);
+        var details = RunReports.Details(ctx.Options, ctx.Atlas.Name, ctx.Provenance.ParametersHash, tasks);
         details.Add(("level", "group"));
         details.Add(("groups", $"{split.Group1} ({split.Count1}) vs {split.Group2} ({split.Count2})"));
         details.Add(("permutations", $"{table.PermutationsRun}{(table.ExactPermutation ? " (all splits)" : $", seed {ctx.Options.Seed}")}"));
@@ -353,12 +353,14 @@ public static class GroupLevel
             return (title, (IReadOnlyList<GroupValue>)v);
         }).ToList();
         static string F(double v) => double.IsNaN(v) ? "n/a" : v.ToString("0.####", CultureInfo.InvariantCulture);
+        // A p-value that rounds to 0 at four decimals is shown in scientific notation: "0" would claim certainty.
+        static string P(double p) => double.IsNaN(p) ? "n/a" : p != 0 && Math.Abs(p) < 1e-4 ? p.ToString("0.0e0", CultureInfo.InvariantCulture) : F(p);
         var stats = new ReportTable(
             ["edge", "region a", "region b", $"mean {split.Group1}", $"mean {split.Group2}", "difference", "Cohen's d", "t", "p", "p (FDR)", "p perm.", "p perm. (FDR)", "significant"],
             table.Rows.Select(r => (IReadOnlyList<string>)
             [
                 r.Feature.Name, r.Feature.RegionA, r.Feature.RegionB ?? "", F(r.Mean1), F(r.Mean2), F(r.Difference), F(r.CohensD),
-                F(r.Welch.T), F(r.Welch.P), F(r.PFdr), F(r.PPermutation), F(r.PPermutationFdr), r.Significant ? "yes" : "no",
+                F(r.Welch.T), P(r.Welch.P), P(r.PFdr), P(r.PPermutation), P(r.PPermutationFdr), r.Significant ? "yes" : "no",
             ]).ToList());
         var page = GroupReport.Build(new GroupReportInput
         {

@@ -12,12 +12,14 @@ namespace NiSharp.Pipeline;
 /// </summary>
 internal static class RunReports
 {
-    public static List<(string, string)> Details(RunOptions o, string atlasName, string parametersHash) =>
+    /// <summary>The run's settings as the report's table; <paramref name="tasks"/>: the tasks of the selected runs (shown when
+    /// <c>--task</c> was not given).</summary>
+    public static List<(string, string)> Details(RunOptions o, string atlasName, string parametersHash, IReadOnlyList<string> tasks) =>
     [
         ("input", o.InputDirectory),
         ("output", o.OutputDirectory),
         ("space", o.Space),
-        ("task", o.Task ?? "all"),
+        ("task", o.Task ?? (tasks.Count > 0 ? string.Join(", ", tasks.Select(t => t.Length == 0 ? "(none)" : t)) : "all")),
         ("atlas", atlasName),
         ("confound strategy", o.Strategy),
         ("dummy volumes", o.DummyScans.ToString()),
@@ -30,7 +32,7 @@ internal static class RunReports
     public static void WriteParticipantSummary(string path, ParticipantContext ctx, RunSelection selection, IReadOnlyList<SubjectOutcome> outcomes)
     {
         var o = ctx.Options;
-        var details = Details(o, ctx.Atlas.Name, ctx.Provenance.ParametersHash);
+        var details = Details(o, ctx.Atlas.Name, ctx.Provenance.ParametersHash, selection.Tasks);
         details.Add(("level", "participant"));
         var pages = selection.Subjects.SelectMany(s => s.Runs)
             .Select(r => Path.GetRelativePath(o.OutputDirectory, RunAnalysis.OutputsOf(r, ctx).Report))

@@ -167,6 +167,7 @@ public class DemoDatasetTests(DemoCohorts cohorts)
         var html = File.ReadAllText(Path.Combine(dir, "results", "report.html"));
         Assert.Contains("label_44 – label_46", html);
         Assert.Contains("Statistics", html);
+        Assert.Contains("<td>task</td><td>rest</td>", html); // the task found, when --task was not given
 
         var again = CliRunner.Run("demo", "--output", dir, "--subjects", "4", "--voxel-size", "8", "--seed", "3");
         Assert.Equal(0, again.ExitCode);
