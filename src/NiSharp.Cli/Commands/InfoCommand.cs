@@ -69,7 +69,10 @@ internal static class InfoCommand
         o.WriteLine($"  datatype     {s["datatype"]}  (NIfTI-{s["nifti_version"]}, {s["byte_order"]}-endian{((bool)s["compressed"]! ? ", gzip" : "")})");
         o.WriteLine($"  orientation  {s["orientation"]}");
         o.WriteLine($"  TR           {(s["repetition_time"] is null ? "-" : F(s["repetition_time"]!.GetValue<double>()) + " s")}   volumes {s["volumes"]}");
-        o.WriteLine($"  scaling      slope {s["scl_slope"]?.ToString() ?? "nan"}, inter {s["scl_inter"]?.ToString() ?? "nan"}");
+        // The stored fields, as nibabel's header shows them; a slope of 0 or NaN means no scaling is applied (as in nibabel).
+        var slope = s["scl_slope"]?.GetValue<double>();
+        var unscaled = slope is null or 0 ? "  (not applied: values read as stored)" : "";
+        o.WriteLine($"  scaling      slope {s["scl_slope"]?.ToString() ?? "nan"}, inter {s["scl_inter"]?.ToString() ?? "nan"}{unscaled}");
         o.WriteLine($"  codes        qform {s["qform_code"]}, sform {s["sform_code"]}");
         var rows = s["affine"]!.AsArray();
         for (int r = 0; r < 4; r++)

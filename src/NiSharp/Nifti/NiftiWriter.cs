@@ -69,8 +69,21 @@ public sealed class NiftiWriter : IDisposable
         NiftiHeader? template = null, NiftiWriteOptions? options = null)
     {
         options ??= new NiftiWriteOptions();
+        RejectPairName(path);
         var header = BuildHeader(shape, affine, dataType, template, options.Version);
         return new NiftiWriter(path, header, options);
+    }
+
+    /// <summary>
+    /// NiSharp writes single-file NIfTI only: a <c>.hdr</c>/<c>.img</c> name would get a single file that no
+    /// reader (nibabel included) opens as the pair its name promises.
+    /// </summary>
+    private static void RejectPairName(string path)
+    {
+        var name = System.IO.Path.GetFileName(path);
+        if (name.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)) name = name[..^3];
+        if (name.EndsWith(".hdr", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".img", StringComparison.OrdinalIgnoreCase))
+            throw new NiSharpException(path, "cannot write a .hdr/.img pair; name the output .nii or .nii.gz");
     }
 
     /// <summary>The header NiSharp writes for an image: sform and qform from the affine, no scaling.</summary>

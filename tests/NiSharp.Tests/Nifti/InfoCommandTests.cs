@@ -49,6 +49,21 @@ public class InfoCommandTests
     }
 
     [Fact]
+    public void Text_output_says_when_a_stored_slope_of_zero_is_not_applied()
+    {
+        // The Yeo atlas stores scl_slope 0: nibabel (and NiSharp) read the values unscaled.
+        var r = CliRunner.Run("info", TestPaths.Data("atlases", "yeo2011", "Yeo2011_7Networks_MNI152_FreeSurferConformed1mm.nii.gz"));
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("(256, 256, 256, 1)", r.Stdout);
+        Assert.Contains("LIA", r.Stdout);
+        Assert.Contains("slope 0, inter 0  (not applied", r.Stdout);
+        var scaled = CliRunner.Run("info", TestPaths.Fixture("nifti", "scaled_int16_tr_msec.nii.gz"));
+        Assert.Contains("slope 0.5, inter 10", scaled.Stdout);
+        Assert.DoesNotContain("not applied", scaled.Stdout);
+        Assert.Contains("2.5 s", scaled.Stdout);
+    }
+
+    [Fact]
     public void Unknown_option_is_a_usage_error_with_exit_code_2()
     {
         var r = CliRunner.Run("info", "--bogus");

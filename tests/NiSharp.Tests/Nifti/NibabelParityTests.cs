@@ -22,6 +22,8 @@ public class NibabelParityTests
         "nifti2_float32.nii.gz", "pair_uint8.hdr", "qform_only_oblique.nii", "qform_qfac_neg.nii", "no_codes_fallback.nii",
         "dtype_int8.nii.gz", "dtype_uint16.nii.gz", "dtype_int32.nii.gz", "dtype_uint32.nii.gz", "dtype_int64.nii.gz", "dtype_uint64.nii.gz",
         "ds000031_brain_mask.nii.gz",
+        // the LIA Yeo atlas with its singleton 4th dim, and the lesson's int64 relabelled atlas
+        "Yeo2011_7Networks_MNI152_FreeSurferConformed1mm.nii.gz", "relabeled_yeo_atlas.nii.gz",
     ];
 
     private static Dictionary<string, string> RepoFiles()

@@ -193,6 +193,27 @@ public class RoundTripTests
         Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Path));
     }
 
+    [Theory]
+    [InlineData("out.hdr")]
+    [InlineData("out.img")]
+    [InlineData("out.hdr.gz")]
+    public void Writing_to_a_pair_name_is_refused_and_writes_nothing(string name)
+    {
+        using var dir = new TempDir();
+        var path = dir.File(name);
+        var e = Assert.Throws<NiSharpException>(() => new Image<float>([2, 2, 2], Affine.Identity, new float[8]).Save(path));
+        Assert.Contains(path, e.Message);
+        Assert.Contains(".nii or .nii.gz", e.Message);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Path));
+
+        // and from the command line: one line, exit code 2
+        var r = CliRunner.Run("mean", TestPaths.Nilearn("in_mask.nii.gz"), "-o", path);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Single(r.Stderr.TrimEnd('\n').Split('\n'));
+        Assert.Contains(".hdr/.img pair", r.Stderr);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Path));
+    }
+
     [Fact]
     public void Writing_floats_to_integer_types_rounds_and_saturates()
     {
