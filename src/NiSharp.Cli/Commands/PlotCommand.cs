@@ -124,21 +124,12 @@ internal static class PlotCommand
         return cmd;
     }
 
-    /// <summary>Reads a relmat TSV: region names in the header, n × n numbers (optionally a first column of row names).</summary>
+    /// <summary>Reads a relmat TSV as <c>nisharp compare</c> does: region names in the header, n × n numbers, optionally
+    /// a first column of row names (pandas' <c>to_csv</c> writes an empty first header cell for it).</summary>
     internal static (IReadOnlyList<string> Names, double[,] Values) ReadMatrix(string path)
     {
-        var t = TsvTable.Read(path);
-        int first = t.Columns.Count == t.RowCount + 1 && !t.IsNumeric(0) ? 1 : 0;
-        int n = t.Columns.Count - first;
-        if (t.RowCount != n)
-            throw new NiSharpException(path, $"not a square matrix: {t.RowCount} rows and {n} value columns");
-        var m = new double[n, n];
-        for (int j = 0; j < n; j++)
-        {
-            var col = t.GetNumbers(j + first);
-            for (int i = 0; i < n; i++) m[i, j] = col[i];
-        }
-        return (t.Columns.Skip(first).ToList(), m);
+        var m = NiSharp.Connectome.ConnectivityMatrix.Read(path);
+        return (m.Names, m.Values.ToArray());
     }
 
     private static Command TimeSeries()

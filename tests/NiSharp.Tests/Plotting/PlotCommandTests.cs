@@ -70,6 +70,14 @@ public class PlotCommandTests
         Assert.True(r.ExitCode == 0, r.Stderr);
         AssertPicture(dir.File("m.png"));
 
+        // A first column of row names, with pandas' empty first header cell, is allowed (as in nisharp compare).
+        File.WriteAllText(dir.File("sub-02_relmat.tsv"), "\tlabel_44\tlabel_45\tlabel_46\nlabel_44\t1\t0.3\t0.6\nlabel_45\t0.3\t1\t0.2\nlabel_46\t0.6\t0.2\t1\n");
+        r = CliRunner.Run("plot", "matrix", dir.File("sub-02_relmat.tsv"), "-o", dir.File("m2.png"));
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        using (var a = SKBitmap.Decode(dir.File("m.png")))
+        using (var b = SKBitmap.Decode(dir.File("m2.png")))
+            Assert.Equal(a.Bytes, b.Bytes);
+
         File.WriteAllText(dir.File("ts.tsv"), "a\tb\n" + string.Join("\n", Enumerable.Range(0, 30).Select(t => $"{Math.Sin(t)}\t{Math.Cos(t)}")) + "\n");
         r = CliRunner.Run("plot", "timeseries", dir.File("ts.tsv"), "--columns", "b", "-o", dir.File("ts.png"));
         Assert.True(r.ExitCode == 0, r.Stderr);
