@@ -32,7 +32,7 @@ internal static class ConfoundsCommand
             Write(outPath, selection);
             var err = p.Err();
             if (confounds.Renamed.Count > 0)
-                err.WriteLine($"nisharp: note: {Path.GetFileName(path)} uses fMRIPrep ≤ 1.1 names; renamed {string.Join(", ", confounds.Renamed.Select(kv => $"{kv.Value}→{kv.Key}"))}");
+                err.WriteLine($"nisharp: note: {Path.GetFileName(path)} uses {(confounds.Naming == FmriprepNaming.CamelCase ? "fMRIPrep ≤ 1.1" : "non-current")} names; renamed {string.Join(", ", confounds.Renamed.Select(kv => $"{kv.Value}→{kv.Key}"))}");
             if (selection.ComputedColumns.Count > 0)
                 err.WriteLine($"nisharp: note: computed {string.Join(", ", selection.ComputedColumns)} (missing from the file)");
             p.Out().WriteLine($"{outPath}: {selection.Volumes} volumes × {selection.Columns.Count} regressors; dummy volumes {selection.DummyScans}; " +

@@ -35,7 +35,9 @@ internal static class PlotCommand
 
     private static Command Slices(string kind, string description)
     {
-        var image = new Argument<string>("IMG") { Description = "NIfTI image (.nii, .nii.gz)" };
+        var image = new Argument<string>("IMG") { Description = kind == "roi"
+            ? "NIfTI label image (.nii, .nii.gz), or a bundled atlas name (yeo7, schaefer100-7, …: drawn in its own colours and names)"
+            : "NIfTI image (.nii, .nii.gz)" };
         var background = new Option<string?>("--background") { Description = "Background drawn in grey under IMG (roi, stat): a NIfTI file, a bundled template name, or 'none' (default: the bundled MNI152 template, as nilearn)" };
         var cut = new Option<double[]?>("--cut-coords") { Description = "Cut coordinates X Y Z in mm (default: centre of mass of what is shown)", Arity = new ArgumentArity(3, 3), AllowMultipleArgumentsPerToken = true };
         var threshold = new Option<double?>("--threshold") { Description = "Hide values with |value| below T" };
@@ -57,15 +59,26 @@ internal static class PlotCommand
                 Threshold = p.GetValue(threshold),
                 Volume = 0,
             };
-            var img = LoadVolume(p.GetValue(image)!, p.GetValue(volume));
+            var imgPath = p.GetValue(image)!;
             var bg = kind is "roi" or "stat" ? Background(p.GetValue(background)) : null;
-            SliceFigure fig = kind switch
+            SliceFigure fig;
+            if (kind == "roi" && !File.Exists(imgPath) && AtlasCatalog.Find(imgPath) is not null)
             {
-                "anat" => BrainPlot.Anat(img, o),
-                "epi" => BrainPlot.Epi(img, o),
-                "roi" => BrainPlot.Roi(img, bg, p.GetValue(lut) is string l ? LabelColors.Read(l) : null, o),
-                _ => BrainPlot.StatMap(img, bg, o),
-            };
+                // A bundled atlas comes with its label table: the legend and colours are its own (the Yeo LUT).
+                var atlas = Atlas.Load(imgPath, p.GetValue(lut));
+                fig = BrainPlot.Roi(atlas, bg, o);
+            }
+            else
+            {
+                var img = LoadVolume(imgPath, p.GetValue(volume));
+                fig = kind switch
+                {
+                    "anat" => BrainPlot.Anat(img, o),
+                    "epi" => BrainPlot.Epi(img, o),
+                    "roi" => BrainPlot.Roi(img, bg, p.GetValue(lut) is string l ? LabelColors.Read(l) : null, o),
+                    _ => BrainPlot.StatMap(img, bg, o),
+                };
+            }
             fig.Save(outPath);
             var c = fig.CutCoords;
             p.Out().WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {outPath} ({fig.Width}×{fig.Height}, cuts x={c.X:0.#} y={c.Y:0.#} z={c.Z:0.#} mm)"));
@@ -111,27 +124,18 @@ internal static class PlotCommand
         return cmd;
     }
 
-    /// <summary>Reads a relmat TSV: region names in the header, n × n numbers (optionally a first column of row names).</summary>
+    /// <summary>Reads a relmat TSV as <c>nisharp compare</c> does: region names in the header, n × n numbers, optionally
+    /// a first column of row names (pandas' <c>to_csv</c> writes an empty first header cell for it).</summary>
     internal static (IReadOnlyList<string> Names, double[,] Values) ReadMatrix(string path)
     {
-        var t = TsvTable.Read(path);
-        int first = t.Columns.Count == t.RowCount + 1 && !t.IsNumeric(0) ? 1 : 0;
-        int n = t.Columns.Count - first;
-        if (t.RowCount != n)
-            throw new NiSharpException(path, $"not a square matrix: {t.RowCount} rows and {n} value columns");
-        var m = new double[n, n];
-        for (int j = 0; j < n; j++)
-        {
-            var col = t.GetNumbers(j + first);
-            for (int i = 0; i < n; i++) m[i, j] = col[i];
-        }
-        return (t.Columns.Skip(first).ToList(), m);
+        var m = NiSharp.Connectome.ConnectivityMatrix.Read(path);
+        return (m.Names, m.Values.ToArray());
     }
 
     private static Command TimeSeries()
     {
         var input = new Argument<string>("TS.tsv") { Description = "Time series TSV: one column per signal (region or voxel), one row per volume" };
-        var columns = new Option<string[]?>("--columns") { Description = "Columns to draw (default: the first, or all if there are at most 5)", AllowMultipleArgumentsPerToken = true };
+        var columns = new Option<string[]?>("--columns") { Description = "Columns to draw, comma- or space-separated (default: the first, or all if there are at most 5)", AllowMultipleArgumentsPerToken = true };
         var tr = new Option<double?>("--tr") { Description = "Repetition time in seconds (x axis in seconds)" };
         var carpet = new Option<bool>("--carpet") { Description = "Draw every column as a carpet (z-scored signals × time) instead of lines" };
         var title = TitleOption();
@@ -158,7 +162,9 @@ internal static class PlotCommand
             }
             else
             {
-                var names = p.GetValue(columns) is { Length: > 0 } cols ? cols : t.Columns.Count <= 5 ? t.Columns.ToArray() : [t.Columns[0]];
+                var requested = (p.GetValue(columns) ?? [])
+                    .SelectMany(c => c.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
+                var names = requested.Length > 0 ? requested : t.Columns.Count <= 5 ? t.Columns.ToArray() : [t.Columns[0]];
                 foreach (var c in names)
                     if (t.IndexOf(c) < 0) throw new NiSharpException(path, $"no column '{c}' (columns: {string.Join(", ", t.Columns.Take(10))}{(t.Columns.Count > 10 ? ", …" : "")})");
                 fig = TimeSeriesPlot.Lines(names.Select(c => new NamedSeries(c, t.GetNumbers(c))).ToList(), o);
@@ -210,10 +216,10 @@ internal static class PlotCommand
 
     private static Command Groups()
     {
-        var inputs = new Argument<string[]>("STATS.tsv|MATRICES") { Arity = ArgumentArity.OneOrMore, Description = "A TSV with columns 'group' and 'value' (optionally 'participant_id'), or connectivity matrix TSVs named sub-<label>_… (with --participants, --column and --edge)" };
+        var inputs = new Argument<string[]>("STATS.tsv|MATRICES") { Arity = ArgumentArity.OneOrMore, Description = "A TSV of one row per subject with a 'group' column and either a 'value' column or one column per edge (the run's *_desc-edges_values.tsv; pick with --edge), optionally 'participant_id'; or connectivity matrix TSVs named sub-<label>_… (with --participants, --column and --edge)" };
         var participants = new Option<string?>("--participants") { Description = "participants.tsv (participant_id + the group column) for matrix inputs" };
         var column = new Option<string>("--column") { Description = "Group column of participants.tsv", DefaultValueFactory = _ => "diagnosis" };
-        var edges = new Option<string[]?>("--edge") { Description = "Edge A-B (region names or label numbers); several edges are averaged per subject", AllowMultipleArgumentsPerToken = true };
+        var edges = new Option<string[]?>("--edge") { Description = "Edge A-B (region names or label numbers; for a per-subject table, its column name such as 44-46); several edges are averaged per subject", AllowMultipleArgumentsPerToken = true };
         var ylabel = new Option<string?>("--ylabel") { Description = "Y axis label" };
         var title = TitleOption();
         var output = OutputOption();
@@ -225,15 +231,12 @@ internal static class PlotCommand
             var files = p.GetValue(inputs)!;
             List<GroupValue> data;
             string yl;
-            if (files.Length == 1 && IsGroupValueTable(files[0]))
-            {
-                var t = TsvTable.Read(files[0]);
-                var groups = t.GetStrings("group");
-                var values = t.GetNumbers("value");
-                var ids = t.IndexOf("participant_id") >= 0 ? t.GetStrings("participant_id") : null;
-                data = groups.Select((g, i) => new GroupValue(g, values[i], ids?[i])).ToList();
-                yl = "value";
-            }
+            var table = files.Length == 1 ? TsvTable.Read(files[0]) : null;
+            if (table is not null && table.IndexOf("group") >= 0)
+                (data, yl) = TableValues(table, files[0], p.GetValue(edges));
+            else if (table is not null && table.IndexOf("feature") >= 0 && table.IndexOf("p_fdr") >= 0)
+                throw new NiSharpException(files[0], "this is a statistics table of nisharp compare (one row per edge, no values per subject); " +
+                                                     "plot the run's group/*_desc-edges_values.tsv with --edge A-B, or the subjects' matrices with --participants and --edge");
             else
             {
                 var part = p.GetValue(participants) ?? throw new NiSharpException("matrix inputs need --participants participants.tsv (and --column, --edge)");
@@ -249,10 +252,34 @@ internal static class PlotCommand
         return cmd;
     }
 
-    private static bool IsGroupValueTable(string path)
+    /// <summary>
+    /// The values of a per-subject table with a <c>group</c> column: its <c>value</c> column, or the mean of the
+    /// <paramref name="edgeSpecs"/> columns (the run's <c>*_desc-edges_values.tsv</c> has one column per edge, named A-B).
+    /// </summary>
+    internal static (List<GroupValue> Data, string YLabel) TableValues(TsvTable t, string path, IReadOnlyList<string>? edgeSpecs)
     {
-        var t = TsvTable.Read(path);
-        return t.IndexOf("group") >= 0 && t.IndexOf("value") >= 0;
+        var groups = t.GetStrings("group");
+        var ids = t.IndexOf("participant_id") >= 0 ? t.GetStrings("participant_id") : null;
+        string[] chosen;
+        if (edgeSpecs is { Count: > 0 })
+        {
+            foreach (var e in edgeSpecs)
+                if (t.IndexOf(e) < 0)
+                    throw new NiSharpException(path, $"--edge '{e}': no such column (columns: {string.Join(", ", t.Columns.Where(c => c is not ("group" or "participant_id")).Take(10))}{(t.Columns.Count > 12 ? ", …" : "")})");
+            chosen = edgeSpecs.ToArray();
+        }
+        else if (t.IndexOf("value") >= 0) chosen = ["value"];
+        else
+        {
+            var numeric = Enumerable.Range(0, t.Columns.Count).Where(i => t.Columns[i] is not ("group" or "participant_id") && t.IsNumeric(i)).Select(i => t.Columns[i]).ToArray();
+            if (numeric.Length != 1)
+                throw new NiSharpException(path, $"no 'value' column: choose one of its {numeric.Length} value columns with --edge (e.g. --edge {(numeric.Length > 0 ? numeric[0] : "A-B")})");
+            chosen = numeric;
+        }
+        var cols = chosen.Select(c => t.GetNumbers(c)).ToArray();
+        var data = groups.Select((g, i) => new GroupValue(g, cols.Average(c => c[i]), ids?[i])).ToList();
+        string yl = chosen is ["value"] ? "value" : chosen.Length == 1 ? $"connectivity {chosen[0]}" : $"mean connectivity of {chosen.Length} edges";
+        return (data, yl);
     }
 
     private static readonly Regex SubjectEntity = new(@"(?:^|_)sub-([A-Za-z0-9]+)", RegexOptions.CultureInvariant);

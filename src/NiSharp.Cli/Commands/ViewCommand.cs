@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NiSharp.Atlases;
 using NiSharp.Plotting;
 
 namespace NiSharp.Cli.Commands;
@@ -12,7 +13,7 @@ internal static class ViewCommand
     public static Command Create()
     {
         var image = new Argument<string>("IMG") { Description = "Background image (.nii, .nii.gz); a 4D image shows --volume" };
-        var overlay = new Option<string?>("--overlay") { Description = "Atlas (integer labels) or statistical map drawn over IMG" };
+        var overlay = new Option<string?>("--overlay") { Description = "Atlas (integer labels) or statistical map drawn over IMG; a bundled atlas name (yeo7, schaefer100-7, …) brings its own label names and colours" };
         var threshold = new Option<double>("--threshold") { Description = "Stat overlay: hide |value| below T (changeable on the page)", DefaultValueFactory = _ => 0 };
         var lut = new Option<string?>("--lut") { Description = "Label names/colours of an atlas overlay: FreeSurfer colour LUT or TSV (index, name[, color])" };
         var opacity = new Option<double>("--opacity") { Description = "Initial overlay opacity (0-1)", DefaultValueFactory = _ => 0.7 };
@@ -30,13 +31,24 @@ internal static class ViewCommand
                 throw new NiSharpException("the interactive viewer is not available in this build: npm was missing when NiSharp was built, so niivue could not be bundled; install Node.js and npm and rebuild");
             var bg = ViewerImage.FromFile(p.GetValue(image)!, p.GetValue(volume));
             var ovPath = p.GetValue(overlay);
-            var ov = ovPath is null ? null : ViewerImage.FromFile(ovPath);
+            ViewerImage? ov = null;
+            IReadOnlyList<LabelColor>? labels = p.GetValue(lut) is string l ? LabelColors.Read(l) : null;
+            bool? overlayIsLabels = null;
+            if (ovPath is not null && !File.Exists(ovPath) && AtlasCatalog.Find(ovPath) is AtlasInfo info)
+            {
+                // Its label table names and colours it.
+                ov = ViewerImage.FromFile(BundledData.PathOf(info.ImageFile)) with { Name = info.Name };
+                labels ??= LabelColors.FromTable(Atlas.BundledLabels(info));
+                overlayIsLabels = true;
+            }
+            else if (ovPath is not null) ov = ViewerImage.FromFile(ovPath);
             var options = new ViewerOptions
             {
                 Title = p.GetValue(title),
                 Threshold = p.GetValue(threshold),
                 OverlayOpacity = p.GetValue(opacity),
-                Labels = p.GetValue(lut) is string l ? LabelColors.Read(l) : null,
+                Labels = labels,
+                OverlayIsLabels = overlayIsLabels,
             };
             VolumeViewer.Save(outPath, bg, ov, options);
             p.Out().WriteLine($"wrote {outPath} ({new FileInfo(outPath).Length / 1024} KiB, self-contained)");

@@ -125,7 +125,8 @@ public sealed class ConnectivityMatrix
         if (rows.Count < 2) throw new NiSharpException(path, "expected a header row of region names and one row per region");
         var header = rows[0].Split('\t');
         int n = rows.Count - 1;
-        bool nameColumn = header.Length == n + 1;
+        // A first column of row names (text), not an extra column of numbers.
+        bool nameColumn = header.Length == n + 1 && rows.Skip(1).Any(r => !TsvTable.TryParseNumber(r.Split('\t', 2)[0], out _));
         if (!nameColumn && header.Length != n)
             throw new NiSharpException(path, $"not a square matrix: {header.Length} columns in the header but {n} rows");
         var names = nameColumn ? header[1..] : header;

@@ -142,7 +142,8 @@ public static class ConnectomeFeatures
                 values[s] = n > 0 ? sum / n : double.NaN;
             }
             if (maxMembers < 2)
-                throw new NiSharpException($"--network {net}: {(maxMembers == 0 ? "no region" : "only one region")} of the matrices belongs to it, so it has no within-network edge");
+                throw new NiSharpException($"--network {net}: {(maxMembers == 0 ? "no region" : "only one region")} of the matrices belongs to it, so it has no within-network edge" +
+                    (maxMembers == 0 ? " (regions join a network by a token of their name, as in 7Networks_LH_Default_PFC_1, or through a --networks table such as the one 'nisharp atlases NAME -o atlas.nii.gz --labels-out labels.tsv' writes)" : ""));
             features.Add(new ConnectomeFeature(net, FeatureKind.NetworkMean, null, null, net, null, values));
         }
         return features;

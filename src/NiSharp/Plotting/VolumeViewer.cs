@@ -12,13 +12,14 @@ public sealed record ViewerImage(string Name, byte[] NiftiBytes, bool Compressed
 {
     /// <summary>
     /// Reads volume <paramref name="volume"/> of a NIfTI file. A 3D file is embedded as it is; one volume of a 4D
-    /// file is extracted (streamed) and written as a 3D float32 <c>.nii.gz</c> in memory.
+    /// file is extracted (streamed) and written as a 3D float32 <c>.nii.gz</c> in memory. A 4D file of one volume
+    /// (the Yeo 2011 atlases are 256³×1) is rewritten as 3D too: niivue does not draw it as an overlay.
     /// </summary>
     public static ViewerImage FromFile(string path, int volume = 0)
     {
         using var f = NiftiFile.Open(path);
         string name = Path.GetFileName(path);
-        if (f.VolumeCount == 1)
+        if (f.VolumeCount == 1 && f.Shape.Length <= 3)
             return new ViewerImage(name, File.ReadAllBytes(f.Path == f.DataPath ? path : throw new NiSharpException(path, "the viewer needs a single-file .nii or .nii.gz image, not a .hdr/.img pair")), f.IsCompressed);
         if (volume < 0 || volume >= f.VolumeCount)
             throw new NiSharpException(path, $"volume {volume} is out of range: the image has {f.VolumeCount} volumes");

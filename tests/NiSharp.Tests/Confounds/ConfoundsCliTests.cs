@@ -40,10 +40,23 @@ public class ConfoundsCliTests
         var r = CliRunner.Run("confounds", ConfoundFixtures.NeurocapsOld, "--columns", "X,RotY,WhiteMatter", "--derivatives", "--fd-threshold", "0.3", "-o", output);
         Assert.Equal(0, r.ExitCode);
         Assert.Contains("X→trans_x", r.Stderr);
+        Assert.Contains("uses fMRIPrep ≤ 1.1 names", r.Stderr);
         Assert.Contains("computed trans_x_derivative1", r.Stderr);
         Assert.Equal(["trans_x", "rot_y", "white_matter", "trans_x_derivative1", "rot_y_derivative1", "white_matter_derivative1"], TsvTable.Read(output).Columns);
         var kept = TsvTable.Read(dir.File("reg_samplemask.tsv")).RowCount;
         Assert.True(kept < 40);
+    }
+
+    [Fact]
+    public void A_current_file_with_a_stray_old_name_is_not_called_fmriprep_1_1()
+    {
+        // The ds000031 file is snake_case except for its cosine_00 columns, which become cosine00.
+        using var dir = new TempDir();
+        var r = CliRunner.Run("confounds", ConfoundFixtures.Neurocaps, "--columns", "cosine00,trans_x", "-o", dir.File("reg.tsv"));
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains("uses non-current names; renamed cosine_00→cosine00", r.Stderr);
+        Assert.DoesNotContain("1.1", r.Stderr);
+        Assert.Equal(["cosine00", "trans_x"], TsvTable.Read(dir.File("reg.tsv")).Columns);
     }
 
     [Fact]

@@ -78,5 +78,12 @@ public class LoadConfoundsParityTests
         Assert.Equal(mask, selection.SampleMask);
         Assert.Equal(0.5, selection.Strategy.FdThreshold);
         Assert.Equal(1.5, selection.Strategy.StdDvarsThreshold);
+        Assert.Equal(expected.RowCount, selection.Volumes);
+        for (int j = 0; j < expected.Columns.Count; j++)
+        {
+            var e = expected.GetNumbers(j);
+            var g = Enumerable.Range(0, selection.Volumes).Select(t => selection.Regressors[t, j]).ToArray();
+            Approx.Equal(e, g, 0, 1e-10 * e.Max(Math.Abs), expected.Columns[j]);
+        }
     }
 }

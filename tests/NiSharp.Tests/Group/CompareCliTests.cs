@@ -123,6 +123,13 @@ public class CompareCliTests
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("either --edges or --network", r.Stderr);
 
+        // label_N regions carry no network in their names: the error says how to give one.
+        r = CliRunner.Run([.. new[] { "compare" }, .. matrices, "--groups", "1*", "5*", "--network", "Default", "-o", dir.File("s.tsv")]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--network Default: no region of the matrices belongs to it", r.Stderr);
+        Assert.Contains("--labels-out", r.Stderr);
+        Assert.False(File.Exists(dir.File("s.tsv")));
+
         r = CliRunner.Run([.. new[] { "compare" }, .. matrices, "--groups", "1*", "5*", "--edges", "44:46", "-o", dir.File("s.tsv")]);
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("'44:46' is not a pair of label ids", r.Stderr);

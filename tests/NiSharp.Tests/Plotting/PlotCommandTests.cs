@@ -70,10 +70,26 @@ public class PlotCommandTests
         Assert.True(r.ExitCode == 0, r.Stderr);
         AssertPicture(dir.File("m.png"));
 
+        // A first column of row names, with pandas' empty first header cell, is allowed (as in nisharp compare).
+        File.WriteAllText(dir.File("sub-02_relmat.tsv"), "\tlabel_44\tlabel_45\tlabel_46\nlabel_44\t1\t0.3\t0.6\nlabel_45\t0.3\t1\t0.2\nlabel_46\t0.6\t0.2\t1\n");
+        r = CliRunner.Run("plot", "matrix", dir.File("sub-02_relmat.tsv"), "-o", dir.File("m2.png"));
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        using (var a = SKBitmap.Decode(dir.File("m.png")))
+        using (var b = SKBitmap.Decode(dir.File("m2.png")))
+            Assert.Equal(a.Bytes, b.Bytes);
+
         File.WriteAllText(dir.File("ts.tsv"), "a\tb\n" + string.Join("\n", Enumerable.Range(0, 30).Select(t => $"{Math.Sin(t)}\t{Math.Cos(t)}")) + "\n");
         r = CliRunner.Run("plot", "timeseries", dir.File("ts.tsv"), "--columns", "b", "-o", dir.File("ts.png"));
         Assert.True(r.ExitCode == 0, r.Stderr);
         AssertPicture(dir.File("ts.png"));
+        // --columns takes a comma list (as everywhere else in nisharp) or separate words.
+        r = CliRunner.Run("plot", "timeseries", dir.File("ts.tsv"), "--columns", "a,b", "-o", dir.File("ts2.png"));
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        r = CliRunner.Run("plot", "timeseries", dir.File("ts.tsv"), "--columns", "a", "b", "-o", dir.File("ts3.png"));
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        using (var two = SKBitmap.Decode(dir.File("ts2.png")))
+        using (var words = SKBitmap.Decode(dir.File("ts3.png")))
+            Assert.Equal(two.Bytes, words.Bytes);
         r = CliRunner.Run("plot", "timeseries", dir.File("ts.tsv"), "--carpet", "-o", dir.File("carpet.svg"));
         Assert.True(r.ExitCode == 0, r.Stderr);
         r = CliRunner.Run("plot", "timeseries", dir.File("ts.tsv"), "--columns", "zz", "-o", dir.File("bad.png"));
@@ -116,5 +132,55 @@ public class PlotCommandTests
         r = CliRunner.Run(["plot", "groups", .. files, "--participants", dir.File("participants.tsv"), "--edge", "44-99", "-o", dir.File("g3.png")]);
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("no region '99'", r.Stderr);
+    }
+
+    [Fact]
+    public void Groups_command_plots_the_runs_per_subject_edge_table_and_explains_a_compare_table()
+    {
+        using var dir = new TempDir();
+        // The shape of the run's group/*_desc-edges_values.tsv: one row per subject, one column per edge.
+        File.WriteAllText(dir.File("values.tsv"), "participant_id\tgroup\t44-45\t44-46\nsub-1\tCONTROL\t0.1\t0.5\nsub-2\tCONTROL\t0.2\t0.7\nsub-3\tSCHZ\t0.3\t0.2\n");
+        var r = CliRunner.Run("plot", "groups", dir.File("values.tsv"), "--edge", "44-46", "-o", dir.File("g.svg"));
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains("3 values in 2 groups", r.Stdout);
+        var svg = File.ReadAllText(dir.File("g.svg"));
+        Assert.Contains("CONTROL (n=2)", svg);
+        Assert.Contains("connectivity 44-46", svg);
+        r = CliRunner.Run("plot", "groups", dir.File("values.tsv"), "--edge", "44-45", "44-46", "-o", dir.File("g1.svg"));
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains("mean connectivity of 2 edges", File.ReadAllText(dir.File("g1.svg")));
+
+        r = CliRunner.Run("plot", "groups", dir.File("values.tsv"), "-o", dir.File("g2.png"));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("choose one of its 2 value columns with --edge", r.Stderr);
+        r = CliRunner.Run("plot", "groups", dir.File("values.tsv"), "--edge", "44-47", "-o", dir.File("g2.png"));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--edge '44-47': no such column", r.Stderr);
+
+        File.WriteAllText(dir.File("stats.tsv"), "feature\ttype\tmean1\tmean2\tp\tp_fdr\n44-46\tedge\t0.6\t0.2\t0.01\t0.01\n");
+        r = CliRunner.Run("plot", "groups", dir.File("stats.tsv"), "-o", dir.File("g3.png"));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("statistics table of nisharp compare", r.Stderr);
+        Assert.False(File.Exists(dir.File("g3.png")));
+    }
+
+    [Fact]
+    public void Roi_of_a_bundled_atlas_name_draws_its_lut_colours_and_names()
+    {
+        using var dir = new TempDir();
+        var r = CliRunner.Run("plot", "roi", "yeo7", "--background", "none", "--cut-coords", "0", "-50", "20", "-o", dir.File("yeo.svg"));
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var svg = File.ReadAllText(dir.File("yeo.svg"));
+        Assert.Contains("7Networks_7", svg);
+        Assert.DoesNotContain("label_7", svg);
+        r = CliRunner.Run("plot", "roi", "yeo7", "--background", "none", "--cut-coords", "0", "-50", "20", "-o", dir.File("yeo.png"));
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        // The default-mode network's LUT colour (205, 62, 78) is drawn.
+        using var bmp = SKBitmap.Decode(dir.File("yeo.png"));
+        int dmn = 0;
+        for (int y = 0; y < bmp.Height; y++)
+            for (int x = 0; x < bmp.Width; x++)
+                if (bmp.GetPixel(x, y) is { Red: 205, Green: 62, Blue: 78 }) dmn++;
+        Assert.True(dmn > 200, $"{dmn} pixels of the DMN colour");
     }
 }

@@ -44,6 +44,24 @@ public class ViewerTests
     }
 
     [Fact]
+    public void A_4d_image_of_one_volume_is_embedded_as_3d()
+    {
+        // The Yeo 2011 atlases are 256³×1: niivue draws no overlay from such a file, so it is rewritten as 3D.
+        using var dir = new TempDir();
+        var ov = SliceViewTests.Synthetic("LIA");
+        var four = new Image<float>([.. ov.SpatialShape, 1], ov.Affine, ov.Data);
+        var path = dir.File("atlas4d.nii.gz");
+        four.Save(path);
+        var embedded = ViewerImage.FromFile(path);
+        var back = dir.File("embedded.nii.gz");
+        File.WriteAllBytes(back, embedded.NiftiBytes);
+        using var f = NiftiFile.Open(back);
+        Assert.Equal(ov.SpatialShape, f.Shape);
+        Assert.Equal(ov.Data, f.LoadVolume<float>(0).Data);
+        Assert.Equal("atlas4d.nii.gz", embedded.Name);
+    }
+
+    [Fact]
     public void View_command_without_html_extension_is_a_user_error()
     {
         using var dir = new TempDir();
