@@ -138,6 +138,14 @@ public class DiskFullTests
         Assert.All(lines, l => Assert.StartsWith("nisharp: ", l));
         Assert.Contains("cannot write: No space left on device", r.Stderr);
         Assert.DoesNotContain(Directory.EnumerateFiles(disk.Path, "*", SearchOption.AllDirectories), AtomicFile.IsTemporary);
+        // A subject that met the full disk leaves none of its files (as one whose inputs are at fault): each subject
+        // folder holds a complete set, marked by the time-series sidecar, or nothing.
+        foreach (var subject in Directory.Exists(output) ? Directory.GetDirectories(output, "sub-*") : [])
+        {
+            var files = Directory.GetFiles(subject, "*", SearchOption.AllDirectories);
+            Assert.True(files.Length == 0 || files.Any(f => f.EndsWith("_stat-mean_timeseries.json", StringComparison.Ordinal)),
+                $"{subject} keeps a partial set: {string.Join(", ", files.Select(Path.GetFileName))}");
+        }
     }
 
     [SkippableFact]
