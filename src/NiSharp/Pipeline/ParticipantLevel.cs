@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using System.Text;
 using NiSharp.Atlases;
 using NiSharp.Bids;
@@ -72,13 +73,22 @@ public static class ParticipantLevel
         progress.Planned(selection.Subjects.Count, todo.Count, jobs);
         foreach (var o in outcomes.Where(o => o is not null)) progress.Finished(o);
 
-        Parallel.ForEach(todo, new ParallelOptions { MaxDegreeOfParallelism = jobs }, i =>
+        try
         {
-            var (subject, runs) = selection.Subjects[i];
-            progress.Started(subject);
-            outcomes[i] = ProcessSubject(subject, runs, ctx);
-            progress.Finished(outcomes[i]);
-        });
+            Parallel.ForEach(todo, new ParallelOptions { MaxDegreeOfParallelism = jobs }, i =>
+            {
+                var (subject, runs) = selection.Subjects[i];
+                progress.Started(subject);
+                outcomes[i] = ProcessSubject(subject, runs, ctx);
+                progress.Finished(outcomes[i]);
+            });
+        }
+        catch (AggregateException e) when (e.Flatten().InnerExceptions.OfType<NiSharpException>().FirstOrDefault() is { } ours)
+        {
+            // A subject's failure is caught in ProcessSubject; what escapes it is the output folder itself refusing the
+            // subject's log or status (a full disk, a folder leading elsewhere): the run cannot go on, say why in one line.
+            ExceptionDispatchInfo.Throw(ours);
+        }
 
         string? report = null;
         if (options.Reports && !options.SharedOutput) // an array task's one subject would overwrite the others' page

@@ -195,7 +195,25 @@ internal static class RunAnalysis
         // Write: everything else first, the time series and their sidecar (which carries the hashes that mark the run
         // complete) last.
         TreeBoundary.CheckOutputFolder(options.OutputDirectory, outputs.Directory);
+        if (report is not null) TreeBoundary.CheckOutputFolder(options.OutputDirectory, Path.GetDirectoryName(outputs.Report)!);
         Directory.CreateDirectory(outputs.Directory);
+        try
+        {
+            WriteOutputs(outputs, ctx, region, qc, matrices, empty, sources, inputsHash, sidecar, report);
+        }
+        catch (Exception)
+        {
+            RemoveOutputs(outputs, ctx);
+            throw;
+        }
+    }
+
+    /// <summary>Writes a run's files: everything else first, the time series and their sidecar (which carries the hashes
+    /// that mark the run complete) last.</summary>
+    private static void WriteOutputs(RunOutputs outputs, ParticipantContext ctx, RegionSignals region, RunQc qc,
+        Dictionary<ConnectivityKind, ConnectivityMatrix> matrices, int[] empty, string[] sources, string inputsHash,
+        Dictionary<string, object?> sidecar, string? report)
+    {
         Maskers.RegionCoverage.WriteTsv(outputs.Coverage, region.Coverage);
         RunQcStep.Write(outputs.QcMotion, qc, ctx, sources, inputsHash);
         foreach (var (kind, m) in matrices)
@@ -212,11 +230,26 @@ internal static class RunAnalysis
         }
         if (report is not null)
         {
-            TreeBoundary.CheckOutputFolder(options.OutputDirectory, Path.GetDirectoryName(outputs.Report)!);
             Directory.CreateDirectory(Path.GetDirectoryName(outputs.Report)!);
             AtomicFile.WriteAllText(outputs.Report, report);
         }
         region.Write(outputs.TimeSeries, sidecar);
+    }
+
+    /// <summary>
+    /// After a write failed (a full disk): removes the files of the run written so far, and any older ones they were
+    /// replacing, so that a failed run leaves no outputs, as when its inputs are at fault.
+    /// </summary>
+    private static void RemoveOutputs(RunOutputs outputs, ParticipantContext ctx)
+    {
+        var files = new List<string> { outputs.TimeSeriesSidecar, outputs.TimeSeries, outputs.Coverage, outputs.QcMotion, Path.ChangeExtension(outputs.QcMotion, ".json") };
+        foreach (var kind in ctx.Kinds) files.AddRange([outputs.Relmat(kind), outputs.RelmatSidecar(kind)]);
+        if (ctx.Options.Reports) files.Add(outputs.Report);
+        foreach (var f in files)
+        {
+            try { File.Delete(f); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
     }
 
     private static JsonObject AtlasDescription(ParticipantContext ctx) => new()

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using NiSharp.IO;
 using NiSharp.Nifti;
+using NiSharp.Pipeline;
 using NiSharp.Tests.Support;
 
 namespace NiSharp.Tests.Robustness;
@@ -115,6 +116,48 @@ public class DiskFullTests
         Assert.Contains("cannot write: No space left on device", r.Stderr);
         Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Empty(Directory.EnumerateFiles(disk.Path, "*", SearchOption.AllDirectories));
+    }
+
+    [SkippableFact]
+    public void A_run_onto_a_full_disk_stops_with_one_line_per_problem_and_leaves_no_temporary_file()
+    {
+        using var input = new TempDir();
+        using var disk = new SmallDisk("300k");
+        Skip.IfNot(disk.Mounted, "cannot mount a tmpfs here (needs root on Linux)");
+        var data = Path.Combine(input.Path, "data");
+        DemoDataset.Generate(data, new DemoOptions { Subjects = 4, VoxelSize = 6, Volumes = 60, Seed = 3, Jobs = 1 });
+        var output = Path.Combine(disk.Path, "out");
+        // Several subjects meet the full disk: each fails with the file it could not write, and once even the subjects'
+        // logs cannot be written the run stops (exit 2) rather than crash from inside its parallel loop.
+        var r = CliRunner.Run("run", data, output, "participant", "--jobs", "2");
+        Assert.True(r.ExitCode is 1 or 2, $"exit code {r.ExitCode}: {r.Stderr}");
+        Assert.DoesNotContain("   at ", r.Stderr);
+        Assert.DoesNotContain("Exception", r.Stderr);
+        var lines = r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.NotEmpty(lines);
+        Assert.All(lines, l => Assert.StartsWith("nisharp: ", l));
+        Assert.Contains("cannot write: No space left on device", r.Stderr);
+        Assert.DoesNotContain(Directory.EnumerateFiles(disk.Path, "*", SearchOption.AllDirectories), AtomicFile.IsTemporary);
+        // A subject that met the full disk leaves none of its files (as one whose inputs are at fault): each subject
+        // folder holds a complete set, marked by the time-series sidecar, or nothing.
+        foreach (var subject in Directory.Exists(output) ? Directory.GetDirectories(output, "sub-*") : [])
+        {
+            var files = Directory.GetFiles(subject, "*", SearchOption.AllDirectories);
+            Assert.True(files.Length == 0 || files.Any(f => f.EndsWith("_stat-mean_timeseries.json", StringComparison.Ordinal)),
+                $"{subject} keeps a partial set: {string.Join(", ", files.Select(Path.GetFileName))}");
+        }
+    }
+
+    [SkippableFact]
+    public void Demo_data_onto_a_full_disk_fails_with_our_error_and_leaves_no_temporary_file()
+    {
+        using var disk = new SmallDisk("1m");
+        Skip.IfNot(disk.Mounted, "cannot mount a tmpfs here (needs root on Linux)");
+        // Subjects are written in parallel: the first refused write is reported, not an AggregateException.
+        var e = Assert.Throws<NiSharpException>(() =>
+            DemoDataset.Generate(Path.Combine(disk.Path, "data"), new DemoOptions { Subjects = 4, VoxelSize = 6, Volumes = 60, Seed = 3, Jobs = 2 }));
+        Assert.Contains("cannot write: No space left on device", e.Message);
+        Assert.DoesNotContain(Directory.EnumerateFiles(disk.Path, "*", SearchOption.AllDirectories), AtomicFile.IsTemporary);
     }
 
     [Fact]

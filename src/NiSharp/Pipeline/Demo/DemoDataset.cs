@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -72,15 +73,23 @@ public sealed class DemoDataset
 
         var result = new DemoParticipant[people.Count];
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Jobs ?? Environment.ProcessorCount };
-        Parallel.For(0, people.Count, parallel, i =>
+        try
         {
-            var (id, patient, age, sex, severity) = people[i];
-            // Drawn ids: the subject's stream is its place in the cohort; explicit ids: the id itself, so that a subject
-            // has the same data in every cohort that names it (sub-10788 of the notebooks' 4 is sub-10788 of the lesson's 20).
-            int stream = options.SubjectIds is null ? i : ExplicitStream(id);
-            result[i] = DemoSubject.Write(full, anatomy, planted, stream, id, patient, age, sex, severity, options);
-            progress?.Report(result[i]);
-        });
+            Parallel.For(0, people.Count, parallel, i =>
+            {
+                var (id, patient, age, sex, severity) = people[i];
+                // Drawn ids: the subject's stream is its place in the cohort; explicit ids: the id itself, so that a subject
+                // has the same data in every cohort that names it (sub-10788 of the notebooks' 4 is sub-10788 of the lesson's 20).
+                int stream = options.SubjectIds is null ? i : ExplicitStream(id);
+                result[i] = DemoSubject.Write(full, anatomy, planted, stream, id, patient, age, sex, severity, options);
+                progress?.Report(result[i]);
+            });
+        }
+        catch (AggregateException e) when (e.Flatten().InnerExceptions.OfType<NiSharpException>().FirstOrDefault() is { } ours)
+        {
+            // A write refused (a full disk): one line naming the file, as from a single thread.
+            ExceptionDispatchInfo.Throw(ours);
+        }
 
         if (options.Anatomical) DemoAnat.Write(full, result.Select(p => p.Id).ToArray(), options);
         WriteParticipants(full, result);
