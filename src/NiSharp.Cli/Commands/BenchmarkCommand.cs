@@ -75,10 +75,15 @@ internal static class BenchmarkCommand
         o.WriteLine();
         o.WriteLine($"{"strategy",-16} {"tDOF lost",9} {"QC-FC sig.",10} {"|QC-FC|",8} {"dist. ρ",8} {"modularity",10} {"Q~FD r",7} {"excluded",8}");
         foreach (var m in summary.Metrics)
-            o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{m.Strategy,-16} {m.TdofLossMean,9:0.0} {100 * m.QcFcSignificantFraction,9:0.0}% {m.QcFcMedianAbs,8:0.000} {m.DistanceDependence,8:0.000} {m.Modularity,10:0.000} {m.ModularityMotionR,7:0.00} {m.SubjectsExcluded,8}"));
+            o.WriteLine($"{m.Strategy,-16} {N(m.TdofLossMean, "0.0"),9} {N(100 * m.QcFcSignificantFraction, "0.0'%'"),10} {N(m.QcFcMedianAbs, "0.000"),8} " +
+                        $"{N(m.DistanceDependence, "0.000"),8} {N(m.Modularity, "0.000"),10} {N(m.ModularityMotionR, "0.00"),7} {m.SubjectsExcluded,8}");
+        if (summary.Metrics.Any(m => double.IsNaN(m.QcFcMedianAbs)))
+            o.WriteLine($"n/a: QC-FC needs at least {GroupMotionQc.MinimumSubjects} subjects kept beyond the covariates (age, sex)");
         o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"benchmark done in {summary.Elapsed.TotalSeconds:0.0} s → {summary.MetricsPath}"));
         if (summary.ReportPath is not null) o.WriteLine($"report: {summary.ReportPath}");
         return summary.ExitCode;
     }
+
+    /// <summary>A measure for the table: n/a when it could not be computed (too few subjects, no centroids).</summary>
+    private static string N(double v, string format) => double.IsNaN(v) ? "n/a" : v.ToString(format, CultureInfo.InvariantCulture);
 }
