@@ -21,7 +21,7 @@ internal static class BenchmarkCommand
         var strategies = new Option<string>("--strategies") { Description = $"Comma-separated strategies (fMRIPrep denoising benchmark): {string.Join(",", DenoisingStrategies.DefaultNames)}; also the presets {string.Join(", ", ConfoundPresets.PresetNames)} (+gsr)", DefaultValueFactory = _ => string.Join(",", DenoisingStrategies.DefaultNames) };
         var atlas = new Option<string>("--atlas") { Description = "Bundled atlas (see 'nisharp atlases') or a label image file", DefaultValueFactory = _ => "yeo7-relabeled" };
         var atlasLabels = new Option<string?>("--atlas-labels") { Description = "Label table for an atlas file" };
-        var jobs = new Option<int>("--jobs", "-j") { Description = "Subjects processed at once (also bounded by memory)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var jobs = new Option<string>("--jobs", "-j") { Description = "Subjects processed at once: a number, or auto (one per core, as many as fit in the available memory); a number is also lowered to what fits", DefaultValueFactory = _ => "auto" };
         var labels = new Option<string[]>("--participant-label") { Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true, Description = "Subjects to process, with or without 'sub-' (default: all)" };
         var task = new Option<string?>("--task") { Description = "Task to process (default: every task)" };
         var space = new Option<string>("--space") { Description = "Template space of the BOLD runs", DefaultValueFactory = _ => "MNI152NLin2009cAsym" };
@@ -49,7 +49,7 @@ internal static class BenchmarkCommand
                 Strategies = p.GetValue(strategies)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 Atlas = p.GetValue(atlas)!,
                 AtlasLabels = p.GetValue(atlasLabels),
-                Jobs = p.GetValue(jobs),
+                Jobs = RunCommand.ParseJobs(p.GetValue(jobs)!),
                 ParticipantLabels = p.GetValue(labels) ?? [],
                 Task = p.GetValue(task),
                 Space = p.GetValue(space)!,

@@ -63,7 +63,7 @@ public sealed record BenchmarkOptions
     /// <summary>Standardisation of the cleaned signals.</summary>
     public StandardizeMethod Standardize { get; init; } = StandardizeMethod.ZScoreSample;
 
-    /// <summary>Subjects at once.</summary>
+    /// <summary>Subjects at once (<see cref="JobPlanner.Auto"/>: one per core, as many as fit in memory); checked like <see cref="RunOptions.Jobs"/>.</summary>
     public int Jobs { get; init; } = Environment.ProcessorCount;
 
     /// <summary>A BIDS filter file, or null.</summary>
