@@ -21,7 +21,7 @@ internal static class BenchmarkCommand
         var strategies = new Option<string>("--strategies") { Description = $"Comma-separated strategies (fMRIPrep denoising benchmark): {string.Join(",", DenoisingStrategies.DefaultNames)}; also the presets {string.Join(", ", ConfoundPresets.PresetNames)} (+gsr)", DefaultValueFactory = _ => string.Join(",", DenoisingStrategies.DefaultNames) };
         var atlas = new Option<string>("--atlas") { Description = "Bundled atlas (see 'nisharp atlases') or a label image file", DefaultValueFactory = _ => "yeo7-relabeled" };
         var atlasLabels = new Option<string?>("--atlas-labels") { Description = "Label table for an atlas file" };
-        var jobs = new Option<int>("--jobs", "-j") { Description = "Subjects processed at once (also bounded by memory)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var jobs = new Option<string>("--jobs", "-j") { Description = "Subjects processed at once: a number, or auto (one per core, as many as fit in the available memory); a number is also lowered to what fits", DefaultValueFactory = _ => "auto" };
         var labels = new Option<string[]>("--participant-label") { Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true, Description = "Subjects to process, with or without 'sub-' (default: all)" };
         var task = new Option<string?>("--task") { Description = "Task to process (default: every task)" };
         var space = new Option<string>("--space") { Description = "Template space of the BOLD runs", DefaultValueFactory = _ => "MNI152NLin2009cAsym" };
@@ -49,7 +49,7 @@ internal static class BenchmarkCommand
                 Strategies = p.GetValue(strategies)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 Atlas = p.GetValue(atlas)!,
                 AtlasLabels = p.GetValue(atlasLabels),
-                Jobs = p.GetValue(jobs),
+                Jobs = RunCommand.ParseJobs(p.GetValue(jobs)!),
                 ParticipantLabels = p.GetValue(labels) ?? [],
                 Task = p.GetValue(task),
                 Space = p.GetValue(space)!,
@@ -75,10 +75,15 @@ internal static class BenchmarkCommand
         o.WriteLine();
         o.WriteLine($"{"strategy",-16} {"tDOF lost",9} {"QC-FC sig.",10} {"|QC-FC|",8} {"dist. ρ",8} {"modularity",10} {"Q~FD r",7} {"excluded",8}");
         foreach (var m in summary.Metrics)
-            o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{m.Strategy,-16} {m.TdofLossMean,9:0.0} {100 * m.QcFcSignificantFraction,9:0.0}% {m.QcFcMedianAbs,8:0.000} {m.DistanceDependence,8:0.000} {m.Modularity,10:0.000} {m.ModularityMotionR,7:0.00} {m.SubjectsExcluded,8}"));
+            o.WriteLine($"{m.Strategy,-16} {N(m.TdofLossMean, "0.0"),9} {N(100 * m.QcFcSignificantFraction, "0.0'%'"),10} {N(m.QcFcMedianAbs, "0.000"),8} " +
+                        $"{N(m.DistanceDependence, "0.000"),8} {N(m.Modularity, "0.000"),10} {N(m.ModularityMotionR, "0.00"),7} {m.SubjectsExcluded,8}");
+        if (summary.Metrics.Any(m => double.IsNaN(m.QcFcMedianAbs)))
+            o.WriteLine($"n/a: QC-FC needs at least {GroupMotionQc.MinimumSubjects} subjects kept beyond the covariates (age, sex)");
         o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"benchmark done in {summary.Elapsed.TotalSeconds:0.0} s → {summary.MetricsPath}"));
         if (summary.ReportPath is not null) o.WriteLine($"report: {summary.ReportPath}");
         return summary.ExitCode;
     }
+
+    /// <summary>A measure for the table: n/a when it could not be computed (too few subjects, no centroids).</summary>
+    private static string N(double v, string format) => double.IsNaN(v) ? "n/a" : v.ToString(format, CultureInfo.InvariantCulture);
 }

@@ -63,7 +63,7 @@ public sealed record BenchmarkOptions
     /// <summary>Standardisation of the cleaned signals.</summary>
     public StandardizeMethod Standardize { get; init; } = StandardizeMethod.ZScoreSample;
 
-    /// <summary>Subjects at once.</summary>
+    /// <summary>Subjects at once (<see cref="JobPlanner.Auto"/>: one per core, as many as fit in memory); checked like <see cref="RunOptions.Jobs"/>.</summary>
     public int Jobs { get; init; } = Environment.ProcessorCount;
 
     /// <summary>A BIDS filter file, or null.</summary>
@@ -240,8 +240,8 @@ public static class DenoisingBenchmark
             perStrategy.Add(new StrategyOutcome(strategy, qc, motion,
                 (dof.Average(d => (double)d.Dof.Regressors), dof.Average(d => (double)d.Dof.Censored), dof.Average(d => d.Dof.Filter)),
                 dof.Average(d => (double)d.Volumes)));
-            progress.Message(string.Create(CultureInfo.InvariantCulture,
-                $"{strategy.Name,-16} tDOF lost {row.TdofLossMean,6:0.0}  QC-FC significant {100 * row.QcFcSignificantFraction,5:0.0}%  median |QC-FC| {row.QcFcMedianAbs:0.000}  distance ρ {row.DistanceDependence,6:0.000}  modularity {row.Modularity:0.000}  excluded {row.SubjectsExcluded}"));
+            progress.Message($"{strategy.Name,-16} tDOF lost {N(row.TdofLossMean, "0.0"),6}  QC-FC significant {N(100 * row.QcFcSignificantFraction, "0.0'%'"),6}  " +
+                             $"median |QC-FC| {N(row.QcFcMedianAbs, "0.000")}  distance ρ {N(row.DistanceDependence, "0.000"),6}  modularity {N(row.Modularity, "0.000")}  excluded {row.SubjectsExcluded}");
         }
 
         var metricsPath = Path.Combine(root, "strategy_metrics.tsv");
@@ -487,6 +487,8 @@ public static class DenoisingBenchmark
         var d = parameters.ToDictionary(kv => kv.Key, kv => kv.Value is double v && !double.IsFinite(v) ? null : kv.Value);
         return Provenance.ToNode(d);
     }
+
+    private static string N(double v, string format) => double.IsNaN(v) ? "n/a" : v.ToString(format, CultureInfo.InvariantCulture);
 
     private static string Hz(double? v) => v is double d ? d.ToString("0.###", CultureInfo.InvariantCulture) + " Hz" : "none";
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using NiSharp.Bids;
 using NiSharp.Connectome;
@@ -92,7 +93,9 @@ internal static class GroupQcStep
         outputs.AddRange([subjectsPath, Path.ChangeExtension(subjectsPath, ".json"), edgesPath, Path.ChangeExtension(edgesPath, ".json"),
             summaryPath, Path.ChangeExtension(summaryPath, ".json")]);
         progress.Message($"motion QC: {result.ExcludedCount} of {subjects.Count} subject(s) above the motion limits; " +
-                         $"QC-FC significant in {Percent(metrics.QcFcSignificantFraction)} of edges, median |QC-FC| {metrics.QcFcMedianAbs:0.000}");
+                         (double.IsNaN(metrics.QcFcMedianAbs)
+                             ? $"no QC-FC (needs {GroupMotionQc.MinimumSubjects} subjects kept beyond the covariates)"
+                             : string.Create(CultureInfo.InvariantCulture, $"QC-FC significant in {Percent(metrics.QcFcSignificantFraction)} of edges, median |QC-FC| {metrics.QcFcMedianAbs:0.000}")));
         return new GroupQcSummary(result, subjects, motion, notes, metrics, options.MotionExclusion);
     }
 

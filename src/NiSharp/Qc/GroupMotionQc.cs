@@ -48,7 +48,8 @@ public sealed record GroupQcResult
     /// <summary>Indices (into the input) of the subjects kept.</summary>
     public required IReadOnlyList<int> Included { get; init; }
 
-    /// <summary>QC-FC over the kept subjects (null with fewer than 4 of them, or fewer than 2 regions).</summary>
+    /// <summary>QC-FC over the kept subjects (null with fewer than <see cref="GroupMotionQc.MinimumSubjects"/> of them
+    /// beyond the covariates, or fewer than 2 regions).</summary>
     public required QcFcResult? QcFc { get; init; }
 
     /// <summary>Edge distances (mm) in the order of <see cref="QcFcResult.Edges"/>; NaN where unknown.</summary>
@@ -90,6 +91,13 @@ public sealed record GroupQcResult
 /// </summary>
 public static class GroupMotionQc
 {
+    /// <summary>
+    /// Kept subjects needed, beyond one per covariate, for QC-FC and the modularity–motion correlation: 4, so that the
+    /// partial correlation has at least 2 degrees of freedom (n − 2 − covariates). With fewer, the residuals of FD and
+    /// of an edge span a line and every QC-FC is ±1.
+    /// </summary>
+    public const int MinimumSubjects = 4;
+
     /// <summary>Computes the group QC.</summary>
     public static GroupQcResult Compute(GroupQcInput input)
     {
@@ -116,7 +124,8 @@ public static class GroupMotionQc
         double[] distance = [];
         double dependence = double.NaN;
         int regions = input.RegionLabels.Count;
-        if (included.Length >= 4 && regions >= 2)
+        bool enough = included.Length - covariates.Count >= MinimumSubjects;
+        if (enough && regions >= 2)
         {
             qcfc = QcFc.Compute(matrices, fd, covariates, input.Alpha);
             if (input.Centroids is { } centroids)
@@ -137,7 +146,7 @@ public static class GroupMotionQc
             Parallel.For(0, included.Length, k =>
                 subjectQ[k] = Louvain.Detect(Louvain.PositiveWeights(matrices[k]), louvain with { Seed = input.Seed + 1 + k }).Modularity);
         }
-        var modularityMotion = included.Length >= 4
+        var modularityMotion = enough
             ? PartialCorrelation.Compute(subjectQ, fd, covariates)
             : new CorrelationTest(double.NaN, double.NaN, included.Length, 0);
 

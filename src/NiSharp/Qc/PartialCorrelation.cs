@@ -3,7 +3,7 @@ using NiSharp.Group;
 namespace NiSharp.Qc;
 
 /// <summary>A correlation and its two-sided test.</summary>
-/// <param name="R">The correlation coefficient (NaN when undefined: fewer than 3 values, or a constant variable).</param>
+/// <param name="R">The correlation coefficient (NaN when undefined: no degree of freedom left, or a constant variable).</param>
 /// <param name="P">Two-sided p-value from Student's t with <paramref name="DegreesOfFreedom"/>.</param>
 /// <param name="N">Observations used.</param>
 /// <param name="DegreesOfFreedom">n − 2 − (covariates removed).</param>
@@ -93,7 +93,8 @@ public static class PartialCorrelation
     internal static CorrelationTest Test(double r, int n, int removed)
     {
         int df = n - 2 - removed;
-        if (double.IsNaN(r) || df < 1) return new CorrelationTest(r, double.NaN, n, df);
+        // Without a degree of freedom the (residual) variables span a line: r is ±1 whatever the data.
+        if (double.IsNaN(r) || df < 1) return new CorrelationTest(double.NaN, double.NaN, n, df);
         double p = Math.Abs(r) >= 1 ? 0 : GroupStatistics.TwoSidedP(r * Math.Sqrt(df / (1 - r * r)), df);
         return new CorrelationTest(r, p, n, df);
     }

@@ -39,7 +39,7 @@ public static class QcReport
 
         var summary = new List<(string, string)>
         {
-            ("QC-FC edges tested", qc.QcFc is null ? "none (fewer than 4 subjects kept)" : qc.QcFc.EdgesTested.ToString(CultureInfo.InvariantCulture)),
+            ("QC-FC edges tested", qc.QcFc is null ? $"none (fewer than {GroupMotionQc.MinimumSubjects} subjects kept beyond the covariates)" : qc.QcFc.EdgesTested.ToString(CultureInfo.InvariantCulture)),
             ("covariates", qc.CovariatesUsed.Count == 0 ? "none" : string.Join(", ", qc.CovariatesUsed)),
         };
         if (qc.QcFc is { } r)

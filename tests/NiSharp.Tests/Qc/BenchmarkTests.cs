@@ -225,6 +225,10 @@ public class BenchmarkTests(QcCohort cohort)
         var inside = CliRunner.Run("benchmark", cohort.Data.DataDirectory, Path.Combine(cohort.Data.DataDirectory, "out"));
         Assert.Equal(2, inside.ExitCode);
         Assert.Contains("inside the input folder", inside.Stderr);
+        var jobs = CliRunner.Run("benchmark", cohort.Data.DataDirectory, output, "--jobs", "0");
+        Assert.Equal(2, jobs.ExitCode);
+        Assert.Contains("--jobs must be a number of subjects (at least 1) or auto, got '0'", jobs.Stderr);
+        Assert.False(Directory.Exists(Path.Combine(output, "benchmark")));
     }
 
     [Fact]
@@ -237,6 +241,9 @@ public class BenchmarkTests(QcCohort cohort)
         Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
         Assert.Contains("strategy ", r.Stdout);
         Assert.Contains("baseline", r.Stdout);
+        // 5 subjects with age and sex leave too few degrees of freedom for QC-FC: said, not printed as ±1 or NaN.
+        Assert.Contains("n/a: QC-FC needs at least 4 subjects kept beyond the covariates", r.Stdout);
+        Assert.DoesNotContain("NaN", r.Stdout);
         Assert.Contains(Path.Combine(output, "benchmark", "strategy_metrics.tsv"), r.Stdout);
         Assert.False(File.Exists(Path.Combine(output, "benchmark", "report.html")));
         Assert.Equal(2, TsvTable.Read(Path.Combine(output, "benchmark", "strategy_metrics.tsv")).RowCount);

@@ -175,6 +175,38 @@ public class QcFcTests
     }
 
     [Fact]
+    public void Too_few_subjects_beyond_the_covariates_give_no_qcfc_rather_than_plus_or_minus_one()
+    {
+        // 4 subjects with age and sex: the residuals of FD and of an edge have n − 1 − 2 = 1 dimension, so every
+        // residual correlation would be ±1. The group QC must not report it.
+        var (m, fd, age) = Cohort(5, 7);
+        double[] sex = [0, 1, 0, 1, 1];
+        var motion = fd.Select((f, s) => new SubjectMotion($"{s:00}", f, 1, 0, 0, 10, 0.1)).ToList();
+        GroupQcResult Run(int subjects, params (string, double[])[] covariates) => GroupMotionQc.Compute(new GroupQcInput
+        {
+            Subjects = motion.Take(subjects).Select(x => x.Subject).ToList(),
+            Connectivity = m.Take(subjects).ToList(),
+            RegionLabels = [1, 2, 3, 4, 5],
+            Motion = motion.Take(subjects).ToList(),
+            Covariates = covariates.Select(c => (c.Item1, c.Item2.Take(subjects).ToArray())).ToList(),
+            Seed = 1,
+        });
+        var tooFew = Run(4, ("age", age), ("sex", sex));
+        Assert.Null(tooFew.QcFc);
+        Assert.True(double.IsNaN(tooFew.ModularityMotion.R));
+        Assert.True(double.IsNaN(StrategyMetrics.From("baseline", tooFew).QcFcMedianAbs));
+        // 4 subjects without covariates, or 5 with one covariate: 2 degrees of freedom, QC-FC is measured.
+        var plain = Run(4);
+        Assert.Equal(4, plain.QcFc!.Subjects);
+        Assert.All(plain.QcFc.R, r => Assert.InRange(Math.Abs(r), 0, 1 - 1e-9));
+        Assert.NotNull(Run(5, ("age", age)).QcFc);
+        // The test itself: no degree of freedom left is no correlation.
+        var line = PartialCorrelation.Compute([1.0, 2, 4], [3.0, 1, 2], [[1.0, 5, 2]]);
+        Assert.Equal(0, line.DegreesOfFreedom);
+        Assert.True(double.IsNaN(line.R) && double.IsNaN(line.P));
+    }
+
+    [Fact]
     public void Exclusion_rules_are_validated_and_say_why()
     {
         Assert.Throws<NiSharpException>(() => new MotionExclusionRules { MaxMeanFd = 0 }.Validate());
