@@ -155,6 +155,9 @@ public static class QcPlots
         plot.Axes.Bottom.TickLabelStyle.Rotation = labels.Count > 5 ? -30 : 0;
         plot.Axes.Bottom.TickLabelStyle.Alignment = labels.Count > 5 ? Alignment.MiddleRight : Alignment.UpperCenter;
         plot.Axes.Bottom.MinimumSize = labels.Count > 5 ? 90 : 30;
+        // Categories need no tick marks: a rotated label anchored at its tick would otherwise end on the mark.
+        plot.Axes.Bottom.MajorTickStyle.Length = 0;
+        plot.Axes.Bottom.MinorTickStyle.Length = 0;
         plot.Grid.XAxisStyle.MajorLineStyle.Width = 0;
     }
 
