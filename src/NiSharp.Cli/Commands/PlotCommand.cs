@@ -37,26 +37,47 @@ internal static class PlotCommand
     {
         var image = new Argument<string>("IMG") { Description = kind == "roi"
             ? "NIfTI label image (.nii, .nii.gz), or a bundled atlas name (yeo7, schaefer100-7, …: drawn in its own colours and names)"
-            : "NIfTI image (.nii, .nii.gz)" };
+            : "NIfTI image (.nii, .nii.gz), or a bundled template name (mni152, …)" };
         var background = new Option<string?>("--background") { Description = "Background drawn in grey under IMG (roi, stat): a NIfTI file, a bundled template name, or 'none' (default: the bundled MNI152 template, as nilearn)" };
-        var cut = new Option<double[]?>("--cut-coords") { Description = "Cut coordinates X Y Z in mm (default: centre of mass of what is shown)", Arity = new ArgumentArity(3, 3), AllowMultipleArgumentsPerToken = true };
+        var cut = new Option<double[]?>("--cut-coords") { Description = "Cut coordinates X Y Z in mm (default: centre of mass of what is shown); with --display-mode x, y or z: the positions of the cuts along that axis (default: 7 spread over the image)", Arity = new ArgumentArity(1, 32), AllowMultipleArgumentsPerToken = true };
+        var displayMode = new Option<string>("--display-mode") { Description = "ortho (three cuts through one point, default) or x, y, z (a row of sagittal, coronal or axial cuts), as nilearn's display_mode", DefaultValueFactory = _ => "ortho" };
+        displayMode.AcceptOnlyFromAmong("ortho", "x", "y", "z");
+        var cmap = new Option<string?>("--cmap") { Description = $"Colour map of the image (anat, epi, stat): {string.Join(", ", ColorMap.All.Select(m => m.Name))} (default: the view's, as nilearn)" };
+        var vmin = new Option<double?>("--vmin") { Description = "Lower end of the colour scale (default: automatic)" };
+        var vmax = new Option<double?>("--vmax") { Description = "Upper end of the colour scale (default: automatic)" };
+        var noColorbar = new Option<bool>("--no-colorbar") { Description = "Do not draw the colour bar (or, for roi, the label legend)" };
+        var blackBg = new Option<bool?>("--black-bg") { Description = "Black figure background (true/false; default: black for anat and epi, white for roi and stat, as nilearn)" };
         var threshold = new Option<double?>("--threshold") { Description = "Hide values with |value| below T" };
         var title = TitleOption();
         var output = OutputOption();
         var volume = new Option<int>("--volume") { Description = "Volume of a 4D image to show (default 0)", DefaultValueFactory = _ => 0 };
         var lut = new Option<string?>("--lut") { Description = "Label table for roi: a FreeSurfer colour LUT (id name R G B A) or a TSV with index, name[, color]" };
-        var cmd = new Command(kind, description) { image, background, cut, threshold, title, output, volume };
+        var cmd = new Command(kind, description) { image, background, cut, displayMode, threshold, title, output, volume, vmin, vmax, noColorbar, blackBg };
+        if (kind != "roi") cmd.Options.Add(cmap);
         if (kind == "roi") cmd.Options.Add(lut);
         cmd.SetAction(p =>
         {
             var outPath = p.GetValue(output)!;
             Figure.FormatOf(outPath);
             var cc = p.GetValue(cut);
+            var mode = p.GetValue(displayMode) switch { "x" => DisplayMode.X, "y" => DisplayMode.Y, "z" => DisplayMode.Z, _ => DisplayMode.Ortho };
+            if (cc is { Length: 0 }) cc = null;
+            if (mode == DisplayMode.Ortho && cc is { Length: not 3 })
+                throw new NiSharpException($"--cut-coords: give X Y Z (3 values) for --display-mode ortho, not {cc.Length}");
+            double? lo = p.GetValue(vmin), hi = p.GetValue(vmax);
+            if (lo is double l0 && hi is double h0 && !(l0 < h0)) throw new NiSharpException($"--vmin {l0} must be below --vmax {h0}");
             var o = new SliceViewOptions
             {
                 Title = p.GetValue(title),
-                CutCoords = cc is { Length: 3 } ? (cc[0], cc[1], cc[2]) : null,
+                DisplayMode = mode,
+                CutCoords = mode == DisplayMode.Ortho && cc is { Length: 3 } ? (cc[0], cc[1], cc[2]) : null,
+                Cuts = mode != DisplayMode.Ortho ? cc : null,
                 Threshold = p.GetValue(threshold),
+                ColorMap = kind != "roi" && p.GetValue(cmap) is string name ? ColorMap.FromName(name) : null,
+                VMin = lo,
+                VMax = hi,
+                Colorbar = p.GetValue(noColorbar) ? false : null,
+                BlackBackground = p.GetValue(blackBg),
                 Volume = 0,
             };
             var imgPath = p.GetValue(image)!;
@@ -81,7 +102,10 @@ internal static class PlotCommand
             }
             fig.Save(outPath);
             var c = fig.CutCoords;
-            p.Out().WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {outPath} ({fig.Width}×{fig.Height}, cuts x={c.X:0.#} y={c.Y:0.#} z={c.Z:0.#} mm)"));
+            var where = mode == DisplayMode.Ortho
+                ? string.Create(CultureInfo.InvariantCulture, $"x={c.X:0.#} y={c.Y:0.#} z={c.Z:0.#}")
+                : $"{p.GetValue(displayMode)}=" + string.Join(", ", fig.Cuts.Select(k => k.Coordinate.ToString("0.#", CultureInfo.InvariantCulture)));
+            p.Out().WriteLine($"wrote {outPath} ({fig.Width}×{fig.Height}, cuts {where} mm)");
             return 0;
         });
         return cmd;
@@ -98,6 +122,8 @@ internal static class PlotCommand
 
     private static Image<float> LoadVolume(string path, int volume)
     {
+        // nilearn's plot_anat() with no image draws the MNI template: a bundled template name does the same here.
+        if (!File.Exists(path) && volume == 0 && Templates.Find(path) is not null) return Templates.Load(path);
         using var f = NiftiFile.Open(path);
         if (volume < 0 || volume >= f.VolumeCount)
             throw new NiSharpException(path, $"volume {volume} is out of range: the image has {f.VolumeCount} volume(s)");

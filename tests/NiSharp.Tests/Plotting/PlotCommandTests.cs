@@ -183,4 +183,39 @@ public class PlotCommandTests
                 if (bmp.GetPixel(x, y) is { Red: 205, Green: 62, Blue: 78 }) dmn++;
         Assert.True(dmn > 200, $"{dmn} pixels of the DMN colour");
     }
+    [Fact]
+    public void Display_mode_cuts_colour_map_and_background_flags_follow_nilearn()
+    {
+        using var dir = new TempDir();
+        // display_mode='z' with cut_coords=[-20, 0, 20, 40]: a row of four axial cuts, as wide as four panels.
+        var r = CliRunner.Run("plot", "roi", "yeo7", "--display-mode", "z", "--cut-coords", "-20", "0", "20", "40", "-o", dir.File("z.png"));
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains("cuts z=-20, 0, 20, 40 mm", r.Stdout);
+        using (var row = SKBitmap.Decode(dir.File("z.png"))) Assert.True(row.Width > 3 * row.Height, $"{row.Width}×{row.Height}");
+
+        // plot_epi(mni, cmap='viridis', black_bg=False, colorbar=False): a white corner, viridis' yellow end drawn, no grey.
+        r = CliRunner.Run("plot", "epi", "mni152", "--cmap", "viridis", "--black-bg", "false", "--no-colorbar", "-o", dir.File("epi.png"));
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        using var bmp = SKBitmap.Decode(dir.File("epi.png"));
+        Assert.Equal(SKColors.White, bmp.GetPixel(1, 1));
+        int yellowish = 0, grey = 0;
+        for (int y = 0; y < bmp.Height; y++)
+            for (int x = 0; x < bmp.Width; x++)
+            {
+                var c = bmp.GetPixel(x, y);
+                if (c.Red > 150 && c.Green > 180 && c.Blue < 80) yellowish++;
+                if (c.Red == c.Green && c.Green == c.Blue && c.Red is > 60 and < 200) grey++;
+            }
+        Assert.True(yellowish > 100, $"{yellowish} yellow pixels");
+        Assert.True(grey < bmp.Width * bmp.Height / 100, $"{grey} grey pixels: the gray map was used");
+
+        // Two coordinates for the three ortho cuts, an unknown map, vmin above vmax: one line, exit 2, nothing written.
+        foreach (var args in new[] { new[] { "--cut-coords", "1", "2" }, ["--cmap", "jet2"], ["--vmin", "5", "--vmax", "1"] })
+        {
+            r = CliRunner.Run(["plot", "anat", "mni152", .. args, "-o", dir.File("bad.png")]);
+            Assert.Equal(2, r.ExitCode);
+            Assert.Single(r.Stderr.Trim().Split('\n'));
+            Assert.False(File.Exists(dir.File("bad.png")));
+        }
+    }
 }
