@@ -96,6 +96,13 @@ public static class RunStatus
             subjects.UnionWith(record.Subjects);
             subjects.UnionWith(record.Complete);
         }
+        // Scripts written by --dry-run and not (yet) submitted: their subjects are planned, so list them as pending.
+        var planned = new HashSet<string>(StringComparer.Ordinal);
+        var plannedFile = Path.Combine(SlurmJobRecord.FolderOf(outputDir), "subjects.txt");
+        if (record is null && File.Exists(plannedFile))
+            foreach (var line in File.ReadLines(plannedFile))
+                if (line.Trim() is { Length: > 0 } label && !label.Contains('/')) planned.Add(label.StartsWith("sub-", StringComparison.Ordinal) ? label[4..] : label);
+        subjects.UnionWith(planned);
 
         // The array's tasks as Slurm sees them: queued or running (squeue), else ended recently (scontrol).
         bool reachable = true;
@@ -117,6 +124,8 @@ public static class RunStatus
             var log = SubjectStatus.LogPathOf(outputDir, subject);
             if (record?.ArrayJobId is string arrayId && taskOf.TryGetValue(subject, out var task))
                 result.Add(SubmittedSubject(outputDir, subject, status, log, record, arrayId, task, queued, ended));
+            else if (status is null && planned.Contains(subject))
+                result.Add(new SubjectRunStatus(subject, RunState.Pending, $"in the scripts of a dry run, not submitted (sbatch {Path.Combine(SlurmJobRecord.FolderOf(outputDir), "participant.sbatch")})", null, log));
             else
                 result.Add(FromStatusFile(subject, status, log, record is not null && record.Complete.Contains(subject)));
         }

@@ -163,4 +163,18 @@ public class RunStatusTests
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("/nonexistent/nisharp-out: the output folder does not exist", r.Stderr);
     }
+    [Fact]
+    public void Subjects_of_a_dry_run_are_pending_until_submitted_and_those_already_run_keep_their_state()
+    {
+        using var tmp = new TempDir();
+        var output = NewOutput(tmp);
+        Directory.CreateDirectory(SlurmJobRecord.FolderOf(output));
+        File.WriteAllText(Path.Combine(SlurmJobRecord.FolderOf(output), "subjects.txt"), "a\nb\nc\n");
+        Status(output, "b", "failed", "/in/bold.nii.gz: truncated", Submitted);
+        var report = RunStatus.Read(output, new FakeCluster());
+        Assert.Equal(["a", "b", "c"], report.Subjects.Select(s => s.Subject));
+        Assert.Equal([RunState.Pending, RunState.Failed, RunState.Pending], report.Subjects.Select(s => s.State));
+        Assert.Contains("dry run, not submitted", report.Subjects[0].Detail);
+        Assert.Contains("3 subject(s)", report.Summary());
+    }
 }
