@@ -22,7 +22,7 @@ internal static class CompareCommand
         var groups = new Option<string[]>("--groups") { Required = true, Arity = new ArgumentArity(2, 2), AllowMultipleArgumentsPerToken = true, Description = "The two groups: values of --column (e.g. CONTROL SCHZ), or id patterns without --participants; differences are first minus second" };
         var edges = new Option<string?>("--edges") { Description = "Only these edges, by atlas label id: 44-46,12-30 (default: every edge)" };
         var network = new Option<string?>("--network") { Description = "Compare the mean connectivity within these networks (comma-separated names) instead of edges" };
-        var networks = new Option<string?>("--networks") { Description = "TSV of region → network (columns label or name, and network); default: networks are tokens of the region names (Schaefer style)" };
+        var networks = new Option<string?>("--networks") { Description = "TSV of region → network (columns label or name, and network); default: the networks recorded in the matrices' sidecars by nisharp run/connectivity (from the atlas' label table), else tokens of the region names (Schaefer style)" };
         var permutations = new Option<int>("--permutations") { Description = "Random relabellings for the permutation p (0 = none; all splits are enumerated when there are fewer)", DefaultValueFactory = _ => 10000 };
         var seed = new Option<int>("--seed") { Description = "Seed of the permutations", DefaultValueFactory = _ => 0 };
         var fdr = new Option<double>("--fdr") { Description = "FDR level for the 'significant' column", DefaultValueFactory = _ => 0.05 };
@@ -63,7 +63,9 @@ internal static class CompareCommand
             {
                 var names = networkText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                 var networksPath = p.GetValue(networks);
-                var networkOf = networksPath is null ? ConnectomeFeatures.NetworksFromNames(names) : ConnectomeFeatures.NetworksFromTable(TsvTable.Read(networksPath));
+                // The networks: a table if given, else the sidecars' (from the atlas' label table), else name tokens.
+                var networkOf = networksPath is not null ? ConnectomeFeatures.NetworksFromTable(TsvTable.Read(networksPath))
+                    : ConnectomeFeatures.NetworksFromSidecar(subjects[0]) ?? ConnectomeFeatures.NetworksFromNames(names);
                 features = ConnectomeFeatures.NetworkMeans(subjects, names, networkOf);
             }
             else features = ConnectomeFeatures.AllEdges(subjects);

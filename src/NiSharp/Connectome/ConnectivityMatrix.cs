@@ -28,6 +28,14 @@ public sealed class ConnectivityMatrix
     /// <summary>Sidecar key marking a group mean (not one subject).</summary>
     public const string GroupMeanKey = "GroupMean";
 
+    /// <summary>Sidecar key for each region's network (from the atlas' label table; null when it has none).</summary>
+    public const string RegionNetworksKey = "RegionNetworks";
+
+    /// <summary>Each region's network in row order, as the sidecar records it (<see cref="RegionNetworksKey"/>), or
+    /// null when the sidecar has none. It lets <c>compare --network</c> find the networks of atlases whose region
+    /// names do not say them (the lesson's relabelled Yeo atlas: <c>label_44</c>).</summary>
+    public IReadOnlyList<string?>? RegionNetworks { get; init; }
+
     /// <summary>The regions, in row/column order.</summary>
     public IReadOnlyList<Region> Regions { get; }
 
@@ -108,6 +116,8 @@ public sealed class ConnectivityMatrix
         meta[GroupMeanKey] = IsGroupMean;
         meta[RegionNamesKey] = new JsonArray(Regions.Select(r => (JsonNode?)JsonValue.Create(r.Name)).ToArray());
         meta[RegionTimeSeries.LabelIdsKey] = new JsonArray(Regions.Select(r => r.LabelId is int id ? (JsonNode?)JsonValue.Create(id) : null).ToArray());
+        if (RegionNetworks is { } networks && networks.Count == n && !meta.ContainsKey(RegionNetworksKey))
+            meta[RegionNetworksKey] = new JsonArray(networks.Select(x => (JsonNode?)JsonValue.Create(x)).ToArray());
         AtomicFile.WriteAllText(path, sb.ToString());
         AtomicFile.WriteAllText(SidecarPath(path), meta.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
@@ -152,6 +162,9 @@ public sealed class ConnectivityMatrix
             regions[j] = ids is null ? Region.FromName(names[j]) : new Region(names[j], ids[j]);
         RegionSidecar.CheckUniqueIds(path, regions);
         bool isMean = meta?[GroupMeanKey] is JsonValue g && g.TryGetValue(out bool b) && b;
-        return new ConnectivityMatrix(regions, values, path, isMean);
+        string?[]? networks = null;
+        if (meta?[RegionNetworksKey] is JsonArray nets && nets.Count == n)
+            networks = nets.Select(x => x is JsonValue v && v.TryGetValue(out string? s) ? s : null).ToArray();
+        return new ConnectivityMatrix(regions, values, path, isMean) { RegionNetworks = networks };
     }
 }

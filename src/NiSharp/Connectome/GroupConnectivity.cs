@@ -45,8 +45,10 @@ public static class GroupConnectivity
             // Correlations are averaged in z space, where they are approximately normal.
             mean = EmptyRegions.NanMean(matrices);
         }
-        var subjects = matrices.Select((m, k) => new ConnectivityMatrix(regions, m, runs[k].SourcePath)).ToArray();
-        return new GroupConnectivityResult(subjects, new ConnectivityMatrix(regions, mean, null, isGroupMean: true), measure.Shrinkages, measure);
+        // The other runs' columns were aligned to the first run's regions, so its networks hold for all.
+        var networks = runs[0].RegionNetworks;
+        var subjects = matrices.Select((m, k) => new ConnectivityMatrix(regions, m, runs[k].SourcePath) { RegionNetworks = networks }).ToArray();
+        return new GroupConnectivityResult(subjects, new ConnectivityMatrix(regions, mean, null, isGroupMean: true) { RegionNetworks = networks }, measure.Shrinkages, measure);
     }
 
     /// <summary>The run's signals with columns in the order of <paramref name="regions"/>.</summary>

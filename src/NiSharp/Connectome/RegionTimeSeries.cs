@@ -31,6 +31,9 @@ public sealed class RegionTimeSeries
     /// <summary>The file it was read from (null when built in memory).</summary>
     public string? SourcePath { get; }
 
+    /// <summary>Each region's network, from the sidecar's <c>RegionNetworks</c> (the atlas' label table), or null.</summary>
+    public IReadOnlyList<string?>? RegionNetworks { get; init; }
+
     /// <summary>Creates region signals; <paramref name="signals"/> must have one column per region.</summary>
     public RegionTimeSeries(IReadOnlyList<Region> regions, Matrix<double> signals, string? sourcePath = null)
     {
@@ -88,7 +91,10 @@ public sealed class RegionTimeSeries
         for (int j = 0; j < nc; j++)
             regions[j] = ids is null ? Region.FromName(table.Columns[j]) : new Region(table.Columns[j], ids[j]);
         RegionSidecar.CheckUniqueIds(path, regions);
-        return new RegionTimeSeries(regions, values, path);
+        string?[]? networks = null;
+        if (RegionSidecar.ReadObject(SidecarPath(path))?[ConnectivityMatrix.RegionNetworksKey] is System.Text.Json.Nodes.JsonArray nets && nets.Count == nc)
+            networks = nets.Select(x => x is System.Text.Json.Nodes.JsonValue v && v.TryGetValue(out string? s) ? s : null).ToArray();
+        return new RegionTimeSeries(regions, values, path) { RegionNetworks = networks };
     }
 
     /// <summary>Whether region <paramref name="column"/> is empty (no value at any time point).</summary>

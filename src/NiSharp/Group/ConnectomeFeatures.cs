@@ -143,7 +143,7 @@ public static class ConnectomeFeatures
             }
             if (maxMembers < 2)
                 throw new NiSharpException($"--network {net}: {(maxMembers == 0 ? "no region" : "only one region")} of the matrices belongs to it, so it has no within-network edge" +
-                    (maxMembers == 0 ? " (regions join a network by a token of their name, as in 7Networks_LH_Default_PFC_1, or through a --networks table such as the one 'nisharp atlases NAME -o atlas.nii.gz --labels-out labels.tsv' writes)" : ""));
+                    (maxMembers == 0 ? " (regions join a network through the RegionNetworks of the matrices' sidecars, by a token of their name, as in 7Networks_LH_Default_PFC_1, or through a --networks table such as the one 'nisharp atlases NAME -o atlas.nii.gz --labels-out labels.tsv' writes)" : ""));
             features.Add(new ConnectomeFeature(net, FeatureKind.NetworkMean, null, null, net, null, values));
         }
         return features;
@@ -175,6 +175,22 @@ public static class ConnectomeFeatures
         }
         return r => r.LabelId is int id && byId.TryGetValue(id, out var n) ? n
             : byName.TryGetValue(r.Name, out var m) ? m : null;
+    }
+
+    /// <summary>The networks a matrix's sidecar records (<see cref="ConnectivityMatrix.RegionNetworks"/>: what
+    /// <c>nisharp run</c> and <c>nisharp connectivity</c> write from the atlas' label table), by label id and by
+    /// region name; null when the matrix has none.</summary>
+    public static Func<Region, string?>? NetworksFromSidecar(ConnectivityMatrix matrix)
+    {
+        if (matrix.RegionNetworks is not { } networks || networks.All(n => n is null)) return null;
+        var byId = new Dictionary<int, string?>();
+        var byName = new Dictionary<string, string?>(StringComparer.Ordinal);
+        for (int i = 0; i < matrix.Regions.Count; i++)
+        {
+            if (matrix.Regions[i].LabelId is int id) byId[id] = networks[i];
+            byName[matrix.Regions[i].Name] = networks[i];
+        }
+        return r => r.LabelId is int id && byId.TryGetValue(id, out var n) ? n : byName.GetValueOrDefault(r.Name);
     }
 
     /// <summary>

@@ -226,6 +226,9 @@ internal static class RunAnalysis
             meta[Provenance.ParametersHashKey] = ctx.Provenance.ParametersHash;
             meta[Provenance.InputsHashKey] = inputsHash;
             meta["GeneratedBy"] = Provenance.GeneratedBy("nisharp run participant");
+            var networkOf = region.Regions.ToDictionary(r => r.Id, r => r.Network);
+            meta[ConnectivityMatrix.RegionNetworksKey] = new JsonArray(m.Regions
+                .Select(r => (JsonNode?)JsonValue.Create(r.LabelId is int id && networkOf.TryGetValue(id, out var net) ? net : null)).ToArray());
             m.Write(outputs.Relmat(kind), meta);
         }
         if (report is not null)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using NiSharp.Connectome;
 using NiSharp.Group;
 using NiSharp.IO;
@@ -89,6 +90,43 @@ public class CompareCliTests
         // Every edge is tested, and FDR is applied across all of them.
         var p = sa.GetNumbers("p");
         Assert.Equal(GroupStatistics.BenjaminiHochberg(p), sa.GetNumbers("p_fdr"));
+    }
+
+    [Fact]
+    public void Network_mean_finds_the_networks_the_time_series_sidecars_record_through_connectivity()
+    {
+        using var dir = new TempDir();
+        // Time series whose sidecars say (as nisharp extract/run write them) that labels 44, 46 and 47 form 'Default'.
+        var ts = LessonConnectivityTests.Files();
+        var named = new List<string>();
+        for (int k = 0; k < ts.Length; k++)
+        {
+            var p = dir.File($"sub-{Ids[k]}_task-rest_timeseries.tsv");
+            File.Copy(ts[k], p);
+            var columns = TsvTable.Read(p).Columns;
+            var ids = columns.Select(c => Region.FromName(c).LabelId).ToArray();
+            var networks = ids.Select(id => id is 44 or 46 or 47 ? "Default" : "Other").ToArray();
+            File.WriteAllText(Path.ChangeExtension(p, ".json"), new JsonObject
+            {
+                ["RegionLabelIds"] = new JsonArray(ids.Select(i => (JsonNode?)JsonValue.Create(i)).ToArray()),
+                ["RegionNetworks"] = new JsonArray(networks.Select(n => (JsonNode?)JsonValue.Create(n)).ToArray()),
+            }.ToJsonString());
+            named.Add(p);
+        }
+        var r = CliRunner.Run([.. new[] { "connectivity" }, .. named, "--kind", "correlation", "-o", dir.File("conn")]);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var matrices = Directory.GetFiles(dir.File("conn"), "*_relmat.tsv").Order(StringComparer.Ordinal).ToArray();
+        r = CliRunner.Run([.. new[] { "compare" }, .. matrices, "--groups", "1*", "5*", "--network", "default", "--permutations", "0", "-o", dir.File("net.tsv")]);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var stats = Stats(dir.File("net.tsv"));
+        var subjects = matrices.Where(m => !m.EndsWith("group_mean_relmat.tsv")).Select(ConnectivityMatrix.Read).ToArray();
+        double Mean3(ConnectivityMatrix m)
+        {
+            int a = m.IndexOfLabel(44), b = m.IndexOfLabel(46), c = m.IndexOfLabel(47);
+            return (m.Values[a, b] + m.Values[a, c] + m.Values[b, c]) / 3;
+        }
+        Assert.Equal(subjects.Take(6).Average(Mean3), stats.GetNumbers("mean1")[0], 1e-14);
+        Assert.Equal(subjects.Skip(6).Average(Mean3), stats.GetNumbers("mean2")[0], 1e-14);
     }
 
     [Fact]
