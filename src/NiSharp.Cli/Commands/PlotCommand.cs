@@ -82,6 +82,8 @@ internal static class PlotCommand
             };
             var imgPath = p.GetValue(image)!;
             var bg = kind is "roi" or "stat" ? Background(p.GetValue(background)) : null;
+            if (kind is "anat" or "epi" && p.GetValue(background) is string ignored)
+                p.Err().WriteLine($"nisharp: warning: --background {ignored}: {kind} draws the image itself in grey scale, with nothing under it; the option is for roi and stat");
             SliceFigure fig;
             if (kind == "roi" && !File.Exists(imgPath) && AtlasCatalog.Find(imgPath) is not null)
             {

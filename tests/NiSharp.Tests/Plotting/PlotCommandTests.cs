@@ -209,6 +209,12 @@ public class PlotCommandTests
         Assert.True(yellowish > 100, $"{yellowish} yellow pixels");
         Assert.True(grey < bmp.Width * bmp.Height / 100, $"{grey} grey pixels: the gray map was used");
 
+        // plot_anat has no background image: the option is said to be ignored, and the picture is still drawn.
+        r = CliRunner.Run("plot", "anat", "mni152", "--background", "none", "-o", dir.File("anat.png"));
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains("nisharp: warning: --background none: anat draws the image itself", r.Stderr);
+        Assert.True(File.Exists(dir.File("anat.png")));
+
         // Two coordinates for the three ortho cuts, an unknown map, vmin above vmax: one line, exit 2, nothing written.
         foreach (var args in new[] { new[] { "--cut-coords", "1", "2" }, ["--cmap", "jet2"], ["--vmin", "5", "--vmax", "1"] })
         {
