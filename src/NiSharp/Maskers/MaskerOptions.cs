@@ -109,12 +109,17 @@ public abstract record MaskerOptions
 
     /// <summary>The masker's own parameters under nilearn's names, for sidecars (cleaning is reported by
     /// <see cref="SignalCleaner.EffectiveParameters"/>).</summary>
-    public virtual Dictionary<string, object?> ToParameters() => new(StringComparer.Ordinal)
+    public virtual Dictionary<string, object?> ToParameters()
     {
-        ["keep_empty"] = Name(KeepEmpty),
-        ["resampling_target"] = "data",
-        ["smoothing_fwhm"] = SmoothingFwhm is { IsNone: false } f ? f.ToParameter() : null,
-    };
+        var d = new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["keep_empty"] = Name(KeepEmpty),
+            ["resampling_target"] = "data",
+        };
+        // only when smoothing: the parameters (and the provenance hash of outputs made without it) stay as before
+        if (SmoothingFwhm is { IsNone: false } f) d["smoothing_fwhm"] = f.ToParameter();
+        return d;
+    }
 
     /// <summary>Whether <see cref="SmoothingFwhm"/> smooths anything (a scalar 0 is nilearn's "no smoothing").</summary>
     internal bool Smooths => SmoothingFwhm is { IsNone: false };

@@ -43,8 +43,8 @@ public class MaskerSmoothingTests
     [Fact]
     public void Smoothing_fwhm_is_in_the_masker_parameters()
     {
-        Assert.Null(Labels(null).Options.ToParameters()["smoothing_fwhm"]);
-        Assert.Null(Labels(Fwhm.Of(0)).Options.ToParameters()["smoothing_fwhm"]);
+        Assert.False(Labels(null).Options.ToParameters().ContainsKey("smoothing_fwhm"));
+        Assert.False(Labels(Fwhm.Of(0)).Options.ToParameters().ContainsKey("smoothing_fwhm"));
         Assert.Equal(6.0, Labels(Fwhm.Of(6)).Options.ToParameters()["smoothing_fwhm"]);
         Assert.Equal("fast", Labels(Fwhm.Fast).Options.ToParameters()["smoothing_fwhm"]);
         var signals = Labels(Fwhm.Of(6, 6, 8)).FitTransform(S("in_4d_f32.nii.gz"));
