@@ -129,28 +129,42 @@ public static class Smoothing
         var smoother = new VolumeSmoother<T>(f.SpatialShape, f.Affine, fwhm);
         using var w = NiftiWriter.Create(outputPath, f.Shape, f.Affine, type, f.Header, options);
         int n = f.VoxelsPerVolume;
-        T[] current = new T[n], next = new T[n];
+        // three volumes in flight: the next one being read (and gunzipped), this one being smoothed, the previous
+        // one being written (and gzipped), so that decompression, smoothing and compression overlap
+        T[] current = new T[n], next = new T[n], previous = new T[n];
         f.ReadVolume<T>(0, current);
-        for (int t = 0; t < f.VolumeCount; t++)
+        Task? writing = null;
+        try
         {
-            // read (and gunzip) the next volume while this one is smoothed
-            Task? reading = null;
-            if (t + 1 < f.VolumeCount)
+            for (int t = 0; t < f.VolumeCount; t++)
             {
-                int tn = t + 1;
-                var buffer = next;
-                reading = Task.Run(() => f.ReadVolume<T>(tn, buffer));
+                Task? reading = null;
+                if (t + 1 < f.VolumeCount)
+                {
+                    int tn = t + 1;
+                    var buffer = next;
+                    reading = Task.Run(() => f.ReadVolume<T>(tn, buffer));
+                }
+                try
+                {
+                    smoother.Apply(current, 0);
+                }
+                finally
+                {
+                    reading?.Wait();
+                    writing?.Wait();
+                }
+                var done = current;
+                writing = Task.Run(() => w.WriteVolume<T>(done));
+                (previous, current, next) = (current, next, previous);
             }
-            try
-            {
-                smoother.Apply(current, 0);
-                w.WriteVolume<T>(current);
-            }
-            finally
-            {
-                reading?.Wait();
-            }
-            (current, next) = (next, current);
+            writing?.Wait();
+            writing = null;
+        }
+        finally
+        {
+            // never leave a write running on a writer that is being disposed
+            try { writing?.Wait(); } catch (AggregateException) { }
         }
         w.Commit();
     }
@@ -234,62 +248,126 @@ internal sealed class VolumeSmoother<T> where T : unmanaged, IBinaryFloatingPoin
     }
 
     /// <summary>
-    /// <c>gaussian_filter1d(arr, sigma, axis, output=arr)</c>: each line is copied into a float64 buffer extended by
+    /// <c>gaussian_filter1d(arr, sigma, axis, output=arr)</c>: lines are copied into a float64 buffer extended by
     /// reflection, correlated with scipy's symmetric sum <c>x[0]·w[0] + Σ_{j=-r..-1} (x[j] + x[−j])·w[j]</c> (the same
-    /// order of operations, so float64 results agree to rounding), and stored back in <typeparamref name="T"/>.
+    /// operations in the same order, never fused, so float64 results agree with scipy to the last bit or so), and
+    /// stored back in <typeparamref name="T"/>. Along x each line is vectorised over its outputs; along y and z a block
+    /// of neighbouring lines (consecutive x) is filtered together, vectorised across the lines, so memory is read in
+    /// contiguous rows instead of with a stride.
     /// </summary>
     private void Filter(T[] data, int offset, int axis, double[] w)
     {
         int r = w.Length / 2;
         int n = axis == 0 ? _nx : axis == 1 ? _ny : _nz;
-        int stride = axis == 0 ? 1 : axis == 1 ? _nx : _nx * _ny;
-        int lines = _nx * _ny * _nz / n;
-        int nx = _nx, nxy = _nx * _ny;
-        int blocks = Math.Min(lines, Environment.ProcessorCount * 4);
+        // the volume as [outer][n][inner]: inner is the distance between two samples of a line
+        int inner = axis == 0 ? 1 : axis == 1 ? _nx : _nx * _ny;
+        int outer = _nx * _ny * _nz / (n * inner);
+        int width = inner == 1 ? 1 : Math.Min(inner, LineBlock);
+        int chunks = (inner + width - 1) / width;
+        long items = inner == 1 ? outer : (long)outer * chunks; // along x: one item per line
+        int blocks = (int)Math.Min(items, Environment.ProcessorCount * 8L);
         if (blocks == 0) return;
         Parallel.For(0, blocks, b =>
         {
-            long lo = (long)lines * b / blocks, hi = (long)lines * (b + 1) / blocks;
-            var line = ArrayPool<double>.Shared.Rent(n + 2 * r + n);
+            long lo = items * b / blocks, hi = items * (b + 1) / blocks;
+            var buffer = ArrayPool<double>.Shared.Rent((n + 2 * r) * width + n);
             try
             {
-                for (long l = lo; l < hi; l++)
+                for (long item = lo; item < hi; item++)
                 {
-                    int start = axis switch
+                    if (inner == 1) FilterLine(data, offset + (int)item * n, n, w, r, buffer);
+                    else
                     {
-                        0 => (int)l * nx,
-                        1 => (int)(l % nx) + nxy * (int)(l / nx),
-                        _ => (int)l,
-                    };
-                    FilterLine(data, offset + start, stride, n, w, r, line);
+                        int o = (int)(item / chunks), q0 = (int)(item % chunks) * width;
+                        FilterLines(data, offset + o * n * inner + q0, inner, Math.Min(width, inner - q0), n, w, r, buffer);
+                    }
                 }
             }
             finally
             {
-                ArrayPool<double>.Shared.Return(line);
+                ArrayPool<double>.Shared.Return(buffer);
             }
         });
     }
 
-    private static void FilterLine(T[] data, int first, int stride, int n, double[] w, int r, double[] buffer)
+    /// <summary>Lines filtered together along y or z (consecutive x positions).</summary>
+    private const int LineBlock = 64;
+
+    /// <summary>One contiguous line (along x) at <paramref name="first"/>, vectorised over its outputs.</summary>
+    private static void FilterLine(T[] data, int first, int n, double[] w, int r, double[] buffer)
     {
         var line = buffer.AsSpan(0, n + 2 * r);
         var output = buffer.AsSpan(n + 2 * r, n);
-        for (int i = 0; i < n; i++) line[r + i] = double.CreateTruncating(data[first + i * stride]);
+        var src = data.AsSpan(first, n);
+        for (int i = 0; i < n; i++) line[r + i] = double.CreateTruncating(src[i]);
         for (int e = 1; e <= r; e++)
         {
             line[r - e] = line[r + Smoothing.Reflect(-e, n)];
             line[r + n - 1 + e] = line[r + Smoothing.Reflect(n - 1 + e, n)];
         }
         double centre = w[r];
-        for (int i = 0; i < n; i++)
+        int lanes = Vector<double>.Count, i0 = 0;
+        if (Vector.IsHardwareAccelerated)
+            for (; i0 + lanes <= n; i0 += lanes)
+            {
+                int c = r + i0;
+                var s = new Vector<double>(line[c..]) * centre;
+                for (int j = -r; j < 0; j++) s += (new Vector<double>(line[(c + j)..]) + new Vector<double>(line[(c - j)..])) * w[r + j];
+                s.CopyTo(output[i0..]);
+            }
+        for (int i = i0; i < n; i++)
         {
             int c = r + i;
             double s = line[c] * centre;
             for (int j = -r; j < 0; j++) s += (line[c + j] + line[c - j]) * w[r + j];
             output[i] = s;
         }
-        for (int i = 0; i < n; i++) data[first + i * stride] = T.CreateTruncating(output[i]);
+        for (int i = 0; i < n; i++) src[i] = T.CreateTruncating(output[i]);
+    }
+
+    /// <summary>
+    /// <paramref name="width"/> neighbouring lines whose samples are <paramref name="inner"/> apart, starting at
+    /// <paramref name="first"/>: buffered as rows of <paramref name="width"/> (row p holds sample p of every line),
+    /// reflected by whole rows, and each output row computed vectorised across the lines.
+    /// </summary>
+    private static void FilterLines(T[] data, int first, int inner, int width, int n, double[] w, int r, double[] buffer)
+    {
+        var rows = buffer.AsSpan(0, (n + 2 * r) * width);
+        for (int p = 0; p < n; p++)
+        {
+            var src = data.AsSpan(first + p * inner, width);
+            var dst = rows.Slice((r + p) * width, width);
+            for (int q = 0; q < width; q++) dst[q] = double.CreateTruncating(src[q]);
+        }
+        for (int e = 1; e <= r; e++)
+        {
+            rows.Slice((r + Smoothing.Reflect(-e, n)) * width, width).CopyTo(rows.Slice((r - e) * width, width));
+            rows.Slice((r + Smoothing.Reflect(n - 1 + e, n)) * width, width).CopyTo(rows.Slice((r + n - 1 + e) * width, width));
+        }
+        double centre = w[r];
+        int lanes = Vector<double>.Count;
+        Span<double> tail = stackalloc double[Vector<double>.Count];
+        for (int i = 0; i < n; i++)
+        {
+            int c = (r + i) * width;
+            var dst = data.AsSpan(first + i * inner, width);
+            int q0 = 0;
+            if (Vector.IsHardwareAccelerated)
+                for (; q0 + lanes <= width; q0 += lanes)
+                {
+                    var s = new Vector<double>(rows[(c + q0)..]) * centre;
+                    for (int j = -r; j < 0; j++)
+                        s += (new Vector<double>(rows[(c + j * width + q0)..]) + new Vector<double>(rows[(c - j * width + q0)..])) * w[r + j];
+                    s.CopyTo(tail);
+                    for (int k = 0; k < lanes; k++) dst[q0 + k] = T.CreateTruncating(tail[k]);
+                }
+            for (int q = q0; q < width; q++)
+            {
+                double s = rows[c + q] * centre;
+                for (int j = -r; j < 0; j++) s += (rows[c + j * width + q] + rows[c - j * width + q]) * w[r + j];
+                dst[q] = T.CreateTruncating(s);
+            }
+        }
     }
 
     /// <summary>
