@@ -232,9 +232,6 @@ internal sealed class VolumeSmoother<T> where T : unmanaged, IBinaryFloatingPoin
             if (sigmaVoxels[a] > 0) _kernels[a] = Smoothing.Kernel(sigmaVoxels[a]);
     }
 
-    /// <summary>Whether it changes anything besides non-finite values.</summary>
-    public bool Smooths => _fast || _kernels.Any(k => k is not null);
-
     /// <summary>Smooths the volume at <paramref name="offset"/> in <paramref name="data"/> in place.</summary>
     public void Apply(T[] data, int offset)
     {
