@@ -15,6 +15,7 @@ var all = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgno
     ["fuzz"] = FuzzBench.Run,
     ["kill"] = KillBench.Run,
     ["denoising"] = DenoisingBench.Run,
+    ["smooth"] = SmoothBench.Run,
 };
 var names = args.Length > 0 ? args.TakeWhile(a => !a.StartsWith("--")).ToArray() : all.Keys.ToArray();
 var rest = args.SkipWhile(a => !a.StartsWith("--")).ToArray();

@@ -46,6 +46,7 @@ public static class NisharpCli
                      MathCommand.Create(),
                      IndexCommand.Create(),
                      MeanCommand.Create(),
+                     SmoothCommand.Create(),
                      ResampleCommand.Create(),
                      RelabelCommand.Create(),
                      AtlasesCommand.Create(),

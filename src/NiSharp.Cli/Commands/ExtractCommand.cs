@@ -47,10 +47,11 @@ internal static class ExtractCommand
         var minCoverage = new Option<double>("--min-coverage") { Description = "Treat a label as empty when less than this fraction of it is in the field of view and the mask (XCP-D; default 0)", DefaultValueFactory = _ => 0 };
         var coverageOut = new Option<string?>("--coverage-out") { Description = "Also write the coverage table (TSV: index, name, network, atlas_voxels, grid_voxels, mask_voxels, coverage, status)" };
         var radius = new Option<double?>("--radius") { Description = "Sphere radius in mm for a coordinate atlas (default: the nearest voxel only)" };
+        var smoothingFwhm = SmoothCommand.FwhmOption("--smoothing-fwhm", "Smooth each volume first (nilearn's smoothing_fwhm): FWHM in mm, three values (x y z) or 'fast'", required: false);
         var output = new Option<string>("--output", "-o") { Required = true, Description = "Time-series TSV to write (header of region names, one row per kept volume); a .json sidecar is written beside it" };
         var cmd = new Command("extract", "Region signals of a 4D image (nilearn NiftiLabelsMasker / NiftiMapsMasker / NiftiSpheresMasker) with the masker's cleaning")
         {
-            bold, atlas, labels, mask, strategy, confounds, detrend, standardize, lowPass, highPass, tr, keepEmpty, minCoverage, coverageOut, radius, output,
+            bold, atlas, labels, mask, strategy, confounds, detrend, standardize, lowPass, highPass, tr, keepEmpty, minCoverage, coverageOut, radius, smoothingFwhm, output,
         };
         sel.AddTo(cmd, includeStrategy: false);
         cmd.SetAction(p =>
@@ -60,6 +61,7 @@ internal static class ExtractCommand
             var outDir = Path.GetDirectoryName(Path.GetFullPath(outPath))!;
             if (!Directory.Exists(outDir)) throw new NiSharpException(outPath, "cannot write: the folder does not exist");
             var coveragePath = p.GetValue(coverageOut);
+            Fwhm? smoothing = p.GetValue(smoothingFwhm) is { Length: > 0 } fw ? Fwhm.Parse(fw) : null;
 
             // --strategy: reductions and confound presets, told apart by their names
             string? reduction = null, preset = null;
@@ -114,6 +116,7 @@ internal static class ExtractCommand
                 {
                     Seeds = CoordinateAtlas.Load(atlasName), Radius = p.GetValue(radius), MaskImg = maskImg, MaskSource = maskPath,
                     KeepEmpty = keep, Standardize = std, Detrend = p.GetValue(detrend), LowPass = p.GetValue(lowPass), HighPass = p.GetValue(highPass), RepetitionTime = t_r,
+                    SmoothingFwhm = smoothing,
                 };
                 result = new SpheresMasker(o).FitTransform(boldPath, inputs, warnings);
                 kind = "spheres";
@@ -128,6 +131,7 @@ internal static class ExtractCommand
                     MapsImg = Image.Load<float>(atlasName), MapsSource = atlasName, Labels = labelsPath is null ? null : LabelTable.Read(labelsPath),
                     MaskImg = maskImg, MaskSource = maskPath,
                     KeepEmpty = keep, Standardize = std, Detrend = p.GetValue(detrend), LowPass = p.GetValue(lowPass), HighPass = p.GetValue(highPass), RepetitionTime = t_r,
+                    SmoothingFwhm = smoothing,
                 };
                 result = new MapsMasker(o).FitTransform(boldPath, inputs, warnings);
                 kind = "maps";
@@ -142,6 +146,7 @@ internal static class ExtractCommand
                     Atlas = labelAtlas, MaskImg = maskImg, MaskSource = maskPath,
                     Strategy = reduction is null ? ReductionStrategy.Mean : LabelsMaskerOptions.ParseStrategy(reduction), MinCoverage = minCov,
                     KeepEmpty = keep, Standardize = std, Detrend = p.GetValue(detrend), LowPass = p.GetValue(lowPass), HighPass = p.GetValue(highPass), RepetitionTime = t_r,
+                    SmoothingFwhm = smoothing,
                 };
                 result = new LabelsMasker(o).FitTransform(boldPath, inputs, warnings);
                 kind = "labels";

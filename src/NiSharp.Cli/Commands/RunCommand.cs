@@ -29,6 +29,7 @@ internal static class RunCommand
         var dummy = new Option<string>("--dummy-scans") { Description = "Leading volumes to drop: a number, or auto (fMRIPrep's non_steady_state_outlier columns)", DefaultValueFactory = _ => "auto" };
         var lowPass = new Option<string>("--low-pass") { Description = "Low-pass cut-off in Hz, or none", DefaultValueFactory = _ => "0.08" };
         var highPass = new Option<string>("--high-pass") { Description = "High-pass cut-off in Hz, or none", DefaultValueFactory = _ => "0.009" };
+        var smoothingFwhm = SmoothCommand.FwhmOption("--smoothing-fwhm", "Smooth each BOLD volume before the region means (nilearn's smoothing_fwhm): FWHM in mm, three values (x y z) or 'fast'", required: false);
         var kinds = new Option<string[]>("--kind") { Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true, Description = $"Connectivity kinds: {string.Join(", ", ConnectivityKinds.All)} (default: correlation)" };
         var jobs = new Option<string>("--jobs", "-j") { Description = "Subjects processed at once: a number, or auto (one per core, as many as fit in the available memory); a number is also lowered to what fits", DefaultValueFactory = _ => "auto" };
         var filter = new Option<string?>("--bids-filter-file") { Description = "JSON file of BOLD filters, as fMRIPrep's: {\"bold\": {\"session\": \"1\", \"run\": [1, 2]}}" };
@@ -47,7 +48,7 @@ internal static class RunCommand
         var excludeMotion = new Option<bool>("--exclude-high-motion") { Description = "Group level: leave the subjects the motion QC excludes out of the group comparison too" };
         var cmd = new Command("run", "The BIDS App: region signals, confound cleaning and connectivity per subject (participant), then the group comparison (group)")
         {
-            input, output, level, labels, task, space, atlas, atlasLabels, strategy, dummy, lowPass, highPass, kinds, jobs, filter,
+            input, output, level, labels, task, space, atlas, atlasLabels, strategy, dummy, lowPass, highPass, smoothingFwhm, kinds, jobs, filter,
             participants, column, groups, edges, permutations, seed, noReports, minGroupSize, maxMeanFd, maxCensored, maxFd, excludeMotion,
         };
         slurm.AddTo(cmd);
@@ -67,6 +68,7 @@ internal static class RunCommand
                 DummyScans = DummyScans.Parse(p.GetValue(dummy)!),
                 LowPass = ParseHz(p.GetValue(lowPass)!, "--low-pass"),
                 HighPass = ParseHz(p.GetValue(highPass)!, "--high-pass"),
+                SmoothingFwhm = p.GetValue(smoothingFwhm) is { Length: > 0 } fw ? Imaging.Fwhm.Parse(fw) : null,
                 Kinds = (p.GetValue(kinds) is { Length: > 0 } k ? k : ["correlation"]).Select(ConnectivityKinds.Parse).ToArray(),
                 Jobs = ParseJobs(p.GetValue(jobs)!),
                 BidsFilterFile = p.GetValue(filter),

@@ -1,4 +1,5 @@
 using System.Globalization;
+using NiSharp.Imaging;
 using NiSharp.Signal;
 
 namespace NiSharp.Maskers;
@@ -51,6 +52,13 @@ public abstract record MaskerOptions
     /// <summary><c>extrapolate</c> of <c>signal.clean</c> for censored volumes at the ends of a run (default true, as 0.10.4).</summary>
     public bool Extrapolate { get; init; } = true;
 
+    /// <summary>
+    /// <c>smoothing_fwhm</c> (default none): each volume is smoothed as nilearn's <c>smooth_img</c> (see
+    /// <see cref="Smoothing"/>) on the data grid before the regions are reduced, as nilearn's maskers smooth the image
+    /// in <c>filter_and_extract</c> before extracting signals. Integer data are then smoothed and reduced as float32.
+    /// </summary>
+    public Fwhm? SmoothingFwhm { get; init; }
+
     /// <summary>What to do with regions that have no voxels (default: keep them as NaN columns).</summary>
     public KeepEmpty KeepEmpty { get; init; } = KeepEmpty.Nan;
 
@@ -101,11 +109,20 @@ public abstract record MaskerOptions
 
     /// <summary>The masker's own parameters under nilearn's names, for sidecars (cleaning is reported by
     /// <see cref="SignalCleaner.EffectiveParameters"/>).</summary>
-    public virtual Dictionary<string, object?> ToParameters() => new(StringComparer.Ordinal)
+    public virtual Dictionary<string, object?> ToParameters()
     {
-        ["keep_empty"] = Name(KeepEmpty),
-        ["resampling_target"] = "data",
-    };
+        var d = new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["keep_empty"] = Name(KeepEmpty),
+            ["resampling_target"] = "data",
+        };
+        // only when smoothing: the parameters (and the provenance hash of outputs made without it) stay as before
+        if (SmoothingFwhm is { IsNone: false } f) d["smoothing_fwhm"] = f.ToParameter();
+        return d;
+    }
+
+    /// <summary>Whether <see cref="SmoothingFwhm"/> smooths anything (a scalar 0 is nilearn's "no smoothing").</summary>
+    internal bool Smooths => SmoothingFwhm is { IsNone: false };
 
     private protected static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using NiSharp.Imaging;
 using NiSharp.Nifti;
 using NiSharp.Signal;
 
@@ -28,7 +29,8 @@ internal static class RegionExtraction
     public static RegionSignals Run(VolumeSource source, IRegionReducer reducer, IReadOnlyList<RegionCoverage> regions,
         MaskerOptions options, MaskerInputs inputs, Dictionary<string, object?> maskerParameters, ICollection<string>? warningsOut)
     {
-        return source.IsFloat32
+        // nilearn's smooth_img turns integer data into float32 before the reduction sees it
+        return source.IsFloat32 || (options.Smooths && source.IsInteger)
             ? Run<float>(source, reducer, regions, options, inputs, maskerParameters, warningsOut, "float32")
             : Run<double>(source, reducer, regions, options, inputs, maskerParameters, warningsOut, "float64");
     }
@@ -83,9 +85,18 @@ internal static class RegionExtraction
         var raw = new T[(long)n * r];
         T[]? scratch = null;
         long nonFinite = 0;
+        var smoother = options.Smooths ? new VolumeSmoother<T>(source.Grid.Shape, source.Grid.Affine, options.SmoothingFwhm) : null;
+        var smoothed = smoother is null ? null : new T[source.Grid.VoxelCount];
         source.ForEach<T>(dummy, n, (t, volume) =>
         {
-            reducer.Reduce(volume, raw.AsSpan((t - dummy) * r, r), ref scratch);
+            if (smoother is not null)
+            {
+                // smooth a copy: an in-memory source hands out the caller's own image
+                volume.CopyTo(smoothed);
+                smoother.Apply(smoothed!, 0);
+                reducer.Reduce<T>(smoothed, raw.AsSpan((t - dummy) * r, r), ref scratch);
+            }
+            else reducer.Reduce(volume, raw.AsSpan((t - dummy) * r, r), ref scratch);
             // The reducers read NaN/Inf as 0 (ensure_finite); count them for the warning. A vectorised sum is
             // finite exactly when no value is NaN/Inf (barring float overflow, which the exact count settles).
             if (!T.IsFinite(System.Numerics.Tensors.TensorPrimitives.Sum<T>(volume))) nonFinite += CountNonFinite(volume);

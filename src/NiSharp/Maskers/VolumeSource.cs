@@ -23,6 +23,10 @@ internal abstract class VolumeSource
     /// region signals float32; otherwise float64.</summary>
     public abstract bool IsFloat32 { get; }
 
+    /// <summary>Whether the values are integers as nilearn reads them (unscaled integer files), which nilearn's
+    /// <c>smooth_img</c> turns into float32.</summary>
+    public abstract bool IsInteger { get; }
+
     /// <summary>The file, for messages (null in memory).</summary>
     public abstract string? Path { get; }
 
@@ -40,6 +44,7 @@ internal abstract class VolumeSource
         public override Grid Grid { get; } = Grid.Of(f);
         public override int VolumeCount => f.VolumeCount;
         public override bool IsFloat32 => VoxelTypes.InMemoryType(f) == NiftiDataType.Float32;
+        public override bool IsInteger => VoxelTypes.InMemoryType(f) is not (NiftiDataType.Float32 or NiftiDataType.Float64);
         public override string? Path => f.Path;
 
         public override void ForEach<T>(int first, int count, VolumeAction<T> action)
@@ -82,6 +87,7 @@ internal abstract class VolumeSource
         public override Grid Grid { get; } = Grid.Of(image);
         public override int VolumeCount => image.VolumeCount;
         public override bool IsFloat32 => typeof(TImage) == typeof(float);
+        public override bool IsInteger => !VoxelTypes.IsFloat<TImage>();
         public override string? Path => null;
 
         public override void ForEach<T>(int first, int count, VolumeAction<T> action)

@@ -118,8 +118,18 @@ public sealed class VoxelMasker
         }
         int nv = voxels.Length;
         var data = new T[(long)n * nv];
-        source.ForEach<T>(dummy, n, (t, volume) =>
+        var smoother = Options.Smooths ? new VolumeSmoother<T>(source.Grid.Shape, source.Grid.Affine, Options.SmoothingFwhm) : null;
+        var smoothed = smoother is null ? null : new T[source.Grid.VoxelCount];
+        source.ForEach<T>(dummy, n, (t, input) =>
         {
+            var volume = input;
+            if (smoother is not null)
+            {
+                // nilearn's NiftiMasker smooths before masking; smooth a copy (an in-memory source is the caller's image)
+                input.CopyTo(smoothed);
+                smoother.Apply(smoothed!, 0);
+                volume = smoothed;
+            }
             var row = data.AsSpan((t - dummy) * nv, nv);
             for (int i = 0; i < nv; i++)
             {

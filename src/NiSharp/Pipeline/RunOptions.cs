@@ -67,6 +67,9 @@ public sealed record RunOptions
     /// <summary>Standardisation of the cleaned region signals.</summary>
     public StandardizeMethod Standardize { get; init; } = StandardizeMethod.ZScoreSample;
 
+    /// <summary>nilearn's <c>smoothing_fwhm</c> of the labels masker (<c>--smoothing-fwhm</c>; null: none, as the lesson).</summary>
+    public Imaging.Fwhm? SmoothingFwhm { get; init; }
+
     /// <summary>Connectivity kinds (the first one is compared at the group level first).</summary>
     public IReadOnlyList<ConnectivityKind> Kinds { get; init; } = [ConnectivityKind.Correlation];
 
@@ -187,6 +190,7 @@ public sealed record RunOptions
         Standardize = Standardize,
         LowPass = LowPass,
         HighPass = HighPass,
+        SmoothingFwhm = SmoothingFwhm,
     }.Validate();
 
     /// <summary>The path with symbolic links of its existing part resolved (so that a link cannot hide that the output is inside the input).</summary>

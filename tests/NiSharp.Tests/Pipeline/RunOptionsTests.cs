@@ -121,11 +121,13 @@ public class RunOptionsTests
         Assert.Equal(baseline, H(o with { Jobs = 1 }));
         Assert.Equal(baseline, H(o with { Reports = false }));
         Assert.Equal(baseline, H(o with { ParticipantLabels = ["01"] }));
+        Assert.Equal(baseline, H(o with { SmoothingFwhm = NiSharp.Imaging.Fwhm.Of(0) }));
         var changed = new[]
         {
             o with { Strategy = "simple" }, o with { DummyScans = NiSharp.Confounds.DummyScans.Fixed(4) }, o with { LowPass = 0.1 },
             o with { HighPass = null }, o with { Detrend = false }, o with { Standardize = NiSharp.Signal.StandardizeMethod.ZScore },
             o with { Kinds = [ConnectivityKind.Covariance] }, o with { Space = "T1w" },
+            o with { SmoothingFwhm = NiSharp.Imaging.Fwhm.Of(6) }, o with { SmoothingFwhm = NiSharp.Imaging.Fwhm.Fast },
         };
         Assert.Equal(changed.Length, changed.Select(H).Append(baseline).Distinct().Count() - 1);
     }
