@@ -295,7 +295,7 @@ internal static class RunAnalysis
             ("confounds", $"{ctx.Strategy.Name}: {string.Join(", ", selection.Columns)}"),
             ("dummy volumes", dummy.ToString(CultureInfo.InvariantCulture)),
             ("censored volumes", censored.Count(c => c).ToString(CultureInfo.InvariantCulture)),
-            ("cleaning", $"detrend {ctx.Options.Detrend}, band-pass {Hz(ctx.Options.HighPass)}–{Hz(ctx.Options.LowPass)}, standardize {Signal.CleanOptions.Name(ctx.Options.Standardize)}"),
+            ("cleaning", RunReports.Cleaning(ctx.Options)),
         };
         var input = new SubjectReportInput
         {
@@ -317,6 +317,4 @@ internal static class RunAnalysis
         QcReport.AddRunSection(page, qc);
         return page.ToHtml();
     }
-
-    private static string Hz(double? v) => v is double d ? d.ToString("0.###", CultureInfo.InvariantCulture) + " Hz" : "none";
 }

@@ -23,11 +23,16 @@ internal static class RunReports
         ("atlas", atlasName),
         ("confound strategy", o.Strategy),
         ("dummy volumes", o.DummyScans.ToString()),
-        ("cleaning", $"detrend {o.Detrend}, high-pass {Hz(o.HighPass)}, low-pass {Hz(o.LowPass)}, standardize {Signal.CleanOptions.Name(o.Standardize)}"),
+        ("cleaning", Cleaning(o)),
         ("connectivity", string.Join(", ", o.Kinds.Select(k => k.NilearnName()))),
         ("parameters hash", parametersHash),
         ("NiSharp", Provenance.Version),
     ];
+
+    /// <summary>The masker's smoothing and cleaning in one line, for the pages.</summary>
+    public static string Cleaning(RunOptions o) =>
+        (o.SmoothingFwhm is { IsNone: false } fwhm ? $"smoothing FWHM {fwhm}{(fwhm.IsFast ? "" : " mm")}, " : "") +
+        $"detrend {o.Detrend}, high-pass {Hz(o.HighPass)}, low-pass {Hz(o.LowPass)}, standardize {Signal.CleanOptions.Name(o.Standardize)}";
 
     public static void WriteParticipantSummary(string path, ParticipantContext ctx, RunSelection selection, IReadOnlyList<SubjectOutcome> outcomes)
     {
