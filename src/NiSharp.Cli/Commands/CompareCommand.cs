@@ -93,7 +93,7 @@ internal static class CompareCommand
             o.WriteLine($"{table.Rows.Count} feature(s) tested ({how}); {sig} significant at FDR {options.FdrLevel.ToString(CultureInfo.InvariantCulture)} → {outPath}");
             foreach (var r in table.Rows.OrderBy(r => double.IsNaN(r.Welch.P) ? 2 : r.Welch.P).Take(10))
                 o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  {r.Feature.Name,-16} diff {r.Difference,9:0.0000}  d {r.CohensD,7:0.000}  t {r.Welch.T,7:0.000}  p {r.Welch.P:0.0000}  p_perm {r.PPermutation:0.0000}  q {(options.Permutations > 0 ? r.PPermutationFdr : r.PFdr):0.0000}"));
+                    $"  {r.Feature.Name,-16} diff {r.Difference,9:0.0000}  d {r.CohensD,7:0.000}  t {r.Welch.T,7:0.000}  p {GroupComparisonTable.FormatP(r.Welch.P),-6}  p_perm {GroupComparisonTable.FormatP(r.PPermutation),-6}  q {GroupComparisonTable.FormatP(options.Permutations > 0 ? r.PPermutationFdr : r.PFdr)}"));
             return 0;
         });
         return cmd;

@@ -120,7 +120,7 @@ internal static class RunCommand
             o.WriteLine($"  {kind.NilearnName()}: {table.Rows.Count} edge(s) tested, {sig} significant at FDR {table.Options.FdrLevel.ToString(CultureInfo.InvariantCulture)}");
             foreach (var r in table.Rows.OrderBy(r => double.IsNaN(r.Welch.P) ? 2 : r.Welch.P).Take(5))
                 o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"    {r.Feature.Name,-8} {group.Group1} {r.Mean1,7:0.000}  {group.Group2} {r.Mean2,7:0.000}  d {r.CohensD,6:0.00}  t {r.Welch.T,6:0.00}  p {r.Welch.P:0.0000}  q {(table.Options.Permutations > 0 ? r.PPermutationFdr : r.PFdr):0.0000}{(r.Significant ? "  *" : "")}"));
+                    $"    {r.Feature.Name,-8} {group.Group1} {r.Mean1,7:0.000}  {group.Group2} {r.Mean2,7:0.000}  d {r.CohensD,6:0.00}  t {r.Welch.T,6:0.00}  p {Group.GroupComparisonTable.FormatP(r.Welch.P),-6}  q {Group.GroupComparisonTable.FormatP(table.Options.Permutations > 0 ? r.PPermutationFdr : r.PFdr)}{(r.Significant ? "  *" : "")}"));
         }
         o.WriteLine($"tables: {Path.GetDirectoryName(group.Outputs[0])}");
         if (group.ReportPath is not null) o.WriteLine($"report: {group.ReportPath}");

@@ -48,6 +48,13 @@ public sealed record FeatureComparison(ConnectomeFeature Feature, int N1, int N2
 public sealed record GroupComparisonTable(string Group1, string Group2, IReadOnlyList<FeatureComparison> Rows,
     GroupComparisonOptions Options, long PermutationsRun, bool ExactPermutation)
 {
+    /// <summary>A p-value for people to read: four decimals, or scientific notation below 1e-4 (where four decimals
+    /// would print 0.0000, which claims a certainty no test gives); <c>n/a</c> for NaN.</summary>
+    public static string FormatP(double p) =>
+        double.IsNaN(p) ? "n/a"
+        : p != 0 && Math.Abs(p) < 1e-4 ? p.ToString("0.0e0", System.Globalization.CultureInfo.InvariantCulture)
+        : p.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>The TSV columns, in order.</summary>
     public static IReadOnlyList<string> Columns { get; } =
     [

@@ -353,8 +353,7 @@ public static class GroupLevel
             return (title, (IReadOnlyList<GroupValue>)v);
         }).ToList();
         static string F(double v) => double.IsNaN(v) ? "n/a" : v.ToString("0.####", CultureInfo.InvariantCulture);
-        // A p-value that rounds to 0 at four decimals is shown in scientific notation: "0" would claim certainty.
-        static string P(double p) => double.IsNaN(p) ? "n/a" : p != 0 && Math.Abs(p) < 1e-4 ? p.ToString("0.0e0", CultureInfo.InvariantCulture) : F(p);
+        static string P(double p) => GroupComparisonTable.FormatP(p);
         var stats = new ReportTable(
             ["edge", "region a", "region b", $"mean {split.Group1}", $"mean {split.Group2}", "difference", "Cohen's d", "t", "p", "p (FDR)", "p perm.", "p perm. (FDR)", "significant"],
             table.Rows.Select(r => (IReadOnlyList<string>)

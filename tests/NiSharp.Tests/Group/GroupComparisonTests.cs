@@ -146,4 +146,15 @@ public class GroupComparisonTests
         Assert.True(exact);
         Assert.Equal(10, all.Select(g => string.Join(",", g)).Distinct().Count());
     }
+
+    [Theory]
+    [InlineData(0.04321, "0.0432")]
+    [InlineData(1.0, "1.0000")]
+    [InlineData(0.0, "0.0000")]
+    [InlineData(4.0e-5, "4.0e-5")]
+    [InlineData(9.999e-5, "1.0e-4")]
+    [InlineData(3.2e-12, "3.2e-12")]
+    [InlineData(double.NaN, "n/a")]
+    public void P_values_below_1e_4_are_printed_in_scientific_notation_not_as_zero(double p, string expected) =>
+        Assert.Equal(expected, GroupComparisonTable.FormatP(p));
 }
