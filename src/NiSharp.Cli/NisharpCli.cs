@@ -46,6 +46,8 @@ public static class NisharpCli
                      MathCommand.Create(),
                      IndexCommand.Create(),
                      MeanCommand.Create(),
+                     ConcatCommand.Create(),
+                     MaskCommand.Create(),
                      SmoothCommand.Create(),
                      ResampleCommand.Create(),
                      RelabelCommand.Create(),

@@ -158,6 +158,49 @@ public static class Volumes
         return new Image<T>([grid.Nx, grid.Ny, grid.Nz, nt], grid.Affine, data, images[0].Header);
     }
 
+    /// <summary>
+    /// nilearn <c>concat_imgs(paths)</c> from files to a file, one volume in memory at a time: 3D images become one
+    /// volume each, 4D images give all their volumes, in order; the output is float32 (nilearn's default dtype)
+    /// with the first image's header (so its TR). Every image must be on the first one's grid.
+    /// </summary>
+    /// <returns>The number of volumes written.</returns>
+    public static int ConcatFiles(IReadOnlyList<string> inputPaths, string outputPath)
+    {
+        if (inputPaths.Count == 0) throw new NiSharpException("concat: no images given");
+        var files = new List<NiftiFile>();
+        try
+        {
+            foreach (var path in inputPaths) files.Add(NiftiFile.Open(path));
+            var grid = Grid.Of(files[0]);
+            long total = 0;
+            for (int i = 0; i < files.Count; i++)
+            {
+                if (files[i].Shape.Length > 4 && files[i].Shape.Skip(4).Any(d => d != 1))
+                    throw new NiSharpException(inputPaths[i], $"concat takes 3D or 4D images, not {Image.ShapeText(files[i].Shape)}");
+                var g = Grid.Of(files[i]);
+                if (!g.SameFieldOfView(grid))
+                    throw new NiSharpException(inputPaths[i], $"has grid {g.Describe()} but {inputPaths[0]} has {grid.Describe()}; resample it first (nisharp resample)");
+                total += files[i].VolumeCount;
+            }
+            if (total > int.MaxValue) throw new NiSharpException(outputPath, $"{total} volumes is more than a NIfTI file can hold");
+            int n = grid.VoxelCount;
+            var volume = new float[n];
+            using var w = NiftiWriter.Create(outputPath, [grid.Nx, grid.Ny, grid.Nz, (int)total], grid.Affine, NiftiDataType.Float32, files[0].Header);
+            foreach (var f in files)
+                for (int t = 0; t < f.VolumeCount; t++)
+                {
+                    f.ReadVolume<float>(t, volume);
+                    w.WriteVolume<float>(volume);
+                }
+            w.Commit();
+            return (int)total;
+        }
+        finally
+        {
+            foreach (var f in files) f.Dispose();
+        }
+    }
+
     private static PySlice? Parse(string? s) => string.IsNullOrWhiteSpace(s) ? null : PySlice.Parse(s);
 
     /// <summary>The voxels and volumes a slicing selects, and how to copy them.</summary>
