@@ -69,6 +69,21 @@ internal static class RegionExtraction
         {
             throw new NiSharpException(source.Path, ex.Message, ex);
         }
+        if (options.HighVarianceConfounds)
+        {
+            // nilearn computes them in transform, before filter_and_extract smooths and reduces: from the raw image
+            inputs = HighVarianceImageConfounds.AddTo(inputs, source);
+            try
+            {
+                // planned again with the stacked confounds; its warnings replace the first plan's
+                warnings.Clear();
+                plans = SignalCleaner.Plan(n, clean, inputs.Confounds, inputs.SampleMask, null, warnings);
+            }
+            catch (NiSharpException ex) when (ex.FilePath is null && source.Path is not null)
+            {
+                throw new NiSharpException(source.Path, ex.Message, ex);
+            }
+        }
         var plan = plans[0].Plan;
 
         // An atlas in another space than the data (MNI labels on a native-space run, say) leaves every region
