@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using NiSharp.Imaging;
 using NiSharp.Nifti;
 using NiSharp.Signal;
@@ -60,55 +61,27 @@ public static class HighVarianceImageConfounds
     internal static SignalMatrix<double> Compute(VolumeSource source, int first, int n, int[]? voxels, int count, double percentile, bool detrend)
     {
         HighVarianceConfounds.Check(count, percentile);
-        int nv = voxels?.Length ?? source.Grid.VoxelCount;
-        // pass 1: shifted sums per voxel
-        var x0 = new double[nv];
-        var s1 = new double[nv];
-        var st = new double[nv];
-        var s2 = new double[nv];
-        source.ForEach<double>(first, n, (t, volume) =>
-        {
-            int ti = t - first;
-            if (ti == 0 && detrend && n > 1)
-            {
-                // without detrending the sum of squares is of the raw values: no shift
-                if (voxels is null) volume.CopyTo(x0);
-                else for (int i = 0; i < nv; i++) x0[i] = volume[voxels[i]];
-            }
-            for (int i = 0; i < nv; i++)
-            {
-                double y = (voxels is null ? volume[i] : volume[voxels[i]]) - x0[i];
-                s1[i] += y;
-                st[i] += ti * y;
-                s2[i] += y * y;
-            }
-        });
-        var sumSquares = s2; // reused in place
-        if (detrend && n > 1)
-        {
-            double tMean = (n - 1) / 2.0;
-            double stt = n * ((double)n * n - 1) / 12.0; // Σ(t − t̄)²
-            for (int i = 0; i < nv; i++)
-            {
-                double centredTrend = st[i] - tMean * s1[i];
-                double ss = s2[i] - s1[i] * s1[i] / n - centredTrend * centredTrend / stt;
-                sumSquares[i] = ss < 0 ? 0 : ss; // rounding below zero for a flat series
-            }
-        }
-        var selected = HighVarianceConfounds.Select(sumSquares, percentile);
-        int k = selected.Length;
+        var sums = new HighVarianceSums(voxels ?? null, voxels?.Length ?? source.Grid.VoxelCount, n, detrend);
+        source.ForEach<double>(first, n, (t, volume) => sums.Add(t - first, volume));
+        return Finish(source, first, sums, count, percentile);
+    }
+
+    /// <summary>The second pass, after <paramref name="sums"/> has seen every volume: the selected voxels' series,
+    /// nilearn's detrending of them, and the decomposition.</summary>
+    internal static SignalMatrix<double> Finish(VolumeSource source, int first, HighVarianceSums sums, int count, double percentile)
+    {
+        int n = sums.Timepoints;
+        var image = sums.SelectVoxels(percentile);
+        int k = image.Length;
         if (k < count)
             throw Error(source, $"only {k} voxels are above the {100 - percentile:R}th variance percentile, fewer than the {count} confounds asked for");
-
-        // pass 2: the selected voxels' series, then nilearn's detrending of them
-        var image = voxels is null ? selected : selected.Select(j => voxels[j]).ToArray();
         var kept = new double[(long)n * k];
         source.ForEach<double>(first, n, (t, volume) =>
         {
             var row = kept.AsSpan((t - first) * k, k);
             for (int j = 0; j < k; j++) row[j] = volume[image[j]];
         });
-        if (detrend && n > 1) Detrending.RemoveLinearTrend(kept, k, single: false, new double[k + 1]);
+        if (sums.Detrend && n > 1) Detrending.RemoveLinearTrend(kept, k, single: false, new double[k + 1]);
         try
         {
             return HighVarianceConfounds.FromSelected(kept, n, k, count);
@@ -123,12 +96,15 @@ public static class HighVarianceImageConfounds
     /// What nilearn's masker <c>transform</c> does with <c>high_variance_confounds=True</c>: the confounds of the image
     /// it is given (here: the volumes after the dummy volumes, which the caller of nilearn drops before), over every
     /// voxel (nilearn does not pass the masker's <c>mask_img</c>), stacked before the user's confounds. The sample mask
-    /// then censors both, inside <c>signal.clean</c>.
+    /// then censors both, inside <c>signal.clean</c>. <paramref name="sums"/>: the first pass, when the caller's own pass
+    /// over the volumes fed it (the masker's extraction pass), so that only the second pass is added.
     /// </summary>
-    internal static MaskerInputs AddTo(MaskerInputs inputs, VolumeSource source)
+    internal static MaskerInputs AddTo(MaskerInputs inputs, VolumeSource source, HighVarianceSums? sums = null)
     {
         int dummy = inputs.DummyScans, n = source.VolumeCount - dummy;
-        var hv = Compute(source, dummy, n, null, HighVarianceConfounds.DefaultCount, HighVarianceConfounds.DefaultPercentile, detrend: true);
+        var hv = sums is null
+            ? Compute(source, dummy, n, null, HighVarianceConfounds.DefaultCount, HighVarianceConfounds.DefaultPercentile, detrend: true)
+            : Finish(source, dummy, sums, HighVarianceConfounds.DefaultCount, HighVarianceConfounds.DefaultPercentile);
         var names = Enumerable.Range(1, hv.Features).Select(i => $"high_variance_confound_{i}").ToList();
         var user = inputs.Confounds;
         int width = hv.Features + (user?.Features ?? 0);
@@ -145,4 +121,67 @@ public static class HighVarianceImageConfounds
 
     private static NiSharpException Error(VolumeSource source, string problem) =>
         source.Path is null ? new NiSharpException(problem) : new NiSharpException(source.Path, problem);
+}
+
+/// <summary>
+/// The first pass of <see cref="HighVarianceImageConfounds"/>: per voxel, Σy, Σt·y and Σy² of y = x − x₀ (x₀ its first
+/// value when detrending, else 0), which give each voxel's (detrended) sum of squares in closed form. Fed one volume at
+/// a time, in order, by whichever pass reads the volumes. Memory: four doubles per voxel.
+/// </summary>
+internal sealed class HighVarianceSums
+{
+    private readonly int[]? _voxels;
+    private readonly double[] _x0, _s1, _st, _s2, _y;
+
+    /// <summary>Sums over <paramref name="voxels"/> (image indices; null: all <paramref name="count"/> voxels) for a
+    /// series of <paramref name="timepoints"/> volumes.</summary>
+    public HighVarianceSums(int[]? voxels, int count, int timepoints, bool detrend)
+    {
+        _voxels = voxels;
+        Timepoints = timepoints;
+        Detrend = detrend;
+        _x0 = new double[count]; _s1 = new double[count]; _st = new double[count]; _s2 = new double[count]; _y = new double[count];
+    }
+
+    /// <summary>The number of volumes of the series.</summary>
+    public int Timepoints { get; }
+
+    /// <summary>Whether the series are detrended.</summary>
+    public bool Detrend { get; }
+
+    /// <summary>Adds volume <paramref name="t"/> (0-based within the series; volumes come in order).</summary>
+    public void Add<T>(int t, ReadOnlySpan<T> volume) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var y = _y;
+        // y = the voxels' values (gathered when masked) minus their first value, then the three sums, vectorised
+        if (_voxels is null) TensorPrimitives.ConvertTruncating<T, double>(volume, y);
+        else for (int i = 0; i < y.Length; i++) y[i] = double.CreateTruncating(volume[_voxels[i]]);
+        // without detrending the sum of squares is of the raw values: no shift
+        if (t == 0 && Detrend && Timepoints > 1) y.CopyTo(_x0);
+        TensorPrimitives.Subtract(y, _x0, y);
+        TensorPrimitives.Add(_s1, y, _s1);
+        if (t != 0) TensorPrimitives.MultiplyAdd(y, (double)t, _st, _st);
+        TensorPrimitives.MultiplyAdd(y, y, _s2, _s2);
+    }
+
+    /// <summary>The image indices of the voxels whose sum of squares is above the <c>100 − percentile</c> percentile.</summary>
+    public int[] SelectVoxels(double percentile)
+    {
+        int n = Timepoints;
+        var sumSquares = new double[_s2.Length];
+        if (Detrend && n > 1)
+        {
+            double tMean = (n - 1) / 2.0;
+            double stt = n * ((double)n * n - 1) / 12.0; // Σ(t − t̄)²
+            for (int i = 0; i < sumSquares.Length; i++)
+            {
+                double centredTrend = _st[i] - tMean * _s1[i];
+                double ss = _s2[i] - _s1[i] * _s1[i] / n - centredTrend * centredTrend / stt;
+                sumSquares[i] = ss < 0 ? 0 : ss; // rounding below zero for a flat series
+            }
+        }
+        else _s2.CopyTo(sumSquares);
+        var selected = HighVarianceConfounds.Select(sumSquares, percentile);
+        return _voxels is null ? selected : selected.Select(j => _voxels[j]).ToArray();
+    }
 }
