@@ -48,7 +48,7 @@ internal static class ExtractCommand
         var coverageOut = new Option<string?>("--coverage-out") { Description = "Also write the coverage table (TSV: index, name, network, atlas_voxels, grid_voxels, mask_voxels, coverage, status)" };
         var radius = new Option<double?>("--radius") { Description = "Sphere radius in mm for a coordinate atlas (default: the nearest voxel only)" };
         var smoothingFwhm = SmoothCommand.FwhmOption("--smoothing-fwhm", "Smooth each volume first (nilearn's smoothing_fwhm): FWHM in mm, three values (x y z) or 'fast'", required: false);
-        var highVariance = new Option<bool>("--high-variance-confounds") { Description = "Also regress out the 5 high-variance confounds of the image (nilearn's high_variance_confounds=True: CompCor-like, every voxel, top 2% variance), before the --confounds; reads the image three times" };
+        var highVariance = new Option<bool>("--high-variance-confounds") { Description = "Also regress out the 5 high-variance confounds of the image (nilearn's high_variance_confounds=True: CompCor-like, every voxel, top 2% variance), before the --confounds; reads the image twice" };
         var output = new Option<string>("--output", "-o") { Required = true, Description = "Time-series TSV to write (header of region names, one row per kept volume); a .json sidecar is written beside it" };
         var cmd = new Command("extract", "Region signals of a 4D image (nilearn NiftiLabelsMasker / NiftiMapsMasker / NiftiSpheresMasker) with the masker's cleaning")
         {

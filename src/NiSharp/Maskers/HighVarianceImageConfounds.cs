@@ -61,7 +61,7 @@ public static class HighVarianceImageConfounds
     internal static SignalMatrix<double> Compute(VolumeSource source, int first, int n, int[]? voxels, int count, double percentile, bool detrend)
     {
         HighVarianceConfounds.Check(count, percentile);
-        var sums = new HighVarianceSums(voxels ?? null, voxels?.Length ?? source.Grid.VoxelCount, n, detrend);
+        var sums = new HighVarianceSums(voxels, voxels?.Length ?? source.Grid.VoxelCount, n, detrend);
         source.ForEach<double>(first, n, (t, volume) => sums.Add(t - first, volume));
         return Finish(source, first, sums, count, percentile);
     }

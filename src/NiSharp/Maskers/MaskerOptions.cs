@@ -62,7 +62,8 @@ public abstract record MaskerOptions
     /// <summary>
     /// <c>high_variance_confounds</c> (default false): regress out, before the user's confounds, the 5 high-variance
     /// confounds of the image given to the transform (<see cref="HighVarianceImageConfounds"/> over every voxel, 2%
-    /// percentile, detrended), as nilearn's masker <c>transform</c> does. Costs two more passes over the volumes.
+    /// percentile, detrended), as nilearn's masker <c>transform</c> does. Costs one more pass over the volumes (the region
+    /// maskers feed the first pass of the computation from their own).
     /// </summary>
     public bool HighVarianceConfounds { get; init; }
 

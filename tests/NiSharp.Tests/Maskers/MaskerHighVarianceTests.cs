@@ -83,6 +83,33 @@ public class MaskerHighVarianceTests
     }
 
     [Fact]
+    public void Float32_data_agree_to_float32_precision()
+    {
+        // nilearn keeps float32 data in float32 here; NiSharp computes the confounds in float64 from the float32 values
+        var img = Image.Load<double>(F("img_f64.nii.gz"));
+        var single = new Image<float>(img.Shape, img.Affine, img.Data.Select(v => (float)v).ToArray());
+        var hv = Labels(true).FitTransform(single);
+        Assert.Equal("float32", hv.DataType);
+        // against the same float32 extraction with the float64 reference confounds: only the confounds differ, by the
+        // rounding of the data to float32 (values near 500: steps of 3e-5, on voxel fluctuations of order 1)
+        HighVarianceConfoundsTests.EqualUpToSign(NpyArray.Load(F("img_nomask_ref.npy")), HighVarianceImageConfounds.Compute(single), 1e-4);
+        var explicitly = Labels(false).FitTransform(single, new MaskerInputs { Confounds = Reference("img_nomask_ref.npy") });
+        Approx.Equal(explicitly.Values.Data, hv.Values.Data, 0, 1e-4, "region signals");
+    }
+
+    [Fact]
+    public void A_mask_on_another_grid_or_too_few_voxels_is_an_error_naming_the_file()
+    {
+        var other = new Image<byte>([4, 4, 4], Affine.Identity, Enumerable.Repeat((byte)1, 64).ToArray());
+        var ex = Assert.Throws<NiSharpException>(() => HighVarianceImageConfounds.Compute(F("img_f64.nii.gz"), other));
+        Assert.Contains("img_f64.nii.gz", ex.Message);
+        Assert.Contains("not on the image's grid", ex.Message);
+        ex = Assert.Throws<NiSharpException>(() => HighVarianceImageConfounds.Compute(F("img_f64.nii.gz"), count: 20));
+        Assert.Contains("img_f64.nii.gz", ex.Message);
+        Assert.Contains("fewer than the 20 confounds", ex.Message);
+    }
+
+    [Fact]
     public void Voxel_masker_with_high_variance_confounds_equals_passing_them_explicitly()
     {
         var mask = Image.Load<byte>(F("mask.nii.gz"));
