@@ -158,10 +158,33 @@ internal sealed class HighVarianceSums
         else for (int i = 0; i < y.Length; i++) y[i] = double.CreateTruncating(volume[_voxels[i]]);
         // without detrending the sum of squares is of the raw values: no shift
         if (t == 0 && Detrend && Timepoints > 1) y.CopyTo(_x0);
-        TensorPrimitives.Subtract(y, _x0, y);
-        TensorPrimitives.Add(_s1, y, _s1);
-        if (t != 0) TensorPrimitives.MultiplyAdd(y, (double)t, _st, _st);
-        TensorPrimitives.MultiplyAdd(y, y, _s2, _s2);
+        Accumulate(y, _x0, _s1, _st, _s2, t);
+    }
+
+    /// <summary>The three sums in one sweep over memory (one read of each array instead of one per operation: the sums
+    /// of a 245,000-voxel grid do not fit in cache, so memory traffic is the cost).</summary>
+    private static void Accumulate(ReadOnlySpan<double> x, ReadOnlySpan<double> x0, Span<double> s1, Span<double> st, Span<double> s2, double t)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            int w = Vector<double>.Count;
+            var vt = new Vector<double>(t);
+            for (; i <= x.Length - w; i += w)
+            {
+                var y = new Vector<double>(x[i..]) - new Vector<double>(x0[i..]);
+                (new Vector<double>(s1[i..]) + y).CopyTo(s1[i..]);
+                (new Vector<double>(st[i..]) + vt * y).CopyTo(st[i..]);
+                (new Vector<double>(s2[i..]) + y * y).CopyTo(s2[i..]);
+            }
+        }
+        for (; i < x.Length; i++)
+        {
+            double y = x[i] - x0[i];
+            s1[i] += y;
+            st[i] += t * y;
+            s2[i] += y * y;
+        }
     }
 
     /// <summary>The image indices of the voxels whose sum of squares is above the <c>100 − percentile</c> percentile.</summary>
