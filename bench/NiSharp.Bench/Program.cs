@@ -16,6 +16,7 @@ var all = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgno
     ["kill"] = KillBench.Run,
     ["denoising"] = DenoisingBench.Run,
     ["smooth"] = SmoothBench.Run,
+    ["hvconfounds"] = HighVarianceBench.Run,
 };
 var names = args.Length > 0 ? args.TakeWhile(a => !a.StartsWith("--")).ToArray() : all.Keys.ToArray();
 var rest = args.SkipWhile(a => !a.StartsWith("--")).ToArray();

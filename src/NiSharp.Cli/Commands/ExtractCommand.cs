@@ -13,7 +13,7 @@ namespace NiSharp.Cli.Commands;
 /// <c>nisharp extract BOLD --atlas NAME|FILE [--labels FILE] [--mask M] [--strategy mean|median|…]
 /// [--confounds TSV (--columns/--strategy/--derivatives/--fd-threshold/--std-dvars-threshold)] [--detrend]
 /// [--standardize zscore|zscore_sample|psc|none] [--low-pass HZ] [--high-pass HZ] [--t-r S]
-/// [--dummy-scans N|auto] [--keep-empty nan|zero|drop] [--min-coverage F] [--coverage-out FILE] -o TIMESERIES.tsv</c>:
+/// [--dummy-scans N|auto] [--keep-empty nan|zero|drop] [--min-coverage F] [--high-variance-confounds] [--coverage-out FILE] -o TIMESERIES.tsv</c>:
 /// region signals of a 4D image (nilearn's NiftiLabelsMasker; a 4D atlas file is a NiftiMapsMasker, a coordinate
 /// atlas a NiftiSpheresMasker), written as a time-series TSV with a JSON sidecar of every effective parameter.
 /// </summary>
@@ -48,10 +48,11 @@ internal static class ExtractCommand
         var coverageOut = new Option<string?>("--coverage-out") { Description = "Also write the coverage table (TSV: index, name, network, atlas_voxels, grid_voxels, mask_voxels, coverage, status)" };
         var radius = new Option<double?>("--radius") { Description = "Sphere radius in mm for a coordinate atlas (default: the nearest voxel only)" };
         var smoothingFwhm = SmoothCommand.FwhmOption("--smoothing-fwhm", "Smooth each volume first (nilearn's smoothing_fwhm): FWHM in mm, three values (x y z) or 'fast'", required: false);
+        var highVariance = new Option<bool>("--high-variance-confounds") { Description = "Also regress out the 5 high-variance confounds of the image (nilearn's high_variance_confounds=True: CompCor-like, every voxel, top 2% variance), before the --confounds; reads the image twice" };
         var output = new Option<string>("--output", "-o") { Required = true, Description = "Time-series TSV to write (header of region names, one row per kept volume); a .json sidecar is written beside it" };
         var cmd = new Command("extract", "Region signals of a 4D image (nilearn NiftiLabelsMasker / NiftiMapsMasker / NiftiSpheresMasker) with the masker's cleaning")
         {
-            bold, atlas, labels, mask, strategy, confounds, detrend, standardize, lowPass, highPass, tr, keepEmpty, minCoverage, coverageOut, radius, smoothingFwhm, output,
+            bold, atlas, labels, mask, strategy, confounds, detrend, standardize, lowPass, highPass, tr, keepEmpty, minCoverage, coverageOut, radius, smoothingFwhm, highVariance, output,
         };
         sel.AddTo(cmd, includeStrategy: false);
         cmd.SetAction(p =>
@@ -116,7 +117,7 @@ internal static class ExtractCommand
                 {
                     Seeds = CoordinateAtlas.Load(atlasName), Radius = p.GetValue(radius), MaskImg = maskImg, MaskSource = maskPath,
                     KeepEmpty = keep, Standardize = std, Detrend = p.GetValue(detrend), LowPass = p.GetValue(lowPass), HighPass = p.GetValue(highPass), RepetitionTime = t_r,
-                    SmoothingFwhm = smoothing,
+                    SmoothingFwhm = smoothing, HighVarianceConfounds = p.GetValue(highVariance),
                 };
                 result = new SpheresMasker(o).FitTransform(boldPath, inputs, warnings);
                 kind = "spheres";
@@ -131,7 +132,7 @@ internal static class ExtractCommand
                     MapsImg = Image.Load<float>(atlasName), MapsSource = atlasName, Labels = labelsPath is null ? null : LabelTable.Read(labelsPath),
                     MaskImg = maskImg, MaskSource = maskPath,
                     KeepEmpty = keep, Standardize = std, Detrend = p.GetValue(detrend), LowPass = p.GetValue(lowPass), HighPass = p.GetValue(highPass), RepetitionTime = t_r,
-                    SmoothingFwhm = smoothing,
+                    SmoothingFwhm = smoothing, HighVarianceConfounds = p.GetValue(highVariance),
                 };
                 result = new MapsMasker(o).FitTransform(boldPath, inputs, warnings);
                 kind = "maps";
@@ -146,7 +147,7 @@ internal static class ExtractCommand
                     Atlas = labelAtlas, MaskImg = maskImg, MaskSource = maskPath,
                     Strategy = reduction is null ? ReductionStrategy.Mean : LabelsMaskerOptions.ParseStrategy(reduction), MinCoverage = minCov,
                     KeepEmpty = keep, Standardize = std, Detrend = p.GetValue(detrend), LowPass = p.GetValue(lowPass), HighPass = p.GetValue(highPass), RepetitionTime = t_r,
-                    SmoothingFwhm = smoothing,
+                    SmoothingFwhm = smoothing, HighVarianceConfounds = p.GetValue(highVariance),
                 };
                 result = new LabelsMasker(o).FitTransform(boldPath, inputs, warnings);
                 kind = "labels";

@@ -30,6 +30,7 @@ internal static class RunCommand
         var lowPass = new Option<string>("--low-pass") { Description = "Low-pass cut-off in Hz, or none", DefaultValueFactory = _ => "0.08" };
         var highPass = new Option<string>("--high-pass") { Description = "High-pass cut-off in Hz, or none", DefaultValueFactory = _ => "0.009" };
         var smoothingFwhm = SmoothCommand.FwhmOption("--smoothing-fwhm", "Smooth each BOLD volume before the region means (nilearn's smoothing_fwhm): FWHM in mm, three values (x y z) or 'fast'", required: false);
+        var highVariance = new Option<bool>("--high-variance-confounds") { Description = "Also regress out the 5 high-variance confounds of each BOLD image (nilearn's high_variance_confounds=True), before the strategy's confounds" };
         var kinds = new Option<string[]>("--kind") { Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true, Description = $"Connectivity kinds: {string.Join(", ", ConnectivityKinds.All)} (default: correlation)" };
         var jobs = new Option<string>("--jobs", "-j") { Description = "Subjects processed at once: a number, or auto (one per core, as many as fit in the available memory); a number is also lowered to what fits", DefaultValueFactory = _ => "auto" };
         var filter = new Option<string?>("--bids-filter-file") { Description = "JSON file of BOLD filters, as fMRIPrep's: {\"bold\": {\"session\": \"1\", \"run\": [1, 2]}}" };
@@ -48,7 +49,7 @@ internal static class RunCommand
         var excludeMotion = new Option<bool>("--exclude-high-motion") { Description = "Group level: leave the subjects the motion QC excludes out of the group comparison too" };
         var cmd = new Command("run", "The BIDS App: region signals, confound cleaning and connectivity per subject (participant), then the group comparison (group)")
         {
-            input, output, level, labels, task, space, atlas, atlasLabels, strategy, dummy, lowPass, highPass, smoothingFwhm, kinds, jobs, filter,
+            input, output, level, labels, task, space, atlas, atlasLabels, strategy, dummy, lowPass, highPass, smoothingFwhm, highVariance, kinds, jobs, filter,
             participants, column, groups, edges, permutations, seed, noReports, minGroupSize, maxMeanFd, maxCensored, maxFd, excludeMotion,
         };
         slurm.AddTo(cmd);
@@ -69,6 +70,7 @@ internal static class RunCommand
                 LowPass = ParseHz(p.GetValue(lowPass)!, "--low-pass"),
                 HighPass = ParseHz(p.GetValue(highPass)!, "--high-pass"),
                 SmoothingFwhm = p.GetValue(smoothingFwhm) is { Length: > 0 } fw ? Imaging.Fwhm.Parse(fw) : null,
+                HighVarianceConfounds = p.GetValue(highVariance),
                 Kinds = (p.GetValue(kinds) is { Length: > 0 } k ? k : ["correlation"]).Select(ConnectivityKinds.Parse).ToArray(),
                 Jobs = ParseJobs(p.GetValue(jobs)!),
                 BidsFilterFile = p.GetValue(filter),

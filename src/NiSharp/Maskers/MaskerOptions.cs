@@ -59,6 +59,14 @@ public abstract record MaskerOptions
     /// </summary>
     public Fwhm? SmoothingFwhm { get; init; }
 
+    /// <summary>
+    /// <c>high_variance_confounds</c> (default false): regress out, before the user's confounds, the 5 high-variance
+    /// confounds of the image given to the transform (<see cref="HighVarianceImageConfounds"/> over every voxel, 2%
+    /// percentile, detrended), as nilearn's masker <c>transform</c> does. Costs one more pass over the volumes (the region
+    /// maskers feed the first pass of the computation from their own).
+    /// </summary>
+    public bool HighVarianceConfounds { get; init; }
+
     /// <summary>What to do with regions that have no voxels (default: keep them as NaN columns).</summary>
     public KeepEmpty KeepEmpty { get; init; } = KeepEmpty.Nan;
 
@@ -118,6 +126,8 @@ public abstract record MaskerOptions
         };
         // only when smoothing: the parameters (and the provenance hash of outputs made without it) stay as before
         if (SmoothingFwhm is { IsNone: false } f) d["smoothing_fwhm"] = f.ToParameter();
+        // likewise only when asked for
+        if (HighVarianceConfounds) d["high_variance_confounds"] = true;
         return d;
     }
 

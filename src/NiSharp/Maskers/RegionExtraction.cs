@@ -69,8 +69,7 @@ internal static class RegionExtraction
         {
             throw new NiSharpException(source.Path, ex.Message, ex);
         }
-        var plan = plans[0].Plan;
-
+        int planWarnings = warnings.Count;
         // An atlas in another space than the data (MNI labels on a native-space run, say) leaves every region
         // off the grid: all-n/a columns would look like a result, so stop here and say why.
         if (regions.Count > 0 && regions.All(x => x.Status == RegionStatus.NotOnDataGrid))
@@ -87,8 +86,12 @@ internal static class RegionExtraction
         long nonFinite = 0;
         var smoother = options.Smooths ? new VolumeSmoother<T>(source.Grid.Shape, source.Grid.Affine, options.SmoothingFwhm) : null;
         var smoothed = smoother is null ? null : new T[source.Grid.VoxelCount];
+        // high_variance_confounds: this pass also accumulates the first pass of their computation, on the raw volumes
+        // (nilearn computes them in transform, before filter_and_extract smooths and reduces)
+        var hvSums = options.HighVarianceConfounds ? new HighVarianceSums(null, source.Grid.VoxelCount, n, detrend: true) : null;
         source.ForEach<T>(dummy, n, (t, volume) =>
         {
+            hvSums?.Add(t - dummy, volume);
             if (smoother is not null)
             {
                 // smooth a copy: an in-memory source hands out the caller's own image
@@ -104,6 +107,23 @@ internal static class RegionExtraction
         if (nonFinite > 0)
             warnings.Add($"{who}: {nonFinite} non-finite voxel value{(nonFinite == 1 ? "" : "s")} (NaN or Inf) replaced by 0, as nilearn's ensure_finite does");
 
+        if (hvSums is not null)
+        {
+            inputs = HighVarianceImageConfounds.AddTo(inputs, source, hvSums);
+            try
+            {
+                // planned again with the stacked confounds; its warnings replace the first plan's
+                var replanned = new List<string>();
+                plans = SignalCleaner.Plan(n, clean, inputs.Confounds, inputs.SampleMask, null, replanned);
+                warnings.RemoveRange(0, planWarnings);
+                warnings.InsertRange(0, replanned);
+            }
+            catch (NiSharpException ex) when (ex.FilePath is null && source.Path is not null)
+            {
+                throw new NiSharpException(source.Path, ex.Message, ex);
+            }
+        }
+        var plan = plans[0].Plan;
         var cleaned = new T[(long)plan.OutputRows * r];
         if (r > 0) SignalCleaner.Run(plan, raw, cleaned, 0, r);
 

@@ -110,6 +110,12 @@ public sealed class VoxelMasker
         List<(CleanPlan Plan, int[]? Rows)> plans;
         try
         {
+            // checked first with the user's confounds, so that a bad parameter fails before any voxel is read
+            if (Options.HighVarianceConfounds)
+            {
+                SignalCleaner.Plan(n, Options.ToCleanOptions(tr), inputs.Confounds, inputs.SampleMask, null, null);
+                inputs = HighVarianceImageConfounds.AddTo(inputs, source);
+            }
             plans = SignalCleaner.Plan(n, Options.ToCleanOptions(tr), inputs.Confounds, inputs.SampleMask, null, warnings);
         }
         catch (NiSharpException e) when (e.FilePath is null && source.Path is not null)

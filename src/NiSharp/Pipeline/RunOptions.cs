@@ -70,6 +70,9 @@ public sealed record RunOptions
     /// <summary>nilearn's <c>smoothing_fwhm</c> of the labels masker (<c>--smoothing-fwhm</c>; null: none, as the lesson).</summary>
     public Imaging.Fwhm? SmoothingFwhm { get; init; }
 
+    /// <summary>nilearn's <c>high_variance_confounds</c> of the labels masker (<c>--high-variance-confounds</c>; false, as the lesson).</summary>
+    public bool HighVarianceConfounds { get; init; }
+
     /// <summary>Connectivity kinds (the first one is compared at the group level first).</summary>
     public IReadOnlyList<ConnectivityKind> Kinds { get; init; } = [ConnectivityKind.Correlation];
 
@@ -191,6 +194,7 @@ public sealed record RunOptions
         LowPass = LowPass,
         HighPass = HighPass,
         SmoothingFwhm = SmoothingFwhm,
+        HighVarianceConfounds = HighVarianceConfounds,
     }.Validate();
 
     /// <summary>The path with symbolic links of its existing part resolved (so that a link cannot hide that the output is inside the input).</summary>

@@ -128,6 +128,7 @@ public class RunOptionsTests
             o with { HighPass = null }, o with { Detrend = false }, o with { Standardize = NiSharp.Signal.StandardizeMethod.ZScore },
             o with { Kinds = [ConnectivityKind.Covariance] }, o with { Space = "T1w" },
             o with { SmoothingFwhm = NiSharp.Imaging.Fwhm.Of(6) }, o with { SmoothingFwhm = NiSharp.Imaging.Fwhm.Fast },
+            o with { HighVarianceConfounds = true },
         };
         Assert.Equal(changed.Length, changed.Select(H).Append(baseline).Distinct().Count() - 1);
     }

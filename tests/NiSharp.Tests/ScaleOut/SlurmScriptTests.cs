@@ -18,6 +18,16 @@ public class SlurmScriptTests(LocalSlurm fixture)
         CliRunner.Run(["run", data, output, "participant", "--slurm", "--dry-run", "--nisharp-command", LocalSlurm.NisharpCommand, .. extra]);
 
     [Fact]
+    public void Array_tasks_get_the_high_variance_confounds_flag()
+    {
+        var output = fixture.NewFolder("dry-hv");
+        var r = DryRun(Data, output, "--high-variance-confounds");
+        Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+        var participant = File.ReadAllText(Path.Combine(output, "slurm", "participant.sbatch"));
+        Assert.Contains("--array-task --high-variance-confounds\n", participant);
+    }
+
+    [Fact]
     public void Dry_run_writes_the_subjects_and_both_scripts_with_every_flag_and_submits_nothing()
     {
         var output = fixture.NewFolder("dry");
