@@ -71,14 +71,15 @@ public static class JobPlanner
     /// <summary>
     /// The estimate for a run of <paramref name="voxelsPerVolume"/> × <paramref name="volumes"/> stored with
     /// <paramref name="bytesPerVoxel"/> bytes per voxel, an atlas of <paramref name="regions"/> regions, with or without
-    /// the report pictures.
+    /// the report pictures, and <paramref name="extraBytesPerVoxel"/> for options that keep more per voxel
+    /// (<see cref="ExtraBytesPerVoxel"/>).
     /// </summary>
-    public static long EstimateBytes(long voxelsPerVolume, int volumes, int regions, int bytesPerVoxel, bool reports)
+    public static long EstimateBytes(long voxelsPerVolume, int volumes, int regions, int bytesPerVoxel, bool reports, int extraBytesPerVoxel = 0)
     {
         // Per voxel: two float32 volumes (the reader's double buffer) + one raw volume (conversion scratch)
         // + resampled labels (int) + brain mask (bool) + voxel→label map (int)
         // + with reports: mean EPI (double) and the atlas on the grid (float).
-        double perVoxel = 2 * 4 + bytesPerVoxel + 4 + 1 + 4 + (reports ? 8 + 4 : 0);
+        double perVoxel = 2 * 4 + bytesPerVoxel + 4 + 1 + 4 + (reports ? 8 + 4 : 0) + extraBytesPerVoxel;
         // Per time point: region signals in four double copies, confounds (up to ~64 columns) in two.
         double perTimepoint = 8.0 * (4 * regions + 2 * 64);
         double live = voxelsPerVolume * perVoxel + volumes * perTimepoint + 8.0 * regions * regions * 4 + SubjectFixedBytes;
@@ -87,7 +88,7 @@ public static class JobPlanner
 
     /// <summary>The estimate for the largest of <paramref name="runs"/> (headers only are read; at most 64 runs spread
     /// over the list are looked at, so that planning 40 000 subjects stays quick).</summary>
-    public static SubjectMemoryEstimate EstimateSubject(IReadOnlyList<BoldRun> runs, int regions, bool reports)
+    public static SubjectMemoryEstimate EstimateSubject(IReadOnlyList<BoldRun> runs, int regions, bool reports, int extraBytesPerVoxel = 0)
     {
         long voxels = 0;
         int volumes = 0, bytes = 4;
@@ -117,9 +118,15 @@ public static class JobPlanner
             volumes = 152;
             shape = "assumed 65×77×49×152";
         }
-        return new SubjectMemoryEstimate(EstimateBytes(voxels, volumes, regions, bytes, reports), voxels, volumes, regions,
-            $"BOLD header {shape}, {regions} regions{(reports ? ", with reports" : "")}");
+        return new SubjectMemoryEstimate(EstimateBytes(voxels, volumes, regions, bytes, reports, extraBytesPerVoxel), voxels, volumes, regions,
+            $"BOLD header {shape}, {regions} regions{(reports ? ", with reports" : "")}{(extraBytesPerVoxel > 0 ? $", +{extraBytesPerVoxel} B/voxel for the masker's options" : "")}");
     }
+
+    /// <summary>What the masker options of <paramref name="options"/> keep per voxel beyond the default pass: the
+    /// high-variance confounds' running sums (three doubles and the first value) and smoothing's float copy of the
+    /// volume with its line buffers.</summary>
+    public static int ExtraBytesPerVoxel(RunOptions options) =>
+        (options.HighVarianceConfounds ? 3 * 8 + 8 : 0) + (options.SmoothingFwhm is { IsNone: false } ? 4 + 4 : 0);
 
     /// <summary>
     /// Memory this process may still use, in bytes, and where the figure came from: <c>MemAvailable</c> of
@@ -228,9 +235,9 @@ public static class JobPlanner
     }
 
     /// <summary>The plan for <paramref name="requested"/> on this machine now, for the subjects' runs.</summary>
-    public static JobPlan Plan(int requested, IReadOnlyList<BoldRun> runs, int regions, bool reports)
+    public static JobPlan Plan(int requested, IReadOnlyList<BoldRun> runs, int regions, bool reports, int extraBytesPerVoxel = 0)
     {
-        var estimate = EstimateSubject(runs, regions, reports);
+        var estimate = EstimateSubject(runs, regions, reports, extraBytesPerVoxel);
         var (available, source) = AvailableMemory();
         return Plan(requested, Environment.ProcessorCount, available, source, estimate);
     }

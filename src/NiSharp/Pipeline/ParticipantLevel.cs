@@ -67,7 +67,7 @@ public static class ParticipantLevel
             else
                 todo.Add(i);
         }
-        var plan = JobPlanner.Plan(options.Jobs, todo.SelectMany(i => selection.Subjects[i].Runs).ToList(), atlas.Labels.Regions.Count, options.Reports);
+        var plan = JobPlanner.Plan(options.Jobs, todo.SelectMany(i => selection.Subjects[i].Runs).ToList(), atlas.Labels.Regions.Count, options.Reports, JobPlanner.ExtraBytesPerVoxel(options));
         int jobs = plan.Jobs;
         if (todo.Count > 1 && (options.Jobs == JobPlanner.Auto || plan.Jobs < options.Jobs)) progress.Message(plan.Describe());
         progress.Planned(selection.Subjects.Count, todo.Count, jobs);

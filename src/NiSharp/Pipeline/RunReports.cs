@@ -32,7 +32,8 @@ internal static class RunReports
     /// <summary>The masker's smoothing and cleaning in one line, for the pages.</summary>
     public static string Cleaning(RunOptions o) =>
         (o.SmoothingFwhm is { IsNone: false } fwhm ? $"smoothing FWHM {fwhm}{(fwhm.IsFast ? "" : " mm")}, " : "") +
-        $"detrend {o.Detrend}, high-pass {Hz(o.HighPass)}, low-pass {Hz(o.LowPass)}, standardize {Signal.CleanOptions.Name(o.Standardize)}";
+        $"detrend {o.Detrend}, high-pass {Hz(o.HighPass)}, low-pass {Hz(o.LowPass)}, standardize {Signal.CleanOptions.Name(o.Standardize)}" +
+        (o.HighVarianceConfounds ? ", with 5 high-variance confounds" : "");
 
     public static void WriteParticipantSummary(string path, ParticipantContext ctx, RunSelection selection, IReadOnlyList<SubjectOutcome> outcomes)
     {

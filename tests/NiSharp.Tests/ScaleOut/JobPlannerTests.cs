@@ -60,6 +60,7 @@ public class JobPlannerTests(LocalSlurm fixture)
             Assert.True(JobPlanner.EstimateBytes(voxels, volumes + 10, regions, bytes, false) > e);
             Assert.True(JobPlanner.EstimateBytes(voxels, volumes, regions + 1, bytes, false) > e);
             Assert.True(JobPlanner.EstimateBytes(voxels, volumes, regions, bytes, true) > e);
+            Assert.True(JobPlanner.EstimateBytes(voxels, volumes, regions, bytes, false, extraBytesPerVoxel: 32) > e);
             // Streaming: no voxels × volumes term — more volumes cost the same whatever the volume's size.
             long moreVolumes = JobPlanner.EstimateBytes(voxels, volumes * 2, regions, bytes, false) - e;
             long moreVolumesOfBigger = JobPlanner.EstimateBytes(voxels * 8, volumes * 2, regions, bytes, false) - JobPlanner.EstimateBytes(voxels * 8, volumes, regions, bytes, false);
@@ -87,5 +88,15 @@ public class JobPlannerTests(LocalSlurm fixture)
         var r = CliRunner.Run("run", fixture.Cohort.DataDirectory, fixture.NewFolder("j0"), "participant", "--jobs", "0");
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("--jobs must be a number of subjects (at least 1) or auto, got '0'", r.Stderr);
+    }
+
+    [Fact]
+    public void High_variance_confounds_and_smoothing_count_in_the_memory_per_subject()
+    {
+        var plain = new RunOptions { InputDirectory = "/in", OutputDirectory = "/out" };
+        Assert.Equal(0, JobPlanner.ExtraBytesPerVoxel(plain));
+        Assert.True(JobPlanner.ExtraBytesPerVoxel(plain with { HighVarianceConfounds = true }) >= 32); // three running sums in double
+        Assert.True(JobPlanner.ExtraBytesPerVoxel(plain with { SmoothingFwhm = NiSharp.Imaging.Fwhm.Of(6) }) >= 4); // a float copy
+        Assert.Equal(0, JobPlanner.ExtraBytesPerVoxel(plain with { SmoothingFwhm = NiSharp.Imaging.Fwhm.Of(0) }));
     }
 }
