@@ -51,8 +51,7 @@ public sealed class FittedLabels
 /// </remarks>
 public sealed class LabelsMasker
 {
-    private readonly object _gate = new();
-    private readonly List<(Grid Grid, Lazy<FittedLabels> Fit)> _fits = [];
+    private readonly GridFits<FittedLabels> _fits;
     private readonly Lazy<(int[] Labels, long[] Counts)> _atlasCounts;
 
     /// <summary>The validated options.</summary>
@@ -63,6 +62,7 @@ public sealed class LabelsMasker
     {
         Options = options.Validate();
         _atlasCounts = new(CountAtlasLabels);
+        _fits = new(FitGrid);
     }
 
     /// <summary>A masker over <paramref name="atlas"/> with nilearn's defaults.</summary>
@@ -86,21 +86,7 @@ public sealed class LabelsMasker
     /// The masker on <paramref name="grid"/>: the atlas and mask resampled to it (nearest; nothing is resampled when
     /// the grids are the same), the label index and the coverage. Computed once per grid and cached.
     /// </summary>
-    public FittedLabels Fit(Grid grid)
-    {
-        Lazy<FittedLabels> fit;
-        lock (_gate)
-        {
-            var found = _fits.FirstOrDefault(f => f.Grid.SameFieldOfView(grid));
-            if (found.Fit is null)
-            {
-                found = (grid, new Lazy<FittedLabels>(() => FitGrid(grid), LazyThreadSafetyMode.ExecutionAndPublication));
-                _fits.Add(found);
-            }
-            fit = found.Fit;
-        }
-        return fit.Value;
-    }
+    public FittedLabels Fit(Grid grid) => _fits.For(grid);
 
     private FittedLabels FitGrid(Grid grid)
     {

@@ -74,33 +74,22 @@ public sealed record MapsMaskerOptions : MaskerOptions
 /// </remarks>
 public sealed class MapsMasker
 {
-    private readonly object _gate = new();
-    private readonly List<(Grid Grid, Lazy<(RegionCoverage[] Coverage, MapsProjection Projection)> Fit)> _fits = [];
+    private readonly GridFits<(RegionCoverage[] Coverage, MapsProjection Projection)> _fits;
 
     /// <summary>The validated options.</summary>
     public MapsMaskerOptions Options { get; }
 
     /// <summary>A masker with <paramref name="options"/> (validated now).</summary>
-    public MapsMasker(MapsMaskerOptions options) => Options = options.Validate();
+    public MapsMasker(MapsMaskerOptions options)
+    {
+        Options = options.Validate();
+        _fits = new(Compute);
+    }
 
     /// <summary>The coverage of every map on <paramref name="grid"/> (voxels where the map is not 0).</summary>
     public IReadOnlyList<RegionCoverage> Fit(Grid grid) => FitGrid(grid).Coverage;
 
-    private (RegionCoverage[] Coverage, MapsProjection Projection) FitGrid(Grid grid)
-    {
-        Lazy<(RegionCoverage[], MapsProjection)> fit;
-        lock (_gate)
-        {
-            var found = _fits.FirstOrDefault(f => f.Grid.SameFieldOfView(grid));
-            if (found.Fit is null)
-            {
-                found = (grid, new Lazy<(RegionCoverage[], MapsProjection)>(() => Compute(grid), LazyThreadSafetyMode.ExecutionAndPublication));
-                _fits.Add(found);
-            }
-            fit = found.Fit;
-        }
-        return fit.Value;
-    }
+    private (RegionCoverage[] Coverage, MapsProjection Projection) FitGrid(Grid grid) => _fits.For(grid);
 
     private (RegionCoverage[], MapsProjection) Compute(Grid grid)
     {

@@ -72,14 +72,17 @@ public sealed record SpheresMaskerOptions : MaskerOptions
 /// </remarks>
 public sealed class SpheresMasker
 {
-    private readonly object _gate = new();
-    private readonly List<(Grid Grid, Lazy<(RegionCoverage[] Coverage, RegionVoxelIndex Index)> Fit)> _fits = [];
+    private readonly GridFits<(RegionCoverage[] Coverage, RegionVoxelIndex Index)> _fits;
 
     /// <summary>The validated options.</summary>
     public SpheresMaskerOptions Options { get; }
 
     /// <summary>A masker with <paramref name="options"/> (validated now).</summary>
-    public SpheresMasker(SpheresMaskerOptions options) => Options = options.Validate();
+    public SpheresMasker(SpheresMaskerOptions options)
+    {
+        Options = options.Validate();
+        _fits = new(Compute);
+    }
 
     /// <summary>The voxels (ascending indices into the grid) of every sphere on <paramref name="grid"/>, and their coverage.</summary>
     public IReadOnlyList<RegionCoverage> Fit(Grid grid) => FitGrid(grid).Coverage;
@@ -93,21 +96,7 @@ public sealed class SpheresMasker
         return coverage[seedIndex].IsEmpty ? [] : index.VoxelsOf(k).ToArray();
     }
 
-    private (RegionCoverage[] Coverage, RegionVoxelIndex Index) FitGrid(Grid grid)
-    {
-        Lazy<(RegionCoverage[], RegionVoxelIndex)> fit;
-        lock (_gate)
-        {
-            var found = _fits.FirstOrDefault(f => f.Grid.SameFieldOfView(grid));
-            if (found.Fit is null)
-            {
-                found = (grid, new Lazy<(RegionCoverage[], RegionVoxelIndex)>(() => Compute(grid), LazyThreadSafetyMode.ExecutionAndPublication));
-                _fits.Add(found);
-            }
-            fit = found.Fit;
-        }
-        return fit.Value;
-    }
+    private (RegionCoverage[] Coverage, RegionVoxelIndex Index) FitGrid(Grid grid) => _fits.For(grid);
 
     private (RegionCoverage[], RegionVoxelIndex) Compute(Grid grid)
     {

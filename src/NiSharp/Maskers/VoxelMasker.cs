@@ -40,40 +40,31 @@ public sealed record VoxelMaskerOptions : MaskerOptions
 /// </remarks>
 public sealed class VoxelMasker
 {
-    private readonly object _gate = new();
-    private readonly List<(Grid Grid, Lazy<(Image<byte> Mask, int[] Voxels)> Fit)> _fits = [];
+    private readonly GridFits<(Image<byte> Mask, int[] Voxels)> _fits;
 
     /// <summary>The validated options.</summary>
     public VoxelMaskerOptions Options { get; }
 
     /// <summary>A masker with <paramref name="options"/> (validated now).</summary>
-    public VoxelMasker(VoxelMaskerOptions options) => Options = options.Validate();
+    public VoxelMasker(VoxelMaskerOptions options)
+    {
+        Options = options.Validate();
+        _fits = new(MaskOnGrid);
+    }
 
     /// <summary>A masker over <paramref name="mask"/> with nilearn's defaults (no cleaning).</summary>
     public VoxelMasker(Image<byte> mask) : this(new VoxelMaskerOptions { MaskImg = mask }) { }
 
     /// <summary>The mask on <paramref name="grid"/> and its voxels in column order.</summary>
-    public (Image<byte> Mask, int[] Voxels) Fit(Grid grid)
+    public (Image<byte> Mask, int[] Voxels) Fit(Grid grid) => _fits.For(grid);
+
+    private (Image<byte> Mask, int[] Voxels) MaskOnGrid(Grid grid)
     {
-        Lazy<(Image<byte>, int[])> fit;
-        lock (_gate)
-        {
-            var found = _fits.FirstOrDefault(f => f.Grid.SameFieldOfView(grid));
-            if (found.Fit is null)
-            {
-                found = (grid, new Lazy<(Image<byte>, int[])>(() =>
-                {
-                    var m = Options.MaskImg;
-                    var onGrid = Grid.Of(m).SameFieldOfView(grid) ? m : Resampling.ResampleToGrid(m, grid, Interpolation.Nearest, clip: true);
-                    var voxels = Masking.VoxelIndices(onGrid);
-                    if (voxels.Length == 0) throw new NiSharpException($"{Options.MaskSource ?? "mask_img"}: the mask is empty on the data grid {grid.Describe()}");
-                    return (onGrid, voxels);
-                }, LazyThreadSafetyMode.ExecutionAndPublication));
-                _fits.Add(found);
-            }
-            fit = found.Fit;
-        }
-        return fit.Value;
+        var m = Options.MaskImg;
+        var onGrid = Grid.Of(m).SameFieldOfView(grid) ? m : Resampling.ResampleToGrid(m, grid, Interpolation.Nearest, clip: true);
+        var voxels = Masking.VoxelIndices(onGrid);
+        if (voxels.Length == 0) throw new NiSharpException($"{Options.MaskSource ?? "mask_img"}: the mask is empty on the data grid {grid.Describe()}");
+        return (onGrid, voxels);
     }
 
     /// <summary>nilearn's <c>fit_transform</c> on a file: (kept volumes × voxels) as <typeparamref name="T"/>.</summary>
