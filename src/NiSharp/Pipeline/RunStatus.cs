@@ -83,6 +83,11 @@ public static class RunStatus
         outputDir = Path.GetFullPath(outputDir).TrimEnd('/');
         if (!Directory.Exists(outputDir))
             throw new NiSharpException(outputDir, File.Exists(outputDir) ? "is a file, not a nisharp run output folder" : "the output folder does not exist");
+        // A folder nisharp run never wrote to (often the input dataset, given by mistake) has no state to show:
+        // listing its subjects as "unknown" would look like a run that lost track of them.
+        if (!Directory.Exists(Path.Combine(outputDir, "logs")) && !Directory.Exists(SlurmJobRecord.FolderOf(outputDir)) && !WrittenByNiSharp(outputDir))
+            throw new NiSharpException(outputDir, "is not the OUTPUT_DIR of a nisharp run (no logs/, slurm/ or dataset_description.json written by NiSharp)" +
+                (Directory.EnumerateDirectories(outputDir, "sub-*").Any() ? "; it looks like an input dataset" : ""));
         var record = SlurmJobRecord.Latest(outputDir);
 
         var subjects = new SortedSet<string>(StringComparer.Ordinal);
@@ -148,6 +153,14 @@ public static class RunStatus
         var why = ended.Value.TryGetValue(task, out var e) && e.State != "COMPLETED" ? $"Slurm: {e.State}{(e.Reason is null ? "" : " (" + e.Reason + ")")}" : "the task ended without a result";
         var tail = LastLine(slurmLog);
         return new SubjectRunStatus(subject, RunState.Failed, $"{why}; {slurmLog}{(tail is null ? "" : ": " + tail)}", jobId, log);
+    }
+
+    private static bool WrittenByNiSharp(string outputDir)
+    {
+        var description = Path.Combine(outputDir, "dataset_description.json");
+        if (!File.Exists(description)) return false;
+        try { return File.ReadAllText(description).Contains("\"NiSharp\"", StringComparison.Ordinal); }
+        catch (IOException) { return false; }
     }
 
     private static SubjectRunStatus FromStatusFile(string subject, SubjectStatus? status, string log, bool completeBefore)

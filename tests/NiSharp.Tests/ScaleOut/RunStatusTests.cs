@@ -177,4 +177,23 @@ public class RunStatusTests
         Assert.Contains("dry run, not submitted", report.Subjects[0].Detail);
         Assert.Contains("3 subject(s)", report.Summary());
     }
+
+    [Fact]
+    public void A_folder_no_run_wrote_to_is_refused_naming_it_an_input_dataset_when_it_looks_like_one()
+    {
+        using var tmp = new TempDir();
+        var input = tmp.File("bids");
+        Directory.CreateDirectory(Path.Combine(input, "sub-01", "func"));
+        var e = Assert.Throws<NiSharpException>(() => RunStatus.Read(input, new FakeCluster()));
+        Assert.Contains("is not the OUTPUT_DIR of a nisharp run", e.Message);
+        Assert.Contains("looks like an input dataset", e.Message);
+        var r = CliRunner.Run("status", input);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Single(r.Stderr.Trim().Split('\n'));
+        // A derivatives folder written by NiSharp (no logs yet) is one.
+        var output = tmp.File("out");
+        Directory.CreateDirectory(output);
+        File.WriteAllText(Path.Combine(output, "dataset_description.json"), "{\"GeneratedBy\": [{\"Name\": \"NiSharp\"}]}");
+        Assert.Empty(RunStatus.Read(output, new FakeCluster()).Subjects);
+    }
 }
