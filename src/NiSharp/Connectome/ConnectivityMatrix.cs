@@ -156,15 +156,12 @@ public sealed class ConnectivityMatrix
         }
         var sidecarPath = SidecarPath(path);
         var meta = RegionSidecar.ReadObject(sidecarPath);
-        var ids = RegionSidecar.ReadLabelIds(sidecarPath, n);
+        var ids = RegionSidecar.ReadLabelIds(meta, sidecarPath, n);
         var regions = new Region[n];
         for (int j = 0; j < n; j++)
             regions[j] = ids is null ? Region.FromName(names[j]) : new Region(names[j], ids[j]);
         RegionSidecar.CheckUniqueIds(path, regions);
         bool isMean = meta?[GroupMeanKey] is JsonValue g && g.TryGetValue(out bool b) && b;
-        string?[]? networks = null;
-        if (meta?[RegionNetworksKey] is JsonArray nets && nets.Count == n)
-            networks = nets.Select(x => x is JsonValue v && v.TryGetValue(out string? s) ? s : null).ToArray();
-        return new ConnectivityMatrix(regions, values, path, isMean) { RegionNetworks = networks };
+        return new ConnectivityMatrix(regions, values, path, isMean) { RegionNetworks = RegionSidecar.ReadNetworks(meta, n) };
     }
 }

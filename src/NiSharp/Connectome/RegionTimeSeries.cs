@@ -86,15 +86,13 @@ public sealed class RegionTimeSeries
             if (finite == 0)
                 for (int t = 0; t < nt; t++) values[t, j] = double.NaN;
         }
-        var ids = RegionSidecar.ReadLabelIds(SidecarPath(path), nc);
+        var sidecar = RegionSidecar.ReadObject(SidecarPath(path));
+        var ids = RegionSidecar.ReadLabelIds(sidecar, SidecarPath(path), nc);
         var regions = new Region[nc];
         for (int j = 0; j < nc; j++)
             regions[j] = ids is null ? Region.FromName(table.Columns[j]) : new Region(table.Columns[j], ids[j]);
         RegionSidecar.CheckUniqueIds(path, regions);
-        string?[]? networks = null;
-        if (RegionSidecar.ReadObject(SidecarPath(path))?[ConnectivityMatrix.RegionNetworksKey] is System.Text.Json.Nodes.JsonArray nets && nets.Count == nc)
-            networks = nets.Select(x => x is System.Text.Json.Nodes.JsonValue v && v.TryGetValue(out string? s) ? s : null).ToArray();
-        return new RegionTimeSeries(regions, values, path) { RegionNetworks = networks };
+        return new RegionTimeSeries(regions, values, path) { RegionNetworks = RegionSidecar.ReadNetworks(sidecar, nc) };
     }
 
     /// <summary>Whether region <paramref name="column"/> is empty (no value at any time point).</summary>
@@ -114,11 +112,10 @@ public sealed class RegionTimeSeries
 /// <summary>Reading the region label ids that sidecars record.</summary>
 internal static class RegionSidecar
 {
-    /// <summary>The <c>"RegionLabelIds"</c> array of <paramref name="jsonPath"/>, or null when there is
-    /// no sidecar or no such key.</summary>
-    public static int?[]? ReadLabelIds(string jsonPath, int columns)
+    /// <summary>The <c>"RegionLabelIds"</c> array of the sidecar <paramref name="obj"/> read from
+    /// <paramref name="jsonPath"/>, or null when there is no sidecar or no such key.</summary>
+    public static int?[]? ReadLabelIds(JsonObject? obj, string jsonPath, int columns)
     {
-        var obj = ReadObject(jsonPath);
         if (obj is null || obj[RegionTimeSeries.LabelIdsKey] is not JsonArray arr) return null;
         if (arr.Count != columns)
             throw new NiSharpException(jsonPath, $"'{RegionTimeSeries.LabelIdsKey}' lists {arr.Count} ids but the table has {columns} columns");
@@ -134,6 +131,13 @@ internal static class RegionSidecar
         }
         return ids;
     }
+
+    /// <summary>The <c>"RegionNetworks"</c> of the sidecar <paramref name="obj"/> (null entries where a region has no
+    /// network), or null when it has none or not one per column.</summary>
+    public static string?[]? ReadNetworks(JsonObject? obj, int columns) =>
+        obj?[ConnectivityMatrix.RegionNetworksKey] is JsonArray nets && nets.Count == columns
+            ? nets.Select(x => x is JsonValue v && v.TryGetValue(out string? s) ? s : null).ToArray()
+            : null;
 
     /// <summary>The JSON object in <paramref name="jsonPath"/>, or null when the file does not exist.</summary>
     public static JsonObject? ReadObject(string jsonPath)
