@@ -103,7 +103,7 @@ public static class RunStatus
         }
         // Scripts written by --dry-run and not (yet) submitted: their subjects are planned, so list them as pending.
         var planned = new HashSet<string>(StringComparer.Ordinal);
-        var plannedFile = Path.Combine(SlurmJobRecord.FolderOf(outputDir), "subjects.txt");
+        var plannedFile = SlurmJobRecord.SubjectsFileOf(outputDir);
         if (record is null && File.Exists(plannedFile))
             foreach (var line in File.ReadLines(plannedFile))
                 if (line.Trim() is { Length: > 0 } label && !label.Contains('/')) planned.Add(label.StartsWith("sub-", StringComparison.Ordinal) ? label[4..] : label);
@@ -130,7 +130,7 @@ public static class RunStatus
             if (record?.ArrayJobId is string arrayId && taskOf.TryGetValue(subject, out var task))
                 result.Add(SubmittedSubject(outputDir, subject, status, log, record, arrayId, task, queued, ended));
             else if (status is null && planned.Contains(subject))
-                result.Add(new SubjectRunStatus(subject, RunState.Pending, $"in the scripts of a dry run, not submitted (sbatch {Path.Combine(SlurmJobRecord.FolderOf(outputDir), "participant.sbatch")})", null, log));
+                result.Add(new SubjectRunStatus(subject, RunState.Pending, $"in the scripts of a dry run, not submitted (sbatch {SlurmJobRecord.ParticipantScriptOf(outputDir)})", null, log));
             else
                 result.Add(FromStatusFile(subject, status, log, record is not null && record.Complete.Contains(subject)));
         }
@@ -159,8 +159,9 @@ public static class RunStatus
     {
         var description = Path.Combine(outputDir, "dataset_description.json");
         if (!File.Exists(description)) return false;
-        try { return File.ReadAllText(description).Contains("\"NiSharp\"", StringComparison.Ordinal); }
-        catch (IOException) { return false; }
+        // An unreadable description is not NiSharp's (DerivativesDataset writes it atomically).
+        try { return Bids.DatasetDescription.Read(description).GeneratedBy.Any(g => g.Name == "NiSharp"); }
+        catch (NiSharpException) { return false; }
     }
 
     private static SubjectRunStatus FromStatusFile(string subject, SubjectStatus? status, string log, bool completeBefore)

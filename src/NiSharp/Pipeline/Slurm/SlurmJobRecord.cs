@@ -23,6 +23,12 @@ public sealed record SlurmJobRecord(DateTime Submitted, string? ArrayJobId, stri
     /// <summary>The folder of the Slurm files of an output folder.</summary>
     public static string FolderOf(string outputDir) => Path.Combine(outputDir, "slurm");
 
+    /// <summary><c>OUTPUT_DIR/slurm/subjects.txt</c>: one label per line, line <c>i+1</c> for array task <c>i</c>.</summary>
+    public static string SubjectsFileOf(string outputDir) => Path.Combine(FolderOf(outputDir), "subjects.txt");
+
+    /// <summary><c>OUTPUT_DIR/slurm/participant.sbatch</c>.</summary>
+    public static string ParticipantScriptOf(string outputDir) => Path.Combine(FolderOf(outputDir), "participant.sbatch");
+
     /// <summary>The record file.</summary>
     public static string PathOf(string outputDir) => Path.Combine(FolderOf(outputDir), "jobs.json");
 

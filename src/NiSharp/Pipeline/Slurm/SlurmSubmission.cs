@@ -20,10 +20,10 @@ public sealed record SlurmPlan(RunOptions Options, SlurmOptions Slurm, IReadOnly
     public string SlurmDirectory => SlurmJobRecord.FolderOf(Options.OutputDirectory);
 
     /// <summary><c>OUTPUT_DIR/slurm/subjects.txt</c>: one label per line, line <c>i+1</c> for array task <c>i</c>.</summary>
-    public string SubjectsFile => Path.Combine(SlurmDirectory, "subjects.txt");
+    public string SubjectsFile => SlurmJobRecord.SubjectsFileOf(Options.OutputDirectory);
 
     /// <summary><c>OUTPUT_DIR/slurm/participant.sbatch</c>.</summary>
-    public string ParticipantScript => Path.Combine(SlurmDirectory, "participant.sbatch");
+    public string ParticipantScript => SlurmJobRecord.ParticipantScriptOf(Options.OutputDirectory);
 
     /// <summary><c>OUTPUT_DIR/slurm/group.sbatch</c>.</summary>
     public string GroupScript => Path.Combine(SlurmDirectory, "group.sbatch");
