@@ -118,8 +118,7 @@ internal static class PlotCommand
     {
         if (given is null) return Templates.Load("mni152");
         if (given.Equals("none", StringComparison.OrdinalIgnoreCase)) return null;
-        if (!File.Exists(given) && Templates.Find(given) is not null) return Templates.Load(given);
-        return LoadVolume(given, 0);
+        return LoadVolume(given, 0); // a file, or a bundled template name
     }
 
     private static Image<float> LoadVolume(string path, int volume)

@@ -353,13 +353,13 @@ public static class GroupLevel
             return (title, (IReadOnlyList<GroupValue>)v);
         }).ToList();
         static string F(double v) => double.IsNaN(v) ? "n/a" : v.ToString("0.####", CultureInfo.InvariantCulture);
-        static string P(double p) => GroupComparisonTable.FormatP(p);
         var stats = new ReportTable(
             ["edge", "region a", "region b", $"mean {split.Group1}", $"mean {split.Group2}", "difference", "Cohen's d", "t", "p", "p (FDR)", "p perm.", "p perm. (FDR)", "significant"],
             table.Rows.Select(r => (IReadOnlyList<string>)
             [
                 r.Feature.Name, r.Feature.RegionA, r.Feature.RegionB ?? "", F(r.Mean1), F(r.Mean2), F(r.Difference), F(r.CohensD),
-                F(r.Welch.T), P(r.Welch.P), P(r.PFdr), P(r.PPermutation), P(r.PPermutationFdr), r.Significant ? "yes" : "no",
+                F(r.Welch.T), GroupComparisonTable.FormatP(r.Welch.P), GroupComparisonTable.FormatP(r.PFdr),
+                GroupComparisonTable.FormatP(r.PPermutation), GroupComparisonTable.FormatP(r.PPermutationFdr), r.Significant ? "yes" : "no",
             ]).ToList());
         var page = GroupReport.Build(new GroupReportInput
         {

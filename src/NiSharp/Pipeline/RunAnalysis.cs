@@ -216,6 +216,7 @@ internal static class RunAnalysis
     {
         Maskers.RegionCoverage.WriteTsv(outputs.Coverage, region.Coverage);
         RunQcStep.Write(outputs.QcMotion, qc, ctx, sources, inputsHash);
+        var networkOf = region.Regions.ToDictionary(r => r.Id, r => r.Network);
         foreach (var (kind, m) in matrices)
         {
             var meta = Provenance.ConnectivityParameters(kind);
@@ -226,7 +227,6 @@ internal static class RunAnalysis
             meta[Provenance.ParametersHashKey] = ctx.Provenance.ParametersHash;
             meta[Provenance.InputsHashKey] = inputsHash;
             meta["GeneratedBy"] = Provenance.GeneratedBy("nisharp run participant");
-            var networkOf = region.Regions.ToDictionary(r => r.Id, r => r.Network);
             meta[ConnectivityMatrix.RegionNetworksKey] = new JsonArray(m.Regions
                 .Select(r => (JsonNode?)JsonValue.Create(r.LabelId is int id && networkOf.TryGetValue(id, out var net) ? net : null)).ToArray());
             m.Write(outputs.Relmat(kind), meta);
