@@ -55,11 +55,26 @@ public sealed class BidsMetadata
         if (v is JsonValue jv && jv.GetValueKind() == JsonValueKind.Number)
         {
             double t = jv.GetValue<double>();
-            if (double.IsFinite(t) && t > 0) return t;
-            problem = $"RepetitionTime is {jv.ToJsonString()}; it must be a positive number of seconds";
+            problem = RepetitionTimeProblem(t, jv.ToJsonString());
+            if (problem is null) return t;
         }
         problem ??= $"RepetitionTime is {(v is null ? "null" : v.ToJsonString())} ({Kind(v)}); it must be a number of seconds such as 2.0";
         throw new NiSharpException(SourceOf(key) ?? "the BOLD metadata", problem);
+    }
+
+    /// <summary>The shortest and longest repetition times taken as seconds. Outside them the value is a mistake (a TR in
+    /// milliseconds, a damaged header) that would otherwise show up far away, as a filter that passes nothing and
+    /// regions with zero variance.</summary>
+    public const double MinRepetitionTime = 1e-3, MaxRepetitionTime = 1000;
+
+    /// <summary>Why <paramref name="seconds"/> cannot be a repetition time (written as <paramref name="text"/>), or
+    /// null when it can.</summary>
+    public static string? RepetitionTimeProblem(double seconds, string text)
+    {
+        if (!double.IsFinite(seconds) || seconds <= 0) return $"RepetitionTime is {text}; it must be a positive number of seconds";
+        if (seconds < MinRepetitionTime || seconds > MaxRepetitionTime)
+            return $"RepetitionTime is {text}; a repetition time is between {MinRepetitionTime} and {MaxRepetitionTime} seconds (is it in the wrong unit?)";
+        return null;
     }
 
     private static string Kind(JsonNode? v) => v switch
@@ -120,15 +135,8 @@ public sealed class BidsMetadata
     /// <summary>Reads a JSON sidecar that must hold an object; fails with the file named on bad JSON.</summary>
     internal static JsonObject ReadSidecar(string path)
     {
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (FileNotFoundException) { throw new NiSharpException(path, "file not found (was it removed after indexing?)"); }
-        catch (DirectoryNotFoundException) { throw new NiSharpException(path, "file not found (was it removed after indexing?)"); }
-        catch (UnauthorizedAccessException) { throw new NiSharpException(path, "permission denied"); }
-        catch (IOException e) { throw new NiSharpException(path, $"cannot read: {e.Message}"); }
+        // A regular file of sidecar size only: a FIFO would block, /dev/zero would fill the memory.
+        var bytes = IO.InputFile.ReadAllBytes(path, IO.InputFile.MaxJsonBytes, "a JSON file");
         // JSON is UTF-8 (RFC 8259); invalid bytes would otherwise fail only when a string is first read.
         if (!System.Text.Unicode.Utf8.IsValid(bytes))
             throw new NiSharpException(path, "invalid JSON: the file is not UTF-8 text");

@@ -105,7 +105,7 @@ public static class RunStatus
         var planned = new HashSet<string>(StringComparer.Ordinal);
         var plannedFile = SlurmJobRecord.SubjectsFileOf(outputDir);
         if (record is null && File.Exists(plannedFile))
-            foreach (var line in File.ReadLines(plannedFile))
+            foreach (var line in ReadOwn(plannedFile))
                 if (line.Trim() is { Length: > 0 } label && !label.Contains('/')) planned.Add(label.StartsWith("sub-", StringComparison.Ordinal) ? label[4..] : label);
         subjects.UnionWith(planned);
 
@@ -181,7 +181,7 @@ public static class RunStatus
         DateTime? written = File.Exists(report) ? File.GetLastWriteTimeUtc(report) : null;
         string Reported()
         {
-            int failed = File.ReadLines(report).Skip(1).Count(l => l.Trim().Length > 0);
+            int failed = ReadOwn(report).Skip(1).Count(l => l.Trim().Length > 0);
             return failed == 0 ? "every selected subject included" : $"{failed} subject(s) failed or missing, left out (group/failed_subjects.tsv)";
         }
         if (record?.GroupJobId is not string id)
@@ -207,7 +207,7 @@ public static class RunStatus
         if (!File.Exists(path)) return null;
         try
         {
-            var lines = File.ReadLines(path).Select(l => l.Trim()).Where(l => l.Length > 0).TakeLast(200).ToList();
+            var lines = ReadOwn(path).Select(l => l.Trim()).Where(l => l.Length > 0).TakeLast(200).ToList();
             if (lines.Count == 0) return null;
             var line = lines.LastOrDefault(l => l.StartsWith("nisharp:", StringComparison.Ordinal) || l.Contains("error", StringComparison.OrdinalIgnoreCase)) ?? lines[^1];
             return line.Length > 300 ? line[..300] + "…" : line;
@@ -215,12 +215,21 @@ public static class RunStatus
         catch (IOException) { return null; }
     }
 
+    /// <summary>The lines of a file the run wrote (regular files only, lines of bounded length); none when it cannot be
+    /// read as such.</summary>
+    private static IEnumerable<string> ReadOwn(string path)
+    {
+        try { return InputFile.ReadLines(path, "a run's own file", asInput: false).ToList(); }
+        catch (NiSharpException) { return []; }
+    }
+
     /// <summary>Whether a local run holds the folder's lock exclusively: a shared open of the lock file, as an array task
     /// makes, is refused exactly then (Slurm tasks hold it shared and do not count). The probe lasts microseconds.</summary>
     private static bool LocalRun(string outputDir)
     {
         var path = OutputLock.LockPath(outputDir);
-        if (!File.Exists(path)) return false;
+        // Only a regular file: opening a FIFO planted there would block.
+        if (FileStatus.Of(path, followLinks: false).Kind != FileKind.Regular) return false;
         try
         {
             using var s = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
