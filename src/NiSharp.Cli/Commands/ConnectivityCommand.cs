@@ -69,7 +69,7 @@ internal static class ConnectivityCommand
         var runs = paths.Select(RegionTimeSeries.Read).ToArray();
         var result = GroupConnectivity.Compute(runs, options, fisherZ);
 
-        Directory.CreateDirectory(outDir);
+        OutputFolder.Create(outDir);
         var common = Parameters(options, fisherZ);
         for (int k = 0; k < runs.Length; k++)
         {

@@ -165,12 +165,12 @@ public static class DenoisingBenchmark
         CheckStrategies(selection, strategies, run.DummyScans);
 
         var root = BenchmarkDirectory(run.OutputDirectory);
-        Directory.CreateDirectory(run.OutputDirectory);
+        OutputFolder.Create(run.OutputDirectory);
         using var outputLock = OutputLock.Acquire(run.OutputDirectory);
         int leftovers = outputLock.RemoveLeftovers(run.OutputDirectory);
         if (leftovers > 0) progress.Message($"removed {leftovers} temporary file(s) left by an interrupted run");
         DerivativesDataset.Write(run.OutputDirectory, run.InputDirectory, selection.Layout.Description);
-        Directory.CreateDirectory(root);
+        OutputFolder.Create(root);
         progress.Message($"{strategies.Count} strateg{(strategies.Count == 1 ? "y" : "ies")}: {string.Join(", ", strategies.Select(s => s.Name))}; " +
                          $"cleaning: detrend {run.Detrend}, band-pass {Hz(run.HighPass)}–{Hz(run.LowPass)}, standardize {CleanOptions.Name(run.Standardize)}");
 
@@ -226,7 +226,7 @@ public static class DenoisingBenchmark
             var row = StrategyMetrics.From(strategy.Name, qc);
             metrics.Add(row);
             var groupDir = Path.Combine(root, strategy.Name, "group");
-            Directory.CreateDirectory(groupDir);
+            OutputFolder.Create(groupDir);
             var prefix = $"space-{run.Space}_atlas-{atlasLabel}";
             var meta = new JsonObject
             {
@@ -338,7 +338,7 @@ public static class DenoisingBenchmark
             }
         }
         var logPath = Path.Combine(root, "logs", $"sub-{subject}.log");
-        Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
+        OutputFolder.Create(Path.GetDirectoryName(logPath)!);
         AtomicFile.WriteAllText(logPath, log.ToString());
         var state = reason is null ? SubjectState.Done : SubjectState.Failed;
         return (new SubjectOutcome(subject, state, clock.Elapsed, runs.Count, reason, file, logPath), reason is null ? result : null);
@@ -427,7 +427,7 @@ public static class DenoisingBenchmark
             if (chosen[s].AllCensored)
                 qc = qc with { Censored = sel.Volumes, DvarsAfter = double.NaN, FdThreshold = strategies[s].Confounds.FdThreshold, Dof = qc.Dof with { Censored = sel.Volumes } };
             var dir = DerivativeNames.RunDirectory(Path.Combine(root, strategies[s].Name), run);
-            Directory.CreateDirectory(dir);
+            OutputFolder.Create(dir);
             var prefix = DerivativeNames.RunPrefix(run, ctx.AtlasLabel);
             var relmat = Path.Combine(dir, $"{prefix}_stat-{DerivativeNames.StatLabel(ConnectivityKind.Correlation)}_relmat.tsv");
             var sources = new[] { bold, mask, confoundsFile.Path }.Where(p => p is not null).Select(p => ctx.SourceUri(p!)).ToArray();

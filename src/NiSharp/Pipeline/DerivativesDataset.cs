@@ -38,7 +38,7 @@ public static class DerivativesDataset
             ["SourceDatasets"] = new JsonArray(source),
             ["DatasetLinks"] = new JsonObject { [InputLinkName] = uri },
         };
-        Directory.CreateDirectory(outputDir);
+        OutputFolder.Create(outputDir);
         AtomicFile.WriteAllText(Path.Combine(outputDir, "dataset_description.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
 }

@@ -97,8 +97,8 @@ public static class SlurmSubmission
         var plan = new SlurmPlan(options, slurm, selected, toSubmit, complete, ctx.Provenance.ParametersHash, memory, note,
             Path.GetFullPath(slurm.WorkingDirectory ?? Environment.CurrentDirectory));
 
-        Directory.CreateDirectory(plan.SlurmDirectory);
-        Directory.CreateDirectory(plan.LogsDirectory); // Slurm does not create the folder of --output
+        OutputFolder.Create(plan.SlurmDirectory);
+        OutputFolder.Create(plan.LogsDirectory); // Slurm does not create the folder of --output
         if (options.Level == AnalysisLevel.Participant)
             AtomicFile.WriteAllText(plan.SubjectsFile, string.Concat(toSubmit.Select(s => s + "\n")));
         if (plan.HasArray) AtomicFile.WriteAllText(plan.ParticipantScript, SlurmScripts.Participant(plan));
