@@ -40,7 +40,9 @@ public sealed class SmallCohort : IDisposable
     {
         // Undo what the read-only test may have left (if it failed half-way) so the folder can be removed.
         if (!OperatingSystem.IsWindows())
-            foreach (var d in Directory.EnumerateDirectories(_root.Path, "*", SearchOption.AllDirectories))
+            // Never through links: tests plant loops and links to / (a recursive walk through them would not end, and
+            // would change modes far outside the fixture).
+            foreach (var d in Directory.EnumerateDirectories(_root.Path, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint }))
                 try { File.SetUnixFileMode(d, File.GetUnixFileMode(d) | UnixFileMode.UserWrite); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         _root.Dispose();
     }
