@@ -169,7 +169,7 @@ public static class InputFile
     /// <summary>A byte count for people: 512 bytes, 3.4 MB, 1.1 GB.</summary>
     public static string Size(long bytes) => bytes switch
     {
-        < 1000 => bytes.ToString(CultureInfo.InvariantCulture) + " bytes",
+        < 10_000 => bytes.ToString(CultureInfo.InvariantCulture) + " bytes",
         < 1_000_000 => (bytes / 1e3).ToString("0.#", CultureInfo.InvariantCulture) + " kB",
         < 1_000_000_000 => (bytes / 1e6).ToString("0.#", CultureInfo.InvariantCulture) + " MB",
         _ => (bytes / 1e9).ToString("0.#", CultureInfo.InvariantCulture) + " GB",

@@ -33,14 +33,6 @@ public class HostileInputTests(SmallCohort cohort) : IClassFixture<SmallCohort>
         return await task;
     }
 
-    private static void MakeFifo(string path)
-    {
-        using var p = Process.Start(new ProcessStartInfo("mkfifo", [path]) { RedirectStandardError = true })!;
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, "mkfifo failed: " + p.StandardError.ReadToEnd());
-        Assert.Equal(FileKind.Fifo, FileStatus.Of(path).Kind);
-    }
-
     private static void AssertOneError(CliRunner.Result r, int exitCode, string expectedLine)
     {
         Assert.True(r.ExitCode == exitCode, $"exit code {r.ExitCode}, expected {exitCode}; stderr: {r.Stderr}");
@@ -125,7 +117,7 @@ public class HostileInputTests(SmallCohort cohort) : IClassFixture<SmallCohort>
         var data = cohort.CopyOfData("fifo-sidecar");
         var sidecar = FuncFile(data, "_desc-preproc_bold.json");
         File.Delete(sidecar);
-        MakeFifo(sidecar);
+        SpecialFiles.MakeFifo(sidecar);
         var r = await RunAsync(RunOne(data, cohort.NewFolder("out")));
         Assert.Equal(1, r.ExitCode);
         Assert.Contains($"nisharp: sub-{Subject} failed: {sidecar}: is a named pipe (FIFO), not a regular file; NiSharp reads only regular files (log: ", r.Stderr);
@@ -151,7 +143,7 @@ public class HostileInputTests(SmallCohort cohort) : IClassFixture<SmallCohort>
     {
         var dir = cohort.NewFolder("fifo-filter");
         var fifo = Path.Combine(dir, "filter.json");
-        MakeFifo(fifo);
+        SpecialFiles.MakeFifo(fifo);
         foreach (var (file, kind) in new[] { (fifo, "a named pipe (FIFO)"), ("/dev/zero", "a device") })
         {
             var output = cohort.NewFolder("out");
@@ -167,7 +159,7 @@ public class HostileInputTests(SmallCohort cohort) : IClassFixture<SmallCohort>
         var dir = cohort.NewFolder("fifo-labels");
         Labels(dir, out var atlas);
         var fifo = Path.Combine(dir, "fifo.tsv");
-        MakeFifo(fifo);
+        SpecialFiles.MakeFifo(fifo);
         foreach (var (file, kind) in new[] { (fifo, "a named pipe (FIFO)"), ("/dev/zero", "a device") })
         {
             var r = await RunAsync("run", cohort.Dataset.DataDirectory, cohort.NewFolder("out"), "participant", "--atlas", atlas, "--atlas-labels", file);
@@ -180,7 +172,7 @@ public class HostileInputTests(SmallCohort cohort) : IClassFixture<SmallCohort>
     {
         var output = cohort.NewFolder("fifo-lock");
         Directory.CreateDirectory(Path.Combine(output, "logs"));
-        MakeFifo(OutputLock.LockPath(output));
+        SpecialFiles.MakeFifo(OutputLock.LockPath(output));
         var r = await RunAsync(RunOne(cohort.Dataset.DataDirectory, output));
         AssertOneError(r, 2, $"nisharp: error: {OutputLock.LockPath(output)}: is a named pipe (FIFO), not a lock file; nisharp will not open it: remove it");
     }
@@ -189,7 +181,7 @@ public class HostileInputTests(SmallCohort cohort) : IClassFixture<SmallCohort>
     public async Task A_fifo_or_a_device_given_as_an_image_is_named_for_what_it_is_not_an_empty_file()
     {
         var fifo = Path.Combine(cohort.NewFolder("fifo-image"), "bold.nii");
-        MakeFifo(fifo);
+        SpecialFiles.MakeFifo(fifo);
         AssertOneError(await RunAsync("info", fifo), 2, $"nisharp: error: {fifo}: is a named pipe (FIFO), not a regular file; NiSharp reads only regular files");
         AssertOneError(await RunAsync("info", "/dev/zero"), 2, "nisharp: error: /dev/zero: is a device, not a regular file; NiSharp reads only regular files");
     }

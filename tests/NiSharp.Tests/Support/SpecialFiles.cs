@@ -1,0 +1,20 @@
+using System.Runtime.InteropServices;
+using NiSharp.IO;
+
+namespace NiSharp.Tests.Support;
+
+/// <summary>Files that are not regular files, for the tests of what NiSharp refuses to read.</summary>
+public static class SpecialFiles
+{
+    // Plain DllImport (a string is passed as UTF-8 on Unix): LibraryImport would need unsafe code in the test project.
+    [DllImport("libc", EntryPoint = "mkfifo", SetLastError = true)]
+    private static extern int MkFifo(string path, uint mode);
+
+    /// <summary>Creates a named pipe at <paramref name="path"/> (Linux and macOS).</summary>
+    public static void MakeFifo(string path)
+    {
+        if (MkFifo(path, Convert.ToUInt32("644", 8)) != 0)
+            throw new IOException($"mkfifo {path} failed: errno {Marshal.GetLastPInvokeError()}");
+        if (FileStatus.Of(path).Kind != FileKind.Fifo) throw new IOException($"{path} is not a FIFO after mkfifo");
+    }
+}
