@@ -215,6 +215,7 @@ public sealed class LabelTable
     /// </summary>
     public static string? NetworkFromName(string name)
     {
+        if (!name.Contains("Networks_", StringComparison.Ordinal)) return null; // most names: no split, no allocation
         var p = name.Split('_');
         if (p.Length >= 4 && p[0].EndsWith("Networks", StringComparison.Ordinal) && p[1] is "LH" or "RH") return p[2];
         return null;

@@ -87,7 +87,9 @@ public sealed class FmriprepConfounds
         jsonPath ??= DefaultJsonPath(tsvPath);
         var metadata = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         string? usedJson = null;
-        if (jsonPath is not null && File.Exists(jsonPath))
+        // A JSON that is absent is optional; one that is there but not a regular file (a folder, a FIFO, a link to
+        // nothing) is refused by the reader, not silently skipped.
+        if (jsonPath is not null && FileStatus.Of(jsonPath, followLinks: false).Kind != FileKind.Missing)
         {
             usedJson = jsonPath;
             try
