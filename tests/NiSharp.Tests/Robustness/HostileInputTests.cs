@@ -256,7 +256,7 @@ public class HostileInputTests(SmallCohort cohort) : IClassFixture<SmallCohort>
         Skip.IfNot(OperatingSystem.IsLinux(), "Linux mounts");
         var output = cohort.NewFolder("read-only-out");
         // Root ignores permissions: make the folder a read-only bind mount where that is allowed.
-        bool mounted = Exec("mount", "--bind", output, output) == 0 && Exec("mount", "-o", "remount,ro,bind", output) == 0;
+        bool mounted = SpecialFiles.Exec("mount", "--bind", output, output) == 0 && SpecialFiles.Exec("mount", "-o", "remount,ro,bind", output) == 0;
         try
         {
             Skip.IfNot(mounted, "a read-only bind mount is not allowed here");
@@ -268,7 +268,7 @@ public class HostileInputTests(SmallCohort cohort) : IClassFixture<SmallCohort>
         }
         finally
         {
-            if (mounted) Exec("umount", output);
+            if (mounted) SpecialFiles.Exec("umount", output);
         }
     }
 
@@ -454,21 +454,5 @@ public class HostileInputTests(SmallCohort cohort) : IClassFixture<SmallCohort>
         catch (OperationCanceledException) { p.Kill(true); Assert.Fail($"nisharp {string.Join(' ', args)} did not end within {Deadline.TotalSeconds:0} s"); }
         Assert.True(p.ExitCode == 0, await stderr);
         return p.ExitCode;
-    }
-
-    private static int Exec(string file, params string[] args)
-    {
-        try
-        {
-            var psi = new ProcessStartInfo(file) { RedirectStandardError = true, RedirectStandardOutput = true };
-            foreach (var a in args) psi.ArgumentList.Add(a);
-            using var p = Process.Start(psi)!;
-            p.WaitForExit();
-            return p.ExitCode;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return -1;
-        }
     }
 }

@@ -382,10 +382,10 @@ public class RunSafetyTests(SmallCohort cohort) : IClassFixture<SmallCohort>
         foreach (var f in Directory.GetFiles(data, "*", SearchOption.AllDirectories)) File.SetUnixFileMode(f, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         var rx = UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
         foreach (var d in dirs) File.SetUnixFileMode(d, rx);
-        bool mounted = Environment.UserName == "root" && Exec("mount", "--bind", data, data) == 0;
+        bool mounted = Environment.UserName == "root" && SpecialFiles.Exec("mount", "--bind", data, data) == 0;
         try
         {
-            if (mounted && Exec("mount", "-o", "remount,ro,bind", data) != 0) { Exec("umount", data); mounted = false; }
+            if (mounted && SpecialFiles.Exec("mount", "-o", "remount,ro,bind", data) != 0) { SpecialFiles.Exec("umount", data); mounted = false; }
             Skip.If(Environment.UserName == "root" && !mounted, "root ignores permissions and a read-only bind mount is not allowed here");
             var output = cohort.NewFolder("out");
             // Two controls and two patients: enough for both levels.
@@ -398,26 +398,10 @@ public class RunSafetyTests(SmallCohort cohort) : IClassFixture<SmallCohort>
         }
         finally
         {
-            if (mounted) Exec("umount", data);
+            if (mounted) SpecialFiles.Exec("umount", data);
             foreach (var d in dirs) File.SetUnixFileMode(d, rx | UnixFileMode.UserWrite);
         }
         // Same files, same bytes, same modification times.
         Assert.Equal(before, State(data));
-    }
-
-    private static int Exec(string file, params string[] args)
-    {
-        try
-        {
-            var psi = new ProcessStartInfo(file) { RedirectStandardError = true, RedirectStandardOutput = true };
-            foreach (var a in args) psi.ArgumentList.Add(a);
-            using var p = Process.Start(psi)!;
-            p.WaitForExit();
-            return p.ExitCode;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return -1;
-        }
     }
 }
