@@ -135,11 +135,8 @@ public sealed class BidsMetadata
     /// <summary>Reads a JSON sidecar that must hold an object; fails with the file named on bad JSON.</summary>
     internal static JsonObject ReadSidecar(string path)
     {
-        // A regular file of sidecar size only: a FIFO would block, /dev/zero would fill the memory.
-        var bytes = IO.InputFile.ReadAllBytes(path, IO.InputFile.MaxJsonBytes, "a JSON file");
-        // JSON is UTF-8 (RFC 8259); invalid bytes would otherwise fail only when a string is first read.
-        if (!System.Text.Unicode.Utf8.IsValid(bytes))
-            throw new NiSharpException(path, "invalid JSON: the file is not UTF-8 text");
+        // A regular file of sidecar size, in UTF-8: a FIFO would block, /dev/zero would fill the memory.
+        var bytes = IO.InputFile.ReadJsonBytes(path, "a JSON file");
         JsonNode? node;
         try
         {

@@ -145,7 +145,7 @@ internal static class RegionSidecar
         if (!File.Exists(jsonPath)) return null;
         try
         {
-            return JsonNode.Parse(InputFile.ReadAllBytes(jsonPath, InputFile.MaxJsonBytes, "a JSON sidecar"), documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject
+            return JsonNode.Parse(InputFile.ReadJsonBytes(jsonPath, "a JSON sidecar"), documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject
                    ?? throw new NiSharpException(jsonPath, "the sidecar is not a JSON object");
         }
         catch (JsonException e)

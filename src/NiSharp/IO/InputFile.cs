@@ -91,6 +91,18 @@ public static class InputFile
         return got == buffer.Length ? buffer : buffer[..got];
     }
 
+    /// <summary>
+    /// The bytes of a JSON file (at most <see cref="MaxJsonBytes"/>), checked to be UTF-8 as JSON must be (RFC 8259):
+    /// a parser would otherwise fail only when it first decodes a bad string, with an exception of its own.
+    /// </summary>
+    public static byte[] ReadJsonBytes(string path, string what, bool asInput = true)
+    {
+        var bytes = ReadAllBytes(path, MaxJsonBytes, what, asInput);
+        if (!System.Text.Unicode.Utf8.IsValid(bytes))
+            throw new NiSharpException(path, "invalid JSON: the file is not UTF-8 text");
+        return bytes;
+    }
+
     /// <summary>The text (UTF-8, a byte-order mark skipped) of a regular file of at most <paramref name="maxBytes"/>.</summary>
     public static string ReadAllText(string path, long maxBytes, string what, bool asInput = true)
     {

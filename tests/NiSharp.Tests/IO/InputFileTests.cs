@@ -68,6 +68,18 @@ public sealed class InputFileTests : IDisposable
     }
 
     [Fact]
+    public void Json_that_is_not_utf8_is_refused_before_any_parser_meets_it()
+    {
+        // Found by the fuzz run: a confounds JSON with a bad byte inside a key reached System.Text.Json's transcoder.
+        var tsv = _dir.File("x_desc-confounds_timeseries.tsv");
+        File.WriteAllText(tsv, "trans_x\n0.1\n0.2\n");
+        var json = Path.ChangeExtension(tsv, ".json");
+        File.WriteAllBytes(json, [.. "{\"a_comp"u8, 0xC3, 0x28, .. "\": {}}"u8]);
+        var e = Assert.Throws<NiSharpException>(() => NiSharp.Confounds.FmriprepConfounds.Load(tsv));
+        Assert.Equal($"{json}: invalid JSON: the file is not UTF-8 text", e.Message);
+    }
+
+    [Fact]
     public void Lines_end_as_File_ReadLines_says_and_a_line_over_the_bound_fails_with_its_number()
     {
         var path = _dir.File("t.tsv");
