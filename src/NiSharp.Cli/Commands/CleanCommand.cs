@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using NiSharp.Bids;
 using NiSharp.IO;
 using NiSharp.Nifti;
 using NiSharp.Signal;
@@ -42,7 +43,8 @@ internal static class CleanCommand
                 volumes = f.VolumeCount;
             }
             bool filtering = p.GetValue(lowPass) is not null || p.GetValue(highPass) is not null;
-            double? t_r = ImageCleaner.ResolveRepetitionTime(boldPath, p.GetValue(tr), out var trSource);
+            var repetitionTime = ResolvedRepetitionTime.Resolve(boldPath, p.GetValue(tr), parameter: "--t-r");
+            double? t_r = repetitionTime.Seconds;
             if (filtering && t_r is null)
                 throw new NiSharpException(boldPath, "filtering needs the repetition time: the header and sidecar have none; give --t-r");
             var options = new CleanOptions
@@ -64,7 +66,7 @@ internal static class CleanCommand
             {
                 ["Sources"] = new[] { boldPath }.Concat(p.GetValue(confounds) is string c ? [c] : []).Concat(p.GetValue(mask) is string m ? [m] : []).ToArray(),
                 ["RepetitionTime"] = t_r,
-                ["RepetitionTimeSource"] = t_r is null ? null : trSource,
+                ["RepetitionTimeSource"] = repetitionTime.Source,
                 ["dummy_scans"] = dummy,
                 ["n_volumes_in"] = result.VolumesIn,
                 ["n_volumes_out"] = result.VolumesOut,
@@ -75,12 +77,12 @@ internal static class CleanCommand
                 ["confounds"] = selection?.ToParameters(),
                 ["warnings"] = warnings.ToArray(),
             };
-            AtomicFile.WriteAllText(ImageCleaner.SidecarPath(outPath), ConfoundsCommand.Json(sidecar));
+            AtomicFile.WriteAllText(BidsMetadata.SidecarPath(outPath), ConfoundsCommand.Json(sidecar));
             foreach (var w in warnings) p.Err().WriteLine($"nisharp: warning: {w}");
             p.Out().WriteLine($"{outPath}: {result.VolumesOut} volumes ({result.VolumesIn} in, {dummy} dummy, {result.VolumesIn - dummy - result.VolumesOut} censored), " +
                               $"{result.Voxels} voxels, {result.DataType}" +
                               (selection is null ? "" : $", {selection.Columns.Count} regressors") +
-                              (t_r is double s ? $", TR {s.ToString("0.###", CultureInfo.InvariantCulture)} s ({trSource})" : ""));
+                              (t_r is double s ? $", TR {s.ToString("0.###", CultureInfo.InvariantCulture)} s ({repetitionTime.Source})" : ""));
             return 0;
         });
         return cmd;

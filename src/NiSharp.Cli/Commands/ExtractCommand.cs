@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using NiSharp.Atlases;
+using NiSharp.Bids;
 using NiSharp.Confounds;
 using NiSharp.Imaging;
 using NiSharp.Maskers;
@@ -90,7 +91,9 @@ internal static class ExtractCommand
                 if (f.Header.NDim < 4 && f.VolumeCount == 1) throw new NiSharpException(boldPath, $"extract needs a 4D image; this one is {Image.ShapeText(f.Shape)}");
                 volumes = f.VolumeCount;
             }
-            double? t_r = ImageCleaner.ResolveRepetitionTime(boldPath, p.GetValue(tr), out var trSource);
+            var repetitionTime = ResolvedRepetitionTime.Resolve(boldPath, p.GetValue(tr), parameter: "--t-r");
+            double? t_r = repetitionTime.Seconds;
+            string? trSource = repetitionTime.Source;
             bool filtering = p.GetValue(lowPass) is not null || p.GetValue(highPass) is not null;
             if (filtering && t_r is null)
                 throw new NiSharpException(boldPath, "filtering needs the repetition time: the header and sidecar have none; give --t-r");
@@ -116,7 +119,7 @@ internal static class ExtractCommand
                 var o = new SpheresMaskerOptions
                 {
                     Seeds = CoordinateAtlas.Load(atlasName), Radius = p.GetValue(radius), MaskImg = maskImg, MaskSource = maskPath,
-                    KeepEmpty = keep, Standardize = std, Detrend = p.GetValue(detrend), LowPass = p.GetValue(lowPass), HighPass = p.GetValue(highPass), RepetitionTime = t_r,
+                    KeepEmpty = keep, Standardize = std, Detrend = p.GetValue(detrend), LowPass = p.GetValue(lowPass), HighPass = p.GetValue(highPass), RepetitionTime = t_r, RepetitionTimeSource = trSource,
                     SmoothingFwhm = smoothing, HighVarianceConfounds = p.GetValue(highVariance),
                 };
                 result = new SpheresMasker(o).FitTransform(boldPath, inputs, warnings);
@@ -131,7 +134,7 @@ internal static class ExtractCommand
                 {
                     MapsImg = Image.Load<float>(atlasName), MapsSource = atlasName, Labels = labelsPath is null ? null : LabelTable.Read(labelsPath),
                     MaskImg = maskImg, MaskSource = maskPath,
-                    KeepEmpty = keep, Standardize = std, Detrend = p.GetValue(detrend), LowPass = p.GetValue(lowPass), HighPass = p.GetValue(highPass), RepetitionTime = t_r,
+                    KeepEmpty = keep, Standardize = std, Detrend = p.GetValue(detrend), LowPass = p.GetValue(lowPass), HighPass = p.GetValue(highPass), RepetitionTime = t_r, RepetitionTimeSource = trSource,
                     SmoothingFwhm = smoothing, HighVarianceConfounds = p.GetValue(highVariance),
                 };
                 result = new MapsMasker(o).FitTransform(boldPath, inputs, warnings);
@@ -146,7 +149,7 @@ internal static class ExtractCommand
                 {
                     Atlas = labelAtlas, MaskImg = maskImg, MaskSource = maskPath,
                     Strategy = reduction is null ? ReductionStrategy.Mean : LabelsMaskerOptions.ParseStrategy(reduction), MinCoverage = minCov,
-                    KeepEmpty = keep, Standardize = std, Detrend = p.GetValue(detrend), LowPass = p.GetValue(lowPass), HighPass = p.GetValue(highPass), RepetitionTime = t_r,
+                    KeepEmpty = keep, Standardize = std, Detrend = p.GetValue(detrend), LowPass = p.GetValue(lowPass), HighPass = p.GetValue(highPass), RepetitionTime = t_r, RepetitionTimeSource = trSource,
                     SmoothingFwhm = smoothing, HighVarianceConfounds = p.GetValue(highVariance),
                 };
                 result = new LabelsMasker(o).FitTransform(boldPath, inputs, warnings);
@@ -158,8 +161,6 @@ internal static class ExtractCommand
                 ["Sources"] = new[] { boldPath, atlasName }.Concat(labelsPath is null ? [] : [labelsPath]).Concat(p.GetValue(confounds) is string c ? [c] : [])
                     .Concat(maskPath is null ? [] : [maskPath]).ToArray(),
                 ["Atlas"] = atlasName,
-                ["RepetitionTime"] = t_r,
-                ["RepetitionTimeSource"] = t_r is null ? null : trSource,
                 ["GeneratedBy"] = new[]
                 {
                     new Dictionary<string, object?> { ["Name"] = "NiSharp", ["Version"] = typeof(LabelsMasker).Assembly.GetName().Version?.ToString(), ["Command"] = "nisharp extract" },

@@ -89,6 +89,15 @@ public sealed class BidsMetadata
         return null;
     }
 
+    /// <summary>The BIDS sidecar of an image: the same name with <c>.json</c> instead of <c>.nii[.gz]</c>.</summary>
+    public static string SidecarPath(string imagePath)
+    {
+        string p = imagePath;
+        if (p.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)) p = p[..^3];
+        if (p.EndsWith(".nii", StringComparison.OrdinalIgnoreCase)) p = p[..^4];
+        return p + ".json";
+    }
+
     /// <summary>The metadata of one sidecar file on its own (no inheritance).</summary>
     public static BidsMetadata ReadFile(string path) => new(ReadSidecar(path), [path]);
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using NiSharp.Bids;
 using NiSharp.Imaging;
 using NiSharp.Signal;
 
@@ -49,6 +50,10 @@ public abstract record MaskerOptions
     /// or the NIfTI header's repetition time (nilearn's masker would fail instead).</summary>
     public double? RepetitionTime { get; init; }
 
+    /// <summary>Where <see cref="RepetitionTime"/> came from, as recorded in the output's <c>RepetitionTimeSource</c>
+    /// (default <c>t_r</c>); see <see cref="ResolvedRepetitionTime"/>.</summary>
+    public string? RepetitionTimeSource { get; init; }
+
     /// <summary><c>extrapolate</c> of <c>signal.clean</c> for censored volumes at the ends of a run (default true, as 0.10.4).</summary>
     public bool Extrapolate { get; init; } = true;
 
@@ -72,6 +77,13 @@ public abstract record MaskerOptions
 
     /// <summary>Test hook passed to <see cref="CleanOptions"/>: reproduce nilearn's index-mask interpolation quirk.</summary>
     internal bool ReproduceNilearnIndexMaskQuirk { get; init; }
+
+    /// <summary>The repetition time of the image at <paramref name="imagePath"/>: <see cref="RepetitionTime"/> when given;
+    /// else, when filtering needs it, the one of <see cref="ResolvedRepetitionTime.Resolve"/>; else none.</summary>
+    internal ResolvedRepetitionTime ResolveRepetitionTime(string? imagePath) =>
+        RepetitionTime is double given ? ResolvedRepetitionTime.Explicit(given, RepetitionTimeSource ?? ResolvedRepetitionTime.ParameterName)
+        : Filters && imagePath is not null ? ResolvedRepetitionTime.Resolve(imagePath)
+        : ResolvedRepetitionTime.Unknown;
 
     /// <summary>Whether a Butterworth filter is asked for.</summary>
     public bool Filters => LowPass.HasValue || HighPass.HasValue;

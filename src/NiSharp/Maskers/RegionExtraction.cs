@@ -49,13 +49,8 @@ internal static class RegionExtraction
             throw Error(source, $"the confounds have {c.Timepoints} rows but {FileName(who)} has {n} volumes" + (dummy > 0 ? $" after dropping {dummy} dummy volumes" : ""));
 
         // Resolve the repetition time and validate the whole cleaning before reading any voxel.
-        double? tr = options.RepetitionTime;
-        string? trSource = tr is null ? null : "t_r";
-        if (tr is null && source.Path is string path && options.Filters)
-        {
-            tr = ImageCleaner.ResolveRepetitionTime(path, null, out var s);
-            trSource = s;
-        }
+        var repetitionTime = options.ResolveRepetitionTime(source.Path);
+        double? tr = repetitionTime.Seconds;
         if (options.Filters && tr is null)
             throw Error(source, "filtering needs the repetition time (t_r): give it, or use an image whose sidecar or header has it");
         var clean = options.ToCleanOptions(tr);
@@ -181,7 +176,7 @@ internal static class RegionExtraction
             KeptVolumes = kept,
             CensoredVolumes = censored,
             RepetitionTime = tr,
-            RepetitionTimeSource = trSource,
+            RepetitionTimeSource = repetitionTime.Source,
             Parameters = parameters,
             Warnings = warnings,
         };

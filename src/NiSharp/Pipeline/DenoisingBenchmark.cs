@@ -352,15 +352,14 @@ public static class DenoisingBenchmark
         string? mask = run.Mask?.Path;
         var confoundsFile = run.RequireConfounds();
         int volumes;
-        double? headerTr;
+        NiftiHeader header;
         using (var f = NiftiFile.Open(bold))
         {
             if (f.Header.NDim < 4 || f.VolumeCount < 2) throw new NiSharpException(bold, $"not a BOLD series: shape {Image.ShapeText(f.Shape)}");
             volumes = f.VolumeCount;
-            headerTr = f.RepetitionTime;
+            header = f.Header;
         }
-        if ((run.RepetitionTime ?? headerTr) is not double tr || !(tr > 0))
-            throw new NiSharpException(bold, "no RepetitionTime: neither the JSON sidecar nor the NIfTI header gives it");
+        double tr = run.ResolveRepetitionTime(header).Require(bold);
         var table = FmriprepConfounds.Load(confoundsFile.Path, run.ConfoundsJson?.Path);
         if (table.RowCount != volumes)
             throw new NiSharpException(confoundsFile.Path, $"the confounds have {table.RowCount} rows but {run.Bold.Filename} has {volumes} volumes");

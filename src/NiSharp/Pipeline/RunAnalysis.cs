@@ -16,44 +16,6 @@ using NiSharp.Reports;
 
 namespace NiSharp.Pipeline;
 
-/// <summary>What every run of a participant-level invocation shares.</summary>
-internal sealed class ParticipantContext
-{
-    public required RunOptions Options { get; init; }
-    public required Provenance Provenance { get; init; }
-    public required Atlas Atlas { get; init; }
-    public required string AtlasLabel { get; init; }
-    /// <summary>The labels masker's options; each run adds its own brain mask and repetition time.</summary>
-    public required LabelsMaskerOptions Masker { get; init; }
-    public required ConfoundStrategy Strategy { get; init; }
-    public required IReadOnlyList<ConnectivityKind> Kinds { get; init; }
-
-    /// <summary>The context of validated <paramref name="options"/>: the atlas loaded, the parameters hashed.</summary>
-    public static ParticipantContext For(RunOptions options)
-    {
-        var atlas = Atlas.Load(options.Atlas, options.AtlasLabels);
-        var atlasLabel = DerivativeNames.AtlasLabel(options.Atlas);
-        var masker = options.MaskerOptions(atlas);
-        return new ParticipantContext
-        {
-            Options = options,
-            Provenance = new Provenance(options, atlasLabel, masker),
-            Atlas = atlas,
-            AtlasLabel = atlasLabel,
-            Masker = masker,
-            Strategy = options.ConfoundStrategy(),
-            Kinds = Provenance.ParticipantKinds(options),
-        };
-    }
-
-    /// <summary>A BIDS URI of an input file (<c>bids:preprocessed:sub-X/func/…</c>, resolved through the
-    /// <c>DatasetLinks</c> of <c>dataset_description.json</c>).</summary>
-    public string SourceUri(string path) => "bids:" + DerivativesDataset.InputLinkName + ":" + Path.GetRelativePath(Options.InputDirectory, path).Replace('\\', '/');
-
-    /// <summary>A BIDS URI of a file of this derivative dataset (<c>bids::sub-X/func/…</c>).</summary>
-    public string OutputUri(string path) => "bids::" + Path.GetRelativePath(Options.OutputDirectory, path).Replace('\\', '/');
-}
-
 /// <summary>
 /// One BOLD run at the participant level: find its mask, confounds and repetition time; select the confounds;
 /// extract and clean the region signals with the labels masker; estimate connectivity; write the outputs —
@@ -111,20 +73,18 @@ internal static class RunAnalysis
         var confoundsFile = run.RequireConfounds();
 
         int volumes;
-        double? headerTr;
+        NiftiHeader header;
         using (var f = NiftiFile.Open(bold))
         {
             if (f.Header.NDim < 4 || f.VolumeCount < 2)
                 throw new NiSharpException(bold, $"not a BOLD series: shape {Image.ShapeText(f.Shape)}");
             volumes = f.VolumeCount;
-            headerTr = f.RepetitionTime;
+            header = f.Header;
         }
-        double? tr = run.RepetitionTime ?? headerTr;
-        string trSource = run.RepetitionTime is not null ? "sidecar RepetitionTime" : "NIfTI header pixdim[4]";
-        if (tr is not double t_r || !(t_r > 0))
-            throw new NiSharpException(bold, "no RepetitionTime: neither the JSON sidecar nor the NIfTI header gives it");
-        if (run.RepetitionTime is double sidecarTr && headerTr is double h && Math.Abs(sidecarTr - h) > 1e-3)
-            log($"warning: RepetitionTime {sidecarTr} s in the sidecar but {h} s in the header; using the sidecar's, as BIDS says");
+        var repetitionTime = run.ResolveRepetitionTime(header);
+        double t_r = repetitionTime.Require(bold);
+        string trSource = repetitionTime.Source!;
+        if (repetitionTime.Disagreement() is string disagreement) log(disagreement);
 
         var table = FmriprepConfounds.Load(confoundsFile.Path, run.ConfoundsJson?.Path);
         if (table.RowCount != volumes)
@@ -141,6 +101,7 @@ internal static class RunAnalysis
             MaskImg = mask is null ? null : Masking.LoadMask(mask),
             MaskSource = mask is null ? null : ctx.SourceUri(mask),
             RepetitionTime = t_r,
+            RepetitionTimeSource = trSource,
         };
         var masker = new LabelsMasker(maskerOptions);
         var warnings = new List<string>();
@@ -179,8 +140,6 @@ internal static class RunAnalysis
         {
             ["Description"] = "Mean BOLD signal of each atlas region after confound cleaning (nilearn NiftiLabelsMasker semantics), one row per kept volume; n/a columns are regions without voxels in the brain mask",
             ["Sources"] = sources,
-            ["RepetitionTime"] = t_r,
-            ["RepetitionTimeSource"] = trSource,
             ["Atlas"] = AtlasDescription(ctx),
             ["SelectedConfounds"] = selection.Columns.ToArray(),
             ["DummyVolumes"] = selection.DummyScans,

@@ -1,3 +1,4 @@
+using NiSharp.Bids;
 using NiSharp.Nifti;
 using NiSharp.Signal;
 using NiSharp.Tests.Support;
@@ -123,11 +124,13 @@ public class ImageCleanerTests
         using var dir = new TempDir();
         var bold = dir.File("sub-01_task-rest_bold.nii.gz");
         File.Copy(TestPaths.Nilearn("in_func.nii.gz"), bold);
-        Assert.Equal(1.0, ImageCleaner.ResolveRepetitionTime(bold, null, out var s1));
-        Assert.Contains("header", s1);
+        var r1 = ResolvedRepetitionTime.Resolve(bold);
+        Assert.Equal(1.0, r1.Seconds);
+        Assert.Contains("header", r1.Source);
         File.WriteAllText(dir.File("sub-01_task-rest_bold.json"), "{\"RepetitionTime\": 2.5}");
-        Assert.Equal(2.5, ImageCleaner.ResolveRepetitionTime(bold, null, out var s2));
-        Assert.Equal("sub-01_task-rest_bold.json", s2);
-        Assert.Equal(0.8, ImageCleaner.ResolveRepetitionTime(bold, 0.8, out _));
+        var r2 = ResolvedRepetitionTime.Resolve(bold);
+        Assert.Equal(2.5, r2.Seconds);
+        Assert.Equal("sub-01_task-rest_bold.json", r2.Source);
+        Assert.Equal(0.8, ResolvedRepetitionTime.Resolve(bold, 0.8).Seconds);
     }
 }
