@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using NiSharp.IO;
 using NiSharp.Signal;
 
@@ -14,14 +12,10 @@ namespace NiSharp.Maskers;
 /// <remarks>
 /// Columns are regions by label id, never by position: with <see cref="KeepEmpty.Nan"/> (the default) or
 /// <see cref="KeepEmpty.Zero"/> every region of the atlas has its column, in ascending label order, whatever
-/// the data cover. <see cref="Write"/> uses the time-series file convention of the connectome layer: a TSV
-/// with a header of region names and a JSON sidecar whose <c>RegionLabelIds</c> lists the label id of each column.
+/// the data cover. <see cref="Write"/> writes a <see cref="RegionTimeSeriesFile"/>.
 /// </remarks>
 public sealed class RegionSignals
 {
-    /// <summary>The sidecar key with one label id per column (the connectome layer reads it).</summary>
-    public const string LabelIdsKey = "RegionLabelIds";
-
     /// <summary>Kept volumes × regions. Values are float32 numbers when <see cref="DataType"/> is <c>float32</c>
     /// (computed and cleaned in float32, as nilearn does, then held exactly as double).</summary>
     public required SignalMatrix<double> Values { get; init; }
@@ -89,14 +83,12 @@ public sealed class RegionSignals
         return regions.Select(r => counts[r.Name] > 1 ? $"{r.Name}_{r.Id.ToString(CultureInfo.InvariantCulture)}" : r.Name).ToArray();
     }
 
-    /// <summary>The sidecar content: the regions, the repetition time, the volumes, the coverage and every parameter.</summary>
+    /// <summary>The sidecar content after the regions (which <see cref="RegionTimeSeriesFile"/> writes first): the
+    /// repetition time, the volumes, the coverage and every parameter.</summary>
     public Dictionary<string, object?> SidecarContent()
     {
         var d = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
-            [LabelIdsKey] = LabelIds,
-            ["RegionNames"] = Regions.Select(r => r.Name).ToArray(),
-            ["RegionNetworks"] = Regions.Select(r => r.Network).ToArray(),
             ["RepetitionTime"] = RepetitionTime,
             ["RepetitionTimeSource"] = RepetitionTimeSource,
             ["dtype"] = DataType,
@@ -114,38 +106,16 @@ public sealed class RegionSignals
     }
 
     /// <summary>
-    /// Writes the time series as a TSV (header of region names, one row per kept volume, numbers only, NaN as
-    /// <c>n/a</c>) and its JSON sidecar (same name, <c>.json</c>) with <see cref="SidecarContent"/> plus
-    /// <paramref name="extraSidecar"/>. Both files are written atomically.
+    /// Writes the time series as a <see cref="RegionTimeSeriesFile"/>: the TSV (header of region names, one row per
+    /// kept volume) and its JSON sidecar with the regions, <see cref="SidecarContent"/> and then
+    /// <paramref name="extraSidecar"/>.
     /// </summary>
     public void Write(string tsvPath, IReadOnlyDictionary<string, object?>? extraSidecar = null)
     {
-        bool single = DataType == "float32";
-        var ci = CultureInfo.InvariantCulture;
-        int nc = Values.Features;
-        var sb = new StringBuilder(Values.Timepoints * nc * 12 + 64);
-        sb.AppendJoin('\t', ColumnNames).Append('\n');
-        for (int t = 0; t < Values.Timepoints; t++)
-        {
-            var row = Values.Row(t);
-            for (int j = 0; j < nc; j++)
-            {
-                if (j > 0) sb.Append('\t');
-                double v = row[j];
-                if (double.IsNaN(v)) sb.Append("n/a");
-                else if (single) sb.Append(((float)v).ToString("R", ci));
-                else sb.Append(v.ToString("R", ci));
-            }
-            sb.Append('\n');
-        }
         var content = SidecarContent();
         if (extraSidecar is not null)
             foreach (var (k, v) in extraSidecar) content[k] = v;
-        var json = JsonSerializer.Serialize(content, new JsonSerializerOptions { WriteIndented = true }) + "\n";
-        AtomicFile.WriteAllText(tsvPath, sb.ToString());
-        AtomicFile.WriteAllText(SidecarPath(tsvPath), json);
+        RegionTimeSeriesFile.Write(tsvPath, ColumnNames, Values.Data, DataType == "float32",
+            LabelIds, Regions.Select(r => r.Name).ToArray(), Regions.Select(r => r.Network).ToArray(), content);
     }
-
-    /// <summary>The sidecar of <c>X.tsv</c>: <c>X.json</c>.</summary>
-    public static string SidecarPath(string tsvPath) => Path.ChangeExtension(tsvPath, ".json");
 }

@@ -123,15 +123,10 @@ internal static class RunAnalysis
             $"  motion QC: mean FD {qc.FdMean:0.###} mm, {qc.FdOver02} volume(s) above 0.2 mm, tSNR {qc.TsnrMean:0.#}, temporal DOF used {qc.Dof.Loss:0.#} of {qc.Volumes}"));
 
         // Connectivity; the measure leaves empty (all n/a) regions out and gives them n/a rows and columns.
-        var values = region.Values;
-        var x = Matrix<double>.Build.Dense(values.Timepoints, values.Features, (t, j) => values[t, j]);
-        var regions = region.Regions.Select((r, j) => new Region(region.ColumnNames[j], r.Id)).ToArray();
+        var series = region.ToTimeSeries(bold);
         var matrices = new Dictionary<ConnectivityKind, ConnectivityMatrix>();
         foreach (var kind in ctx.Kinds)
-        {
-            var m = new ConnectivityMeasure(new ConnectivityOptions { Kind = kind }).FitTransform([x], [bold])[0];
-            matrices[kind] = new ConnectivityMatrix(regions, m);
-        }
+            matrices[kind] = new ConnectivityMeasure(new ConnectivityOptions { Kind = kind }).FitTransform([series])[0];
 
         var outputs = OutputsOf(run, ctx);
         var inputsHash = Provenance.InputsHash(options.InputDirectory, InputFiles(run));

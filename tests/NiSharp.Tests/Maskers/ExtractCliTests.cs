@@ -70,7 +70,7 @@ public class ExtractCliTests
         Assert.Equal(17, root.GetProperty("CensoredVolumes").GetArrayLength());
         Assert.Equal(103, root.GetProperty("KeptVolumes").GetArrayLength());
         Assert.Equal(7, root.GetProperty("Coverage").GetArrayLength());
-        Assert.Equal([1, 2, 3, 4, 5, 6, 7], root.GetProperty(RegionSignals.LabelIdsKey).EnumerateArray().Select(e => e.GetInt32()));
+        Assert.Equal([1, 2, 3, 4, 5, 6, 7], root.GetProperty(NiSharp.IO.RegionTimeSeriesFile.LabelIdsKey).EnumerateArray().Select(e => e.GetInt32()));
         var coverage = TsvTable.Read(dir.File("coverage.tsv"));
         Assert.Equal(["index", "name", "network", "atlas_voxels", "grid_voxels", "mask_voxels", "coverage", "status"], coverage.Columns);
         Assert.All(coverage.GetStrings("status"), s => Assert.Equal("extracted", s));
