@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using NiSharp.IO;
 using NiSharp.Nifti;
 using NiSharp.Plotting;
+using NiSharp.Bids;
 
 namespace NiSharp.Cli.Commands;
 
@@ -320,7 +321,7 @@ internal static class PlotCommand
         var ids = pt.GetStrings("participant_id");
         var groups = pt.GetStrings(column);
         var groupOf = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (int i = 0; i < ids.Length; i++) groupOf[ids[i].StartsWith("sub-", StringComparison.Ordinal) ? ids[i] : "sub-" + ids[i]] = groups[i];
+        for (int i = 0; i < ids.Length; i++) groupOf[SubjectLabel.WithPrefix(ids[i])] = groups[i];
         var result = new List<GroupValue>();
         foreach (var path in matrices)
         {

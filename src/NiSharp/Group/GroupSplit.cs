@@ -9,8 +9,7 @@ public static partial class SubjectIds
     /// <summary>The id without a leading <c>sub-</c>.</summary>
     public static string Normalize(string id)
     {
-        var s = id.Trim();
-        return s.StartsWith("sub-", StringComparison.Ordinal) ? s[4..] : s;
+        return Bids.SubjectLabel.Strip(id.Trim());
     }
 
     /// <summary>

@@ -144,7 +144,7 @@ public static class DenoisingBenchmark
         progress ??= SilentProgress.Instance;
         var run = options.ToRunOptions().Validate();
         var strategies = options.Strategies.Count == 0
-            ? throw new NiSharpException("--strategies: give at least one strategy")
+            ? throw new ParameterException("strategies", ": give at least one strategy")
             : DenoisingStrategies.Parse(string.Join(',', options.Strategies));
         var selection = RunSelection.Select(run);
         var atlas = Atlas.Load(run.Atlas, run.AtlasLabels);

@@ -4,6 +4,7 @@ using NiSharp.Confounds;
 using NiSharp.Connectome;
 using NiSharp.Maskers;
 using NiSharp.Signal;
+using NiSharp.Bids;
 
 namespace NiSharp.Pipeline;
 
@@ -144,11 +145,11 @@ public sealed record RunOptions
             throw new NiSharpException(OutputDirectory, "OUTPUT_DIR is the input folder; BIDS Apps never write into their input: choose another folder");
         if (realOutput.StartsWith(realInput + "/", StringComparison.Ordinal))
             throw new NiSharpException(OutputDirectory, $"OUTPUT_DIR is inside the input folder {InputDirectory}; BIDS Apps never write into their input: choose a folder outside it");
-        if (Jobs < 1 && Jobs != JobPlanner.Auto) throw new NiSharpException($"--jobs must be at least 1 or auto, got {Jobs}");
-        if (MinGroupSize < 2) throw new NiSharpException($"--min-group-size must be at least 2, got {MinGroupSize}");
-        if (Kinds.Count == 0) throw new NiSharpException("--kind: give at least one connectivity kind");
-        if (Permutations < 0) throw new NiSharpException("--permutations must be 0 or more");
-        if (Groups is { Count: not 2 }) throw new NiSharpException($"--groups takes exactly two groups, got {Groups.Count}");
+        if (Jobs < 1 && Jobs != JobPlanner.Auto) throw new ParameterException("jobs", $" must be at least 1 or auto, got {Jobs}");
+        if (MinGroupSize < 2) throw new ParameterException("min_group_size", $" must be at least 2, got {MinGroupSize}");
+        if (Kinds.Count == 0) throw new ParameterException("kinds", ": give at least one connectivity kind");
+        if (Permutations < 0) throw new ParameterException("permutations", " must be 0 or more");
+        if (Groups is { Count: not 2 }) throw new ParameterException("groups", $" takes exactly two groups, got {Groups.Count}");
         if (BidsFilterFile is not null && !File.Exists(BidsFilterFile)) throw new NiSharpException(BidsFilterFile, "file not found");
         if (ParticipantsFile is not null && !File.Exists(ParticipantsFile)) throw new NiSharpException(ParticipantsFile, "file not found");
         if (AtlasLabels is not null && !File.Exists(AtlasLabels)) throw new NiSharpException(AtlasLabels, "file not found");
@@ -162,10 +163,9 @@ public sealed record RunOptions
     /// <summary>A participant label without <c>sub-</c>; fails on an empty or non-alphanumeric label.</summary>
     public static string NormalizeLabel(string label)
     {
-        var s = label.Trim();
-        if (s.StartsWith("sub-", StringComparison.Ordinal)) s = s[4..];
+        var s = SubjectLabel.Strip(label.Trim());
         if (s.Length == 0 || !s.All(char.IsAsciiLetterOrDigit))
-            throw new NiSharpException($"--participant-label '{label}' is not a BIDS subject label (letters and digits, with or without 'sub-')");
+            throw new ParameterException("participant_label", $" '{label}' is not a BIDS subject label (letters and digits, with or without 'sub-')");
         return s;
     }
 
