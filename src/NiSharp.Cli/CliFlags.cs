@@ -2,7 +2,7 @@ namespace NiSharp.Cli;
 
 /// <summary>
 /// The library's parameter names and the flags that set them: the library's errors name parameters
-/// (<see cref="ParameterException"/>), the CLI prints its flags instead.
+/// (<see cref="NiSharpException.Parameter"/>), the CLI prints its flags instead.
 /// </summary>
 internal static class CliFlags
 {
@@ -34,5 +34,5 @@ internal static class CliFlags
         FlagOf.TryGetValue(parameter, out var flag) ? flag : "--" + parameter.Replace('_', '-');
 
     /// <summary>The one line the CLI prints for <paramref name="e"/>: a parameter error names the flag.</summary>
-    public static string Message(NiSharpException e) => e is ParameterException p ? p.MessageNaming(Of(p.Parameter)) : e.Message;
+    public static string Message(NiSharpException e) => e.Parameter is string p ? e.MessageNaming(Of(p)) : e.Message;
 }

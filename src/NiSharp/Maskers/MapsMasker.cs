@@ -72,7 +72,7 @@ public sealed record MapsMaskerOptions : MaskerOptions
 /// <c>pinv(MᵀM) · Mᵀd</c>, the minimum-norm least-squares solution that lstsq returns (eigenvalues of MᵀM below
 /// K·ε·λ<sub>max</sub> are treated as zero). Maps without a voxel on the grid or in the mask are empty regions.
 /// </remarks>
-public sealed class MapsMasker
+public sealed class MapsMasker : RegionMasker
 {
     private readonly GridFits<(RegionCoverage[] Coverage, MapsProjection Projection)> _fits;
 
@@ -168,30 +168,13 @@ public sealed class MapsMasker
         return (coverage, new MapsProjection(support.ToArray(), weights, e));
     }
 
-    /// <summary>nilearn's <c>fit_transform</c> on a file, with the regressors, sample mask and dummy volumes of <paramref name="confounds"/>.</summary>
-    public RegionSignals FitTransform(string boldPath, ConfoundSelection? confounds = null, ICollection<string>? warnings = null) =>
-        FitTransform(boldPath, MaskerInputs.From(confounds), warnings);
-
-    /// <summary>nilearn's <c>fit_transform</c> on a file with explicit inputs.</summary>
-    public RegionSignals FitTransform(string boldPath, MaskerInputs inputs, ICollection<string>? warnings = null)
-    {
-        using var f = NiftiFile.Open(boldPath);
-        RegionExtraction.CheckData(f);
-        return Transform(VolumeSource.Of(f), inputs, warnings);
-    }
-
-    /// <summary>nilearn's <c>fit_transform</c> on an image in memory.</summary>
-    public RegionSignals FitTransform<T>(Image<T> image, MaskerInputs? inputs = null, ICollection<string>? warnings = null)
-        where T : unmanaged, INumber<T> =>
-        Transform(VolumeSource.Of(image), inputs ?? MaskerInputs.None, warnings);
-
-    private RegionSignals Transform(VolumeSource source, MaskerInputs inputs, ICollection<string>? warnings)
+    private protected override RegionSignals Transform(VolumeSource source, MaskerInputs inputs, ICollection<string>? warnings, IExtractionObserver? observer)
     {
         var (coverage, projection) = FitGrid(source.Grid);
         var parameters = Options.ToParameters();
         parameters["data_grid"] = source.Grid.Describe();
         parameters["n_voxels"] = projection.Voxels.Length;
-        return RegionExtraction.Run(source, projection, coverage, Options, inputs, parameters, warnings);
+        return RegionExtraction.Run(source, projection, coverage, Options, inputs, parameters, warnings, observer);
     }
 }
 

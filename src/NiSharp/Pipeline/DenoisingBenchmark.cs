@@ -144,7 +144,7 @@ public static class DenoisingBenchmark
         progress ??= SilentProgress.Instance;
         var run = options.ToRunOptions().Validate();
         var strategies = options.Strategies.Count == 0
-            ? throw new ParameterException("strategies", ": give at least one strategy")
+            ? throw NiSharpException.InParameter("strategies", ": give at least one strategy")
             : DenoisingStrategies.Parse(string.Join(',', options.Strategies));
         var selection = RunSelection.Select(run);
         var atlas = Atlas.Load(run.Atlas, run.AtlasLabels);
@@ -351,15 +351,11 @@ public static class DenoisingBenchmark
         string bold = run.Bold.Path;
         string? mask = run.Mask?.Path;
         var confoundsFile = run.RequireConfounds();
-        int volumes;
-        NiftiHeader header;
-        using (var f = NiftiFile.Open(bold))
-        {
-            if (f.Header.NDim < 4 || f.VolumeCount < 2) throw new NiSharpException(bold, $"not a BOLD series: shape {Image.ShapeText(f.Shape)}");
-            volumes = f.VolumeCount;
-            header = f.Header;
-        }
-        double tr = run.ResolveRepetitionTime(header).Require(bold);
+        // one read of the BOLD file: its header here, its volumes in the masker's pass below
+        using var file = NiftiFile.Open(bold);
+        if (file.Header.NDim < 4 || file.VolumeCount < 2) throw new NiSharpException(bold, $"not a BOLD series: shape {Image.ShapeText(file.Shape)}");
+        int volumes = file.VolumeCount;
+        double tr = run.ResolveRepetitionTime(file.Header).Require(bold);
         var table = FmriprepConfounds.Load(confoundsFile.Path, run.ConfoundsJson?.Path);
         if (table.RowCount != volumes)
             throw new NiSharpException(confoundsFile.Path, $"the confounds have {table.RowCount} rows but {run.Bold.Filename} has {volumes} volumes");
@@ -375,18 +371,15 @@ public static class DenoisingBenchmark
             MaskSource = mask is null ? null : ctx.SourceUri(mask),
             RepetitionTime = tr,
         });
-        RegionSignalRecorder? recorder = null;
-        TemporalSnr? snr = null;
-        var region = masker.FitTransform(bold, new MaskerInputs { DummyScans = dummy }, null, (fit, reducer) =>
-        {
-            snr = TemporalSnr.ForMask(fit);
-            return recorder = new RegionSignalRecorder(reducer, volumes - dummy, snr);
-        });
+        var fit = masker.Fit(Grid.Of(file));
+        var snr = TemporalSnr.ForMask(fit);
+        var recorder = new RegionSignalRecorder(volumes - dummy, fit.Index.Regions, snr);
+        var region = masker.FitTransform(file, new MaskerInputs { DummyScans = dummy }, null, recorder);
         var coverage = region.Coverage;
         if (coverage.Count(c => !c.IsEmpty) < 2)
             throw new NiSharpException(bold, $"only {coverage.Count(c => !c.IsEmpty)} atlas region(s) have voxels in the brain mask; is the atlas in the BOLD's space ({run.Space})?");
-        var raw = recorder!.Signals();
-        var (tsnrMean, tsnrMedian, _) = snr!.Result();
+        var raw = recorder.Signals();
+        var (tsnrMean, tsnrMedian, _) = snr.Result();
         var clean = ctx.Masker.ToCleanOptions(tr).Validate();
         var fd = RunQcStep.FramewiseDisplacement(table, dummy);
         var regions = region.Regions.Select((r, j) => new Region(region.ColumnNames[j], r.Id)).ToArray();

@@ -145,11 +145,11 @@ public sealed record RunOptions
             throw new NiSharpException(OutputDirectory, "OUTPUT_DIR is the input folder; BIDS Apps never write into their input: choose another folder");
         if (realOutput.StartsWith(realInput + "/", StringComparison.Ordinal))
             throw new NiSharpException(OutputDirectory, $"OUTPUT_DIR is inside the input folder {InputDirectory}; BIDS Apps never write into their input: choose a folder outside it");
-        if (Jobs < 1 && Jobs != JobPlanner.Auto) throw new ParameterException("jobs", $" must be at least 1 or auto, got {Jobs}");
-        if (MinGroupSize < 2) throw new ParameterException("min_group_size", $" must be at least 2, got {MinGroupSize}");
-        if (Kinds.Count == 0) throw new ParameterException("kinds", ": give at least one connectivity kind");
-        if (Permutations < 0) throw new ParameterException("permutations", " must be 0 or more");
-        if (Groups is { Count: not 2 }) throw new ParameterException("groups", $" takes exactly two groups, got {Groups.Count}");
+        if (Jobs < 1 && Jobs != JobPlanner.Auto) throw NiSharpException.InParameter("jobs", $" must be at least 1 or auto, got {Jobs}");
+        if (MinGroupSize < 2) throw NiSharpException.InParameter("min_group_size", $" must be at least 2, got {MinGroupSize}");
+        if (Kinds.Count == 0) throw NiSharpException.InParameter("kinds", ": give at least one connectivity kind");
+        if (Permutations < 0) throw NiSharpException.InParameter("permutations", " must be 0 or more");
+        if (Groups is { Count: not 2 }) throw NiSharpException.InParameter("groups", $" takes exactly two groups, got {Groups.Count}");
         if (BidsFilterFile is not null && !File.Exists(BidsFilterFile)) throw new NiSharpException(BidsFilterFile, "file not found");
         if (ParticipantsFile is not null && !File.Exists(ParticipantsFile)) throw new NiSharpException(ParticipantsFile, "file not found");
         if (AtlasLabels is not null && !File.Exists(AtlasLabels)) throw new NiSharpException(AtlasLabels, "file not found");
@@ -165,7 +165,7 @@ public sealed record RunOptions
     {
         var s = SubjectLabel.Strip(label.Trim());
         if (s.Length == 0 || !s.All(char.IsAsciiLetterOrDigit))
-            throw new ParameterException("participant_label", $" '{label}' is not a BIDS subject label (letters and digits, with or without 'sub-')");
+            throw NiSharpException.InParameter("participant_label", $" '{label}' is not a BIDS subject label (letters and digits, with or without 'sub-')");
         return s;
     }
 
