@@ -147,21 +147,10 @@ public static class DenoisingBenchmark
             ? throw NiSharpException.InParameter("strategies", ": give at least one strategy")
             : DenoisingStrategies.Parse(string.Join(',', options.Strategies));
         var selection = RunSelection.Select(run);
-        var atlas = Atlas.Load(run.Atlas, run.AtlasLabels);
-        var atlasLabel = DerivativeNames.AtlasLabel(run.Atlas);
-        var cleanMasker = run.MaskerOptions(atlas);
+        var ctx = ParticipantContext.For(run);
+        var (atlas, atlasLabel) = (ctx.Atlas, ctx.AtlasLabel);
         // Extraction without cleaning: the raw means every strategy cleans.
-        var rawMasker = cleanMasker with { Detrend = false, Standardize = StandardizeMethod.None, LowPass = null, HighPass = null };
-        var ctx = new ParticipantContext
-        {
-            Options = run,
-            Provenance = new Provenance(run, atlasLabel, cleanMasker),
-            Atlas = atlas,
-            AtlasLabel = atlasLabel,
-            Masker = cleanMasker,
-            Strategy = run.ConfoundStrategy(),
-            Kinds = [ConnectivityKind.Correlation],
-        };
+        var rawMasker = ctx.Masker with { Detrend = false, Standardize = StandardizeMethod.None, LowPass = null, HighPass = null };
         CheckStrategies(selection, strategies, run.DummyScans);
 
         var root = BenchmarkDirectory(run.OutputDirectory);
@@ -311,32 +300,9 @@ public static class DenoisingBenchmark
         LabelsMaskerOptions rawMasker, IReadOnlyList<DenoisingStrategy> strategies, string root)
     {
         var clock = Stopwatch.StartNew();
-        var log = new StringBuilder();
-        void Log(string line)
-        {
-            lock (log) log.Append(DateTime.Now.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture)).Append("  ").Append(line).Append('\n');
-        }
+        var log = new SubjectLog();
         var result = new SubjectResult(strategies.Select(_ => new List<string>()).ToArray(), strategies.Select(_ => new List<RunQc>()).ToArray());
-        string? reason = null, file = null;
-        foreach (var run in runs)
-        {
-            try
-            {
-                ProcessRun(run, ctx, rawMasker, strategies, root, result, Log);
-            }
-            catch (NiSharpException e)
-            {
-                reason ??= e.Message;
-                file ??= e.FilePath ?? run.Bold.Path;
-                Log($"  FAILED: {e.Message}");
-            }
-            catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
-            {
-                reason ??= $"{run.Bold.Path}: {e.GetType().Name}: {e.Message}".Replace('\n', ' ');
-                file ??= run.Bold.Path;
-                Log($"  FAILED: {e}");
-            }
-        }
+        var (reason, file) = SubjectLoop.RunEach(runs, log, run => ProcessRun(run, ctx, rawMasker, strategies, root, result, log.Add));
         var logPath = Path.Combine(root, "logs", $"sub-{subject}.log");
         Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
         AtomicFile.WriteAllText(logPath, log.ToString());
