@@ -93,7 +93,7 @@ internal static class ConnectivityCommand
         if (vectorize) WriteEdges(Path.Combine(outDir, EdgesFileName), stems, result, discardDiagonal);
 
         int r = result.Mean.Regions.Count;
-        o.WriteLine($"{options.Kind.CliName()} ({(options.Estimator == CovarianceEstimator.LedoitWolf ? "ledoit-wolf" : "empirical")}{(fisherZ ? ", Fisher z" : "")}): {runs.Length} run(s), {r} regions → {outDir}");
+        o.WriteLine($"{options.Kind.CliName()} ({options.EstimatorName}{(fisherZ ? ", Fisher z" : "")}): {runs.Length} run(s), {r} regions → {outDir}");
         for (int k = 0; k < runs.Length; k++)
             o.WriteLine($"  {stems[k]}_relmat.tsv  ({runs[k].Signals.RowCount} time points, shrinkage {result.Shrinkages[k].ToString("0.####", CultureInfo.InvariantCulture)})");
         o.WriteLine($"  {MeanFileName}");
@@ -110,25 +110,20 @@ internal static class ConnectivityCommand
         return name.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase) ? name[..^4] : Path.GetFileNameWithoutExtension(name);
     }
 
-    private static JsonObject Parameters(ConnectivityOptions options, bool fisherZ) => new()
+    private static JsonObject Parameters(ConnectivityOptions options, bool fisherZ)
     {
-        ["Kind"] = options.Kind.CliName(),
-        ["NilearnKind"] = options.Kind.NilearnName(),
-        ["Estimator"] = options.Estimator == CovarianceEstimator.LedoitWolf ? "ledoit-wolf" : "empirical",
-        ["EstimatorParameters"] = options.Estimator == CovarianceEstimator.LedoitWolf
-            ? new JsonObject { ["assume_centered"] = false, ["block_size"] = 1000 }
-            : new JsonObject { ["assume_centered"] = false },
-        ["Standardize"] = options.Kind == ConnectivityKind.Correlation && options.Standardize ? "zscore (population std) before estimating" : "none",
-        ["FisherZ"] = fisherZ,
-        ["TangentMeanMaxIterations"] = options.Kind == ConnectivityKind.Tangent ? options.TangentMean.MaxIterations : null,
-        ["TangentMeanTolerance"] = options.Kind == ConnectivityKind.Tangent ? options.TangentMean.Tolerance : null,
-        ["GeneratedBy"] = new JsonArray(new JsonObject
+        var p = options.ToParameters();
+        p["FisherZ"] = fisherZ;
+        p["TangentMeanMaxIterations"] = options.Kind == ConnectivityKind.Tangent ? options.TangentMean.MaxIterations : null;
+        p["TangentMeanTolerance"] = options.Kind == ConnectivityKind.Tangent ? options.TangentMean.Tolerance : null;
+        p["GeneratedBy"] = new JsonArray(new JsonObject
         {
             ["Name"] = "NiSharp",
             ["Version"] = typeof(ConnectivityMeasure).Assembly.GetName().Version?.ToString(),
             ["Command"] = "nisharp connectivity",
-        }),
-    };
+        });
+        return p;
+    }
 
     private static void WriteEdges(string path, string[] stems, GroupConnectivityResult result, bool discardDiagonal)
     {

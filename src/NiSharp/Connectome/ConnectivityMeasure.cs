@@ -20,6 +20,22 @@ public sealed record ConnectivityOptions
 
     /// <summary>The tangent kind's geometric mean (nilearn: 30 iterations, tolerance 1e-7).</summary>
     public SpdMatrix.GeometricMeanOptions TangentMean { get; init; } = new();
+
+    /// <summary>The estimator's name in outputs and on the command line: <c>ledoit-wolf</c> or <c>empirical</c>.</summary>
+    public string EstimatorName => Estimator == CovarianceEstimator.LedoitWolf ? "ledoit-wolf" : "empirical";
+
+    /// <summary>These parameters as sidecars record them (kind, estimator and its parameters, standardisation): the one
+    /// place that writes them, for <c>nisharp run</c>, <c>benchmark</c> and <c>connectivity</c> alike.</summary>
+    public System.Text.Json.Nodes.JsonObject ToParameters() => new()
+    {
+        ["Kind"] = Kind.CliName(),
+        ["NilearnKind"] = Kind.NilearnName(),
+        ["Estimator"] = EstimatorName,
+        ["EstimatorParameters"] = Estimator == CovarianceEstimator.LedoitWolf
+            ? new System.Text.Json.Nodes.JsonObject { ["assume_centered"] = false, ["block_size"] = 1000 }
+            : new System.Text.Json.Nodes.JsonObject { ["assume_centered"] = false },
+        ["Standardize"] = Kind == ConnectivityKind.Correlation && Standardize ? "zscore (population std) before estimating" : "none",
+    };
 }
 
 /// <summary>

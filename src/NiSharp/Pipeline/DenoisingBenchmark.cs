@@ -371,7 +371,7 @@ public static class DenoisingBenchmark
                 var x = Matrix<double>.Build.Dense(cleaned.Timepoints, regions.Length, double.NaN);
                 for (int t = 0; t < cleaned.Timepoints; t++)
                     for (int k = 0; k < extracted.Length; k++) x[t, extracted[k]] = cleaned[t, k];
-                m = new ConnectivityMeasure(new ConnectivityOptions { Kind = ConnectivityKind.Correlation }).FitTransform([x], [bold])[0];
+                m = new ConnectivityMeasure(Provenance.Connectivity(ConnectivityKind.Correlation)).FitTransform([x], [bold])[0];
             }
             var qc = RunQc.Measure(new RunQcInputs
             {

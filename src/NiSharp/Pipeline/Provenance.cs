@@ -78,16 +78,16 @@ public sealed class Provenance
     public static IReadOnlyList<ConnectivityKind> ParticipantKinds(RunOptions options) =>
         options.Kinds.Where(k => k != ConnectivityKind.Tangent).ToArray();
 
+    /// <summary>The connectivity options of one kind in a run (nilearn's defaults otherwise).</summary>
+    public static ConnectivityOptions Connectivity(ConnectivityKind kind) => new() { Kind = kind };
+
     /// <summary>The parameters of one connectivity kind as its sidecar records them.</summary>
-    public static JsonObject ConnectivityParameters(ConnectivityKind kind) => new()
+    public static JsonObject ConnectivityParameters(ConnectivityKind kind)
     {
-        ["Kind"] = kind.CliName(),
-        ["NilearnKind"] = kind.NilearnName(),
-        ["Estimator"] = "ledoit-wolf",
-        ["EstimatorParameters"] = new JsonObject { ["assume_centered"] = false, ["block_size"] = 1000 },
-        ["Standardize"] = kind == ConnectivityKind.Correlation ? "zscore (population std) before estimating" : "none",
-        ["EmptyRegions"] = "left out of the estimate; their rows and columns are n/a",
-    };
+        var p = Connectivity(kind).ToParameters();
+        p["EmptyRegions"] = "left out of the estimate; their rows and columns are n/a";
+        return p;
+    }
 
     /// <summary>The inputs hash of a run: names (relative to the input folder), sizes and modification times.</summary>
     public static string InputsHash(string inputRoot, IEnumerable<string?> files)

@@ -119,7 +119,7 @@ internal static class RunAnalysis
         var series = region.ToTimeSeries(bold);
         var matrices = new Dictionary<ConnectivityKind, ConnectivityMatrix>();
         foreach (var kind in ctx.Kinds)
-            matrices[kind] = new ConnectivityMeasure(new ConnectivityOptions { Kind = kind }).FitTransform([series])[0];
+            matrices[kind] = new ConnectivityMeasure(Provenance.Connectivity(kind)).FitTransform([series])[0];
 
         var outputs = OutputsOf(run, ctx);
         var inputsHash = Provenance.InputsHash(options.InputDirectory, InputFiles(run));
