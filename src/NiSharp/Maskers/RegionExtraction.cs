@@ -27,16 +27,18 @@ internal static class RegionExtraction
     /// <summary>The regions of a fitted masker: every region with its coverage, and how many are extracted
     /// (the extracted ones are, in order, the rows of <see cref="RegionCoverage"/> with status Extracted).</summary>
     public static RegionSignals Run(VolumeSource source, IRegionReducer reducer, IReadOnlyList<RegionCoverage> regions,
-        MaskerOptions options, MaskerInputs inputs, Dictionary<string, object?> maskerParameters, ICollection<string>? warningsOut)
+        MaskerOptions options, MaskerInputs inputs, Dictionary<string, object?> maskerParameters, ICollection<string>? warningsOut,
+        int? backgroundLabel = null)
     {
         // nilearn's smooth_img turns integer data into float32 before the reduction sees it
         return source.IsFloat32 || (options.Smooths && source.IsInteger)
-            ? Run<float>(source, reducer, regions, options, inputs, maskerParameters, warningsOut, "float32")
-            : Run<double>(source, reducer, regions, options, inputs, maskerParameters, warningsOut, "float64");
+            ? Run<float>(source, reducer, regions, options, inputs, maskerParameters, warningsOut, "float32", backgroundLabel)
+            : Run<double>(source, reducer, regions, options, inputs, maskerParameters, warningsOut, "float64", backgroundLabel);
     }
 
     private static RegionSignals Run<T>(VolumeSource source, IRegionReducer reducer, IReadOnlyList<RegionCoverage> regions,
-        MaskerOptions options, MaskerInputs inputs, Dictionary<string, object?> maskerParameters, ICollection<string>? warningsOut, string dtype)
+        MaskerOptions options, MaskerInputs inputs, Dictionary<string, object?> maskerParameters, ICollection<string>? warningsOut, string dtype,
+        int? backgroundLabel)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         string who = source.Path ?? "the image";
@@ -184,6 +186,7 @@ internal static class RegionExtraction
             RepetitionTimeSource = trSource,
             Parameters = parameters,
             Warnings = warnings,
+            BackgroundLabel = backgroundLabel,
         };
     }
 
