@@ -23,7 +23,7 @@ public enum KeepEmpty
 
 /// <summary>
 /// The signal-cleaning parameters every masker shares, under nilearn's masker names and with the
-/// masker's defaults (nilearn 0.10.4 to current): no detrending, no standardisation, no filter,
+/// masker's defaults (the same from nilearn 0.10.4 to 0.14): no detrending, no standardisation, no filter,
 /// confounds standardised before regression. Region signals are cleaned with <see cref="SignalCleaner"/>
 /// after extraction, as nilearn's maskers call <c>signal.clean</c>.
 /// </summary>

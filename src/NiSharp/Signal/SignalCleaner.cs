@@ -5,16 +5,18 @@ using System.Numerics;
 namespace NiSharp.Signal;
 
 /// <summary>
-/// <c>nilearn.signal.clean</c> (0.10.4 semantics, see the fixtures README §1): for each run, optional
+/// <c>nilearn.signal.clean</c> (0.14 semantics by default, 0.10.4's with <see cref="CleanOptions.Semantics"/>; see the
+/// fixtures READMEs): for each run, optional
 /// interpolation of censored volumes, linear detrending, Butterworth (or cosine) filtering of signals
 /// and confounds, censoring, confound removal by projection, and standardisation, composed from the
 /// small steps in this folder. Signal columns are cleaned in blocks, in parallel.
 /// </summary>
 /// <remarks>
-/// Differences from nilearn 0.10.4, on purpose: every censored volume is interpolated before filtering
-/// (nilearn negates an index array and interpolates only volumes whose mirror is kept); the caller's
-/// sample mask is never modified; each run gets every option (nilearn drops standardize_confounds and
-/// extrapolate for runs); filtering without a repetition time is an error rather than t_r = 2.5.
+/// Differences from nilearn, on purpose: every censored volume between kept ones is interpolated before filtering
+/// (nilearn negates an index array and interpolates only volumes whose mirror is kept, see
+/// <see cref="CensoredInterpolation"/>); the caller's sample mask is never modified; each run gets every option
+/// (nilearn drops standardize_confounds and extrapolate for runs); filtering without a repetition time is an error
+/// rather than t_r = 2.5.
 /// </remarks>
 public static class SignalCleaner
 {
