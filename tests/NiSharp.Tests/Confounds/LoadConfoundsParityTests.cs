@@ -13,19 +13,10 @@ public class LoadConfoundsParityTests
 {
     private static readonly ConfoundStrategy LoadConfoundsDefaults = new();
 
-    public static TheoryData<string, string> Cases()
-    {
-        var data = new TheoryData<string, string>();
-        foreach (var v in new[] { TestPaths.V0_10_4, TestPaths.V0_14 })
-            foreach (var c in new[]
-            {
-                "load_confounds_defaults", "load_confounds_derivs_gs_scrub", "load_confounds_basic_nodemean", "load_confounds_scrub0_fd02",
-                "load_confounds_compcor", "load_confounds_strategy_simple", "load_confounds_strategy_simple_gs",
-                "load_confounds_strategy_scrubbing", "load_confounds_strategy_compcor",
-            })
-                data.Add(v, c);
-        return data;
-    }
+    public static TheoryData<string, string> Cases() => TestPaths.ForBothReleases(
+        "load_confounds_defaults", "load_confounds_derivs_gs_scrub", "load_confounds_basic_nodemean",
+        "load_confounds_scrub0_fd02", "load_confounds_compcor", "load_confounds_strategy_simple",
+        "load_confounds_strategy_simple_gs", "load_confounds_strategy_scrubbing", "load_confounds_strategy_compcor");
 
     // The manifest's calls. NiSharp's scrubbing thresholds are nilearn 0.13's defaults (fd 0.5, std_dvars 1.5); 0.10.4's
     // (0.2 / 3) are passed explicitly for that release.

@@ -51,14 +51,8 @@ public class ConnectivityParityTests
         Approx.Equal(expected.Data, RowMajor(est.Covariance), Tol, Tol, "covariance_");
     }
 
-    public static TheoryData<string, string> Cases()
-    {
-        var data = new TheoryData<string, string>();
-        foreach (var v in new[] { TestPaths.V0_10_4, TestPaths.V0_14 })
-            foreach (var k in new[] { "correlation", "partial_correlation", "tangent", "covariance", "precision" })
-                data.Add(v, k);
-        return data;
-    }
+    public static TheoryData<string, string> Cases() => TestPaths.ForBothReleases(
+        "correlation", "partial_correlation", "tangent", "covariance", "precision");
 
     [Theory]
     [MemberData(nameof(Cases))]

@@ -25,20 +25,11 @@ public class CleanParityTests
         ? o with { Semantics = NilearnSemantics.V0_10_4, Extrapolate = true }
         : o with { Semantics = NilearnSemantics.V0_14, Extrapolate = false };
 
-    public static TheoryData<string, string> Cases()
-    {
-        var data = new TheoryData<string, string>();
-        foreach (var v in new[] { TestPaths.V0_10_4, TestPaths.V0_14 })
-            foreach (var c in new[]
-            {
-                "clean_defaults", "clean_detrend_zscore_sample", "clean_no_detrend_no_std", "clean_psc",
-                "clean_confounds_nofilter", "clean_confounds_samplemask_nofilter", "clean_cosine_confounds_samplemask",
-                "clean_bandpass_zscore_sample", "clean_lowpass_only", "clean_highpass_only",
-                "clean_bandpass_confounds_zscore_sample", "clean_bandpass_confounds_default_std", "clean_bandpass_confounds_no_std_confounds",
-            })
-                data.Add(v, c);
-        return data;
-    }
+    public static TheoryData<string, string> Cases() => TestPaths.ForBothReleases(
+        "clean_defaults", "clean_detrend_zscore_sample", "clean_no_detrend_no_std", "clean_psc", "clean_confounds_nofilter",
+        "clean_confounds_samplemask_nofilter", "clean_cosine_confounds_samplemask", "clean_bandpass_zscore_sample",
+        "clean_lowpass_only", "clean_highpass_only", "clean_bandpass_confounds_zscore_sample",
+        "clean_bandpass_confounds_default_std", "clean_bandpass_confounds_no_std_confounds");
 
     // The manifest's parameters for each case, on top of the release's defaults. Only the default of standardize
     // changed between the releases: 0.10.4's is 'zscore' (population std), 0.14's 'zscore_sample'.

@@ -16,6 +16,15 @@ public static class TestPaths
     /// (<c>fixtures/nilearn-0.14.0</c>).</summary>
     public const string V0_10_4 = "0.10.4", V0_14 = "0.14.0";
 
+    /// <summary>Every fixture case <paramref name="cases"/> for both nilearn releases: (version, case) rows for a theory.</summary>
+    public static TheoryData<string, string> ForBothReleases(params string[] cases)
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var v in new[] { V0_10_4, V0_14 })
+            foreach (var c in cases) data.Add(v, c);
+        return data;
+    }
+
     /// <summary>A reference file of nilearn <paramref name="version"/>. The 0.14.0 folder holds every output and only
     /// the inputs that differ from 0.10.4's; the others are 0.10.4's, byte for byte.</summary>
     public static string Nilearn(string version, string name)
