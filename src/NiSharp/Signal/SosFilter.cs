@@ -84,6 +84,39 @@ public sealed class SosFilter : ZeroPhaseFilter
             for (int k = 0; k < 6 * ns; k++) c[k] = new Vector<double>(sos[k]);
             ref double e0 = ref MemoryMarshal.GetReference(e);
             nint stride = step * width;
+            // Two vectors of lanes at a time: two independent cascades in flight hide the latency of each.
+            Span<Vector<double>> z2 = stackalloc Vector<double>[2 * ns];
+            for (; j0 <= width - 2 * vc; j0 += 2 * vc)
+            {
+                nint idx = t0 * width + j0;
+                var x0a = Vector.LoadUnsafe(ref e0, (nuint)idx);
+                var x0b = Vector.LoadUnsafe(ref e0, (nuint)(idx + vc));
+                for (int k = 0; k < 2 * ns; k++)
+                {
+                    var zk = new Vector<double>(zi[k]);
+                    z[k] = zk * x0a;
+                    z2[k] = zk * x0b;
+                }
+                for (int n = 0; n < rows; n++, idx += stride)
+                {
+                    var xa = Vector.LoadUnsafe(ref e0, (nuint)idx);
+                    var xb = Vector.LoadUnsafe(ref e0, (nuint)(idx + vc));
+                    for (int s = 0; s < ns; s++)
+                    {
+                        int o = 6 * s;
+                        var ya = c[o] * xa + z[2 * s];
+                        var yb = c[o] * xb + z2[2 * s];
+                        z[2 * s] = c[o + 1] * xa - c[o + 4] * ya + z[2 * s + 1];
+                        z2[2 * s] = c[o + 1] * xb - c[o + 4] * yb + z2[2 * s + 1];
+                        z[2 * s + 1] = c[o + 2] * xa - c[o + 5] * ya;
+                        z2[2 * s + 1] = c[o + 2] * xb - c[o + 5] * yb;
+                        xa = ya;
+                        xb = yb;
+                    }
+                    xa.StoreUnsafe(ref e0, (nuint)idx);
+                    xb.StoreUnsafe(ref e0, (nuint)(idx + vc));
+                }
+            }
             for (; j0 <= width - vc; j0 += vc)
             {
                 nint idx = t0 * width + j0;
