@@ -38,7 +38,7 @@ var confounds = ExtractConfounds(confoundFiles[0], confoundVariables)[TrDrop..];
 // Cleaning, parcellation and averaging in one step.
 var cleanedAndAveragedTimeSeries = masker.FitTransform(funcImg, confounds);
 Console.WriteLine($"time series shape {cleanedAndAveragedTimeSeries.ShapeText()}: one column per atlas label, by label id");
-var labelsKept = cleanedAndAveragedTimeSeries.ExtractedLabels;   // masker.labels_
+var labelsKept = cleanedAndAveragedTimeSeries.ExtractedLabels;   // masker.labels_ (nilearn ≤ 0.11; 0.12+ also lists the background 0: LabelsWithBackground)
 Console.WriteLine($"masker.labels_ [{string.Join(", ", labelsKept)}]\nNumber of labels {labelsKept.Length}");
 Console.WriteLine($"labels in the atlas (np.unique, with background 0): {yeo7.LabelsPresent.Count + 1}");
 Console.WriteLine($"empty regions, kept as NaN columns: [{string.Join(", ", cleanedAndAveragedTimeSeries.LabelIds.Except(labelsKept))}]");

@@ -10,7 +10,7 @@ namespace NiSharp.Cli.Commands;
 /// <summary>
 /// <c>nisharp clean BOLD [--mask M] [--confounds TSV [--columns …|--strategy …] [--derivatives]]
 /// [--detrend] [--standardize zscore|zscore_sample|psc|none] [--low-pass HZ] [--high-pass HZ] [--t-r S]
-/// [--dummy-scans N] -o OUT.nii.gz</c>: nilearn's <c>clean_img</c> on a 4D image, with the confounds
+/// [--dummy-scans N] [--extrapolate] [--censored-interpolation all|nilearn] [--nilearn-semantics 0.14|0.10.4] -o OUT.nii.gz</c>: nilearn's <c>clean_img</c> on a 4D image, with the confounds
 /// chosen from an fMRIPrep file; writes the cleaned image and a JSON sidecar of every parameter.
 /// </summary>
 internal static class CleanCommand
@@ -32,6 +32,8 @@ internal static class CleanCommand
             bold, mask, confounds, detrend, standardize, lowPass, highPass, tr, output,
         };
         sel.AddTo(cmd);
+        var compat = new CleanCompatibilityOptions();
+        compat.AddTo(cmd);
         cmd.SetAction(p =>
         {
             var boldPath = p.GetValue(bold)!;
@@ -54,7 +56,10 @@ internal static class CleanCommand
                 LowPass = p.GetValue(lowPass),
                 HighPass = p.GetValue(highPass),
                 RepetitionTime = t_r,
-            }.Validate();
+            };
+            var (extrapolate, interpolation, semantics) = compat.Values(p);
+            options = options with { Extrapolate = extrapolate, CensoredInterpolation = interpolation, Semantics = semantics };
+            options.Validate();
 
             var (selection, dummy) = sel.SelectForRun(p, p.GetValue(confounds), boldPath, volumes, p.GetValue(sel.StrategyOption));
 

@@ -14,7 +14,8 @@ namespace NiSharp.Cli.Commands;
 /// <c>nisharp extract BOLD --atlas NAME|FILE [--labels FILE] [--mask M] [--strategy mean|median|…]
 /// [--confounds TSV (--columns/--strategy/--derivatives/--fd-threshold/--std-dvars-threshold)] [--detrend]
 /// [--standardize zscore|zscore_sample|psc|none] [--low-pass HZ] [--high-pass HZ] [--t-r S]
-/// [--dummy-scans N|auto] [--keep-empty nan|zero|drop] [--min-coverage F] [--high-variance-confounds] [--coverage-out FILE] -o TIMESERIES.tsv</c>:
+/// [--dummy-scans N|auto] [--keep-empty nan|zero|drop] [--min-coverage F] [--high-variance-confounds] [--coverage-out FILE]
+/// [--extrapolate] [--censored-interpolation all|nilearn] [--nilearn-semantics 0.14|0.10.4] -o TIMESERIES.tsv</c>:
 /// region signals of a 4D image (nilearn's NiftiLabelsMasker; a 4D atlas file is a NiftiMapsMasker, a coordinate
 /// atlas a NiftiSpheresMasker), written as a time-series TSV with a JSON sidecar of every effective parameter.
 /// </summary>
@@ -56,6 +57,8 @@ internal static class ExtractCommand
             bold, atlas, labels, mask, strategy, confounds, detrend, standardize, lowPass, highPass, tr, keepEmpty, minCoverage, coverageOut, radius, smoothingFwhm, highVariance, output,
         };
         sel.AddTo(cmd, includeStrategy: false);
+        var compat = new CleanCompatibilityOptions();
+        compat.AddTo(cmd);
         cmd.SetAction(p =>
         {
             var boldPath = p.GetValue(bold)!;
@@ -107,6 +110,7 @@ internal static class ExtractCommand
             var atlasName = p.GetValue(atlas)!;
             var labelsPath = p.GetValue(labels);
             double minCov = p.GetValue(minCoverage);
+            var (extrapolate, interpolation, semantics) = compat.Values(p);
             var warnings = new List<string>();
 
             RegionSignals result;
@@ -121,6 +125,7 @@ internal static class ExtractCommand
                     Seeds = CoordinateAtlas.Load(atlasName), Radius = p.GetValue(radius), MaskImg = maskImg, MaskSource = maskPath,
                     KeepEmpty = keep, Standardize = std, Detrend = p.GetValue(detrend), LowPass = p.GetValue(lowPass), HighPass = p.GetValue(highPass), RepetitionTime = t_r, RepetitionTimeSource = trSource,
                     SmoothingFwhm = smoothing, HighVarianceConfounds = p.GetValue(highVariance),
+                    Extrapolate = extrapolate, CensoredInterpolation = interpolation, Semantics = semantics,
                 };
                 result = new SpheresMasker(o).FitTransform(boldPath, inputs, warnings);
                 kind = "spheres";
@@ -136,6 +141,7 @@ internal static class ExtractCommand
                     MaskImg = maskImg, MaskSource = maskPath,
                     KeepEmpty = keep, Standardize = std, Detrend = p.GetValue(detrend), LowPass = p.GetValue(lowPass), HighPass = p.GetValue(highPass), RepetitionTime = t_r, RepetitionTimeSource = trSource,
                     SmoothingFwhm = smoothing, HighVarianceConfounds = p.GetValue(highVariance),
+                    Extrapolate = extrapolate, CensoredInterpolation = interpolation, Semantics = semantics,
                 };
                 result = new MapsMasker(o).FitTransform(boldPath, inputs, warnings);
                 kind = "maps";
@@ -151,6 +157,7 @@ internal static class ExtractCommand
                     Strategy = reduction is null ? ReductionStrategy.Mean : LabelsMaskerOptions.ParseStrategy(reduction), MinCoverage = minCov,
                     KeepEmpty = keep, Standardize = std, Detrend = p.GetValue(detrend), LowPass = p.GetValue(lowPass), HighPass = p.GetValue(highPass), RepetitionTime = t_r, RepetitionTimeSource = trSource,
                     SmoothingFwhm = smoothing, HighVarianceConfounds = p.GetValue(highVariance),
+                    Extrapolate = extrapolate, CensoredInterpolation = interpolation, Semantics = semantics,
                 };
                 result = new LabelsMasker(o).FitTransform(boldPath, inputs, warnings);
                 kind = "labels";

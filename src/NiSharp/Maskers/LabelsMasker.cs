@@ -13,9 +13,10 @@ namespace NiSharp.Maskers;
 /// </summary>
 public sealed class FittedLabels
 {
-    internal FittedLabels(Grid grid, Image<int> labels, Image<byte>? mask, IReadOnlyList<RegionCoverage> coverage, RegionVoxelIndex index)
+    internal FittedLabels(Grid grid, Image<int> labels, Image<byte>? mask, IReadOnlyList<RegionCoverage> coverage, RegionVoxelIndex index,
+        int? background)
     {
-        Grid = grid; ResampledLabels = labels; ResampledMask = mask; Coverage = coverage; Index = index;
+        Grid = grid; ResampledLabels = labels; ResampledMask = mask; Coverage = coverage; Index = index; BackgroundLabel = background;
     }
 
     /// <summary>The data grid.</summary>
@@ -30,14 +31,20 @@ public sealed class FittedLabels
     /// <summary>Every label of the atlas, ascending, with its coverage and status on this grid.</summary>
     public IReadOnlyList<RegionCoverage> Coverage { get; }
 
-    /// <summary>The labels whose signal is extracted (nilearn's <c>labels_</c> with <see cref="KeepEmpty.Drop"/>).</summary>
+    /// <summary>The labels whose signal is extracted (nilearn 0.10.4's <c>labels_</c> with <see cref="KeepEmpty.Drop"/>).</summary>
     public IReadOnlyList<int> ExtractedLabels => Coverage.Where(c => !c.IsEmpty).Select(c => c.Id).ToArray();
+
+    /// <summary>The background label, when the atlas on this grid has background voxels; null otherwise.</summary>
+    public int? BackgroundLabel { get; }
+
+    /// <summary>nilearn ≥ 0.12's <c>labels_</c>: the background label first (when present), then <see cref="ExtractedLabels"/>.</summary>
+    public IReadOnlyList<int> LabelsWithBackground => RegionSignals.WithBackground(BackgroundLabel, ExtractedLabels);
 
     internal RegionVoxelIndex Index { get; }
 }
 
 /// <summary>
-/// nilearn's <c>NiftiLabelsMasker</c> (0.10.4 semantics, <c>resampling_target='data'</c>): the mean (or another
+/// nilearn's <c>NiftiLabelsMasker</c> (<c>resampling_target='data'</c>; the cleaning of <see cref="MaskerOptions.Semantics"/>): the mean (or another
 /// reduction) of the data over each atlas label, one streaming pass over the 4D image, then the masker's
 /// signal cleaning. Construct once, call <see cref="RegionMasker.FitTransform(string, ConfoundSelection?, ICollection{string}?)"/>
 /// for every run: the atlas is resampled once per data grid and the result cached, so many subjects on the same
@@ -109,10 +116,12 @@ public sealed class LabelsMasker : RegionMasker
         for (int k = 0; k < labels.Length; k++) slot[labels[k]] = k;
         var onGrid = new int[labels.Length];
         var inMask = new int[labels.Length];
+        bool background = false;
         for (int v = 0; v < labelData.Length; v++)
         {
             int l = labelData[v];
-            if (l == o.BackgroundLabel || !slot.TryGetValue(l, out int k)) continue;
+            if (l == o.BackgroundLabel) { background = true; continue; }
+            if (!slot.TryGetValue(l, out int k)) continue;
             onGrid[k]++;
             if (maskData.IsEmpty || maskData[v] != 0) inMask[k]++;
         }
@@ -133,7 +142,7 @@ public sealed class LabelsMasker : RegionMasker
             if (status == RegionStatus.Extracted) extracted.Add(id);
         }
         var index = new RegionVoxelIndex(labelData, maskData, extracted, o.BackgroundLabel, o.Strategy);
-        return new FittedLabels(grid, labelsImg, mask, coverage, index);
+        return new FittedLabels(grid, labelsImg, mask, coverage, index, background ? o.BackgroundLabel : null);
     }
 
     /// <summary>The name of a label the table does not name: <c>label_44</c>.</summary>
@@ -155,6 +164,6 @@ public sealed class LabelsMasker : RegionMasker
         parameters["data_grid"] = source.Grid.Describe();
         parameters["atlas_grid"] = Options.Atlas.Grid.Describe();
         parameters["resampled"] = !Options.Atlas.Grid.SameFieldOfView(source.Grid);
-        return RegionExtraction.Run(source, fit.Index, fit.Coverage, Options, inputs, parameters, warnings, observer);
+        return RegionExtraction.Run(source, fit.Index, fit.Coverage, Options, inputs, parameters, warnings, observer, fit.BackgroundLabel);
     }
 }

@@ -33,6 +33,11 @@ public sealed record MapsMaskerOptions : MaskerOptions
     /// <summary><c>allow_overlap</c> (default true): when false, maps that share a voxel are an error.</summary>
     public bool AllowOverlap { get; init; } = true;
 
+    /// <summary>How the maps are resampled to the data grid: linearly, as nilearn does since 0.12.1 (a fix, nilearn
+    /// #5519: cubic splines ring at the maps' edges), or with cubic splines (<c>continuous</c>) under nilearn 0.10.4's
+    /// <see cref="MaskerOptions.Semantics"/>.</summary>
+    public Interpolation MapsInterpolation => Semantics == Signal.NilearnSemantics.V0_10_4 ? Interpolation.Continuous : Interpolation.Linear;
+
     /// <summary>Checks every parameter.</summary>
     public MapsMaskerOptions Validate()
     {
@@ -54,7 +59,7 @@ public sealed record MapsMaskerOptions : MaskerOptions
         d["n_maps"] = MapsImg.VolumeCount;
         d["mask_img"] = MaskImg is null ? null : MaskSource ?? "given";
         d["allow_overlap"] = AllowOverlap;
-        d["maps_interpolation"] = "continuous";
+        d["maps_interpolation"] = MapsInterpolation == Interpolation.Linear ? "linear" : "continuous";
         d["region_signals"] = "least squares over the maps' voxels (nilearn img_to_signals_maps)";
         return d;
     }
@@ -62,7 +67,7 @@ public sealed record MapsMaskerOptions : MaskerOptions
 
 /// <summary>
 /// nilearn's <c>NiftiMapsMasker</c> (<c>resampling_target='data'</c>): the maps are resampled to the data grid
-/// with continuous interpolation, and each volume's region signals are the least-squares coefficients of the
+/// (linear interpolation, as nilearn since 0.12.1; see <see cref="MapsMaskerOptions.MapsInterpolation"/>), and each volume's region signals are the least-squares coefficients of the
 /// volume on the maps (<c>img_to_signals_maps</c>: <c>lstsq(maps[voxels], data[voxels])</c>), over every voxel
 /// without a mask, or over the voxels inside the mask where some map is positive. Fitted once per data grid and
 /// cached; thread-safe.
@@ -97,7 +102,7 @@ public sealed class MapsMasker : RegionMasker
         var maps = o.MapsImg;
         int k = maps.VolumeCount, nv = grid.VoxelCount;
         var mapsGrid = Grid.Of(maps);
-        var onGrid = mapsGrid.SameFieldOfView(grid) ? maps : Resampling.ResampleImage(maps, grid.Affine, grid.Shape, Interpolation.Continuous, clip: true);
+        var onGrid = mapsGrid.SameFieldOfView(grid) ? maps : Resampling.ResampleImage(maps, grid.Affine, grid.Shape, o.MapsInterpolation, clip: true);
         byte[]? mask = null;
         if (o.MaskImg is { } m)
         {

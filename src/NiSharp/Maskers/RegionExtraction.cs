@@ -28,17 +28,17 @@ internal static class RegionExtraction
     /// (the extracted ones are, in order, the rows of <see cref="RegionCoverage"/> with status Extracted).</summary>
     public static RegionSignals Run(VolumeSource source, IRegionReducer reducer, IReadOnlyList<RegionCoverage> regions,
         MaskerOptions options, MaskerInputs inputs, Dictionary<string, object?> maskerParameters, ICollection<string>? warningsOut,
-        IExtractionObserver? observer = null)
+        IExtractionObserver? observer = null, int? backgroundLabel = null)
     {
         // nilearn's smooth_img turns integer data into float32 before the reduction sees it
         return source.IsFloat32 || (options.Smooths && source.IsInteger)
-            ? Run<float>(source, reducer, regions, options, inputs, maskerParameters, warningsOut, observer, "float32")
-            : Run<double>(source, reducer, regions, options, inputs, maskerParameters, warningsOut, observer, "float64");
+            ? Run<float>(source, reducer, regions, options, inputs, maskerParameters, warningsOut, observer, "float32", backgroundLabel)
+            : Run<double>(source, reducer, regions, options, inputs, maskerParameters, warningsOut, observer, "float64", backgroundLabel);
     }
 
     private static RegionSignals Run<T>(VolumeSource source, IRegionReducer reducer, IReadOnlyList<RegionCoverage> regions,
         MaskerOptions options, MaskerInputs inputs, Dictionary<string, object?> maskerParameters, ICollection<string>? warningsOut,
-        IExtractionObserver? observer, string dtype)
+        IExtractionObserver? observer, string dtype, int? backgroundLabel)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         string who = source.Path ?? "the image";
@@ -64,7 +64,7 @@ internal static class RegionExtraction
         }
         catch (NiSharpException ex) when (ex.FilePath is null && source.Path is not null)
         {
-            throw new NiSharpException(source.Path, ex.Message, ex);
+            throw InFile(source.Path, ex);
         }
         int planWarnings = warnings.Count;
         // An atlas in another space than the data (MNI labels on a native-space run, say) leaves every region
@@ -127,7 +127,7 @@ internal static class RegionExtraction
             }
             catch (NiSharpException ex) when (ex.FilePath is null && source.Path is not null)
             {
-                throw new NiSharpException(source.Path, ex.Message, ex);
+                throw InFile(source.Path, ex);
             }
         }
         var plan = plans[0].Plan;
@@ -191,6 +191,7 @@ internal static class RegionExtraction
             RepetitionTimeSource = repetitionTime.Source,
             Parameters = parameters,
             Warnings = warnings,
+            BackgroundLabel = backgroundLabel,
         };
     }
 
@@ -200,6 +201,11 @@ internal static class RegionExtraction
         foreach (var v in values) if (!T.IsFinite(v)) count++;
         return count;
     }
+
+    // A cleaning error without a file, told about the run's image; an empty sample mask keeps its type.
+    private static NiSharpException InFile(string path, NiSharpException ex) => ex is AllVolumesRemovedException
+        ? new AllVolumesRemovedException(path, ex.Message)
+        : new NiSharpException(path, ex.Message, ex);
 
     private static NiSharpException Error(VolumeSource source, string problem) =>
         source.Path is null ? new NiSharpException(problem) : new NiSharpException(source.Path, problem);

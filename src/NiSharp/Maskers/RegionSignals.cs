@@ -60,8 +60,21 @@ public sealed class RegionSignals
     public int[] LabelIds => Regions.Select(r => r.Id).ToArray();
 
     /// <summary>The labels whose signal was extracted (regions with voxels on the data grid and in the mask), ascending:
-    /// nilearn's <c>masker.labels_</c>. With <see cref="KeepEmpty.Nan"/> the other regions are NaN columns.</summary>
+    /// nilearn 0.10.4's <c>masker.labels_</c>. With <see cref="KeepEmpty.Nan"/> the other regions are NaN columns.</summary>
     public int[] ExtractedLabels => Coverage.Where(c => !c.IsEmpty).Select(c => c.Id).ToArray();
+
+    /// <summary>A labels masker's background label, when the atlas on the data grid has background voxels; null for
+    /// other maskers.</summary>
+    public int? BackgroundLabel { get; init; }
+
+    /// <summary>nilearn ≥ 0.12's <c>masker.labels_</c>: the background label first (when present), then
+    /// <see cref="ExtractedLabels"/>. Its <c>region_ids_</c> is this list with the background under the key
+    /// <c>"background"</c> and the rest numbered from 0 — the columns' ids, <see cref="LabelIds"/> with
+    /// <see cref="KeepEmpty.Drop"/> — and its <c>region_names_</c> the same columns' names.</summary>
+    public int[] LabelsWithBackground => WithBackground(BackgroundLabel, ExtractedLabels);
+
+    internal static int[] WithBackground(int? background, IReadOnlyList<int> labels) =>
+        background is int b ? [b, .. labels] : [.. labels];
 
     /// <summary>The shape as numpy prints it, e.g. <c>(148, 49)</c>.</summary>
     public string ShapeText() => Values.ShapeText();
@@ -99,6 +112,7 @@ public sealed class RegionSignals
             ["CensoredVolumes"] = CensoredVolumes,
             ["EmptyRegions"] = Coverage.Where(c => c.IsEmpty).Select(c => c.Id).ToArray(),
         };
+        if (BackgroundLabel is int background) d["BackgroundLabel"] = background;
         foreach (var (k, v) in Parameters) d[k] = v;
         d["Coverage"] = Coverage.Select(c => c.ToParameters()).ToArray();
         d["warnings"] = Warnings.ToArray();

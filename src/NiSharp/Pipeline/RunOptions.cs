@@ -68,6 +68,16 @@ public sealed record RunOptions
     /// <summary>Standardisation of the cleaned region signals.</summary>
     public StandardizeMethod Standardize { get; init; } = StandardizeMethod.ZScoreSample;
 
+    /// <summary>nilearn's <c>extrapolate</c> (<c>--extrapolate</c>): censored volumes at the ends of a run are filled from the
+    /// spline and filtered (nilearn ≤ 0.12's default) instead of left out of the filtering (false, nilearn 0.13+).</summary>
+    public bool Extrapolate { get; init; }
+
+    /// <summary>Which censored volumes are interpolated before filtering (<c>--censored-interpolation</c>; every one by default).</summary>
+    public CensoredInterpolation CensoredInterpolation { get; init; } = CensoredInterpolation.All;
+
+    /// <summary>The nilearn release reproduced where releases differ without a parameter (<c>--nilearn-semantics</c>; 0.14).</summary>
+    public NilearnSemantics Semantics { get; init; } = NilearnSemantics.V0_14;
+
     /// <summary>nilearn's <c>smoothing_fwhm</c> of the labels masker (<c>--smoothing-fwhm</c>; null: none, as the lesson).</summary>
     public Imaging.Fwhm? SmoothingFwhm { get; init; }
 
@@ -180,6 +190,9 @@ public sealed record RunOptions
         LowPass = LowPass,
         HighPass = HighPass,
         RepetitionTime = repetitionTime,
+        Extrapolate = Extrapolate,
+        CensoredInterpolation = CensoredInterpolation,
+        Semantics = Semantics,
     }.Validate();
 
     /// <summary>The labels masker's options for <paramref name="atlas"/>: mean per label, empty labels kept as n/a columns,
@@ -195,6 +208,9 @@ public sealed record RunOptions
         HighPass = HighPass,
         SmoothingFwhm = SmoothingFwhm,
         HighVarianceConfounds = HighVarianceConfounds,
+        Extrapolate = Extrapolate,
+        CensoredInterpolation = CensoredInterpolation,
+        Semantics = Semantics,
     }.Validate();
 
     /// <summary>The path with symbolic links of its existing part resolved (so that a link cannot hide that the output is inside the input).</summary>

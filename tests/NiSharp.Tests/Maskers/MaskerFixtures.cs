@@ -22,8 +22,11 @@ internal static class MaskerFixtures
     /// <summary>A 2-D .npy as (rows, cols, row-major values).</summary>
     public static NpyArray Npy(string path) => NpyArray.Load(path);
 
-    /// <summary>A nilearn output array.</summary>
+    /// <summary>A nilearn 0.10.4 output array.</summary>
     public static NpyArray Nilearn(string name) => NpyArray.Load(TestPaths.Nilearn(name));
+
+    /// <summary>An output array of nilearn <paramref name="version"/>.</summary>
+    public static NpyArray Nilearn(string version, string name) => NpyArray.Load(TestPaths.Nilearn(version, name));
 
     /// <summary>A reference generated for the maskers (<c>tests/fixtures/maskers</c>).</summary>
     public static NpyArray Reference(string name) => NpyArray.Load(TestPaths.Fixture("maskers", name));
