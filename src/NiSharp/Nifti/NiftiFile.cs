@@ -209,6 +209,40 @@ public sealed class NiftiFile : IDisposable
         return System.IO.Path.ChangeExtension(hdrPath, ".img");
     }
 
+    /// <summary>
+    /// The header extensions (between the header and <c>vox_offset</c>; CIFTI's XML is one), read from the file now.
+    /// A .hdr/.img pair keeps none NiSharp reads: an empty list.
+    /// </summary>
+    public IReadOnlyList<NiftiExtension> ReadExtensions()
+    {
+        if (Header.IsPair) return [];
+        int headerSize = Header.Version == 1 ? NiftiHeader.Nifti1Size : NiftiHeader.Nifti2Size;
+        long length = Header.VoxOffset - headerSize;
+        if (length < 4) return [];
+        if (length > Array.MaxLength) throw new NiSharpException(Path, $"invalid header: {length} bytes of extensions before vox_offset");
+        var region = new byte[length];
+        _source.Read(headerSize, region);
+        return NiftiExtension.Parse(region, Header, Path);
+    }
+
+    /// <summary>
+    /// Reads <paramref name="runs"/> runs of <paramref name="runLength"/> consecutive values (scaled), run <c>r</c>
+    /// starting at linear voxel index <paramref name="firstVoxel"/> + r·<paramref name="stride"/>, one after another into
+    /// <paramref name="destination"/>. A block of a matrix stored column by column: CIFTI keeps the values of one
+    /// grayordinate over time together, so a block of time points is a run per grayordinate. Runs are read in
+    /// increasing order, so a gzip file streams forward (once per call).
+    /// </summary>
+    public void ReadRuns<T>(long firstVoxel, int runLength, long stride, int runs, Span<T> destination) where T : unmanaged, INumber<T>
+    {
+        long total = (long)VolumeCount * VoxelsPerVolume;
+        if (runLength < 0 || runs < 0 || stride < runLength || firstVoxel < 0 || (runs > 0 && firstVoxel + (runs - 1) * stride + runLength > total))
+            throw new ArgumentOutOfRangeException(nameof(firstVoxel), $"{runs} runs of {runLength} from voxel {firstVoxel} every {stride} lie outside 0..{total - 1}");
+        if (destination.Length < (long)runs * runLength) throw new ArgumentException($"destination holds {destination.Length} values, need {(long)runs * runLength}");
+        int size = DataType.ByteSize();
+        for (int r = 0; r < runs; r++)
+            ReadRaw(Header.VoxOffset + (firstVoxel + r * stride) * size, destination.Slice(r * runLength, runLength));
+    }
+
     /// <summary>Reads volume <paramref name="t"/> (scaled) into <paramref name="destination"/> (length <see cref="VoxelsPerVolume"/>).</summary>
     public void ReadVolume<T>(int t, Span<T> destination) where T : unmanaged, INumber<T> =>
         ReadVolumes(t, 1, destination);
