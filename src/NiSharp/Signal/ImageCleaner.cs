@@ -214,7 +214,7 @@ public static class ImageCleaner
     /// <summary>
     /// The repetition time to use for <paramref name="boldPath"/>: <paramref name="explicitSeconds"/> if
     /// given, else the BIDS sidecar's <c>RepetitionTime</c> (same name with <c>.json</c>), else the NIfTI
-    /// header's <c>pixdim[4]</c> in seconds; null when none is known. <paramref name="source"/> says which.
+    /// header's <c>pixdim[4]</c> in seconds (for CIFTI, the series axis's step); null when none is known. <paramref name="source"/> says which.
     /// </summary>
     public static double? ResolveRepetitionTime(string boldPath, double? explicitSeconds, out string source)
     {
@@ -226,6 +226,12 @@ public static class ImageCleaner
             return fromSidecar;
         }
         var h = NiftiFile.ReadHeader(boldPath);
+        if (h.IsCifti)
+        {
+            // a dense time series keeps its time step in the series axis of its XML, not in pixdim[4]
+            source = "CIFTI series axis (SeriesStep)";
+            return Cifti.CiftiFile.ReadHeader(boldPath).Axes[0] is Cifti.SeriesAxis { Unit: "SECOND" } series && series.StepValue > 0 ? series.StepValue : null;
+        }
         source = "NIfTI header pixdim[4]";
         return h.RepetitionTime;
     }
