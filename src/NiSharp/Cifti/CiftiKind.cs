@@ -40,6 +40,16 @@ public sealed record CiftiKind(string Extension, int IntentCode, string IntentNa
         new(".pconnscalar.nii", 3012, "ConnPPSc", "parcellated connectivity scalars", [P, P, C]),
     ];
 
+    /// <summary>The file of this kind beside another file of the same stem: <c>a.tsv</c> → <c>a.ptseries.nii</c> for
+    /// <see cref="ParcelSeries"/> (the stem is the name without its last extension).</summary>
+    public string PathBeside(string path)
+    {
+        var name = System.IO.Path.GetFileName(path);
+        int dot = name.LastIndexOf('.');
+        var stem = dot > 0 ? name[..dot] : name;
+        return System.IO.Path.Combine(System.IO.Path.GetDirectoryName(path) ?? "", stem + Extension);
+    }
+
     /// <summary>The kind whose axes are <paramref name="axes"/>; a generic CIFTI file (3000 <c>ConnUnknown</c>, <c>.nii</c>) otherwise.</summary>
     public static CiftiKind Of(IReadOnlyList<CiftiAxis> axes) =>
         All.FirstOrDefault(k => k.Axes.Length == axes.Count && k.Axes.Select((a, i) => a == axes[i].Kind).All(x => x))
