@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.IO.Compression;
 using System.Numerics;
 using NiSharp.Nifti;
@@ -125,27 +124,8 @@ public sealed class CiftiFile : IDisposable
         if (destination.Length < (long)count * cols) throw new ArgumentException($"destination holds {destination.Length} values, need {(long)count * cols}");
         if (count == 0) return;
         if (count < Rows && _partialReads++ > 0) EnsureRandomAccess();
-        if (count == 1)
-        {
-            _nifti.ReadRuns(first, 1, Rows, cols, destination);
-            return;
-        }
-        // on disk each column's rows are together: read a run of `count` per column, then transpose
-        var rented = ArrayPool<T>.Shared.Rent(count * cols);
-        try
-        {
-            var block = rented.AsSpan(0, count * cols);
-            _nifti.ReadRuns(first, count, Rows, cols, block);
-            for (int c = 0; c < cols; c++)
-            {
-                var run = block.Slice(c * count, count);
-                for (int r = 0; r < count; r++) destination[r * cols + c] = run[r];
-            }
-        }
-        finally
-        {
-            ArrayPool<T>.Shared.Return(rented);
-        }
+        // on disk each column's rows are together: a run of `count` per column, transposed into rows
+        _nifti.ReadRunsTransposed(first, count, Rows, cols, destination);
     }
 
     /// <summary>Reads columns <paramref name="first"/> .. <paramref name="first"/>+<paramref name="count"/>-1 (scaled), each

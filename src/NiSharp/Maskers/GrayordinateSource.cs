@@ -7,13 +7,13 @@ namespace NiSharp.Maskers;
 /// <summary>
 /// A dense time series (<c>.dtseries.nii</c>) as the maskers read data: one time point at a time, each a "volume" of
 /// the file's grayordinates in column order, so the labels reduction, the confound passes and the cleaning run
-/// unchanged. Time points are gathered in blocks of a few rows (<see cref="BlockRows"/>), the next block read on a
-/// second thread while the masker reduces the current one. Memory: three blocks, never the matrix.
+/// unchanged. Time points are gathered in blocks of a few rows (<see cref="BlockRows"/>: 8 MB, 22 rows of 91k), the next block read on a
+/// second thread while the masker reduces the current one. Memory: two blocks, never the matrix.
 /// </summary>
 internal sealed class GrayordinateSource : VolumeSource
 {
-    /// <summary>Bytes a block of rows may take (the read-ahead and the transposition scratch add two more).</summary>
-    private const int BlockBytes = 4 << 20;
+    /// <summary>Bytes a block of rows may take (the read-ahead adds one more).</summary>
+    private const int BlockBytes = 8 << 20;
 
     private readonly CiftiFile _file;
 

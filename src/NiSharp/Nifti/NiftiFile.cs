@@ -243,6 +243,58 @@ public sealed class NiftiFile : IDisposable
             ReadRaw(Header.VoxOffset + (firstVoxel + r * stride) * size, destination.Slice(r * runLength, runLength));
     }
 
+    /// <summary>
+    /// The runs of <see cref="ReadRuns{T}"/>, transposed: element <c>k</c> of run <c>r</c> goes to
+    /// <paramref name="destination"/>[k·<paramref name="runs"/> + r]. A block of time points of a CIFTI file comes out
+    /// one time point after another. An uncompressed file of the caller's type is gathered straight from the mapping,
+    /// in one pass.
+    /// </summary>
+    public unsafe void ReadRunsTransposed<T>(long firstVoxel, int runLength, long stride, int runs, Span<T> destination) where T : unmanaged, INumber<T>
+    {
+        long total = (long)VolumeCount * VoxelsPerVolume;
+        if (runLength < 0 || runs < 0 || stride < runLength || firstVoxel < 0 || (runs > 0 && firstVoxel + (runs - 1) * stride + runLength > total))
+            throw new ArgumentOutOfRangeException(nameof(firstVoxel), $"{runs} runs of {runLength} from voxel {firstVoxel} every {stride} lie outside 0..{total - 1}");
+        if (destination.Length < (long)runs * runLength) throw new ArgumentException($"destination holds {destination.Length} values, need {(long)runs * runLength}");
+        if (_source is MappedVoxelSource mapped && !_swap && _scaling == (1, 0) && NiftiDataTypes.For<T>() == DataType)
+        {
+            if (Header.VoxOffset + total * sizeof(T) > mapped.Length)
+                throw new NiSharpException(DataPath, $"truncated data: needs {Header.VoxOffset + total * sizeof(T)} bytes but the file has {mapped.Length}");
+            T* data = (T*)(mapped.Pointer + Header.VoxOffset) + firstVoxel;
+            fixed (T* dst = destination)
+            {
+                // the runs lie a page or more apart, beyond the hardware prefetcher: ask for a few runs ahead
+                const int Ahead = 16;
+                for (int r = 0; r < runs; r++)
+                {
+                    T* src = data + r * stride;
+                    if (r + Ahead < runs && System.Runtime.Intrinsics.X86.Sse.IsSupported)
+                    {
+                        byte* next = (byte*)(src + Ahead * stride);
+                        System.Runtime.Intrinsics.X86.Sse.Prefetch0(next);
+                        if (runLength * sizeof(T) > 64) System.Runtime.Intrinsics.X86.Sse.Prefetch0(next + 64);
+                    }
+                    for (int k = 0; k < runLength; k++) dst[(long)k * runs + r] = src[k];
+                }
+            }
+            return;
+        }
+        var rented = System.Buffers.ArrayPool<T>.Shared.Rent(runs * runLength);
+        try
+        {
+            var block = rented.AsSpan(0, runs * runLength);
+            ReadRuns(firstVoxel, runLength, stride, runs, block);
+            for (int r = 0; r < runs; r++)
+            {
+                var run = block.Slice(r * runLength, runLength);
+                for (int k = 0; k < runLength; k++) destination[k * runs + r] = run[k];
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<T>.Shared.Return(rented);
+        }
+    }
+
     /// <summary>Reads volume <paramref name="t"/> (scaled) into <paramref name="destination"/> (length <see cref="VoxelsPerVolume"/>).</summary>
     public void ReadVolume<T>(int t, Span<T> destination) where T : unmanaged, INumber<T> =>
         ReadVolumes(t, 1, destination);
