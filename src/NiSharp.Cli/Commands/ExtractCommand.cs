@@ -107,7 +107,7 @@ internal static class ExtractCommand
             var inputs = selection is null ? new MaskerInputs { DummyScans = dummy } : MaskerInputs.From(selection);
 
             var maskPath = p.GetValue(mask);
-            var maskImg = maskPath is null ? null : Masking.LoadMask(maskPath);
+            var maskImg = maskPath is null || grayordinates ? null : Masking.LoadMask(maskPath);
             var keep = MaskerOptions.ParseKeepEmpty(p.GetValue(keepEmpty)!);
             var std = CleanOptions.ParseStandardize(p.GetValue(standardize)!);
             var atlasName = p.GetValue(atlas)!;
