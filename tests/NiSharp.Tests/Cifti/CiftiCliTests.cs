@@ -148,4 +148,21 @@ public class CiftiCliTests : IDisposable
         File.WriteAllLines(_dir.File("c.tsv"), table);
         FailsWith(CliRunner.Run("connectivity", _dir.File("c.tsv"), "--kind", "correlation", "-o", _dir.File("conn2")), "its 3 parcels are not the 3 columns of c.tsv");
     }
+
+    [Fact]
+    public void Atlases_lists_shows_and_exports_the_grayordinate_atlases()
+    {
+        var r = CliRunner.Run("atlases");
+        Ok(r);
+        Assert.Contains("conte69-composite     54 labels  fsLR 32k (both hemispheres), map 1", r.Stdout);
+        var show = CliRunner.Run("atlases", "conte69-brodmann");
+        Ok(show);
+        Assert.Contains("labels   42", show.Stdout);
+        var path = _dir.File("conte69.dlabel.nii");
+        Ok(CliRunner.Run("atlases", "conte69-composite", "-o", path));
+        using var f = CiftiFile.Open(path);
+        using var bundled = CiftiFile.Open(CiftiFixtures.Conte69Dlabel);
+        Assert.Equal(bundled.ReadMatrix<float>(), f.ReadMatrix<float>());
+        Assert.Equal(3, f.Header.Axis<LabelAxis>(0, path).Maps.Count);
+    }
 }
