@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using System.Text;
 using System.Xml;
 using System.Xml.Linq;
@@ -248,30 +249,20 @@ internal static class CiftiXml
             return double.TryParse(s, NumberStyles.Float, Ci, out var v) && double.IsFinite(v) ? v : throw Bad($"<{e.Name.LocalName}> {attribute}='{s}' is not a number");
         }
 
-        /// <summary>The whitespace-separated integers of an element's text.</summary>
-        private int[] Ints(XElement e, string what)
-        {
-            var text = e.Value.AsSpan();
-            var list = new List<int>(text.Length / 4);
-            foreach (var range in text.SplitAny(" \t\r\n"))
-            {
-                var token = text[range];
-                if (token.IsEmpty) continue;
-                if (!int.TryParse(token, NumberStyles.Integer, Ci, out var v)) throw Bad($"{what}: '{token}' is not an integer");
-                list.Add(v);
-            }
-            return list.ToArray();
-        }
+        private int[] Ints(XElement e, string what) => Numbers<int>(e, what, NumberStyles.Integer, "an integer");
 
-        private double[] Doubles(XElement e, string what)
+        private double[] Doubles(XElement e, string what) => Numbers<double>(e, what, NumberStyles.Float, "a number");
+
+        /// <summary>The whitespace-separated numbers of an element's text.</summary>
+        private T[] Numbers<T>(XElement e, string what, NumberStyles style, string kind) where T : INumberBase<T>
         {
             var text = e.Value.AsSpan();
-            var list = new List<double>(16);
+            var list = new List<T>(text.Length / 4);
             foreach (var range in text.SplitAny(" \t\r\n"))
             {
                 var token = text[range];
                 if (token.IsEmpty) continue;
-                if (!double.TryParse(token, NumberStyles.Float, Ci, out var v)) throw Bad($"{what}: '{token}' is not a number");
+                if (!T.TryParse(token, style, Ci, out var v)) throw Bad($"{what}: '{token}' is not {kind}");
                 list.Add(v);
             }
             return list.ToArray();

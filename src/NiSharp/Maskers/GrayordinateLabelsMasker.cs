@@ -162,34 +162,23 @@ public sealed class GrayordinateSignals
 /// (<see cref="KeepEmpty"/>); Workbench leaves them out unless given <c>-include-empty</c>.</remarks>
 public sealed class GrayordinateLabelsMasker
 {
-    private readonly object _gate = new();
-    private readonly List<(BrainModelAxis Layout, Lazy<FittedGrayordinates> Fit)> _fits = [];
+    private readonly LayoutFits<BrainModelAxis, FittedGrayordinates> _fits;
 
     /// <summary>The validated options.</summary>
     public GrayordinateLabelsMaskerOptions Options { get; }
 
     /// <summary>A masker with <paramref name="options"/> (validated now).</summary>
-    public GrayordinateLabelsMasker(GrayordinateLabelsMaskerOptions options) => Options = options.Validate();
+    public GrayordinateLabelsMasker(GrayordinateLabelsMaskerOptions options)
+    {
+        Options = options.Validate();
+        _fits = new(FitLayout, (a, b) => a.SameGrayordinates(b));
+    }
 
     /// <summary>A masker over <paramref name="atlas"/> with the defaults (mean, no cleaning).</summary>
     public GrayordinateLabelsMasker(GrayordinateAtlas atlas) : this(new GrayordinateLabelsMaskerOptions { Atlas = atlas }) { }
 
     /// <summary>The masker on the grayordinates <paramref name="data"/>: computed once per layout and cached.</summary>
-    public FittedGrayordinates Fit(BrainModelAxis data)
-    {
-        Lazy<FittedGrayordinates> fit;
-        lock (_gate)
-        {
-            var found = _fits.FirstOrDefault(f => f.Layout.SameGrayordinates(data));
-            if (found.Fit is null)
-            {
-                found = (data, new Lazy<FittedGrayordinates>(() => FitLayout(data), LazyThreadSafetyMode.ExecutionAndPublication));
-                _fits.Add(found);
-            }
-            fit = found.Fit;
-        }
-        return fit.Value;
-    }
+    public FittedGrayordinates Fit(BrainModelAxis data) => _fits.For(data);
 
     private FittedGrayordinates FitLayout(BrainModelAxis data)
     {
