@@ -12,7 +12,7 @@ public enum RepetitionTimeOrigin
     Explicit,
     /// <summary>A BIDS JSON sidecar's <c>RepetitionTime</c>.</summary>
     Sidecar,
-    /// <summary>The NIfTI header's <c>pixdim[4]</c>.</summary>
+    /// <summary>The NIfTI header's <c>pixdim[4]</c> (for CIFTI, the series axis's step).</summary>
     Header,
 }
 
@@ -36,6 +36,9 @@ public sealed record ResolvedRepetitionTime(double? Seconds, RepetitionTimeOrigi
 
     /// <summary>What <see cref="Source"/> says for the header.</summary>
     public const string HeaderSource = "NIfTI header pixdim[4]";
+
+    /// <summary>What <see cref="Source"/> says for a CIFTI file's series axis.</summary>
+    public const string CiftiSeriesSource = "CIFTI series axis (SeriesStep)";
 
     /// <summary>No repetition time.</summary>
     public static ResolvedRepetitionTime Unknown { get; } = new(null, RepetitionTimeOrigin.None, null);
@@ -67,7 +70,14 @@ public sealed record ResolvedRepetitionTime(double? Seconds, RepetitionTimeOrigi
             if (File.Exists(sidecar) && BidsMetadata.ReadFile(sidecar).GetRepetitionTime() is double own)
                 return new(own, RepetitionTimeOrigin.Sidecar, Path.GetFileName(sidecar), headerSeconds);
         }
-        headerSeconds = (header ?? NiftiFile.ReadHeader(imagePath)).RepetitionTime;
+        var h0 = header ?? NiftiFile.ReadHeader(imagePath);
+        if (h0.IsCifti)
+        {
+            // A dense time series keeps its time step in the series axis of its XML, not in pixdim[4].
+            double? step = Cifti.CiftiFile.ReadHeader(imagePath).Axes[0] is Cifti.SeriesAxis { Unit: "SECOND" } series && series.StepValue > 0 ? series.StepValue : null;
+            return step is double st ? new(st, RepetitionTimeOrigin.Header, CiftiSeriesSource, st) : Unknown;
+        }
+        headerSeconds = h0.RepetitionTime;
         return headerSeconds is double h ? new(h, RepetitionTimeOrigin.Header, HeaderSource, h) : Unknown;
     }
 
