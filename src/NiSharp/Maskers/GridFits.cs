@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using NiSharp.Imaging;
 
 namespace NiSharp.Maskers;
@@ -6,7 +7,9 @@ namespace NiSharp.Maskers;
 /// A masker's fits, one per data grid: computed on first use by one thread (the others asking for the same grid wait
 /// for it instead of computing it again), then reused for every run on that grid. Thread-safe.
 /// </summary>
-internal sealed class GridFits<TFit>(Func<Grid, TFit> compute)
+/// <remarks>TFit carries the annotation of <see cref="Lazy{T}"/>'s type parameter (whose factory-less constructor
+/// creates a T by reflection) so that trimming keeps what it needs; the fits here always come from a factory.</remarks>
+internal sealed class GridFits<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TFit>(Func<Grid, TFit> compute)
 {
     private readonly object _gate = new();
     private readonly List<(Grid Grid, Lazy<TFit> Fit)> _fits = [];

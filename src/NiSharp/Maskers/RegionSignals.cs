@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using NiSharp.IO;
 using NiSharp.Signal;
 
@@ -141,7 +140,7 @@ public sealed class RegionSignals
         var content = SidecarContent();
         if (extraSidecar is not null)
             foreach (var (k, v) in extraSidecar) content[k] = v;
-        var json = JsonSerializer.Serialize(content, new JsonSerializerOptions { WriteIndented = true }) + "\n";
+        var json = ParameterJson.Serialize(content);
         AtomicFile.WriteAllText(tsvPath, sb.ToString());
         AtomicFile.WriteAllText(SidecarPath(tsvPath), json);
     }
