@@ -10,10 +10,11 @@ FROM debian:bookworm-slim
 
 ARG NISHARP_VERSION
 
-# Text on the figures and reports: DejaVu Sans. build/container.sh's offline base has it already; elsewhere it is
-# installed from Debian here, at build time.
-RUN if [ ! -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
-        apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core && rm -rf /var/lib/apt/lists/*; \
+# What the program needs from the system besides glibc: OpenSSL (.NET hashes with it: provenance, caches) and the
+# figures' font, DejaVu Sans. build/container.sh's offline base has both already; elsewhere they are installed from
+# Debian here, at build time.
+RUN if [ ! -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || ! ls /usr/lib/*/libssl.so.3 >/dev/null 2>&1; then \
+        apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core libssl3 && rm -rf /var/lib/apt/lists/*; \
     fi
 
 # The user the analysis runs as (uid/gid 1000). Written directly: a minimal base need not have useradd.

@@ -5,9 +5,9 @@
 #
 # 1. the self-contained linux-x64 nisharp (build/publish.sh linux-x64), unless artifacts/ has it for this version;
 # 2. the base image the Dockerfile names, debian:bookworm-slim, made here when podman does not have it:
-#    debootstrap --variant=minbase bookworm (from this machine's configured Debian apt source, with the fonts the
-#    figures use), podman import;
-# 3. podman build --isolation chroot -t nisharp:VERSION (no network needed), and podman save to
+#    debootstrap --variant=minbase bookworm (from this machine's configured Debian apt source, with the two packages
+#    the Dockerfile would otherwise install: OpenSSL and the figures' font), podman import;
+# 3. podman build --isolation chroot -t nisharp:VERSION (nothing downloaded: the base has what it needs), and podman save to
 #    artifacts/nisharp-image.tar (what build/nisharp.def builds the Apptainer image from);
 # 4. --test: podman cannot run containers here, so the image's filesystem is exported (podman export) and
 #    'nisharp demo --subjects 4' runs inside it with chroot, as the image's user, with no network and nothing from
@@ -58,22 +58,22 @@ if $rebuild_base || ! podman image exists "$base"; then
   mirror=$(debian_mirror)
   echo "== the base image $base: debootstrap --variant=minbase bookworm from $mirror"
   tb=$(date +%s)
-  debootstrap --variant=minbase --include=fonts-dejavu-core bookworm "$work/rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 \
+  debootstrap --variant=minbase --include=fonts-dejavu-core,libssl3 bookworm "$work/rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 \
     || { tail -20 "$work/debootstrap.log" >&2; echo "container: debootstrap failed" >&2; exit 2; }
   # As the slim images: no package lists, caches or documentation.
   rm -rf "$work/rootfs/var/lib/apt/lists/"* "$work/rootfs/var/cache/apt/"*.bin "$work/rootfs/var/cache/apt/archives/"*.deb \
          "$work/rootfs/usr/share/doc/"* "$work/rootfs/usr/share/man/"* "$work/rootfs/usr/share/info/"*
-  tar -C "$work/rootfs" -c . | podman import --change 'CMD ["bash"]' - "$base" >/dev/null
+  tar -C "$work/rootfs" -c . | podman import --change 'CMD ["bash"]' - "$base" >/dev/null 2>&1
   rm -rf "$work/rootfs"
   echo "   $base in $(( $(date +%s) - tb )) s"
 fi
 
 echo "== podman build --isolation chroot -t $image"
 tb=$(date +%s)
-podman build --isolation chroot --network none --build-arg "NISHARP_VERSION=$version" -t "$image" -t nisharp:latest -f Dockerfile . >"$work/build.log" 2>&1 \
+podman build --isolation chroot --build-arg "NISHARP_VERSION=$version" -t "$image" -t nisharp:latest -f Dockerfile . >"$work/build.log" 2>&1 \
   || { tail -30 "$work/build.log" >&2; echo "container: podman build failed" >&2; exit 2; }
 rm -f artifacts/nisharp-image.tar
-podman save --format docker-archive -o artifacts/nisharp-image.tar "$image" >/dev/null
+podman save --format docker-archive -o artifacts/nisharp-image.tar "$image" >/dev/null 2>&1
 size=$(podman image inspect "$image" --format '{{.Size}}')
 echo "   $image: built in $(( $(date +%s) - tb )) s, $(( size / 1000000 )) MB; saved as artifacts/nisharp-image.tar (Apptainer: build/nisharp.def)"
 
@@ -96,7 +96,7 @@ if $test; then
   td=$(date +%s)
   inside /bin/sh -c 'cd /home/nisharp && nisharp demo --subjects 4 -o /tmp/demo' >"$work/demo.log" 2>&1 \
     || { tail -30 "$work/demo.log" >&2; echo "container: nisharp demo failed inside the image" >&2; exit 1; }
-  tail -3 "$work/demo.log" | head -1
+  grep -m1 "demo finished" "$work/demo.log" | sed "s/^/   /"
   for f in /tmp/demo/results/report.html /tmp/demo/results/group; do
     [ -e "$fs$f" ] || { echo "container: the demo did not write $f" >&2; exit 1; }
   done
