@@ -100,8 +100,8 @@ if $test; then
   for f in /tmp/demo/results/report.html /tmp/demo/results/group; do
     [ -e "$fs$f" ] || { echo "container: the demo did not write $f" >&2; exit 1; }
   done
-  n=$(find "$fs/tmp/demo/results" -name '*_relmat.tsv' | wc -l)
+  n=$(find "$fs/tmp/demo/results" -name 'sub-*_relmat.tsv' | wc -l)
   inside nisharp run --help >/dev/null
-  echo "   demo inside the image: $(( $(date +%s) - td )) s, report and group tables written, $n matrices"
+  echo "   demo inside the image: $(( $(date +%s) - td )) s, report and group tables written, $n subject matrices"
 fi
 echo "container: done in $(( $(date +%s) - t0 )) s"

@@ -36,7 +36,7 @@ public sealed class DistributionWorld : IDisposable
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "NiSharp.slnx"))) dir = dir.Parent;
         Repository = dir?.FullName ?? throw new InvalidOperationException("the tests do not run from a checkout (no NiSharp.slnx above " + AppContext.BaseDirectory + ")");
-        Configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name; // bin/<Configuration>/net10.0/
+        Configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name; // bin/<Configuration>/net10.0/
         Version = Run(Repository, 60, "dotnet", "msbuild", "src/NiSharp.Cli", "-getProperty:Version", "-nologo").Stdout.Trim();
         var sources = Path.Combine(_root.Path, "nuget.config");
         File.WriteAllText(sources, $"""
@@ -143,7 +143,7 @@ public sealed class PackageTests(DistributionWorld world) : IClassFixture<Distri
 
             var entries = zip.Entries.Select(e => e.FullName).ToHashSet();
             Assert.Contains(readmeMentions, new StreamReader(zip.GetEntry("README.md")!.Open()).ReadToEnd());
-            foreach (var licence in new[] { "LICENSE", "DATA-LICENSES.md", "neuroparc-LICENSE.md", "nilearn-LICENSE", "Yeo2011-README" })
+            foreach (var licence in new[] { "LICENSE", "DATA-LICENSES.md", "neuroparc-LICENSE.md", "nilearn_LICENSE", "Yeo_JNeurophysiol11_MNI152_README" })
                 Assert.Contains("licenses/" + licence, entries);
             Assert.Contains("Harvard-Oxford", new StreamReader(zip.GetEntry("licenses/DATA-LICENSES.md")!.Open()).ReadToEnd());
 
@@ -230,7 +230,7 @@ public sealed class PackageTests(DistributionWorld world) : IClassFixture<Distri
     internal static void AssertDemoOutputs(string output)
     {
         var results = Path.Combine(output, "results");
-        Assert.Equal(4, Directory.GetFiles(results, "*_meas-correlation_relmat.tsv", SearchOption.AllDirectories).Count(f => !f.Contains("group")));
+        Assert.Equal(4, Directory.GetFiles(results, "sub-*_stat-pearsoncorrelation_relmat.tsv", SearchOption.AllDirectories).Length);
         Assert.True(File.Exists(Path.Combine(results, "report.html")));
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(results, "group"), "*.tsv"));
     }
