@@ -10,8 +10,8 @@
 #   - NativeAOT (the fastest start) where this machine can link a native program for the target: its own platform,
 #     and linux-arm64 from linux-x64 when a cross toolchain is installed (clang, lld or the aarch64 binutils, and
 #     the arm64 C libraries: apt-get install clang lld gcc-aarch64-linux-gnu libc6-dev-arm64-cross);
-#   - otherwise self-contained ReadyToRun single-file (the .NET runtime inside, the code precompiled): runs the same
-#     way, starts slower. NativeAOT cannot link across operating systems, so osx-* and win-* from Linux are this.
+#   - otherwise self-contained, trimmed ReadyToRun single-file (the .NET runtime inside, the code precompiled): runs
+#     the same way, starts slower. NativeAOT cannot link across operating systems, so osx-* and win-* from Linux are this.
 # The .NET runtime packs, NativeAOT compilers and apphosts of each target come from NuGet (the SDK restores them).
 # A target whose packs cannot be restored is reported and skipped; the script fails only if none was built.
 set -uo pipefail
@@ -66,7 +66,8 @@ for rid in "${rids[@]}"; do
     props=(-p:PublishAot=true $extra)
   else
     mode="ReadyToRun single-file"
-    props=(-p:PublishAot=false -p:SelfContained=true -p:PublishSingleFile=true -p:PublishReadyToRun=true)
+    # Trimmed like NativeAOT (the same analysis, no warnings): the runtime inside, without what nisharp never calls.
+    props=(-p:PublishAot=false -p:SelfContained=true -p:PublishSingleFile=true -p:PublishReadyToRun=true -p:PublishTrimmed=true)
   fi
   echo "== $rid: $mode"
   log="artifacts/$name.log"

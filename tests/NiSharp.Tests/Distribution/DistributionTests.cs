@@ -260,7 +260,7 @@ public sealed class PublishedBinaryTests(DistributionWorld world) : IClassFixtur
     {
         Skip.IfNot(Enabled, "slow (NativeAOT compilation): set NISHARP_SLOW_TESTS=1");
         Skip.IfNot(OperatingSystem.IsLinux() && System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.X64, "the linux-x64 binary");
-        var publish = world.Run(world.Repository, 1200, "build/publish.sh", "linux-x64");
+        var publish = world.Run(world.Repository, 1200, Path.Combine(world.Repository, "build", "publish.sh"), "linux-x64");
         Assert.True(publish.ExitCode == 0, publish.Stdout + publish.Stderr);
         var dir = Path.Combine(world.Repository, "artifacts", $"nisharp-{world.Version}-linux-x64");
         Assert.True(File.Exists(dir + ".tar.gz"));
@@ -279,7 +279,7 @@ public sealed class PublishedBinaryTests(DistributionWorld world) : IClassFixtur
     public void The_container_image_builds_offline_and_runs_the_demo_inside()
     {
         Skip.IfNot(Enabled, "slow (a Debian bootstrap and an image build): set NISHARP_SLOW_TESTS=1");
-        var r = world.Run(world.Repository, 1800, "build/container.sh", "--test");
+        var r = world.Run(world.Repository, 1800, Path.Combine(world.Repository, "build", "container.sh"), "--test");
         Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
         Skip.If(r.Stdout.Contains("container: skipped:"), r.Stdout.Trim());
         Assert.Contains("demo inside the image:", r.Stdout);
