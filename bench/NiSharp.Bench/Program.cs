@@ -18,6 +18,7 @@ var all = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgno
     ["smooth"] = SmoothBench.Run,
     ["hvconfounds"] = HighVarianceBench.Run,
     ["cifti"] = CiftiBench.Run,
+    ["startup"] = StartupBench.Run,
 };
 var names = args.Length > 0 ? args.TakeWhile(a => !a.StartsWith("--")).ToArray() : all.Keys.ToArray();
 var rest = args.SkipWhile(a => !a.StartsWith("--")).ToArray();

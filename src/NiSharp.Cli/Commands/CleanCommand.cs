@@ -82,7 +82,7 @@ internal static class CleanCommand
                 ["confounds"] = selection?.ToParameters(),
                 ["warnings"] = warnings.ToArray(),
             };
-            AtomicFile.WriteAllText(BidsMetadata.SidecarPath(outPath), ConfoundsCommand.Json(sidecar));
+            AtomicFile.WriteAllText(BidsMetadata.SidecarPath(outPath), ParameterJson.Serialize(sidecar));
             foreach (var w in warnings) p.Err().WriteLine($"nisharp: warning: {w}");
             p.Out().WriteLine($"{outPath}: {result.VolumesOut} volumes ({result.VolumesIn} in, {dummy} dummy, {result.VolumesIn - dummy - result.VolumesOut} censored), " +
                               $"{result.Voxels} voxels, {result.DataType}" +

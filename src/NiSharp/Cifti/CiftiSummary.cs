@@ -14,7 +14,7 @@ public static class CiftiSummary
     {
         var h = file.Header;
         var axes = new JsonArray();
-        for (int d = 0; d < h.Axes.Count; d++) axes.Add(Axis(d, h.Axes[d]));
+        for (int d = 0; d < h.Axes.Count; d++) axes.Add((JsonNode)Axis(d, h.Axes[d]));
         return new JsonObject
         {
             ["kind"] = h.Kind.Description,

@@ -89,7 +89,7 @@ public sealed class RegionTimeSeriesFile
             [NetworksKey] = networks,
         };
         foreach (var (k, v) in provenance) content[k] = v;
-        var json = JsonSerializer.Serialize(content, new JsonSerializerOptions { WriteIndented = true }) + "\n";
+        var json = ParameterJson.Serialize(content);
         AtomicFile.WriteAllText(tsvPath, sb.ToString());
         AtomicFile.WriteAllText(SidecarPath(tsvPath), json);
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using NiSharp.Imaging;
 
 namespace NiSharp.Maskers;
@@ -7,7 +8,9 @@ namespace NiSharp.Maskers;
 /// (the others asking for the same layout wait for it instead of computing it again), then reused for every run with
 /// that layout. Thread-safe.
 /// </summary>
-internal class LayoutFits<TLayout, TFit>(Func<TLayout, TFit> compute, Func<TLayout, TLayout, bool> same)
+/// <remarks>TFit carries the annotation of <see cref="Lazy{T}"/>'s type parameter (whose factory-less constructor
+/// creates a T by reflection) so that trimming keeps what it needs; the fits here always come from a factory.</remarks>
+internal class LayoutFits<TLayout, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TFit>(Func<TLayout, TFit> compute, Func<TLayout, TLayout, bool> same)
 {
     private readonly object _gate = new();
     private readonly List<(TLayout Layout, Lazy<TFit> Fit)> _fits = [];
@@ -31,4 +34,4 @@ internal class LayoutFits<TLayout, TFit>(Func<TLayout, TFit> compute, Func<TLayo
 }
 
 /// <summary>Fits per data grid: any grid with the same field of view shares one.</summary>
-internal sealed class GridFits<TFit>(Func<Grid, TFit> compute) : LayoutFits<Grid, TFit>(compute, (a, b) => a.SameFieldOfView(b));
+internal sealed class GridFits<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TFit>(Func<Grid, TFit> compute) : LayoutFits<Grid, TFit>(compute, (a, b) => a.SameFieldOfView(b));

@@ -443,7 +443,7 @@ public static class DenoisingBenchmark
     internal static JsonNode? Sanitize(IReadOnlyDictionary<string, object?> parameters)
     {
         var d = parameters.ToDictionary(kv => kv.Key, kv => kv.Value is double v && !double.IsFinite(v) ? null : kv.Value);
-        return Provenance.ToNode(d);
+        return ParameterJson.ToNode(d);
     }
 
     private static string N(double v, string format) => double.IsNaN(v) ? "n/a" : v.ToString(format, CultureInfo.InvariantCulture);

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using NiSharp.Connectome;
+using NiSharp.IO;
 using NiSharp.Maskers;
 
 namespace NiSharp.Pipeline;
@@ -51,9 +51,9 @@ public sealed class Provenance
             ["PipelineRevision"] = PipelineRevision,
             ["Space"] = options.Space,
             ["Atlas"] = atlas,
-            ["Confounds"] = ToNode(strategy.ToParameters()),
-            ["Cleaning"] = ToNode(clean.ToParameters().Where(kv => kv.Key != "t_r").ToDictionary(kv => kv.Key, kv => kv.Value)),
-            ["Masker"] = ToNode(MaskerParameters(masker.ToParameters(), options)),
+            ["Confounds"] = ParameterJson.ToNode(strategy.ToParameters()),
+            ["Cleaning"] = ParameterJson.ToNode(clean.ToParameters().Where(kv => kv.Key != "t_r").ToDictionary(kv => kv.Key, kv => kv.Value)),
+            ["Masker"] = ParameterJson.ToNode(MaskerParameters(masker.ToParameters(), options)),
             ["Connectivity"] = new JsonArray(ParticipantKinds(options).Select(k => (JsonNode?)ConnectivityParameters(k)).ToArray()),
         };
         ParametersHash = Hash(_parameters.ToJsonString());
@@ -112,11 +112,6 @@ public sealed class Provenance
         using var s = File.OpenRead(path);
         return Convert.ToHexStringLower(SHA256.HashData(s))[..16];
     }
-
-    /// <summary>A dictionary of parameters (numbers, strings, arrays) as JSON.</summary>
-    public static JsonNode? ToNode(object? value) => JsonSerializer.SerializeToNode(value, SerializerOptions);
-
-    private static readonly JsonSerializerOptions SerializerOptions = new() { WriteIndented = false };
 
     /// <summary>The version written into <c>GeneratedBy</c>.</summary>
     public static string Version => typeof(Provenance).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";

@@ -15,9 +15,9 @@ public class RegionsTests
     public void Connected_label_regions_default_matches_nilearn_exactly_with_names(string version)
     {
         var atlas = Regions.LoadLabelImage(TestPaths.Nilearn("in_atlas.nii.gz"));
-        var allNames = JsonSerializer.Deserialize<string[]>(File.ReadAllText(TestPaths.Nilearn("in_atlas_names.json")))!;
+        var allNames = JsonSerializer.Deserialize(File.ReadAllText(TestPaths.Nilearn("in_atlas_names.json")), TestJson.Default.StringArray)!;
         var expected = Image.Load<int>(TestPaths.Nilearn(version, "out_clr_default.nii.gz"));
-        var expectedNames = JsonSerializer.Deserialize<string[]>(File.ReadAllText(TestPaths.Nilearn(version, "out_clr_default_names.json")))!;
+        var expectedNames = JsonSerializer.Deserialize(File.ReadAllText(TestPaths.Nilearn(version, "out_clr_default_names.json")), TestJson.Default.StringArray)!;
 
         var r = Regions.ConnectedLabelRegions(atlas, names: allNames[1..8]);
 

@@ -14,7 +14,7 @@ internal static class MaskerFixtures
     /// <summary><c>in_atlas.nii.gz</c> named by <c>in_atlas_names.json</c> (Background, region01 … region08), as the fixtures pass <c>labels=names</c>.</summary>
     public static Atlas Atlas()
     {
-        var names = JsonSerializer.Deserialize<string[]>(File.ReadAllText(TestPaths.Nilearn("in_atlas_names.json")))!;
+        var names = JsonSerializer.Deserialize(File.ReadAllText(TestPaths.Nilearn("in_atlas_names.json")), TestJson.Default.StringArray)!;
         var table = new LabelTable(names.Select((n, i) => new AtlasLabel(i, n)), "in_atlas_names.json");
         return NiSharp.Atlases.Atlas.FromImage(Regions.LoadLabelImage(TestPaths.Nilearn("in_atlas.nii.gz")), table, "in_atlas", "in_atlas.nii.gz");
     }
