@@ -38,7 +38,7 @@ var confounds = ExtractConfounds(confoundFiles[0], confoundVariables)[TrDrop..];
 // Cleaning, parcellation and averaging in one step.
 var cleanedAndAveragedTimeSeries = masker.FitTransform(funcImg, confounds);
 Console.WriteLine($"time series shape {cleanedAndAveragedTimeSeries.ShapeText()}: one column per atlas label, by label id");
-var labelsKept = cleanedAndAveragedTimeSeries.ExtractedLabels;   // masker.labels_
+var labelsKept = cleanedAndAveragedTimeSeries.ExtractedLabels;   // masker.labels_ (nilearn ≤ 0.11; 0.12+ also lists the background 0: LabelsWithBackground)
 Console.WriteLine($"masker.labels_ [{string.Join(", ", labelsKept)}]\nNumber of labels {labelsKept.Length}");
 Console.WriteLine($"labels in the atlas (np.unique, with background 0): {yeo7.LabelsPresent.Count + 1}");
 Console.WriteLine($"empty regions, kept as NaN columns: [{string.Join(", ", cleanedAndAveragedTimeSeries.LabelIds.Except(labelsKept))}]");
@@ -49,7 +49,7 @@ Console.WriteLine($"nilearn's output {nilearnColumns.ShapeText()} equals the kep
 
 // ConnectivityMeasure(kind='correlation'), on a list of subjects.
 var correlationMeasure = new ConnectivityMeasure(ConnectivityKind.Correlation);
-var fullCorrelationMatrix = correlationMeasure.FitTransform([cleanedAndAveragedTimeSeries]);
+var fullCorrelationMatrix = correlationMeasure.FitTransform([cleanedAndAveragedTimeSeries.ToTimeSeries()]);
 Console.WriteLine($"full_correlation_matrix.shape ({fullCorrelationMatrix.Length}, {fullCorrelationMatrix[0].ShapeText()[1..]}");
 Console.WriteLine($"correlation between ROIs 44 and 46: {fullCorrelationMatrix[0].Between(44, 46):0.########} (46 and 44: {fullCorrelationMatrix[0].Between(46, 44):0.########})");
 
@@ -62,8 +62,8 @@ foreach (var sub in layout.GetSubjects())
     var timeSeries = masker.FitTransform(Image.Load(funcFile).Slicer[.., .., .., TrDrop..], ExtractConfounds(confoundFile, confoundVariables)[TrDrop..]);
     groups[sub.StartsWith('1') ? "control" : "schizophrenia"].Add((sub, timeSeries));
 }
-var ctrlCorrelationMatrices = correlationMeasure.FitTransform(groups["control"].Select(s => s.Signals).ToArray());
-var schzCorrelationMatrices = correlationMeasure.FitTransform(groups["schizophrenia"].Select(s => s.Signals).ToArray());
+var ctrlCorrelationMatrices = correlationMeasure.FitTransform(groups["control"].Select(s => s.Signals.ToTimeSeries()).ToArray());
+var schzCorrelationMatrices = correlationMeasure.FitTransform(groups["schizophrenia"].Select(s => s.Signals.ToTimeSeries()).ToArray());
 
 // Heatmaps of the first control (sns.heatmap): empty regions are grey NaN rows and columns, not zeros.
 MatrixPlot.Connectivity(ctrlCorrelationMatrices[0]).Save(lesson.Output("heatmap.png"));

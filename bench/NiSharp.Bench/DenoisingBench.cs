@@ -53,10 +53,11 @@ public static class DenoisingBench
         RegionSignals[] PerStrategy() => selections.Select(s => cleaning.FitTransform(run.Bold.Path, MaskerInputs.From(s))).ToArray();
         (RawRegionSignals Raw, double[][] Cleaned) Shared()
         {
-            RegionSignalRecorder? recorder = null;
-            raw.FitTransform(run.Bold.Path, new MaskerInputs { DummyScans = dummy }, null,
-                (fit, reducer) => recorder = new RegionSignalRecorder(reducer, volumes - dummy, TemporalSnr.ForMask(fit)));
-            var r = recorder!.Signals();
+            using var file = Nifti.NiftiFile.Open(run.Bold.Path);
+            var fit = raw.Fit(Grid.Of(file));
+            var recorder = new RegionSignalRecorder(volumes - dummy, fit.Index.Regions, TemporalSnr.ForMask(fit));
+            raw.FitTransform(file, new MaskerInputs { DummyScans = dummy }, null, recorder);
+            var r = recorder.Signals();
             return (r, selections.Select(s => r.Clean(clean, s.Columns.Count > 0 ? s.Regressors : null, s.SampleMaskOrNull).Data).ToArray());
         }
 
@@ -78,14 +79,12 @@ public static class DenoisingBench
         double plain = Measure.BestSeconds(() => cleaning.FitTransform(run.Bold.Path, MaskerInputs.From(yeo)));
         double withQc = Measure.BestSeconds(() =>
         {
-            RegionSignalRecorder? recorder = null;
-            TemporalSnr? snr = null;
-            cleaning.FitTransform(run.Bold.Path, MaskerInputs.From(yeo), null, (fit, reducer) =>
-            {
-                snr = TemporalSnr.ForMask(fit);
-                return recorder = new RegionSignalRecorder(reducer, volumes - dummy, snr);
-            });
-            RunQcStep.Measure(table, yeo, clean, recorder!.Signals(), snr!, cleaning.Fit(Grid.Of(run.Bold.Path)).Coverage);
+            using var file = Nifti.NiftiFile.Open(run.Bold.Path);
+            var fit = cleaning.Fit(Grid.Of(file));
+            var snr = TemporalSnr.ForMask(fit);
+            var recorder = new RegionSignalRecorder(volumes - dummy, fit.Index.Regions, snr);
+            cleaning.FitTransform(file, MaskerInputs.From(yeo), null, recorder);
+            RunQcStep.Measure(table, yeo, clean, recorder.Signals(), snr, fit.Coverage);
         });
         Console.WriteLine($"extraction (yeo2011)                     {plain * 1000,8:0} ms");
         Console.WriteLine($"  + per-run motion QC on the same pass   {withQc * 1000,8:0} ms   ratio {withQc / plain:0.00}x");

@@ -17,6 +17,8 @@ var all = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgno
     ["denoising"] = DenoisingBench.Run,
     ["smooth"] = SmoothBench.Run,
     ["hvconfounds"] = HighVarianceBench.Run,
+    ["cifti"] = CiftiBench.Run,
+    ["startup"] = StartupBench.Run,
 };
 var names = args.Length > 0 ? args.TakeWhile(a => !a.StartsWith("--")).ToArray() : all.Keys.ToArray();
 var rest = args.SkipWhile(a => !a.StartsWith("--")).ToArray();

@@ -80,14 +80,14 @@ public static class NisharpCli
         }
         catch (NiSharpException e)
         {
-            stderr.WriteLine($"nisharp: error: {e.Message}");
+            stderr.WriteLine($"nisharp: error: {CliFlags.Message(e)}");
             return e.ExitCode;
         }
         catch (AggregateException a) when (a.Flatten().InnerExceptions.OfType<NiSharpException>().FirstOrDefault() is { } e)
         {
             // Our error from inside a parallel loop (e.g. a full disk met by several writers at once): the first one, as
             // one line, like any other.
-            stderr.WriteLine($"nisharp: error: {e.Message}");
+            stderr.WriteLine($"nisharp: error: {CliFlags.Message(e)}");
             return e.ExitCode;
         }
         catch (OperationCanceledException)

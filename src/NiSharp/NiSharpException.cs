@@ -17,6 +17,12 @@ public class NiSharpException : Exception
     /// <summary>The file at fault, when there is one.</summary>
     public string? FilePath { get; }
 
+    /// <summary>The parameter at fault, named as the library calls it (nilearn's name where there is one, else the
+    /// options property in snake case: <c>dummy_scans</c>, <c>edges</c>), when the error is a bad parameter value; the
+    /// message then starts with that name, so that a front end can spell the parameter its own way
+    /// (<see cref="MessageNaming"/>: the CLI prints its flag, <c>--dummy-scans</c>).</summary>
+    public string? Parameter { get; private init; }
+
     /// <summary>The process exit code the CLI uses for this error.</summary>
     public int ExitCode { get; init; } = InputErrorExitCode;
 
@@ -29,6 +35,14 @@ public class NiSharpException : Exception
     {
         FilePath = filePath;
     }
+
+    /// <summary>A bad value of <paramref name="parameter"/>: the message reads <c>parameter</c> followed by
+    /// <paramref name="problem"/> (e.g. <c>": no pairs given"</c> or <c>" must be 0 or more"</c>).</summary>
+    public static NiSharpException InParameter(string parameter, string problem) => new(parameter + problem) { Parameter = parameter };
+
+    /// <summary>The message with the parameter spelled <paramref name="name"/> (a flag, a field); the message as it is
+    /// when the error is not about a parameter.</summary>
+    public string MessageNaming(string name) => Parameter is null ? Message : name + Message[Parameter.Length..];
 
     /// <summary>
     /// <paramref name="text"/> with every control character written as an escape (<c>\n</c>, <c>\r</c>, <c>\x1b</c>,

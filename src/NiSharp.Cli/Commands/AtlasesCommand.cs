@@ -39,6 +39,7 @@ internal static class AtlasesCommand
                         {
                             ["name"] = t.Name, ["description"] = t.Description, ["grid"] = Grid.Of(BundledData.PathOf(t.File)).Describe(), ["licence"] = t.Licence,
                         }).ToArray()),
+                        ["grayordinate_atlases"] = new JsonArray(AtlasCatalog.Grayordinate.Select(g => (JsonNode)GrayordinateSummary(g)).ToArray()),
                         ["coordinates"] = new JsonArray(CoordinateAtlas.Names.Select(c => (JsonNode)new JsonObject { ["name"] = c, ["regions"] = CoordinateAtlas.Load(c).Count }).ToArray()),
                     };
                     o.WriteLine(node.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
@@ -47,6 +48,13 @@ internal static class AtlasesCommand
                 o.WriteLine("Atlases (Atlas.Load(name); nisharp resample NAME --target BOLD --interpolation nearest)");
                 foreach (var s in list)
                     o.WriteLine($"  {s["name"],-19} {s["labels"],4} labels  {s["grid"],-38} {s["description"]}");
+                o.WriteLine();
+                o.WriteLine("Grayordinate atlases (GrayordinateAtlas.Load(name); nisharp extract X.dtseries.nii --atlas NAME)");
+                foreach (var g in AtlasCatalog.Grayordinate)
+                {
+                    var gs = GrayordinateSummary(g);
+                    o.WriteLine($"  {g.Name,-19} {gs["labels"],4} labels  {g.Space + ", map " + g.Map,-38} {g.Description}");
+                }
                 o.WriteLine();
                 o.WriteLine("Templates (Templates.Load(name))");
                 foreach (var t in Templates.All)
@@ -58,9 +66,11 @@ internal static class AtlasesCommand
                 o.WriteLine();
                 o.WriteLine("Licences");
                 foreach (var a in AtlasCatalog.All) o.WriteLine($"  {a.Name,-25} {a.Licence}");
+                foreach (var g in AtlasCatalog.Grayordinate) o.WriteLine($"  {g.Name,-25} {g.Licence}");
                 foreach (var t in Templates.All) o.WriteLine($"  {t.Name,-25} {t.Licence}");
                 return 0;
             }
+            if (AtlasCatalog.FindGrayordinate(n) is { } gi) return ShowGrayordinate(p, gi);
             var atlas = Atlas.Load(n);
             if (p.GetValue(output) is { } outPath)
             {
@@ -87,6 +97,48 @@ internal static class AtlasesCommand
             return 0;
         });
         return cmd;
+    }
+
+    private static JsonObject GrayordinateSummary(GrayordinateAtlasInfo g) => new()
+    {
+        ["name"] = g.Name,
+        ["description"] = g.Description,
+        ["labels"] = GrayordinateAtlas.Load(g.Name).KeysPresent.Count,
+        ["file"] = g.File,
+        ["map"] = g.Map,
+        ["space"] = g.Space,
+        ["licence"] = g.Licence,
+    };
+
+    /// <summary>A bundled grayordinate atlas: its parcels, or with -o a copy of its .dlabel.nii (every map).</summary>
+    private static int ShowGrayordinate(ParseResult p, GrayordinateAtlasInfo info)
+    {
+        var o = p.Out();
+        var atlas = GrayordinateAtlas.Load(info.Name);
+        if (p.GetValue<string?>("--output") is { } outPath)
+        {
+            using var f = Cifti.CiftiFile.Open(atlas.Source);
+            Cifti.CiftiWriter.Write<float>(outPath, f.Header, f.ReadMatrix<float>());
+            o.WriteLine($"{outPath}: {info.Name} ({f.Rows} label maps × {f.Columns} grayordinates; --atlas-map picks one)");
+            return 0;
+        }
+        var present = atlas.KeysPresent;
+        if (p.GetValue<bool>("--json"))
+        {
+            var s = GrayordinateSummary(info);
+            s["map_name"] = atlas.MapName;
+            s["labels_table"] = new JsonArray(present.Select(k => (JsonNode)new JsonObject { ["index"] = k, ["name"] = atlas.Labels[k]!.Name, ["color"] = atlas.Labels[k]!.Colour?.Hex }).ToArray());
+            o.WriteLine(s.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            return 0;
+        }
+        o.WriteLine($"{info.Name}: {info.Description}");
+        o.WriteLine($"  map      {atlas.Map} '{atlas.MapName}' of {info.File}");
+        o.WriteLine($"  mesh     {atlas.Grayordinates.Describe()}, {info.Space}");
+        o.WriteLine($"  labels   {present.Count}");
+        o.WriteLine($"  licence  {info.Licence}");
+        foreach (var k in present)
+            o.WriteLine($"  {k.ToString(CultureInfo.InvariantCulture),5}  {atlas.Labels[k]!.Name,-45} {atlas.Labels[k]!.Colour?.Hex ?? ""}");
+        return 0;
     }
 
     private static JsonObject Summary(AtlasInfo a)

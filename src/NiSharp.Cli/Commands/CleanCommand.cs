@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using NiSharp.Bids;
 using NiSharp.IO;
 using NiSharp.Nifti;
 using NiSharp.Signal;
@@ -9,7 +10,7 @@ namespace NiSharp.Cli.Commands;
 /// <summary>
 /// <c>nisharp clean BOLD [--mask M] [--confounds TSV [--columns …|--strategy …] [--derivatives]]
 /// [--detrend] [--standardize zscore|zscore_sample|psc|none] [--low-pass HZ] [--high-pass HZ] [--t-r S]
-/// [--dummy-scans N] -o OUT.nii.gz</c>: nilearn's <c>clean_img</c> on a 4D image, with the confounds
+/// [--dummy-scans N] [--extrapolate] [--censored-interpolation all|nilearn] [--nilearn-semantics 0.14|0.10.4] -o OUT.nii.gz</c>: nilearn's <c>clean_img</c> on a 4D image, with the confounds
 /// chosen from an fMRIPrep file; writes the cleaned image and a JSON sidecar of every parameter.
 /// </summary>
 internal static class CleanCommand
@@ -31,6 +32,8 @@ internal static class CleanCommand
             bold, mask, confounds, detrend, standardize, lowPass, highPass, tr, output,
         };
         sel.AddTo(cmd);
+        var compat = new CleanCompatibilityOptions();
+        compat.AddTo(cmd);
         cmd.SetAction(p =>
         {
             var boldPath = p.GetValue(bold)!;
@@ -42,7 +45,8 @@ internal static class CleanCommand
                 volumes = f.VolumeCount;
             }
             bool filtering = p.GetValue(lowPass) is not null || p.GetValue(highPass) is not null;
-            double? t_r = ImageCleaner.ResolveRepetitionTime(boldPath, p.GetValue(tr), out var trSource);
+            var repetitionTime = ResolvedRepetitionTime.Resolve(boldPath, p.GetValue(tr), parameter: "--t-r");
+            double? t_r = repetitionTime.Seconds;
             if (filtering && t_r is null)
                 throw new NiSharpException(boldPath, "filtering needs the repetition time: the header and sidecar have none; give --t-r");
             var options = new CleanOptions
@@ -52,7 +56,10 @@ internal static class CleanCommand
                 LowPass = p.GetValue(lowPass),
                 HighPass = p.GetValue(highPass),
                 RepetitionTime = t_r,
-            }.Validate();
+            };
+            var (extrapolate, interpolation, semantics) = compat.Values(p);
+            options = options with { Extrapolate = extrapolate, CensoredInterpolation = interpolation, Semantics = semantics };
+            options.Validate();
 
             var (selection, dummy) = sel.SelectForRun(p, p.GetValue(confounds), boldPath, volumes, p.GetValue(sel.StrategyOption));
 
@@ -64,7 +71,7 @@ internal static class CleanCommand
             {
                 ["Sources"] = new[] { boldPath }.Concat(p.GetValue(confounds) is string c ? [c] : []).Concat(p.GetValue(mask) is string m ? [m] : []).ToArray(),
                 ["RepetitionTime"] = t_r,
-                ["RepetitionTimeSource"] = t_r is null ? null : trSource,
+                ["RepetitionTimeSource"] = repetitionTime.Source,
                 ["dummy_scans"] = dummy,
                 ["n_volumes_in"] = result.VolumesIn,
                 ["n_volumes_out"] = result.VolumesOut,
@@ -75,12 +82,12 @@ internal static class CleanCommand
                 ["confounds"] = selection?.ToParameters(),
                 ["warnings"] = warnings.ToArray(),
             };
-            AtomicFile.WriteAllText(ImageCleaner.SidecarPath(outPath), ConfoundsCommand.Json(sidecar));
+            AtomicFile.WriteAllText(BidsMetadata.SidecarPath(outPath), ParameterJson.Serialize(sidecar));
             foreach (var w in warnings) p.Err().WriteLine($"nisharp: warning: {w}");
             p.Out().WriteLine($"{outPath}: {result.VolumesOut} volumes ({result.VolumesIn} in, {dummy} dummy, {result.VolumesIn - dummy - result.VolumesOut} censored), " +
                               $"{result.Voxels} voxels, {result.DataType}" +
                               (selection is null ? "" : $", {selection.Columns.Count} regressors") +
-                              (t_r is double s ? $", TR {s.ToString("0.###", CultureInfo.InvariantCulture)} s ({trSource})" : ""));
+                              (t_r is double s ? $", TR {s.ToString("0.###", CultureInfo.InvariantCulture)} s ({repetitionTime.Source})" : ""));
             return 0;
         });
         return cmd;

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using NiSharp.Confounds;
 using NiSharp.IO;
 
@@ -61,11 +60,8 @@ internal static class ConfoundsCommand
         AtomicFile.WriteAllText(SampleMaskPath(outPath), sb.ToString());
         var sidecar = s.ToParameters();
         sidecar["sample_mask_file"] = Path.GetFileName(SampleMaskPath(outPath));
-        AtomicFile.WriteAllText(SidecarPath(outPath), Json(sidecar));
+        AtomicFile.WriteAllText(SidecarPath(outPath), ParameterJson.Serialize(sidecar));
     }
-
-    internal static string Json(Dictionary<string, object?> d) =>
-        JsonSerializer.Serialize(d, new JsonSerializerOptions { WriteIndented = true }) + "\n";
 }
 
 /// <summary>The confound-selection flags shared by <c>confounds</c> and <c>clean</c>.</summary>

@@ -11,12 +11,17 @@ namespace NiSharp.Cli.Commands;
 /// <c>nisharp connectivity TS.tsv… --kind K [--estimator ledoit-wolf|empirical] [--fisher-z]
 /// [--vectorize] -o OUTDIR</c>: nilearn's <c>ConnectivityMeasure</c> over region time-series files.
 /// For each <c>X.tsv</c> writes <c>OUTDIR/X_relmat.tsv</c> (+ <c>.json</c>), and the group mean
-/// <c>OUTDIR/group_mean_relmat.tsv</c>; with <c>--vectorize</c> also <c>OUTDIR/edges.tsv</c>.
+/// <c>OUTDIR/group_mean_relmat.tsv</c>; with <c>--vectorize</c> also <c>OUTDIR/edges.tsv</c>. Time series extracted
+/// from grayordinates (an <c>X.ptseries.nii</c> beside <c>X.tsv</c>) also give <c>OUTDIR/X_relmat.pconn.nii</c>, and the
+/// mean <c>group_mean_relmat.pconn.nii</c> when every input has the same parcels.
 /// </summary>
 internal static class ConnectivityCommand
 {
     /// <summary>File name of the group mean in OUTDIR.</summary>
     public const string MeanFileName = "group_mean_relmat.tsv";
+
+    /// <summary>What follows a matrix's stem in its CIFTI file name.</summary>
+    private const string PconnSuffix = "_relmat.pconn.nii";
 
     /// <summary>File name of the vectorised table in OUTDIR.</summary>
     public const string EdgesFileName = "edges.tsv";
@@ -67,6 +72,7 @@ internal static class ConnectivityCommand
         if (File.Exists(outDir)) throw new NiSharpException(outDir, "the output folder is a file");
 
         var runs = paths.Select(RegionTimeSeries.Read).ToArray();
+        var parcels = paths.Select((x, k) => ParcelConnectome.ParcelsBeside(x, runs[k].Regions)).ToArray();
         var result = GroupConnectivity.Compute(runs, options, fisherZ);
 
         OutputFolder.Create(outDir);
@@ -78,6 +84,7 @@ internal static class ConnectivityCommand
             meta["TimePoints"] = runs[k].Signals.RowCount;
             meta["Shrinkage"] = result.Shrinkages[k];
             result.Subjects[k].Write(Path.Combine(outDir, stems[k] + "_relmat.tsv"), meta);
+            if (parcels[k] is { } pk) ParcelConnectome.Write(Path.Combine(outDir, stems[k] + PconnSuffix), result.Subjects[k], pk);
         }
         var meanMeta = (JsonObject)common.DeepClone();
         meanMeta["Sources"] = new JsonArray(paths.Select(x => (JsonNode?)JsonValue.Create(Path.GetFullPath(x))).ToArray());
@@ -90,13 +97,15 @@ internal static class ConnectivityCommand
             meanMeta["GeometricMeanConverged"] = gm.Converged;
         }
         result.Mean.Write(Path.Combine(outDir, MeanFileName), meanMeta);
+        bool meanPconn = parcels.All(x => x is not null && x.SameParcels(parcels[0]!));
+        if (meanPconn) ParcelConnectome.Write(Path.Combine(outDir, "group_mean" + PconnSuffix), result.Mean, parcels[0]!);
         if (vectorize) WriteEdges(Path.Combine(outDir, EdgesFileName), stems, result, discardDiagonal);
 
         int r = result.Mean.Regions.Count;
-        o.WriteLine($"{options.Kind.CliName()} ({(options.Estimator == CovarianceEstimator.LedoitWolf ? "ledoit-wolf" : "empirical")}{(fisherZ ? ", Fisher z" : "")}): {runs.Length} run(s), {r} regions → {outDir}");
+        o.WriteLine($"{options.Kind.CliName()} ({options.EstimatorName}{(fisherZ ? ", Fisher z" : "")}): {runs.Length} run(s), {r} regions → {outDir}");
         for (int k = 0; k < runs.Length; k++)
-            o.WriteLine($"  {stems[k]}_relmat.tsv  ({runs[k].Signals.RowCount} time points, shrinkage {result.Shrinkages[k].ToString("0.####", CultureInfo.InvariantCulture)})");
-        o.WriteLine($"  {MeanFileName}");
+            o.WriteLine($"  {stems[k]}_relmat.tsv{(parcels[k] is null ? "" : $" + {stems[k]}{PconnSuffix}")}  ({runs[k].Signals.RowCount} time points, shrinkage {result.Shrinkages[k].ToString("0.####", CultureInfo.InvariantCulture)})");
+        o.WriteLine($"  {MeanFileName}{(meanPconn ? $" + group_mean{PconnSuffix}" : "")}");
         if (result.Measure.GeometricMeanFit is { Converged: false } g)
             o.WriteLine($"  warning: the geometric mean did not reach tolerance {options.TangentMean.Tolerance} in {g.Iterations} iterations");
         if (vectorize) o.WriteLine($"  {EdgesFileName}");
@@ -110,25 +119,20 @@ internal static class ConnectivityCommand
         return name.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase) ? name[..^4] : Path.GetFileNameWithoutExtension(name);
     }
 
-    private static JsonObject Parameters(ConnectivityOptions options, bool fisherZ) => new()
+    private static JsonObject Parameters(ConnectivityOptions options, bool fisherZ)
     {
-        ["Kind"] = options.Kind.CliName(),
-        ["NilearnKind"] = options.Kind.NilearnName(),
-        ["Estimator"] = options.Estimator == CovarianceEstimator.LedoitWolf ? "ledoit-wolf" : "empirical",
-        ["EstimatorParameters"] = options.Estimator == CovarianceEstimator.LedoitWolf
-            ? new JsonObject { ["assume_centered"] = false, ["block_size"] = 1000 }
-            : new JsonObject { ["assume_centered"] = false },
-        ["Standardize"] = options.Kind == ConnectivityKind.Correlation && options.Standardize ? "zscore (population std) before estimating" : "none",
-        ["FisherZ"] = fisherZ,
-        ["TangentMeanMaxIterations"] = options.Kind == ConnectivityKind.Tangent ? options.TangentMean.MaxIterations : null,
-        ["TangentMeanTolerance"] = options.Kind == ConnectivityKind.Tangent ? options.TangentMean.Tolerance : null,
-        ["GeneratedBy"] = new JsonArray(new JsonObject
+        var p = options.ToParameters();
+        p["FisherZ"] = fisherZ;
+        p["TangentMeanMaxIterations"] = options.Kind == ConnectivityKind.Tangent ? options.TangentMean.MaxIterations : null;
+        p["TangentMeanTolerance"] = options.Kind == ConnectivityKind.Tangent ? options.TangentMean.Tolerance : null;
+        p["GeneratedBy"] = new JsonArray(new JsonObject
         {
             ["Name"] = "NiSharp",
             ["Version"] = typeof(ConnectivityMeasure).Assembly.GetName().Version?.ToString(),
             ["Command"] = "nisharp connectivity",
-        }),
-    };
+        });
+        return p;
+    }
 
     private static void WriteEdges(string path, string[] stems, GroupConnectivityResult result, bool discardDiagonal)
     {

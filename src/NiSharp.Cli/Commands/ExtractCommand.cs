@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using NiSharp.Atlases;
+using NiSharp.Bids;
+using NiSharp.Cifti;
 using NiSharp.Confounds;
 using NiSharp.Imaging;
 using NiSharp.Maskers;
@@ -13,7 +15,8 @@ namespace NiSharp.Cli.Commands;
 /// <c>nisharp extract BOLD --atlas NAME|FILE [--labels FILE] [--mask M] [--strategy mean|median|…]
 /// [--confounds TSV (--columns/--strategy/--derivatives/--fd-threshold/--std-dvars-threshold)] [--detrend]
 /// [--standardize zscore|zscore_sample|psc|none] [--low-pass HZ] [--high-pass HZ] [--t-r S]
-/// [--dummy-scans N|auto] [--keep-empty nan|zero|drop] [--min-coverage F] [--high-variance-confounds] [--coverage-out FILE] -o TIMESERIES.tsv</c>:
+/// [--dummy-scans N|auto] [--keep-empty nan|zero|drop] [--min-coverage F] [--high-variance-confounds] [--coverage-out FILE]
+/// [--extrapolate] [--censored-interpolation all|nilearn] [--nilearn-semantics 0.14|0.10.4] -o TIMESERIES.tsv</c>:
 /// region signals of a 4D image (nilearn's NiftiLabelsMasker; a 4D atlas file is a NiftiMapsMasker, a coordinate
 /// atlas a NiftiSpheresMasker), written as a time-series TSV with a JSON sidecar of every effective parameter.
 /// </summary>
@@ -25,8 +28,9 @@ internal static class ExtractCommand
 {
     public static Command Create()
     {
-        var bold = new Argument<string>("BOLD") { Description = "4D image (.nii or .nii.gz)" };
-        var atlas = new Option<string>("--atlas") { Required = true, Description = $"Bundled atlas ({string.Join(", ", AtlasCatalog.All.Select(a => a.Name))}), coordinate set ({string.Join(", ", CoordinateAtlas.Names)}), a 3D label image or a 4D image of probabilistic maps" };
+        var bold = new Argument<string>("BOLD") { Description = "4D image (.nii or .nii.gz), or a CIFTI dense time series (.dtseries.nii)" };
+        var atlas = new Option<string>("--atlas") { Required = true, Description = $"Bundled atlas ({string.Join(", ", AtlasCatalog.All.Select(a => a.Name))}), coordinate set ({string.Join(", ", CoordinateAtlas.Names)}), a 3D label image or a 4D image of probabilistic maps; for a .dtseries.nii a grayordinate atlas ({string.Join(", ", AtlasCatalog.Grayordinate.Select(a => a.Name))}) or a .dlabel.nii" };
+        var atlasMap = new Option<string?>("--atlas-map") { Description = "The label map of a .dlabel.nii atlas: its number (1-based) or name (default: map 1, or the bundled atlas's map)" };
         var labels = new Option<string?>("--labels") { Description = "Label names for the atlas (FreeSurfer LUT, TXT, CSV or TSV); replaces the bundled names" };
         var mask = new Option<string?>("--mask") { Description = "Binary brain mask; voxels outside it are left out (resampled to the image, nearest, when on another grid)" };
         var strategy = new Option<string[]>("--strategy")
@@ -52,9 +56,11 @@ internal static class ExtractCommand
         var output = new Option<string>("--output", "-o") { Required = true, Description = "Time-series TSV to write (header of region names, one row per kept volume); a .json sidecar is written beside it" };
         var cmd = new Command("extract", "Region signals of a 4D image (nilearn NiftiLabelsMasker / NiftiMapsMasker / NiftiSpheresMasker) with the masker's cleaning")
         {
-            bold, atlas, labels, mask, strategy, confounds, detrend, standardize, lowPass, highPass, tr, keepEmpty, minCoverage, coverageOut, radius, smoothingFwhm, highVariance, output,
+            bold, atlas, atlasMap, labels, mask, strategy, confounds, detrend, standardize, lowPass, highPass, tr, keepEmpty, minCoverage, coverageOut, radius, smoothingFwhm, highVariance, output,
         };
         sel.AddTo(cmd, includeStrategy: false);
+        var compat = new CleanCompatibilityOptions();
+        compat.AddTo(cmd);
         cmd.SetAction(p =>
         {
             var boldPath = p.GetValue(bold)!;
@@ -85,12 +91,21 @@ internal static class ExtractCommand
             }
 
             int volumes;
-            using (var f = NiftiFile.Open(boldPath))
+            bool grayordinates = CiftiFile.IsCifti(boldPath);
+            if (grayordinates)
+            {
+                using var dense = CiftiFile.Open(boldPath);
+                dense.Header.Axis<BrainModelAxis>(1, boldPath);
+                volumes = dense.Header.Axis<SeriesAxis>(0, boldPath).Count;
+            }
+            else using (var f = NiftiFile.Open(boldPath))
             {
                 if (f.Header.NDim < 4 && f.VolumeCount == 1) throw new NiSharpException(boldPath, $"extract needs a 4D image; this one is {Image.ShapeText(f.Shape)}");
                 volumes = f.VolumeCount;
             }
-            double? t_r = ImageCleaner.ResolveRepetitionTime(boldPath, p.GetValue(tr), out var trSource);
+            var repetitionTime = ResolvedRepetitionTime.Resolve(boldPath, p.GetValue(tr), parameter: "--t-r");
+            double? t_r = repetitionTime.Seconds;
+            string? trSource = repetitionTime.Source;
             bool filtering = p.GetValue(lowPass) is not null || p.GetValue(highPass) is not null;
             if (filtering && t_r is null)
                 throw new NiSharpException(boldPath, "filtering needs the repetition time: the header and sidecar have none; give --t-r");
@@ -98,17 +113,40 @@ internal static class ExtractCommand
             var inputs = selection is null ? new MaskerInputs { DummyScans = dummy } : MaskerInputs.From(selection);
 
             var maskPath = p.GetValue(mask);
-            var maskImg = maskPath is null ? null : Masking.LoadMask(maskPath);
+            var maskImg = maskPath is null || grayordinates ? null : Masking.LoadMask(maskPath);
             var keep = MaskerOptions.ParseKeepEmpty(p.GetValue(keepEmpty)!);
             var std = CleanOptions.ParseStandardize(p.GetValue(standardize)!);
             var atlasName = p.GetValue(atlas)!;
             var labelsPath = p.GetValue(labels);
             double minCov = p.GetValue(minCoverage);
+            var (extrapolate, interpolation, semantics) = compat.Values(p);
             var warnings = new List<string>();
 
             RegionSignals result;
+            GrayordinateSignals? parcellated = null;
             string kind;
-            if (IsCoordinateAtlas(atlasName))
+            if (p.GetValue(atlasMap) is not null && !grayordinates) throw new NiSharpException("--atlas-map picks a map of a .dlabel.nii atlas, for a .dtseries.nii");
+            if (!grayordinates && GrayordinateAtlas.IsGrayordinateAtlas(atlasName))
+                throw new NiSharpException(atlasName, $"is a grayordinate (CIFTI) atlas: it parcellates a .dtseries.nii, and {boldPath} is a volume");
+            if (grayordinates)
+            {
+                if (!GrayordinateAtlas.IsGrayordinateAtlas(atlasName))
+                    throw new NiSharpException(boldPath, $"is CIFTI grayordinates: --atlas must be a grayordinate atlas ({string.Join(", ", AtlasCatalog.Grayordinate.Select(a => a.Name))}) or a .dlabel.nii, not '{atlasName}'");
+                if (maskPath is not null) throw new NiSharpException("--mask is a voxel mask; a .dtseries.nii is parcellated over the grayordinates the atlas labels");
+                if (labelsPath is not null) throw new NiSharpException("--labels names a volume atlas's labels; a .dlabel.nii carries its own label table");
+                if (p.GetValue(radius) is not null) throw new NiSharpException("--radius applies to coordinate atlases");
+                var o = new GrayordinateLabelsMaskerOptions
+                {
+                    Atlas = GrayordinateAtlas.Load(atlasName, p.GetValue(atlasMap)),
+                    Strategy = reduction is null ? ReductionStrategy.Mean : LabelsMaskerOptions.ParseStrategy(reduction), MinCoverage = minCov,
+                    KeepEmpty = keep, Standardize = std, Detrend = p.GetValue(detrend), LowPass = p.GetValue(lowPass), HighPass = p.GetValue(highPass), RepetitionTime = t_r,
+                    SmoothingFwhm = smoothing, HighVarianceConfounds = p.GetValue(highVariance),
+                };
+                parcellated = new GrayordinateLabelsMasker(o).FitTransform(boldPath, inputs, warnings);
+                result = parcellated.Signals;
+                kind = "grayordinate labels";
+            }
+            else if (IsCoordinateAtlas(atlasName))
             {
                 if (reduction is not null && reduction != "mean") throw new NiSharpException("spheres are averaged: --strategy other than mean needs a label atlas");
                 if (labelsPath is not null) throw new NiSharpException("--labels names the labels of a label atlas; a coordinate atlas has its own");
@@ -116,8 +154,9 @@ internal static class ExtractCommand
                 var o = new SpheresMaskerOptions
                 {
                     Seeds = CoordinateAtlas.Load(atlasName), Radius = p.GetValue(radius), MaskImg = maskImg, MaskSource = maskPath,
-                    KeepEmpty = keep, Standardize = std, Detrend = p.GetValue(detrend), LowPass = p.GetValue(lowPass), HighPass = p.GetValue(highPass), RepetitionTime = t_r,
+                    KeepEmpty = keep, Standardize = std, Detrend = p.GetValue(detrend), LowPass = p.GetValue(lowPass), HighPass = p.GetValue(highPass), RepetitionTime = t_r, RepetitionTimeSource = trSource,
                     SmoothingFwhm = smoothing, HighVarianceConfounds = p.GetValue(highVariance),
+                    Extrapolate = extrapolate, CensoredInterpolation = interpolation, Semantics = semantics,
                 };
                 result = new SpheresMasker(o).FitTransform(boldPath, inputs, warnings);
                 kind = "spheres";
@@ -131,8 +170,9 @@ internal static class ExtractCommand
                 {
                     MapsImg = Image.Load<float>(atlasName), MapsSource = atlasName, Labels = labelsPath is null ? null : LabelTable.Read(labelsPath),
                     MaskImg = maskImg, MaskSource = maskPath,
-                    KeepEmpty = keep, Standardize = std, Detrend = p.GetValue(detrend), LowPass = p.GetValue(lowPass), HighPass = p.GetValue(highPass), RepetitionTime = t_r,
+                    KeepEmpty = keep, Standardize = std, Detrend = p.GetValue(detrend), LowPass = p.GetValue(lowPass), HighPass = p.GetValue(highPass), RepetitionTime = t_r, RepetitionTimeSource = trSource,
                     SmoothingFwhm = smoothing, HighVarianceConfounds = p.GetValue(highVariance),
+                    Extrapolate = extrapolate, CensoredInterpolation = interpolation, Semantics = semantics,
                 };
                 result = new MapsMasker(o).FitTransform(boldPath, inputs, warnings);
                 kind = "maps";
@@ -146,8 +186,9 @@ internal static class ExtractCommand
                 {
                     Atlas = labelAtlas, MaskImg = maskImg, MaskSource = maskPath,
                     Strategy = reduction is null ? ReductionStrategy.Mean : LabelsMaskerOptions.ParseStrategy(reduction), MinCoverage = minCov,
-                    KeepEmpty = keep, Standardize = std, Detrend = p.GetValue(detrend), LowPass = p.GetValue(lowPass), HighPass = p.GetValue(highPass), RepetitionTime = t_r,
+                    KeepEmpty = keep, Standardize = std, Detrend = p.GetValue(detrend), LowPass = p.GetValue(lowPass), HighPass = p.GetValue(highPass), RepetitionTime = t_r, RepetitionTimeSource = trSource,
                     SmoothingFwhm = smoothing, HighVarianceConfounds = p.GetValue(highVariance),
+                    Extrapolate = extrapolate, CensoredInterpolation = interpolation, Semantics = semantics,
                 };
                 result = new LabelsMasker(o).FitTransform(boldPath, inputs, warnings);
                 kind = "labels";
@@ -158,14 +199,14 @@ internal static class ExtractCommand
                 ["Sources"] = new[] { boldPath, atlasName }.Concat(labelsPath is null ? [] : [labelsPath]).Concat(p.GetValue(confounds) is string c ? [c] : [])
                     .Concat(maskPath is null ? [] : [maskPath]).ToArray(),
                 ["Atlas"] = atlasName,
-                ["RepetitionTime"] = t_r,
-                ["RepetitionTimeSource"] = t_r is null ? null : trSource,
                 ["GeneratedBy"] = new[]
                 {
                     new Dictionary<string, object?> { ["Name"] = "NiSharp", ["Version"] = typeof(LabelsMasker).Assembly.GetName().Version?.ToString(), ["Command"] = "nisharp extract" },
                 },
             };
             result.Write(outPath, extra);
+            var ptseriesPath = parcellated is null ? null : GrayordinateSignals.ParcellatedSeriesPath(outPath);
+            parcellated?.WriteParcellatedSeries(ptseriesPath!);
             if (coveragePath is not null) RegionCoverage.WriteTsv(coveragePath, result.Coverage);
 
             foreach (var w in warnings) p.Err().WriteLine($"nisharp: warning: {w}");
@@ -176,6 +217,7 @@ internal static class ExtractCommand
                               $"), {result.VolumesIn} in, {dummy} dummy, {result.CensoredVolumes.Length} censored, {result.DataType}" +
                               (selection is null ? "" : $", {selection.Columns.Count} regressors") +
                               (t_r is double trSeconds ? $", TR {trSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s ({trSource})" : ""));
+            if (ptseriesPath is not null) p.Out().WriteLine($"{ptseriesPath}: the same signals as a CIFTI parcellated time series");
             return 0;
         });
         return cmd;

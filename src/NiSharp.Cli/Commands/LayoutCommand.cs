@@ -104,7 +104,7 @@ internal static class LayoutCommand
             if (f.Suffix is not null) entities["suffix"] = f.Suffix;
             if (f.Datatype is not null) entities["datatype"] = f.Datatype;
             if (f.Extension.Length > 0) entities["extension"] = f.Extension;
-            arr.Add(new JsonObject { ["path"] = f.Path, ["entities"] = entities });
+            arr.Add((JsonNode)new JsonObject { ["path"] = f.Path, ["entities"] = entities }); // Add(JsonNode), not the reflection-based Add<T>
         }
         return arr.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
     }

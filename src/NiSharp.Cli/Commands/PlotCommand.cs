@@ -5,6 +5,8 @@ using System.Text.RegularExpressions;
 using NiSharp.IO;
 using NiSharp.Nifti;
 using NiSharp.Plotting;
+using NiSharp.Bids;
+using NiSharp.Confounds;
 
 namespace NiSharp.Cli.Commands;
 
@@ -218,13 +220,13 @@ internal static class PlotCommand
             Figure.FormatOf(outPath);
             var path = p.GetValue(input)!;
             var t = TsvTable.Read(path);
-            double[]? Col(params string[] names) => names.Select(t.IndexOf).Where(i => i >= 0).Select(i => t.GetNumbers(i)).FirstOrDefault();
-            // fMRIPrep ≥ 1.4 snake_case names first, then the older CamelCase ones.
-            var fd = Col("framewise_displacement", "FramewiseDisplacement")
+            // a column by its current fMRIPrep name, whichever generation of names the file uses
+            var current = t.Columns.Select(ConfoundNames.ToCurrent).ToList();
+            double[]? Col(string name) => current.IndexOf(name) is int i and >= 0 ? t.GetNumbers(i) : null;
+            var fd = Col("framewise_displacement")
                      ?? throw new NiSharpException(path, "no framewise_displacement column: is this an fMRIPrep confounds file?");
-            var dv = Col("std_dvars", "stdDVARS");
-            string[][] motion = [["trans_x", "X"], ["trans_y", "Y"], ["trans_z", "Z"], ["rot_x", "RotX"], ["rot_y", "RotY"], ["rot_z", "RotZ"]];
-            var series = motion.Select(names => (names[0], Values: Col(names))).Where(s => s.Values is not null).Select(s => new NamedSeries(s.Item1, s.Values!)).ToList();
+            var dv = Col("std_dvars");
+            var series = ConfoundNames.Motion.Select(name => (Name: name, Values: Col(name))).Where(s => s.Values is not null).Select(s => new NamedSeries(s.Name, s.Values!)).ToList();
             double fdT = p.GetValue(fdThr), dvT = p.GetValue(dvThr);
             var censored = ConfoundsTrace.ExceedingThresholds(fd, fdT, dv, dvT);
             var trace = new ConfoundsTrace
@@ -309,25 +311,20 @@ internal static class PlotCommand
         return (data, yl);
     }
 
-    private static readonly Regex SubjectEntity = new(@"(?:^|_)sub-([A-Za-z0-9]+)", RegexOptions.CultureInvariant);
-
     /// <summary>Per subject: the mean of the requested edges of its matrix, with its group from participants.tsv.</summary>
     internal static List<GroupValue> EdgeValues(IReadOnlyList<string> matrices, string participantsPath, string column, IReadOnlyList<string> edgeSpecs)
     {
-        var pt = TsvTable.Read(participantsPath);
-        if (pt.IndexOf("participant_id") < 0) throw new NiSharpException(participantsPath, "no participant_id column");
-        if (pt.IndexOf(column) < 0) throw new NiSharpException(participantsPath, $"no column '{column}' (columns: {string.Join(", ", pt.Columns)})");
-        var ids = pt.GetStrings("participant_id");
-        var groups = pt.GetStrings(column);
-        var groupOf = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (int i = 0; i < ids.Length; i++) groupOf[ids[i].StartsWith("sub-", StringComparison.Ordinal) ? ids[i] : "sub-" + ids[i]] = groups[i];
+        var participants = Participants.Read(participantsPath);
+        var groupOf = participants.Column(column);
         var result = new List<GroupValue>();
         foreach (var path in matrices)
         {
-            var m = SubjectEntity.Match(Path.GetFileName(path));
-            if (!m.Success) throw new NiSharpException(path, "no sub-<label> entity in the file name, so its group is unknown");
-            string sub = "sub-" + m.Groups[1].Value;
-            if (!groupOf.TryGetValue(sub, out var group)) throw new NiSharpException(path, $"{sub} is not in {participantsPath}");
+            var label = SubjectLabel.FromFileName(Path.GetFileName(path))
+                        ?? throw new NiSharpException(path, "no sub-<label> entity in the file name, so its group is unknown");
+            string sub = SubjectLabel.WithPrefix(label);
+            if (!groupOf.TryGetValue(label, out var cell)) throw new NiSharpException(path, $"{sub} is not in {participantsPath}");
+            // a missing value is a group of its own, named as the table writes it
+            var group = cell ?? "n/a";
             var (names, values) = ReadMatrix(path);
             double sum = 0;
             foreach (var spec in edgeSpecs)

@@ -53,8 +53,11 @@ internal static class RunCommand
             participants, column, groups, edges, permutations, seed, noReports, minGroupSize, maxMeanFd, maxCensored, maxFd, excludeMotion,
         };
         slurm.AddTo(cmd);
+        var compat = new CleanCompatibilityOptions();
+        compat.AddTo(cmd);
         cmd.SetAction(p =>
         {
+            var (extrapolate, interpolation, semantics) = compat.Values(p);
             var options = new RunOptions
             {
                 InputDirectory = p.GetValue(input)!,
@@ -71,6 +74,9 @@ internal static class RunCommand
                 HighPass = ParseHz(p.GetValue(highPass)!, "--high-pass"),
                 SmoothingFwhm = p.GetValue(smoothingFwhm) is { Length: > 0 } fw ? Imaging.Fwhm.Parse(fw) : null,
                 HighVarianceConfounds = p.GetValue(highVariance),
+                Extrapolate = extrapolate,
+                CensoredInterpolation = interpolation,
+                Semantics = semantics,
                 Kinds = (p.GetValue(kinds) is { Length: > 0 } k ? k : ["correlation"]).Select(ConnectivityKinds.Parse).ToArray(),
                 Jobs = ParseJobs(p.GetValue(jobs)!),
                 BidsFilterFile = p.GetValue(filter),

@@ -86,6 +86,8 @@ public sealed class Atlas
     public static Atlas Load(string nameOrPath, string? labelsPath = null)
     {
         var info = File.Exists(nameOrPath) ? null : AtlasCatalog.Find(nameOrPath);
+        if (info is null && GrayordinateAtlas.IsGrayordinateAtlas(nameOrPath))
+            throw new NiSharpException(nameOrPath, "is a grayordinate (CIFTI) atlas: it parcellates CIFTI .dtseries.nii data, not volumes");
         if (info is null)
         {
             if (!File.Exists(nameOrPath) && !nameOrPath.Contains('/') && !nameOrPath.Contains('.'))

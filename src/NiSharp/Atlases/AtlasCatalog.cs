@@ -9,6 +9,15 @@ namespace NiSharp.Atlases;
 /// <param name="Licence">Licence and citation.</param>
 public sealed record AtlasInfo(string Name, string Description, string ImageFile, string? LabelsFile, string Space, string Licence);
 
+/// <summary>A bundled grayordinate atlas: one label map of a CIFTI <c>.dlabel.nii</c> inside <c>data/</c>.</summary>
+/// <param name="Name">The lookup name, e.g. <c>conte69-composite</c>.</param>
+/// <param name="Description">One line for listings.</param>
+/// <param name="File">The <c>.dlabel.nii(.gz)</c>, relative to <c>data/</c>.</param>
+/// <param name="Map">The label map used, 1-based (<c>--atlas-map</c> picks another map of the same file).</param>
+/// <param name="Space">The mesh and space.</param>
+/// <param name="Licence">Licence and citation.</param>
+public sealed record GrayordinateAtlasInfo(string Name, string Description, string File, int Map, string Space, string Licence);
+
 /// <summary>The atlases NiSharp ships (so nothing needs downloading, as nilearn's <c>fetch_atlas_*</c> would).</summary>
 /// <remarks>The AAL and Harvard-Oxford images come from neuroparc, but not their label files, which do not match the
 /// images (AAL2 names for an AAL1 image; Harvard-Oxford subcortical left/right swapped; cortical label 7 misnamed):
@@ -37,6 +46,27 @@ public static class AtlasCatalog
         new("harvard-oxford", "Harvard-Oxford cortical, max-prob thr25, 48 regions, 2 mm", Neuroparc + "HarvardOxfordcort-maxprob-thr25_space-MNI152NLin6_res-2x2x2.nii.gz", Neuroparc + "HarvardOxfordcort.labels.tsv", "MNI152NLin6 2 mm (91×109×91)", "Harvard-Oxford atlas (FSL, Makris/Kennedy/Desikan); " + NeuroparcLicence),
         new("harvard-oxford-sub", "Harvard-Oxford subcortical, max-prob thr25, 21 regions, 2 mm", Neuroparc + "HarvardOxfordsub-maxprob-thr25_space-MNI152NLin6_res-2x2x2.nii.gz", Neuroparc + "HarvardOxfordsub.labels.tsv", "MNI152NLin6 2 mm (91×109×91)", "Harvard-Oxford atlas (FSL, Makris/Kennedy/Desikan); " + NeuroparcLicence),
     ];
+
+    private const string Conte69 = "atlases/conte69/Conte69.parcellations_VGD11b.32k_fs_LR.dlabel.nii.gz";
+    private const string Conte69Licence = "Van Essen et al. 2012, Cereb Cortex 22:2241-2262 (Conte69 atlas, VGD11b parcellations); files from nibabel-nitest-cifti2, Open Data Commons PDDL";
+
+    /// <summary>
+    /// The bundled grayordinate (fsLR) atlases: label maps on the fsLR 32k mesh, the surfaces of fMRIPrep's
+    /// <c>space-fsLR_den-91k</c> grayordinates, for <c>.dtseries.nii</c> data (<see cref="GrayordinateAtlas.Load"/>).
+    /// </summary>
+    public static IReadOnlyList<GrayordinateAtlasInfo> Grayordinate { get; } =
+    [
+        new("conte69-composite", "Conte69 composite cortical areas (Brodmann FRB08, orbitofrontal OFP03, visual), 53 areas + medial wall",
+            Conte69, 1, "fsLR 32k (both hemispheres)", Conte69Licence),
+        new("conte69-brodmann", "Conte69 Brodmann areas (B05, Colin via PALS), 41 areas + medial wall", Conte69, 2, "fsLR 32k (both hemispheres)", Conte69Licence),
+    ];
+
+    /// <summary>The bundled grayordinate atlas called <paramref name="name"/> (case-insensitive; <c>_</c> works as <c>-</c>), or null.</summary>
+    public static GrayordinateAtlasInfo? FindGrayordinate(string name)
+    {
+        var n = name.Trim().ToLowerInvariant().Replace('_', '-');
+        return Grayordinate.FirstOrDefault(a => a.Name == n);
+    }
 
     /// <summary>The bundled atlas called <paramref name="name"/> (case-insensitive; <c>_</c> works as <c>-</c>), or null.</summary>
     public static AtlasInfo? Find(string name)

@@ -21,6 +21,16 @@ public static class Templates
         new("mni152-fsl-2mm-brainmask", "FSL MNI152 brain mask, 2 mm", "templates/neuroparc_MNI152NLin6_res-2x2x2_T1w_descr-brainmask.nii.gz", "FSL MNI152 (Jenkinson/Smith); from neurodata/neuroparc, Apache-2.0"),
     ];
 
+    /// <summary>The fsLR 91k grayordinates (a <c>.dscalar.nii</c> of ones; licence in <c>data/README.md</c>): the layout of
+    /// fMRIPrep's <c>space-fsLR_den-91k</c> CIFTI files, 29696 + 29716 cortical vertices of the fsLR 32k mesh and 31870
+    /// subcortical voxels in 19 structures on the 2 mm MNI grid.</summary>
+    public static TemplateInfo Fslr91k { get; } = new("fslr-91k", "fsLR 91k grayordinates (HCP / fMRIPrep --cifti-output 91k)", "templates/fsLR_den-91k_ones.dscalar.nii.gz",
+        "Connectome Workbench test data (nibabel-nitest-cifti2), Open Data Commons PDDL");
+
+    /// <summary>The grayordinates of <see cref="Fslr91k"/>.</summary>
+    public static Cifti.BrainModelAxis Fslr91kGrayordinates() =>
+        Cifti.CiftiFile.ReadHeader(BundledData.PathOf(Fslr91k.File)).Axis<Cifti.BrainModelAxis>(1, Fslr91k.Name);
+
     /// <summary>The template called <paramref name="name"/> (case-insensitive), or null.</summary>
     public static TemplateInfo? Find(string name)
     {

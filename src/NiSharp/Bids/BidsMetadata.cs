@@ -55,26 +55,11 @@ public sealed class BidsMetadata
         if (v is JsonValue jv && jv.GetValueKind() == JsonValueKind.Number)
         {
             double t = jv.GetValue<double>();
-            problem = RepetitionTimeProblem(t, jv.ToJsonString());
+            problem = ResolvedRepetitionTime.Problem(t, jv.ToJsonString());
             if (problem is null) return t;
         }
         problem ??= $"RepetitionTime is {(v is null ? "null" : v.ToJsonString())} ({Kind(v)}); it must be a number of seconds such as 2.0";
         throw new NiSharpException(SourceOf(key) ?? "the BOLD metadata", problem);
-    }
-
-    /// <summary>The shortest and longest repetition times taken as seconds. Outside them the value is a mistake (a TR in
-    /// milliseconds, a damaged header) that would otherwise show up far away, as a filter that passes nothing and
-    /// regions with zero variance.</summary>
-    public const double MinRepetitionTime = 1e-3, MaxRepetitionTime = 1000;
-
-    /// <summary>Why <paramref name="seconds"/> cannot be a repetition time (written as <paramref name="text"/>), or
-    /// null when it can.</summary>
-    public static string? RepetitionTimeProblem(double seconds, string text)
-    {
-        if (!double.IsFinite(seconds) || seconds <= 0) return $"RepetitionTime is {text}; it must be a positive number of seconds";
-        if (seconds < MinRepetitionTime || seconds > MaxRepetitionTime)
-            return $"RepetitionTime is {text}; a repetition time is between {MinRepetitionTime} and {MaxRepetitionTime} seconds (is it in the wrong unit?)";
-        return null;
     }
 
     private static string Kind(JsonNode? v) => v switch
@@ -102,6 +87,15 @@ public sealed class BidsMetadata
             catch (NiSharpException) { }
         }
         return null;
+    }
+
+    /// <summary>The BIDS sidecar of an image: the same name with <c>.json</c> instead of <c>.nii[.gz]</c>.</summary>
+    public static string SidecarPath(string imagePath)
+    {
+        string p = imagePath;
+        if (p.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)) p = p[..^3];
+        if (p.EndsWith(".nii", StringComparison.OrdinalIgnoreCase)) p = p[..^4];
+        return p + ".json";
     }
 
     /// <summary>The metadata of one sidecar file on its own (no inheritance).</summary>

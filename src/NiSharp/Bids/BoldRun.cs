@@ -67,6 +67,11 @@ public sealed class BoldRun
     /// number fails naming the sidecar (see <see cref="BidsMetadata.GetRepetitionTime"/>).</summary>
     public double? RepetitionTime => Metadata.GetRepetitionTime();
 
+    /// <summary>The run's repetition time by the one rule of <see cref="ResolvedRepetitionTime.Resolve"/>: the inherited
+    /// sidecars' <c>RepetitionTime</c>, else the NIfTI header's (<paramref name="header"/>, read when not given).</summary>
+    public ResolvedRepetitionTime ResolveRepetitionTime(Nifti.NiftiHeader? header = null) =>
+        ResolvedRepetitionTime.Resolve(Bold.Path, null, Metadata, header);
+
     /// <summary>The BOLD entities without <c>desc</c>, as a name prefix for outputs
     /// (<c>sub-01_ses-1_task-rest_run-1_space-MNI152NLin2009cAsym</c>).</summary>
     public string OutputPrefix => Bold.Entities.Without("desc").ToNamePrefix();

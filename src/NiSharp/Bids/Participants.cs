@@ -33,7 +33,7 @@ public sealed class Participants
         for (int r = 0; r < ids.Length; r++)
         {
             var raw = table.Rows[r][idCol].Trim();
-            var id = raw.StartsWith("sub-", StringComparison.Ordinal) ? raw[4..] : raw;
+            var id = SubjectLabel.Strip(raw);
             if (id.Length == 0 || IsMissing(raw))
                 throw new NiSharpException(path, $"row {r + 1}: empty {IdColumn}");
             if (!_rowOf.TryAdd(id, r))
@@ -48,7 +48,7 @@ public sealed class Participants
     public static Participants Read(string path) => new(path, TsvTable.Read(path));
 
     /// <summary>Whether the subject (with or without <c>sub-</c>) is listed.</summary>
-    public bool Contains(string subject) => _rowOf.ContainsKey(Strip(subject));
+    public bool Contains(string subject) => _rowOf.ContainsKey(SubjectLabel.Strip(subject));
 
     /// <summary>Whether the column exists.</summary>
     public bool HasColumn(string column) => _table.IndexOf(column) >= 0;
@@ -59,7 +59,7 @@ public sealed class Participants
         get
         {
             int c = ColumnIndex(column);
-            return _rowOf.TryGetValue(Strip(subject), out int r) ? Cell(r, c) : null;
+            return _rowOf.TryGetValue(SubjectLabel.Strip(subject), out int r) ? Cell(r, c) : null;
         }
     }
 
@@ -76,7 +76,7 @@ public sealed class Participants
     public double Number(string subject, string column)
     {
         int c = ColumnIndex(column);
-        if (!_rowOf.TryGetValue(Strip(subject), out int r)) return double.NaN;
+        if (!_rowOf.TryGetValue(SubjectLabel.Strip(subject), out int r)) return double.NaN;
         var cell = _table.Rows[r][c];
         if (TsvTable.TryParseNumber(cell, out var v)) return v;
         throw new NiSharpException(Path, $"sub-{Ids[r]}, column '{column}': '{cell}' is not a number");
@@ -95,6 +95,4 @@ public sealed class Participants
     }
 
     private static bool IsMissing(string s) => s.Length == 0 || s == "n/a";
-
-    private static string Strip(string subject) => subject.StartsWith("sub-", StringComparison.Ordinal) ? subject[4..] : subject;
 }

@@ -203,7 +203,7 @@ public static class ConfoundSelector
         var nssKept = nssRows.Where(t => t >= dummy).Select(t => t - dummy).ToList();
         foreach (var t in nssKept) censored.Add(t);
         var keep = Enumerable.Range(0, n).Where(t => !censored.Contains(t)).ToArray();
-        if (keep.Length == 0) throw new NiSharpException(file, "every volume is censored (non-steady-state or scrubbed); relax the thresholds");
+        if (keep.Length == 0) throw new AllVolumesRemovedException(file, "every volume is censored (non-steady-state or scrubbed); relax the thresholds");
 
         var m = new SignalMatrix<double>(n, columns.Count);
         var computed = new List<string>();

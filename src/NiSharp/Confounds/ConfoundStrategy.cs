@@ -86,7 +86,7 @@ public sealed record DummyScans
     {
         if (text.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase)) return Auto;
         if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n)) return Fixed(n);
-        throw new NiSharpException($"--dummy-scans must be a number of volumes or 'auto', got '{text}'");
+        throw NiSharpException.InParameter("dummy_scans", $" must be a number of volumes or 'auto', got '{text}'");
     }
 
     /// <inheritdoc />

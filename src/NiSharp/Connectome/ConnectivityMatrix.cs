@@ -23,13 +23,13 @@ namespace NiSharp.Connectome;
 public sealed class ConnectivityMatrix
 {
     /// <summary>Sidecar key for the region names.</summary>
-    public const string RegionNamesKey = "RegionNames";
+    public const string RegionNamesKey = RegionTimeSeriesFile.NamesKey;
 
     /// <summary>Sidecar key marking a group mean (not one subject).</summary>
     public const string GroupMeanKey = "GroupMean";
 
     /// <summary>Sidecar key for each region's network (from the atlas' label table; null when it has none).</summary>
-    public const string RegionNetworksKey = "RegionNetworks";
+    public const string RegionNetworksKey = RegionTimeSeriesFile.NetworksKey;
 
     /// <summary>Each region's network in row order, as the sidecar records it (<see cref="RegionNetworksKey"/>), or
     /// null when the sidecar has none. It lets <c>compare --network</c> find the networks of atlases whose region
@@ -115,7 +115,7 @@ public sealed class ConnectivityMatrix
         var meta = sidecar is null ? new JsonObject() : (JsonObject)sidecar.DeepClone();
         meta[GroupMeanKey] = IsGroupMean;
         meta[RegionNamesKey] = new JsonArray(Regions.Select(r => (JsonNode?)JsonValue.Create(r.Name)).ToArray());
-        meta[RegionTimeSeries.LabelIdsKey] = new JsonArray(Regions.Select(r => r.LabelId is int id ? (JsonNode?)JsonValue.Create(id) : null).ToArray());
+        meta[RegionTimeSeriesFile.LabelIdsKey] = new JsonArray(Regions.Select(r => r.LabelId is int id ? (JsonNode?)JsonValue.Create(id) : null).ToArray());
         if (RegionNetworks is { } networks && networks.Count == n && !meta.ContainsKey(RegionNetworksKey))
             meta[RegionNetworksKey] = new JsonArray(networks.Select(x => (JsonNode?)JsonValue.Create(x)).ToArray());
         AtomicFile.WriteAllText(path, sb.ToString());
@@ -151,13 +151,13 @@ public sealed class ConnectivityMatrix
             }
         }
         var sidecarPath = SidecarPath(path);
-        var meta = RegionSidecar.ReadObject(sidecarPath);
-        var ids = RegionSidecar.ReadLabelIds(meta, sidecarPath, n);
+        var meta = RegionTimeSeriesFile.ReadSidecar(sidecarPath);
+        var ids = RegionTimeSeriesFile.ReadLabelIds(meta, sidecarPath, n);
         var regions = new Region[n];
         for (int j = 0; j < n; j++)
             regions[j] = ids is null ? Region.FromName(names[j]) : new Region(names[j], ids[j]);
-        RegionSidecar.CheckUniqueIds(path, regions);
+        RegionTimeSeriesFile.CheckUniqueIds(path, regions.Select(r => r.LabelId));
         bool isMean = meta?[GroupMeanKey] is JsonValue g && g.TryGetValue(out bool b) && b;
-        return new ConnectivityMatrix(regions, values, path, isMean) { RegionNetworks = RegionSidecar.ReadNetworks(meta, n) };
+        return new ConnectivityMatrix(regions, values, path, isMean) { RegionNetworks = RegionTimeSeriesFile.ReadNetworks(meta, n) };
     }
 }

@@ -1,5 +1,4 @@
 using MathNet.Numerics.LinearAlgebra;
-using NiSharp.Maskers;
 
 namespace NiSharp.Connectome;
 
@@ -21,6 +20,22 @@ public sealed record ConnectivityOptions
 
     /// <summary>The tangent kind's geometric mean (nilearn: 30 iterations, tolerance 1e-7).</summary>
     public SpdMatrix.GeometricMeanOptions TangentMean { get; init; } = new();
+
+    /// <summary>The estimator's name in outputs and on the command line: <c>ledoit-wolf</c> or <c>empirical</c>.</summary>
+    public string EstimatorName => Estimator == CovarianceEstimator.LedoitWolf ? "ledoit-wolf" : "empirical";
+
+    /// <summary>These parameters as sidecars record them (kind, estimator and its parameters, standardisation): the one
+    /// place that writes them, for <c>nisharp run</c>, <c>benchmark</c> and <c>connectivity</c> alike.</summary>
+    public System.Text.Json.Nodes.JsonObject ToParameters() => new()
+    {
+        ["Kind"] = Kind.CliName(),
+        ["NilearnKind"] = Kind.NilearnName(),
+        ["Estimator"] = EstimatorName,
+        ["EstimatorParameters"] = Estimator == CovarianceEstimator.LedoitWolf
+            ? new System.Text.Json.Nodes.JsonObject { ["assume_centered"] = false, ["block_size"] = 1000 }
+            : new System.Text.Json.Nodes.JsonObject { ["assume_centered"] = false },
+        ["Standardize"] = Kind == ConnectivityKind.Correlation && Standardize ? "zscore (population std) before estimating" : "none",
+    };
 }
 
 /// <summary>
@@ -64,15 +79,16 @@ public sealed class ConnectivityMeasure
     public ConnectivityMeasure(ConnectivityKind kind) : this(new ConnectivityOptions { Kind = kind }) { }
 
     /// <summary>
-    /// <see cref="FitTransform(IReadOnlyList{Matrix{double}}, IReadOnlyList{string}?)"/> on what a masker returned, one
+    /// <see cref="FitTransform(IReadOnlyList{Matrix{double}}, IReadOnlyList{string}?)"/> on region time series, one
     /// entry per subject: each result keeps its regions (label ids), so <c>matrices[0].Between(44, 46)</c> needs no
-    /// padding. Empty regions (NaN columns) get NaN rows and columns.
+    /// padding. Empty regions (NaN columns) get NaN rows and columns. (A masker's output becomes a
+    /// <see cref="RegionTimeSeries"/> with <c>Pipeline.MaskerToConnectome.ToTimeSeries</c>.)
     /// </summary>
-    public ConnectivityMatrix[] FitTransform(IReadOnlyList<RegionSignals> subjects)
+    public ConnectivityMatrix[] FitTransform(IReadOnlyList<RegionTimeSeries> subjects)
     {
-        var series = subjects.Select(RegionTimeSeries.From).ToArray();
-        var values = FitTransform(series.Select(s => s.Signals).ToArray());
-        return values.Select((m, i) => new ConnectivityMatrix(series[i].Regions, m)).ToArray();
+        var names = subjects.All(s => s.SourcePath is not null) ? subjects.Select(s => s.SourcePath!).ToArray() : null;
+        var values = FitTransform(subjects.Select(s => s.Signals).ToArray(), names);
+        return values.Select((m, i) => new ConnectivityMatrix(subjects[i].Regions, m)).ToArray();
     }
 
     /// <summary>Fits the group mean (and tangent whitening) on <paramref name="subjects"/>.</summary>

@@ -43,11 +43,11 @@ public static class ConnectomeFeatures
             if (parts.Length != 2
                 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int a)
                 || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int b))
-                throw new NiSharpException($"--edges: '{token}' is not a pair of label ids like 44-46");
-            if (a == b) throw new NiSharpException($"--edges: '{token}' pairs a region with itself");
+                throw NiSharpException.InParameter("edges", $": '{token}' is not a pair of label ids like 44-46");
+            if (a == b) throw NiSharpException.InParameter("edges", $": '{token}' pairs a region with itself");
             pairs.Add((a, b));
         }
-        if (pairs.Count == 0) throw new NiSharpException("--edges: no pairs given");
+        if (pairs.Count == 0) throw NiSharpException.InParameter("edges", ": no pairs given");
         return pairs;
     }
 
@@ -72,7 +72,7 @@ public static class ConnectomeFeatures
                 values[s] = i >= 0 && j >= 0 ? m.Values[i, j] : double.NaN;
             }
             if (nameA is null || nameB is null)
-                throw new NiSharpException($"--edges {a}-{b}: label {(nameA is null ? a : b)} is in none of the {matrices.Count} matrices");
+                throw NiSharpException.InParameter("edges", $" {a}-{b}: label {(nameA is null ? a : b)} is in none of the {matrices.Count} matrices");
             features.Add(new ConnectomeFeature($"{a}-{b}", FeatureKind.Edge, a, b, nameA, nameB, values));
         }
         return features;
@@ -142,7 +142,7 @@ public static class ConnectomeFeatures
                 values[s] = n > 0 ? sum / n : double.NaN;
             }
             if (maxMembers < 2)
-                throw new NiSharpException($"--network {net}: {(maxMembers == 0 ? "no region" : "only one region")} of the matrices belongs to it, so it has no within-network edge" +
+                throw NiSharpException.InParameter("network", $" {net}: {(maxMembers == 0 ? "no region" : "only one region")} of the matrices belongs to it, so it has no within-network edge" +
                     (maxMembers == 0 ? " (regions join a network through the RegionNetworks of the matrices' sidecars, by a token of their name, as in 7Networks_LH_Default_PFC_1, or through a --networks table such as the one 'nisharp atlases NAME -o atlas.nii.gz --labels-out labels.tsv' writes)" : ""));
             features.Add(new ConnectomeFeature(net, FeatureKind.NetworkMean, null, null, net, null, values));
         }

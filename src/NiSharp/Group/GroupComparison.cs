@@ -114,7 +114,7 @@ public static class GroupComparison
     public static GroupComparisonTable Run(IReadOnlyList<ConnectomeFeature> features, GroupSplit split, GroupComparisonOptions? options = null)
     {
         options ??= new GroupComparisonOptions();
-        if (options.Permutations < 0) throw new NiSharpException("--permutations must be 0 or more");
+        if (options.Permutations < 0) throw NiSharpException.InParameter("permutations", " must be 0 or more");
         if (!(options.FdrLevel > 0 && options.FdrLevel < 1)) throw new NiSharpException("the FDR level must be between 0 and 1");
         var included = Enumerable.Range(0, split.Membership.Count).Where(s => split.Membership[s] >= 0).ToArray();
         var isGroup1 = included.Select(s => split.Membership[s] == 0).ToArray();

@@ -9,8 +9,7 @@ public static partial class SubjectIds
     /// <summary>The id without a leading <c>sub-</c>.</summary>
     public static string Normalize(string id)
     {
-        var s = id.Trim();
-        return s.StartsWith("sub-", StringComparison.Ordinal) ? s[4..] : s;
+        return Bids.SubjectLabel.Strip(id.Trim());
     }
 
     /// <summary>
@@ -20,15 +19,11 @@ public static partial class SubjectIds
     public static string FromPath(string path)
     {
         var name = Path.GetFileName(path);
-        var m = SubEntity().Match(name);
-        if (m.Success) return m.Groups[1].Value;
+        if (Bids.SubjectLabel.FromFileName(name) is string label) return label;
         int us = name.IndexOf('_');
         var stem = us > 0 ? name[..us] : Path.GetFileNameWithoutExtension(name);
         return Normalize(stem);
     }
-
-    [GeneratedRegex(@"(?:^|_)sub-([A-Za-z0-9]+)")]
-    private static partial Regex SubEntity();
 }
 
 /// <summary>

@@ -117,17 +117,14 @@ public static class Volumes
         // nilearn's mean_img: "Computation expects 3D or 4D images".
         if (file.Shape.Length > 4 && file.VolumeCount != file.Shape[3])
             throw new NiSharpException(file.Path, $"mean needs a 3D or 4D image; this one is {file.Shape.Length}D {Image.ShapeText(file.Shape)}");
-        int n = file.VoxelsPerVolume, nt = file.VolumeCount;
-        var sum = new double[n];
-        var vol = new double[n];
-        for (int t = 0; t < nt; t++)
+        var mean = new RunningMean(file.VoxelsPerVolume);
+        var vol = new double[file.VoxelsPerVolume];
+        for (int t = 0; t < file.VolumeCount; t++)
         {
             file.ReadVolume<double>(t, vol);
-            System.Numerics.Tensors.TensorPrimitives.Add(sum, vol, sum);
+            mean.Add<double>(vol);
         }
-        var mean = new float[n];
-        for (int i = 0; i < n; i++) mean[i] = (float)(sum[i] / nt);
-        return new Image<float>(file.SpatialShape, file.Affine, mean, file.Header);
+        return mean.Result(file);
     }
 
     /// <summary>
@@ -272,5 +269,40 @@ public static class Volumes
                 }
             }
         }
+    }
+}
+
+/// <summary>
+/// nilearn's <c>mean_img</c> accumulated one volume at a time (volume values as double, summed in double, the mean as
+/// float32), so that a pass made for something else — a masker's — can also give the mean image.
+/// </summary>
+public sealed class RunningMean(int voxels)
+{
+    private readonly double[] _sum = new double[voxels];
+    private double[]? _converted;
+
+    /// <summary>Volumes added.</summary>
+    public int Volumes { get; private set; }
+
+    /// <summary>Adds one volume (float values convert to double exactly).</summary>
+    public void Add<T>(ReadOnlySpan<T> volume) where T : unmanaged, System.Numerics.INumberBase<T>
+    {
+        if (typeof(T) == typeof(double))
+            System.Numerics.Tensors.TensorPrimitives.Add(_sum, System.Runtime.InteropServices.MemoryMarshal.Cast<T, double>(volume), _sum);
+        else
+        {
+            _converted ??= new double[_sum.Length];
+            System.Numerics.Tensors.TensorPrimitives.ConvertChecked<T, double>(volume, _converted);
+            System.Numerics.Tensors.TensorPrimitives.Add(_sum, _converted, _sum);
+        }
+        Volumes++;
+    }
+
+    /// <summary>The mean image on the grid and with the header of <paramref name="file"/>.</summary>
+    public Image<float> Result(NiftiFile file)
+    {
+        var mean = new float[_sum.Length];
+        for (int i = 0; i < mean.Length; i++) mean[i] = (float)(_sum[i] / Volumes);
+        return new Image<float>(file.SpatialShape, file.Affine, mean, file.Header);
     }
 }

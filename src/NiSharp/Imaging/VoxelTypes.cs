@@ -20,10 +20,13 @@ public static class VoxelTypes
     /// The type nibabel hands out for the file's data (<c>np.asanyarray(img.dataobj)</c>): the stored type,
     /// or a float type when <c>scl_slope</c>/<c>scl_inter</c> scale the values.
     /// </summary>
-    public static NiftiDataType InMemoryType(NiftiFile file)
+    public static NiftiDataType InMemoryType(NiftiFile file) => InMemoryType(file.Header);
+
+    /// <inheritdoc cref="InMemoryType(NiftiFile)"/>
+    public static NiftiDataType InMemoryType(NiftiHeader header)
     {
-        var t = file.DataType;
-        if (!file.Header.HasScaling) return t;
+        var t = header.DataType;
+        if (!header.HasScaling) return t;
         return t is NiftiDataType.UInt8 or NiftiDataType.Int8 or NiftiDataType.Int16 or NiftiDataType.UInt16 or NiftiDataType.Float32
             ? NiftiDataType.Float32
             : NiftiDataType.Float64;

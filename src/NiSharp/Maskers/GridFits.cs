@@ -1,26 +1,30 @@
+using System.Diagnostics.CodeAnalysis;
 using NiSharp.Imaging;
 
 namespace NiSharp.Maskers;
 
 /// <summary>
-/// A masker's fits, one per data grid: computed on first use by one thread (the others asking for the same grid wait
-/// for it instead of computing it again), then reused for every run on that grid. Thread-safe.
+/// A masker's fits, one per data layout (a voxel grid, a set of grayordinates): computed on first use by one thread
+/// (the others asking for the same layout wait for it instead of computing it again), then reused for every run with
+/// that layout. Thread-safe.
 /// </summary>
-internal sealed class GridFits<TFit>(Func<Grid, TFit> compute)
+/// <remarks>TFit carries the annotation of <see cref="Lazy{T}"/>'s type parameter (whose factory-less constructor
+/// creates a T by reflection) so that trimming keeps what it needs; the fits here always come from a factory.</remarks>
+internal class LayoutFits<TLayout, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TFit>(Func<TLayout, TFit> compute, Func<TLayout, TLayout, bool> same)
 {
     private readonly object _gate = new();
-    private readonly List<(Grid Grid, Lazy<TFit> Fit)> _fits = [];
+    private readonly List<(TLayout Layout, Lazy<TFit> Fit)> _fits = [];
 
-    /// <summary>The fit on <paramref name="grid"/> (any grid with the same field of view shares it).</summary>
-    public TFit For(Grid grid)
+    /// <summary>The fit on <paramref name="layout"/> (any layout the same as it shares it).</summary>
+    public TFit For(TLayout layout)
     {
         Lazy<TFit> fit;
         lock (_gate)
         {
-            var found = _fits.FirstOrDefault(f => f.Grid.SameFieldOfView(grid));
+            var found = _fits.FirstOrDefault(f => same(f.Layout, layout));
             if (found.Fit is null)
             {
-                found = (grid, new Lazy<TFit>(() => compute(grid), LazyThreadSafetyMode.ExecutionAndPublication));
+                found = (layout, new Lazy<TFit>(() => compute(layout), LazyThreadSafetyMode.ExecutionAndPublication));
                 _fits.Add(found);
             }
             fit = found.Fit;
@@ -28,3 +32,6 @@ internal sealed class GridFits<TFit>(Func<Grid, TFit> compute)
         return fit.Value;
     }
 }
+
+/// <summary>Fits per data grid: any grid with the same field of view shares one.</summary>
+internal sealed class GridFits<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TFit>(Func<Grid, TFit> compute) : LayoutFits<Grid, TFit>(compute, (a, b) => a.SameFieldOfView(b));

@@ -13,9 +13,10 @@ namespace NiSharp.Maskers;
 /// </summary>
 public sealed class FittedLabels
 {
-    internal FittedLabels(Grid grid, Image<int> labels, Image<byte>? mask, IReadOnlyList<RegionCoverage> coverage, RegionVoxelIndex index)
+    internal FittedLabels(Grid grid, Image<int> labels, Image<byte>? mask, IReadOnlyList<RegionCoverage> coverage, RegionVoxelIndex index,
+        int? background)
     {
-        Grid = grid; ResampledLabels = labels; ResampledMask = mask; Coverage = coverage; Index = index;
+        Grid = grid; ResampledLabels = labels; ResampledMask = mask; Coverage = coverage; Index = index; BackgroundLabel = background;
     }
 
     /// <summary>The data grid.</summary>
@@ -30,16 +31,22 @@ public sealed class FittedLabels
     /// <summary>Every label of the atlas, ascending, with its coverage and status on this grid.</summary>
     public IReadOnlyList<RegionCoverage> Coverage { get; }
 
-    /// <summary>The labels whose signal is extracted (nilearn's <c>labels_</c> with <see cref="KeepEmpty.Drop"/>).</summary>
+    /// <summary>The labels whose signal is extracted (nilearn 0.10.4's <c>labels_</c> with <see cref="KeepEmpty.Drop"/>).</summary>
     public IReadOnlyList<int> ExtractedLabels => Coverage.Where(c => !c.IsEmpty).Select(c => c.Id).ToArray();
+
+    /// <summary>The background label, when the atlas on this grid has background voxels; null otherwise.</summary>
+    public int? BackgroundLabel { get; }
+
+    /// <summary>nilearn ≥ 0.12's <c>labels_</c>: the background label first (when present), then <see cref="ExtractedLabels"/>.</summary>
+    public IReadOnlyList<int> LabelsWithBackground => RegionSignals.WithBackground(BackgroundLabel, ExtractedLabels);
 
     internal RegionVoxelIndex Index { get; }
 }
 
 /// <summary>
-/// nilearn's <c>NiftiLabelsMasker</c> (0.10.4 semantics, <c>resampling_target='data'</c>): the mean (or another
+/// nilearn's <c>NiftiLabelsMasker</c> (<c>resampling_target='data'</c>; the cleaning of <see cref="MaskerOptions.Semantics"/>): the mean (or another
 /// reduction) of the data over each atlas label, one streaming pass over the 4D image, then the masker's
-/// signal cleaning. Construct once, call <see cref="FitTransform(string, ConfoundSelection?, ICollection{string}?)"/>
+/// signal cleaning. Construct once, call <see cref="RegionMasker.FitTransform(string, ConfoundSelection?, ICollection{string}?)"/>
 /// for every run: the atlas is resampled once per data grid and the result cached, so many subjects on the same
 /// grid cost one resampling. Thread-safe.
 /// </summary>
@@ -49,7 +56,7 @@ public sealed class FittedLabels
 /// <see cref="KeepEmpty.Zero"/> its zero columns for masked-out labels (0.10.4's <c>keep_masked_labels=True</c>).
 /// Memory: two volumes, the label index and the T × R signals, whatever the number of volumes.
 /// </remarks>
-public sealed class LabelsMasker
+public sealed class LabelsMasker : RegionMasker
 {
     private readonly GridFits<FittedLabels> _fits;
     private readonly Lazy<(int[] Labels, long[] Counts)> _atlasCounts;
@@ -109,10 +116,12 @@ public sealed class LabelsMasker
         for (int k = 0; k < labels.Length; k++) slot[labels[k]] = k;
         var onGrid = new int[labels.Length];
         var inMask = new int[labels.Length];
+        bool background = false;
         for (int v = 0; v < labelData.Length; v++)
         {
             int l = labelData[v];
-            if (l == o.BackgroundLabel || !slot.TryGetValue(l, out int k)) continue;
+            if (l == o.BackgroundLabel) { background = true; continue; }
+            if (!slot.TryGetValue(l, out int k)) continue;
             onGrid[k]++;
             if (maskData.IsEmpty || maskData[v] != 0) inMask[k]++;
         }
@@ -133,45 +142,11 @@ public sealed class LabelsMasker
             if (status == RegionStatus.Extracted) extracted.Add(id);
         }
         var index = new RegionVoxelIndex(labelData, maskData, extracted, o.BackgroundLabel, o.Strategy);
-        return new FittedLabels(grid, labelsImg, mask, coverage, index);
+        return new FittedLabels(grid, labelsImg, mask, coverage, index, background ? o.BackgroundLabel : null);
     }
 
     /// <summary>The name of a label the table does not name: <c>label_44</c>.</summary>
     public static string DefaultName(int id) => "label_" + id.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-    /// <summary>
-    /// nilearn's <c>fit_transform(bold, confounds, sample_mask)</c> on a file, with the regressors, sample mask and
-    /// dummy volumes of <paramref name="confounds"/> (none when null). The file is streamed volume by volume.
-    /// </summary>
-    public RegionSignals FitTransform(string boldPath, ConfoundSelection? confounds = null, ICollection<string>? warnings = null) =>
-        FitTransform(boldPath, MaskerInputs.From(confounds), warnings);
-
-    /// <summary>nilearn's <c>fit_transform</c> on a file with explicit confounds, sample mask and dummy volumes.</summary>
-    public RegionSignals FitTransform(string boldPath, MaskerInputs inputs, ICollection<string>? warnings = null)
-    {
-        using var f = NiftiFile.Open(boldPath);
-        RegionExtraction.CheckData(f);
-        return Transform(VolumeSource.Of(f), inputs, warnings);
-    }
-
-    /// <summary>
-    /// <see cref="FitTransform(string, MaskerInputs, ICollection{string}?)"/> whose single pass over the volumes is also
-    /// seen by a wrapper of the reducer (quality control records the raw region means and voxel statistics on the same
-    /// pass instead of reading the file twice). <paramref name="observe"/> gets the fitted masker and its reducer and
-    /// returns the reducer to use, which must give the same values.
-    /// </summary>
-    internal RegionSignals FitTransform(string boldPath, MaskerInputs inputs, ICollection<string>? warnings,
-        Func<FittedLabels, IRegionReducer, IRegionReducer> observe)
-    {
-        using var f = NiftiFile.Open(boldPath);
-        RegionExtraction.CheckData(f);
-        return Transform(VolumeSource.Of(f), inputs, warnings, observe);
-    }
-
-    /// <summary>nilearn's <c>fit_transform</c> on an image in memory (float32 images give float32 signals).</summary>
-    public RegionSignals FitTransform<T>(Image<T> image, MaskerInputs? inputs = null, ICollection<string>? warnings = null)
-        where T : unmanaged, INumber<T> =>
-        Transform(VolumeSource.Of(image), inputs ?? MaskerInputs.None, warnings);
 
     /// <summary>
     /// nilearn's <c>masker.fit_transform(func_img, confounds)</c>: an image in memory (e.g. after dropping dummy volumes
@@ -181,8 +156,7 @@ public sealed class LabelsMasker
         where T : unmanaged, INumber<T> =>
         FitTransform(image, new MaskerInputs { Confounds = confounds }, warnings);
 
-    private RegionSignals Transform(VolumeSource source, MaskerInputs inputs, ICollection<string>? warnings,
-        Func<FittedLabels, IRegionReducer, IRegionReducer>? observe = null)
+    private protected override RegionSignals Transform(VolumeSource source, MaskerInputs inputs, ICollection<string>? warnings, IExtractionObserver? observer)
     {
         var fit = Fit(source.Grid);
         var parameters = Options.ToParameters();
@@ -190,7 +164,6 @@ public sealed class LabelsMasker
         parameters["data_grid"] = source.Grid.Describe();
         parameters["atlas_grid"] = Options.Atlas.Grid.Describe();
         parameters["resampled"] = !Options.Atlas.Grid.SameFieldOfView(source.Grid);
-        var reducer = observe is null ? fit.Index : observe(fit, fit.Index);
-        return RegionExtraction.Run(source, reducer, fit.Coverage, Options, inputs, parameters, warnings);
+        return RegionExtraction.Run(source, fit.Index, fit.Coverage, Options, inputs, parameters, warnings, observer, fit.BackgroundLabel);
     }
 }

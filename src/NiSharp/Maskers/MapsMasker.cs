@@ -33,6 +33,11 @@ public sealed record MapsMaskerOptions : MaskerOptions
     /// <summary><c>allow_overlap</c> (default true): when false, maps that share a voxel are an error.</summary>
     public bool AllowOverlap { get; init; } = true;
 
+    /// <summary>How the maps are resampled to the data grid: linearly, as nilearn does since 0.12.1 (a fix, nilearn
+    /// #5519: cubic splines ring at the maps' edges), or with cubic splines (<c>continuous</c>) under nilearn 0.10.4's
+    /// <see cref="MaskerOptions.Semantics"/>.</summary>
+    public Interpolation MapsInterpolation => Semantics == Signal.NilearnSemantics.V0_10_4 ? Interpolation.Continuous : Interpolation.Linear;
+
     /// <summary>Checks every parameter.</summary>
     public MapsMaskerOptions Validate()
     {
@@ -54,7 +59,7 @@ public sealed record MapsMaskerOptions : MaskerOptions
         d["n_maps"] = MapsImg.VolumeCount;
         d["mask_img"] = MaskImg is null ? null : MaskSource ?? "given";
         d["allow_overlap"] = AllowOverlap;
-        d["maps_interpolation"] = "continuous";
+        d["maps_interpolation"] = MapsInterpolation == Interpolation.Linear ? "linear" : "continuous";
         d["region_signals"] = "least squares over the maps' voxels (nilearn img_to_signals_maps)";
         return d;
     }
@@ -62,7 +67,7 @@ public sealed record MapsMaskerOptions : MaskerOptions
 
 /// <summary>
 /// nilearn's <c>NiftiMapsMasker</c> (<c>resampling_target='data'</c>): the maps are resampled to the data grid
-/// with continuous interpolation, and each volume's region signals are the least-squares coefficients of the
+/// (linear interpolation, as nilearn since 0.12.1; see <see cref="MapsMaskerOptions.MapsInterpolation"/>), and each volume's region signals are the least-squares coefficients of the
 /// volume on the maps (<c>img_to_signals_maps</c>: <c>lstsq(maps[voxels], data[voxels])</c>), over every voxel
 /// without a mask, or over the voxels inside the mask where some map is positive. Fitted once per data grid and
 /// cached; thread-safe.
@@ -72,7 +77,7 @@ public sealed record MapsMaskerOptions : MaskerOptions
 /// <c>pinv(MᵀM) · Mᵀd</c>, the minimum-norm least-squares solution that lstsq returns (eigenvalues of MᵀM below
 /// K·ε·λ<sub>max</sub> are treated as zero). Maps without a voxel on the grid or in the mask are empty regions.
 /// </remarks>
-public sealed class MapsMasker
+public sealed class MapsMasker : RegionMasker
 {
     private readonly GridFits<(RegionCoverage[] Coverage, MapsProjection Projection)> _fits;
 
@@ -97,7 +102,7 @@ public sealed class MapsMasker
         var maps = o.MapsImg;
         int k = maps.VolumeCount, nv = grid.VoxelCount;
         var mapsGrid = Grid.Of(maps);
-        var onGrid = mapsGrid.SameFieldOfView(grid) ? maps : Resampling.ResampleImage(maps, grid.Affine, grid.Shape, Interpolation.Continuous, clip: true);
+        var onGrid = mapsGrid.SameFieldOfView(grid) ? maps : Resampling.ResampleImage(maps, grid.Affine, grid.Shape, o.MapsInterpolation, clip: true);
         byte[]? mask = null;
         if (o.MaskImg is { } m)
         {
@@ -168,30 +173,13 @@ public sealed class MapsMasker
         return (coverage, new MapsProjection(support.ToArray(), weights, e));
     }
 
-    /// <summary>nilearn's <c>fit_transform</c> on a file, with the regressors, sample mask and dummy volumes of <paramref name="confounds"/>.</summary>
-    public RegionSignals FitTransform(string boldPath, ConfoundSelection? confounds = null, ICollection<string>? warnings = null) =>
-        FitTransform(boldPath, MaskerInputs.From(confounds), warnings);
-
-    /// <summary>nilearn's <c>fit_transform</c> on a file with explicit inputs.</summary>
-    public RegionSignals FitTransform(string boldPath, MaskerInputs inputs, ICollection<string>? warnings = null)
-    {
-        using var f = NiftiFile.Open(boldPath);
-        RegionExtraction.CheckData(f);
-        return Transform(VolumeSource.Of(f), inputs, warnings);
-    }
-
-    /// <summary>nilearn's <c>fit_transform</c> on an image in memory.</summary>
-    public RegionSignals FitTransform<T>(Image<T> image, MaskerInputs? inputs = null, ICollection<string>? warnings = null)
-        where T : unmanaged, INumber<T> =>
-        Transform(VolumeSource.Of(image), inputs ?? MaskerInputs.None, warnings);
-
-    private RegionSignals Transform(VolumeSource source, MaskerInputs inputs, ICollection<string>? warnings)
+    private protected override RegionSignals Transform(VolumeSource source, MaskerInputs inputs, ICollection<string>? warnings, IExtractionObserver? observer)
     {
         var (coverage, projection) = FitGrid(source.Grid);
         var parameters = Options.ToParameters();
         parameters["data_grid"] = source.Grid.Describe();
         parameters["n_voxels"] = projection.Voxels.Length;
-        return RegionExtraction.Run(source, projection, coverage, Options, inputs, parameters, warnings);
+        return RegionExtraction.Run(source, projection, coverage, Options, inputs, parameters, warnings, observer);
     }
 }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using NiSharp.Bids;
 using NiSharp.Imaging;
 using NiSharp.Signal;
 
@@ -23,7 +24,7 @@ public enum KeepEmpty
 
 /// <summary>
 /// The signal-cleaning parameters every masker shares, under nilearn's masker names and with the
-/// masker's defaults (nilearn 0.10.4 to current): no detrending, no standardisation, no filter,
+/// masker's defaults (the same from nilearn 0.10.4 to 0.14): no detrending, no standardisation, no filter,
 /// confounds standardised before regression. Region signals are cleaned with <see cref="SignalCleaner"/>
 /// after extraction, as nilearn's maskers call <c>signal.clean</c>.
 /// </summary>
@@ -49,8 +50,19 @@ public abstract record MaskerOptions
     /// or the NIfTI header's repetition time (nilearn's masker would fail instead).</summary>
     public double? RepetitionTime { get; init; }
 
-    /// <summary><c>extrapolate</c> of <c>signal.clean</c> for censored volumes at the ends of a run (default true, as 0.10.4).</summary>
-    public bool Extrapolate { get; init; } = true;
+    /// <summary>Where <see cref="RepetitionTime"/> came from, as recorded in the output's <c>RepetitionTimeSource</c>
+    /// (default <c>t_r</c>); see <see cref="ResolvedRepetitionTime"/>.</summary>
+    public string? RepetitionTimeSource { get; init; }
+
+    /// <summary><c>extrapolate</c> of <c>signal.clean</c> for censored volumes at the ends of a run (default false, as
+    /// nilearn 0.13 and later; true is 0.10.4's default). See <see cref="CleanOptions.Extrapolate"/>.</summary>
+    public bool Extrapolate { get; init; }
+
+    /// <summary>Which censored volumes are interpolated before filtering (<see cref="CleanOptions.CensoredInterpolation"/>).</summary>
+    public CensoredInterpolation CensoredInterpolation { get; init; } = CensoredInterpolation.All;
+
+    /// <summary>The nilearn release whose <c>signal.clean</c> is reproduced (<see cref="CleanOptions.Semantics"/>).</summary>
+    public NilearnSemantics Semantics { get; init; } = NilearnSemantics.V0_14;
 
     /// <summary>
     /// <c>smoothing_fwhm</c> (default none): each volume is smoothed as nilearn's <c>smooth_img</c> (see
@@ -70,8 +82,12 @@ public abstract record MaskerOptions
     /// <summary>What to do with regions that have no voxels (default: keep them as NaN columns).</summary>
     public KeepEmpty KeepEmpty { get; init; } = KeepEmpty.Nan;
 
-    /// <summary>Test hook passed to <see cref="CleanOptions"/>: reproduce nilearn's index-mask interpolation quirk.</summary>
-    internal bool ReproduceNilearnIndexMaskQuirk { get; init; }
+    /// <summary>The repetition time of the image at <paramref name="imagePath"/>: <see cref="RepetitionTime"/> when given;
+    /// else, when filtering needs it, the one of <see cref="ResolvedRepetitionTime.Resolve"/>; else none.</summary>
+    internal ResolvedRepetitionTime ResolveRepetitionTime(string? imagePath) =>
+        RepetitionTime is double given ? ResolvedRepetitionTime.Explicit(given, RepetitionTimeSource ?? ResolvedRepetitionTime.ParameterName)
+        : Filters && imagePath is not null ? ResolvedRepetitionTime.Resolve(imagePath)
+        : ResolvedRepetitionTime.Unknown;
 
     /// <summary>Whether a Butterworth filter is asked for.</summary>
     public bool Filters => LowPass.HasValue || HighPass.HasValue;
@@ -88,7 +104,8 @@ public abstract record MaskerOptions
         HighPass = HighPass,
         RepetitionTime = RepetitionTime ?? repetitionTime,
         Extrapolate = Extrapolate,
-        ReproduceNilearnIndexMaskQuirk = ReproduceNilearnIndexMaskQuirk,
+        CensoredInterpolation = CensoredInterpolation,
+        Semantics = Semantics,
     };
 
     /// <summary>Checks the cleaning parameters (the filter's t_r is checked when it is known, at extraction).</summary>

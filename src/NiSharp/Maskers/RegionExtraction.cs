@@ -27,16 +27,18 @@ internal static class RegionExtraction
     /// <summary>The regions of a fitted masker: every region with its coverage, and how many are extracted
     /// (the extracted ones are, in order, the rows of <see cref="RegionCoverage"/> with status Extracted).</summary>
     public static RegionSignals Run(VolumeSource source, IRegionReducer reducer, IReadOnlyList<RegionCoverage> regions,
-        MaskerOptions options, MaskerInputs inputs, Dictionary<string, object?> maskerParameters, ICollection<string>? warningsOut)
+        MaskerOptions options, MaskerInputs inputs, Dictionary<string, object?> maskerParameters, ICollection<string>? warningsOut,
+        IExtractionObserver? observer = null, int? backgroundLabel = null)
     {
         // nilearn's smooth_img turns integer data into float32 before the reduction sees it
         return source.IsFloat32 || (options.Smooths && source.IsInteger)
-            ? Run<float>(source, reducer, regions, options, inputs, maskerParameters, warningsOut, "float32")
-            : Run<double>(source, reducer, regions, options, inputs, maskerParameters, warningsOut, "float64");
+            ? Run<float>(source, reducer, regions, options, inputs, maskerParameters, warningsOut, observer, "float32", backgroundLabel)
+            : Run<double>(source, reducer, regions, options, inputs, maskerParameters, warningsOut, observer, "float64", backgroundLabel);
     }
 
     private static RegionSignals Run<T>(VolumeSource source, IRegionReducer reducer, IReadOnlyList<RegionCoverage> regions,
-        MaskerOptions options, MaskerInputs inputs, Dictionary<string, object?> maskerParameters, ICollection<string>? warningsOut, string dtype)
+        MaskerOptions options, MaskerInputs inputs, Dictionary<string, object?> maskerParameters, ICollection<string>? warningsOut,
+        IExtractionObserver? observer, string dtype, int? backgroundLabel)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         string who = source.Path ?? "the image";
@@ -49,13 +51,8 @@ internal static class RegionExtraction
             throw Error(source, $"the confounds have {c.Timepoints} rows but {FileName(who)} has {n} volumes" + (dummy > 0 ? $" after dropping {dummy} dummy volumes" : ""));
 
         // Resolve the repetition time and validate the whole cleaning before reading any voxel.
-        double? tr = options.RepetitionTime;
-        string? trSource = tr is null ? null : "t_r";
-        if (tr is null && source.Path is string path && options.Filters)
-        {
-            tr = ImageCleaner.ResolveRepetitionTime(path, null, out var s);
-            trSource = s;
-        }
+        var repetitionTime = options.ResolveRepetitionTime(source.Path);
+        double? tr = repetitionTime.Seconds;
         if (options.Filters && tr is null)
             throw Error(source, "filtering needs the repetition time (t_r): give it, or use an image whose sidecar or header has it");
         var clean = options.ToCleanOptions(tr);
@@ -67,7 +64,7 @@ internal static class RegionExtraction
         }
         catch (NiSharpException ex) when (ex.FilePath is null && source.Path is not null)
         {
-            throw new NiSharpException(source.Path, ex.Message, ex);
+            throw InFile(source.Path, ex);
         }
         int planWarnings = warnings.Count;
         // An atlas in another space than the data (MNI labels on a native-space run, say) leaves every region
@@ -89,17 +86,27 @@ internal static class RegionExtraction
         // high_variance_confounds: this pass also accumulates the first pass of their computation, on the raw volumes
         // (nilearn computes them in transform, before filter_and_extract smooths and reduces)
         var hvSums = options.HighVarianceConfounds ? new HighVarianceSums(null, source.Grid.VoxelCount, n, detrend: true) : null;
-        source.ForEach<T>(dummy, n, (t, volume) =>
+        // an observer sees the dummy volumes too (they are read anyway from a compressed stream)
+        int first = observer is null ? dummy : 0;
+        source.ForEach<T>(first, volumesIn - first, (t, volume) =>
         {
+            observer?.Volume(t, volume);
+            if (t < dummy) return;
             hvSums?.Add(t - dummy, volume);
+            var row = raw.AsSpan((t - dummy) * r, r);
             if (smoother is not null)
             {
                 // smooth a copy: an in-memory source hands out the caller's own image
                 volume.CopyTo(smoothed);
                 smoother.Apply(smoothed!, 0);
-                reducer.Reduce<T>(smoothed, raw.AsSpan((t - dummy) * r, r), ref scratch);
+                reducer.Reduce<T>(smoothed, row, ref scratch);
+                observer?.Reduced<T>(t - dummy, smoothed, row);
             }
-            else reducer.Reduce(volume, raw.AsSpan((t - dummy) * r, r), ref scratch);
+            else
+            {
+                reducer.Reduce(volume, row, ref scratch);
+                observer?.Reduced(t - dummy, volume, row);
+            }
             // The reducers read NaN/Inf as 0 (ensure_finite); count them for the warning. A vectorised sum is
             // finite exactly when no value is NaN/Inf (barring float overflow, which the exact count settles).
             if (!T.IsFinite(System.Numerics.Tensors.TensorPrimitives.Sum<T>(volume))) nonFinite += CountNonFinite(volume);
@@ -120,7 +127,7 @@ internal static class RegionExtraction
             }
             catch (NiSharpException ex) when (ex.FilePath is null && source.Path is not null)
             {
-                throw new NiSharpException(source.Path, ex.Message, ex);
+                throw InFile(source.Path, ex);
             }
         }
         var plan = plans[0].Plan;
@@ -181,9 +188,10 @@ internal static class RegionExtraction
             KeptVolumes = kept,
             CensoredVolumes = censored,
             RepetitionTime = tr,
-            RepetitionTimeSource = trSource,
+            RepetitionTimeSource = repetitionTime.Source,
             Parameters = parameters,
             Warnings = warnings,
+            BackgroundLabel = backgroundLabel,
         };
     }
 
@@ -193,6 +201,11 @@ internal static class RegionExtraction
         foreach (var v in values) if (!T.IsFinite(v)) count++;
         return count;
     }
+
+    // A cleaning error without a file, told about the run's image; an empty sample mask keeps its type.
+    private static NiSharpException InFile(string path, NiSharpException ex) => ex is AllVolumesRemovedException
+        ? new AllVolumesRemovedException(path, ex.Message)
+        : new NiSharpException(path, ex.Message, ex);
 
     private static NiSharpException Error(VolumeSource source, string problem) =>
         source.Path is null ? new NiSharpException(problem) : new NiSharpException(source.Path, problem);

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using NiSharp.IO;
 using NiSharp.Signal;
 
@@ -14,14 +12,10 @@ namespace NiSharp.Maskers;
 /// <remarks>
 /// Columns are regions by label id, never by position: with <see cref="KeepEmpty.Nan"/> (the default) or
 /// <see cref="KeepEmpty.Zero"/> every region of the atlas has its column, in ascending label order, whatever
-/// the data cover. <see cref="Write"/> uses the time-series file convention of the connectome layer: a TSV
-/// with a header of region names and a JSON sidecar whose <c>RegionLabelIds</c> lists the label id of each column.
+/// the data cover. <see cref="Write"/> writes a <see cref="RegionTimeSeriesFile"/>.
 /// </remarks>
 public sealed class RegionSignals
 {
-    /// <summary>The sidecar key with one label id per column (the connectome layer reads it).</summary>
-    public const string LabelIdsKey = "RegionLabelIds";
-
     /// <summary>Kept volumes × regions. Values are float32 numbers when <see cref="DataType"/> is <c>float32</c>
     /// (computed and cleaned in float32, as nilearn does, then held exactly as double).</summary>
     public required SignalMatrix<double> Values { get; init; }
@@ -66,8 +60,21 @@ public sealed class RegionSignals
     public int[] LabelIds => Regions.Select(r => r.Id).ToArray();
 
     /// <summary>The labels whose signal was extracted (regions with voxels on the data grid and in the mask), ascending:
-    /// nilearn's <c>masker.labels_</c>. With <see cref="KeepEmpty.Nan"/> the other regions are NaN columns.</summary>
+    /// nilearn 0.10.4's <c>masker.labels_</c>. With <see cref="KeepEmpty.Nan"/> the other regions are NaN columns.</summary>
     public int[] ExtractedLabels => Coverage.Where(c => !c.IsEmpty).Select(c => c.Id).ToArray();
+
+    /// <summary>A labels masker's background label, when the atlas on the data grid has background voxels; null for
+    /// other maskers.</summary>
+    public int? BackgroundLabel { get; init; }
+
+    /// <summary>nilearn ≥ 0.12's <c>masker.labels_</c>: the background label first (when present), then
+    /// <see cref="ExtractedLabels"/>. Its <c>region_ids_</c> is this list with the background under the key
+    /// <c>"background"</c> and the rest numbered from 0 — the columns' ids, <see cref="LabelIds"/> with
+    /// <see cref="KeepEmpty.Drop"/> — and its <c>region_names_</c> the same columns' names.</summary>
+    public int[] LabelsWithBackground => WithBackground(BackgroundLabel, ExtractedLabels);
+
+    internal static int[] WithBackground(int? background, IReadOnlyList<int> labels) =>
+        background is int b ? [b, .. labels] : [.. labels];
 
     /// <summary>The shape as numpy prints it, e.g. <c>(148, 49)</c>.</summary>
     public string ShapeText() => Values.ShapeText();
@@ -89,14 +96,12 @@ public sealed class RegionSignals
         return regions.Select(r => counts[r.Name] > 1 ? $"{r.Name}_{r.Id.ToString(CultureInfo.InvariantCulture)}" : r.Name).ToArray();
     }
 
-    /// <summary>The sidecar content: the regions, the repetition time, the volumes, the coverage and every parameter.</summary>
+    /// <summary>The sidecar content after the regions (which <see cref="RegionTimeSeriesFile"/> writes first): the
+    /// repetition time, the volumes, the coverage and every parameter.</summary>
     public Dictionary<string, object?> SidecarContent()
     {
         var d = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
-            [LabelIdsKey] = LabelIds,
-            ["RegionNames"] = Regions.Select(r => r.Name).ToArray(),
-            ["RegionNetworks"] = Regions.Select(r => r.Network).ToArray(),
             ["RepetitionTime"] = RepetitionTime,
             ["RepetitionTimeSource"] = RepetitionTimeSource,
             ["dtype"] = DataType,
@@ -107,6 +112,7 @@ public sealed class RegionSignals
             ["CensoredVolumes"] = CensoredVolumes,
             ["EmptyRegions"] = Coverage.Where(c => c.IsEmpty).Select(c => c.Id).ToArray(),
         };
+        if (BackgroundLabel is int background) d["BackgroundLabel"] = background;
         foreach (var (k, v) in Parameters) d[k] = v;
         d["Coverage"] = Coverage.Select(c => c.ToParameters()).ToArray();
         d["warnings"] = Warnings.ToArray();
@@ -114,38 +120,16 @@ public sealed class RegionSignals
     }
 
     /// <summary>
-    /// Writes the time series as a TSV (header of region names, one row per kept volume, numbers only, NaN as
-    /// <c>n/a</c>) and its JSON sidecar (same name, <c>.json</c>) with <see cref="SidecarContent"/> plus
-    /// <paramref name="extraSidecar"/>. Both files are written atomically.
+    /// Writes the time series as a <see cref="RegionTimeSeriesFile"/>: the TSV (header of region names, one row per
+    /// kept volume) and its JSON sidecar with the regions, <see cref="SidecarContent"/> and then
+    /// <paramref name="extraSidecar"/>.
     /// </summary>
     public void Write(string tsvPath, IReadOnlyDictionary<string, object?>? extraSidecar = null)
     {
-        bool single = DataType == "float32";
-        var ci = CultureInfo.InvariantCulture;
-        int nc = Values.Features;
-        var sb = new StringBuilder(Values.Timepoints * nc * 12 + 64);
-        sb.AppendJoin('\t', ColumnNames).Append('\n');
-        for (int t = 0; t < Values.Timepoints; t++)
-        {
-            var row = Values.Row(t);
-            for (int j = 0; j < nc; j++)
-            {
-                if (j > 0) sb.Append('\t');
-                double v = row[j];
-                if (double.IsNaN(v)) sb.Append("n/a");
-                else if (single) sb.Append(((float)v).ToString("R", ci));
-                else sb.Append(v.ToString("R", ci));
-            }
-            sb.Append('\n');
-        }
         var content = SidecarContent();
         if (extraSidecar is not null)
             foreach (var (k, v) in extraSidecar) content[k] = v;
-        var json = JsonSerializer.Serialize(content, new JsonSerializerOptions { WriteIndented = true }) + "\n";
-        AtomicFile.WriteAllText(tsvPath, sb.ToString());
-        AtomicFile.WriteAllText(SidecarPath(tsvPath), json);
+        RegionTimeSeriesFile.Write(tsvPath, ColumnNames, Values.Data, DataType == "float32",
+            LabelIds, Regions.Select(r => r.Name).ToArray(), Regions.Select(r => r.Network).ToArray(), content);
     }
-
-    /// <summary>The sidecar of <c>X.tsv</c>: <c>X.json</c>.</summary>
-    public static string SidecarPath(string tsvPath) => Path.ChangeExtension(tsvPath, ".json");
 }

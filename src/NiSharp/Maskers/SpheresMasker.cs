@@ -70,7 +70,7 @@ public sealed record SpheresMaskerOptions : MaskerOptions
 /// (NaN column by default, see <see cref="KeepEmpty"/>) instead of an error; the extra voxel nilearn adds when
 /// the truncated world coordinates of a voxel equal the truncated seed is not added.
 /// </remarks>
-public sealed class SpheresMasker
+public sealed class SpheresMasker : RegionMasker
 {
     private readonly GridFits<(RegionCoverage[] Coverage, RegionVoxelIndex Index)> _fits;
 
@@ -170,28 +170,11 @@ public sealed class SpheresMasker
         return (coverage, new RegionVoxelIndex(sets, ReductionStrategy.Mean));
     }
 
-    /// <summary>nilearn's <c>fit_transform</c> on a file, with the regressors, sample mask and dummy volumes of <paramref name="confounds"/>.</summary>
-    public RegionSignals FitTransform(string boldPath, ConfoundSelection? confounds = null, ICollection<string>? warnings = null) =>
-        FitTransform(boldPath, MaskerInputs.From(confounds), warnings);
-
-    /// <summary>nilearn's <c>fit_transform</c> on a file with explicit inputs.</summary>
-    public RegionSignals FitTransform(string boldPath, MaskerInputs inputs, ICollection<string>? warnings = null)
-    {
-        using var f = NiftiFile.Open(boldPath);
-        RegionExtraction.CheckData(f);
-        return Transform(VolumeSource.Of(f), inputs, warnings);
-    }
-
-    /// <summary>nilearn's <c>fit_transform</c> on an image in memory.</summary>
-    public RegionSignals FitTransform<T>(Image<T> image, MaskerInputs? inputs = null, ICollection<string>? warnings = null)
-        where T : unmanaged, INumber<T> =>
-        Transform(VolumeSource.Of(image), inputs ?? MaskerInputs.None, warnings);
-
-    private RegionSignals Transform(VolumeSource source, MaskerInputs inputs, ICollection<string>? warnings)
+    private protected override RegionSignals Transform(VolumeSource source, MaskerInputs inputs, ICollection<string>? warnings, IExtractionObserver? observer)
     {
         var (coverage, index) = FitGrid(source.Grid);
         var parameters = Options.ToParameters();
         parameters["data_grid"] = source.Grid.Describe();
-        return RegionExtraction.Run(source, index, coverage, Options, inputs, parameters, warnings);
+        return RegionExtraction.Run(source, index, coverage, Options, inputs, parameters, warnings, observer);
     }
 }

@@ -94,8 +94,7 @@ public sealed class VoxelMasker
         if (dummy < 0 || dummy >= volumesIn)
             throw Error(source, $"cannot drop {dummy} dummy volumes from {volumesIn}");
         int n = volumesIn - dummy;
-        double? tr = Options.RepetitionTime;
-        if (tr is null && Options.Filters && source.Path is string path) tr = ImageCleaner.ResolveRepetitionTime(path, null, out _);
+        double? tr = Options.ResolveRepetitionTime(source.Path).Seconds;
         if (Options.Filters && tr is null)
             throw Error(source, "filtering needs the repetition time (t_r): give it, or use an image whose sidecar or header has it");
         List<(CleanPlan Plan, int[]? Rows)> plans;

@@ -195,6 +195,92 @@ public sealed class NiftiFile : IDisposable
         return System.IO.Path.ChangeExtension(hdrPath, ".img");
     }
 
+    /// <summary>
+    /// The header extensions (between the header and <c>vox_offset</c>; CIFTI's XML is one), read from the file now.
+    /// A .hdr/.img pair keeps none NiSharp reads: an empty list.
+    /// </summary>
+    public IReadOnlyList<NiftiExtension> ReadExtensions()
+    {
+        if (Header.IsPair) return [];
+        int headerSize = Header.Version == 1 ? NiftiHeader.Nifti1Size : NiftiHeader.Nifti2Size;
+        long length = Header.VoxOffset - headerSize;
+        if (length < 4) return [];
+        if (length > Array.MaxLength) throw new NiSharpException(Path, $"invalid header: {length} bytes of extensions before vox_offset");
+        var region = new byte[length];
+        _source.Read(headerSize, region);
+        return NiftiExtension.Parse(region, Header, Path);
+    }
+
+    /// <summary>
+    /// Reads <paramref name="runs"/> runs of <paramref name="runLength"/> consecutive values (scaled), run <c>r</c>
+    /// starting at linear voxel index <paramref name="firstVoxel"/> + r·<paramref name="stride"/>, one after another into
+    /// <paramref name="destination"/>. A block of a matrix stored column by column: CIFTI keeps the values of one
+    /// grayordinate over time together, so a block of time points is a run per grayordinate. Runs are read in
+    /// increasing order, so a gzip file streams forward (once per call).
+    /// </summary>
+    public void ReadRuns<T>(long firstVoxel, int runLength, long stride, int runs, Span<T> destination) where T : unmanaged, INumber<T>
+    {
+        long total = (long)VolumeCount * VoxelsPerVolume;
+        if (runLength < 0 || runs < 0 || stride < runLength || firstVoxel < 0 || (runs > 0 && firstVoxel + (runs - 1) * stride + runLength > total))
+            throw new ArgumentOutOfRangeException(nameof(firstVoxel), $"{runs} runs of {runLength} from voxel {firstVoxel} every {stride} lie outside 0..{total - 1}");
+        if (destination.Length < (long)runs * runLength) throw new ArgumentException($"destination holds {destination.Length} values, need {(long)runs * runLength}");
+        int size = DataType.ByteSize();
+        for (int r = 0; r < runs; r++)
+            ReadRaw(Header.VoxOffset + (firstVoxel + r * stride) * size, destination.Slice(r * runLength, runLength));
+    }
+
+    /// <summary>
+    /// The runs of <see cref="ReadRuns{T}"/>, transposed: element <c>k</c> of run <c>r</c> goes to
+    /// <paramref name="destination"/>[k·<paramref name="runs"/> + r]. A block of time points of a CIFTI file comes out
+    /// one time point after another. An uncompressed file of the caller's type is gathered straight from the mapping,
+    /// in one pass.
+    /// </summary>
+    public unsafe void ReadRunsTransposed<T>(long firstVoxel, int runLength, long stride, int runs, Span<T> destination) where T : unmanaged, INumber<T>
+    {
+        long total = (long)VolumeCount * VoxelsPerVolume;
+        if (runLength < 0 || runs < 0 || stride < runLength || firstVoxel < 0 || (runs > 0 && firstVoxel + (runs - 1) * stride + runLength > total))
+            throw new ArgumentOutOfRangeException(nameof(firstVoxel), $"{runs} runs of {runLength} from voxel {firstVoxel} every {stride} lie outside 0..{total - 1}");
+        if (destination.Length < (long)runs * runLength) throw new ArgumentException($"destination holds {destination.Length} values, need {(long)runs * runLength}");
+        if (_source is MappedVoxelSource mapped && !_swap && _scaling == (1, 0) && NiftiDataTypes.For<T>() == DataType)
+        {
+            if (Header.VoxOffset + total * sizeof(T) > mapped.Length)
+                throw new NiSharpException(DataPath, $"truncated data: needs {Header.VoxOffset + total * sizeof(T)} bytes but the file has {mapped.Length}");
+            T* data = (T*)(mapped.Pointer + Header.VoxOffset) + firstVoxel;
+            fixed (T* dst = destination)
+            {
+                // the runs lie a page or more apart, beyond the hardware prefetcher: ask for a few runs ahead
+                const int Ahead = 16;
+                for (int r = 0; r < runs; r++)
+                {
+                    T* src = data + r * stride;
+                    if (r + Ahead < runs && System.Runtime.Intrinsics.X86.Sse.IsSupported)
+                    {
+                        byte* next = (byte*)(src + Ahead * stride);
+                        System.Runtime.Intrinsics.X86.Sse.Prefetch0(next);
+                        if (runLength * sizeof(T) > 64) System.Runtime.Intrinsics.X86.Sse.Prefetch0(next + 64);
+                    }
+                    for (int k = 0; k < runLength; k++) dst[(long)k * runs + r] = src[k];
+                }
+            }
+            return;
+        }
+        var rented = System.Buffers.ArrayPool<T>.Shared.Rent(runs * runLength);
+        try
+        {
+            var block = rented.AsSpan(0, runs * runLength);
+            ReadRuns(firstVoxel, runLength, stride, runs, block);
+            for (int r = 0; r < runs; r++)
+            {
+                var run = block.Slice(r * runLength, runLength);
+                for (int k = 0; k < runLength; k++) destination[k * runs + r] = run[k];
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<T>.Shared.Return(rented);
+        }
+    }
+
     /// <summary>Reads volume <paramref name="t"/> (scaled) into <paramref name="destination"/> (length <see cref="VoxelsPerVolume"/>).</summary>
     public void ReadVolume<T>(int t, Span<T> destination) where T : unmanaged, INumber<T> =>
         ReadVolumes(t, 1, destination);

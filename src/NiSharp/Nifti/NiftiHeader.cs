@@ -149,13 +149,18 @@ public sealed record NiftiHeader
     /// <summary>Temporal units code (<c>xyzt_units &amp; 0x38</c>): 8 s, 16 ms, 24 µs.</summary>
     public int TimeUnits => XyztUnits & 0x38;
 
+    /// <summary>Whether the intent is a CIFTI one (NIfTI-2, <c>intent_code</c> 3000–3099, the test nibabel uses): the
+    /// data are then a matrix in <c>dim[5..]</c> described by the CIFTI XML, not a voxel grid over time.</summary>
+    public bool IsCifti => Version == 2 && IntentCode is >= 3000 and < 3100;
+
     /// <summary>Time between volumes in seconds (<c>pixdim[4]</c> converted from <c>xyzt_units</c>);
-    /// null when the image has no 4th dimension or the value is not positive.</summary>
+    /// null when the image has no 4th dimension or the value is not positive, and for CIFTI (whose time step is in
+    /// its XML's series axis).</summary>
     public double? RepetitionTime
     {
         get
         {
-            if (NDim < 4) return null;
+            if (NDim < 4 || IsCifti) return null;
             var t = Pixdim[4];
             if (!(t > 0) || !double.IsFinite(t)) return null;
             return TimeUnits switch

@@ -34,8 +34,14 @@ public sealed class NiftiWriter : IDisposable
     /// <summary>Voxels per volume.</summary>
     public int VoxelsPerVolume { get; }
 
-    private NiftiWriter(string path, NiftiHeader header, NiftiWriteOptions options)
+    private NiftiWriter(string path, NiftiHeader header, NiftiWriteOptions options, IReadOnlyList<NiftiExtension>? extensions = null)
     {
+        if (extensions is { Count: > 0 })
+        {
+            // the extensions fill the space between the header and the data
+            int headerSize = options.Version == 1 ? NiftiHeader.Nifti1Size : NiftiHeader.Nifti2Size;
+            header = header with { VoxOffset = headerSize + NiftiExtension.Encode(extensions).Length };
+        }
         Header = header;
         _type = header.DataType;
         _swap = options.BigEndian == BitConverter.IsLittleEndian;
@@ -50,8 +56,9 @@ public sealed class NiftiWriter : IDisposable
         {
             var hdr = header.Encode(options.Version, options.BigEndian);
             _stream.Write(hdr);
-            var pad = new byte[header.VoxOffset - hdr.Length]; // extension flag (0 = none) and padding
-            _stream.Write(pad);
+            var tail = NiftiExtension.Encode(extensions ?? [], options.BigEndian); // the extender (0 = none) and the extensions
+            _stream.Write(tail);
+            if (header.VoxOffset > hdr.Length + tail.Length) _stream.Write(new byte[header.VoxOffset - hdr.Length - tail.Length]);
         }
         catch
         {
@@ -72,6 +79,20 @@ public sealed class NiftiWriter : IDisposable
         RejectPairName(path);
         var header = BuildHeader(shape, affine, dataType, template, options.Version);
         return new NiftiWriter(path, header, options);
+    }
+
+    /// <summary>
+    /// Starts writing a single-file image with exactly <paramref name="header"/> (its version, shape, datatype, intent,
+    /// codes) followed by <paramref name="extensions"/>; <c>vox_offset</c> is set to where they end. For formats built on
+    /// NIfTI whose header is not about a voxel grid, such as CIFTI-2.
+    /// </summary>
+    public static NiftiWriter Create(string path, NiftiHeader header, IReadOnlyList<NiftiExtension> extensions, NiftiWriteOptions? options = null)
+    {
+        options = (options ?? new NiftiWriteOptions()) with { Version = header.Version };
+        RejectPairName(path);
+        if (!header.DataType.IsSupported()) throw new NiSharpException($"cannot write datatype {header.DataType.NumpyName()}");
+        int headerSize = header.Version == 1 ? NiftiHeader.Nifti1Size : NiftiHeader.Nifti2Size;
+        return new NiftiWriter(path, header with { VoxOffset = headerSize + 4, Magic = header.Version == 1 ? "n+1" : "n+2" }, options, extensions);
     }
 
     /// <summary>

@@ -33,6 +33,12 @@ internal sealed unsafe class MappedVoxelSource : IVoxelSource
         _base = p + _view.PointerOffset;
     }
 
+    /// <summary>The first byte of the mapped file, for readers that gather in place (valid until disposed).</summary>
+    public byte* Pointer => _base;
+
+    /// <summary>The file's length in bytes.</summary>
+    public long Length => _length;
+
     public void Read(long offset, Span<byte> destination)
     {
         if (offset < 0 || offset + destination.Length > _length)

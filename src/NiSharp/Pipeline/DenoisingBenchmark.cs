@@ -144,24 +144,13 @@ public static class DenoisingBenchmark
         progress ??= SilentProgress.Instance;
         var run = options.ToRunOptions().Validate();
         var strategies = options.Strategies.Count == 0
-            ? throw new NiSharpException("--strategies: give at least one strategy")
+            ? throw NiSharpException.InParameter("strategies", ": give at least one strategy")
             : DenoisingStrategies.Parse(string.Join(',', options.Strategies));
         var selection = RunSelection.Select(run);
-        var atlas = Atlas.Load(run.Atlas, run.AtlasLabels);
-        var atlasLabel = DerivativeNames.AtlasLabel(run.Atlas);
-        var cleanMasker = run.MaskerOptions(atlas);
+        var ctx = ParticipantContext.For(run);
+        var (atlas, atlasLabel) = (ctx.Atlas, ctx.AtlasLabel);
         // Extraction without cleaning: the raw means every strategy cleans.
-        var rawMasker = cleanMasker with { Detrend = false, Standardize = StandardizeMethod.None, LowPass = null, HighPass = null };
-        var ctx = new ParticipantContext
-        {
-            Options = run,
-            Provenance = new Provenance(run, atlasLabel, cleanMasker),
-            Atlas = atlas,
-            AtlasLabel = atlasLabel,
-            Masker = cleanMasker,
-            Strategy = run.ConfoundStrategy(),
-            Kinds = [ConnectivityKind.Correlation],
-        };
+        var rawMasker = ctx.Masker with { Detrend = false, Standardize = StandardizeMethod.None, LowPass = null, HighPass = null };
         CheckStrategies(selection, strategies, run.DummyScans);
 
         var root = BenchmarkDirectory(run.OutputDirectory);
@@ -311,32 +300,9 @@ public static class DenoisingBenchmark
         LabelsMaskerOptions rawMasker, IReadOnlyList<DenoisingStrategy> strategies, string root)
     {
         var clock = Stopwatch.StartNew();
-        var log = new StringBuilder();
-        void Log(string line)
-        {
-            lock (log) log.Append(DateTime.Now.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture)).Append("  ").Append(line).Append('\n');
-        }
+        var log = new SubjectLog();
         var result = new SubjectResult(strategies.Select(_ => new List<string>()).ToArray(), strategies.Select(_ => new List<RunQc>()).ToArray());
-        string? reason = null, file = null;
-        foreach (var run in runs)
-        {
-            try
-            {
-                ProcessRun(run, ctx, rawMasker, strategies, root, result, Log);
-            }
-            catch (NiSharpException e)
-            {
-                reason ??= e.Message;
-                file ??= e.FilePath ?? run.Bold.Path;
-                Log($"  FAILED: {e.Message}");
-            }
-            catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
-            {
-                reason ??= $"{run.Bold.Path}: {e.GetType().Name}: {e.Message}".Replace('\n', ' ');
-                file ??= run.Bold.Path;
-                Log($"  FAILED: {e}");
-            }
-        }
+        var (reason, file) = SubjectLoop.RunEach(runs, log, run => ProcessRun(run, ctx, rawMasker, strategies, root, result, log.Add));
         var logPath = Path.Combine(root, "logs", $"sub-{subject}.log");
         OutputFolder.Create(Path.GetDirectoryName(logPath)!);
         AtomicFile.WriteAllText(logPath, log.ToString());
@@ -351,16 +317,11 @@ public static class DenoisingBenchmark
         string bold = run.Bold.Path;
         string? mask = run.Mask?.Path;
         var confoundsFile = run.RequireConfounds();
-        int volumes;
-        double? headerTr;
-        using (var f = NiftiFile.Open(bold))
-        {
-            if (f.Header.NDim < 4 || f.VolumeCount < 2) throw new NiSharpException(bold, $"not a BOLD series: shape {Image.ShapeText(f.Shape)}");
-            volumes = f.VolumeCount;
-            headerTr = f.RepetitionTime;
-        }
-        if ((run.RepetitionTime ?? headerTr) is not double tr || !(tr > 0))
-            throw new NiSharpException(bold, "no RepetitionTime: neither the JSON sidecar nor the NIfTI header gives it");
+        // one read of the BOLD file: its header here, its volumes in the masker's pass below
+        using var file = NiftiFile.Open(bold);
+        if (file.Header.NDim < 4 || file.VolumeCount < 2) throw new NiSharpException(bold, $"not a BOLD series: shape {Image.ShapeText(file.Shape)}");
+        int volumes = file.VolumeCount;
+        double tr = run.ResolveRepetitionTime(file.Header).Require(bold);
         var table = FmriprepConfounds.Load(confoundsFile.Path, run.ConfoundsJson?.Path);
         if (table.RowCount != volumes)
             throw new NiSharpException(confoundsFile.Path, $"the confounds have {table.RowCount} rows but {run.Bold.Filename} has {volumes} volumes");
@@ -376,18 +337,15 @@ public static class DenoisingBenchmark
             MaskSource = mask is null ? null : ctx.SourceUri(mask),
             RepetitionTime = tr,
         });
-        RegionSignalRecorder? recorder = null;
-        TemporalSnr? snr = null;
-        var region = masker.FitTransform(bold, new MaskerInputs { DummyScans = dummy }, null, (fit, reducer) =>
-        {
-            snr = TemporalSnr.ForMask(fit);
-            return recorder = new RegionSignalRecorder(reducer, volumes - dummy, snr);
-        });
+        var fit = masker.Fit(Grid.Of(file));
+        var snr = TemporalSnr.ForMask(fit);
+        var recorder = new RegionSignalRecorder(volumes - dummy, fit.Index.Regions, snr);
+        var region = masker.FitTransform(file, new MaskerInputs { DummyScans = dummy }, null, recorder);
         var coverage = region.Coverage;
         if (coverage.Count(c => !c.IsEmpty) < 2)
             throw new NiSharpException(bold, $"only {coverage.Count(c => !c.IsEmpty)} atlas region(s) have voxels in the brain mask; is the atlas in the BOLD's space ({run.Space})?");
-        var raw = recorder!.Signals();
-        var (tsnrMean, tsnrMedian, _) = snr!.Result();
+        var raw = recorder.Signals();
+        var (tsnrMean, tsnrMedian, _) = snr.Result();
         var clean = ctx.Masker.ToCleanOptions(tr).Validate();
         var fd = RunQcStep.FramewiseDisplacement(table, dummy);
         var regions = region.Regions.Select((r, j) => new Region(region.ColumnNames[j], r.Id)).ToArray();
@@ -413,7 +371,7 @@ public static class DenoisingBenchmark
                 var x = Matrix<double>.Build.Dense(cleaned.Timepoints, regions.Length, double.NaN);
                 for (int t = 0; t < cleaned.Timepoints; t++)
                     for (int k = 0; k < extracted.Length; k++) x[t, extracted[k]] = cleaned[t, k];
-                m = new ConnectivityMeasure(new ConnectivityOptions { Kind = ConnectivityKind.Correlation }).FitTransform([x], [bold])[0];
+                m = new ConnectivityMeasure(Provenance.Connectivity(ConnectivityKind.Correlation)).FitTransform([x], [bold])[0];
             }
             var qc = RunQc.Measure(new RunQcInputs
             {
@@ -485,7 +443,7 @@ public static class DenoisingBenchmark
     internal static JsonNode? Sanitize(IReadOnlyDictionary<string, object?> parameters)
     {
         var d = parameters.ToDictionary(kv => kv.Key, kv => kv.Value is double v && !double.IsFinite(v) ? null : kv.Value);
-        return Provenance.ToNode(d);
+        return ParameterJson.ToNode(d);
     }
 
     private static string N(double v, string format) => double.IsNaN(v) ? "n/a" : v.ToString(format, CultureInfo.InvariantCulture);

@@ -226,7 +226,7 @@ public static class GroupLevel
         var series = runs.Select(r => RegionTimeSeries.Read(RunAnalysis.OutputsOf(r.Run, ctx).TimeSeries)).ToList();
         var regions = series[0].Regions;
         // Empty regions are n/a columns: the measure fits the geometric mean on the regions every run has.
-        var measure = new ConnectivityMeasure(new ConnectivityOptions { Kind = ConnectivityKind.Tangent });
+        var measure = new ConnectivityMeasure(Provenance.Connectivity(ConnectivityKind.Tangent));
         var fitted = measure.FitTransform(series.Select(s => s.Signals).ToArray(), series.Select(s => s.SourcePath ?? "").ToArray());
         var perRun = new List<ConnectivityMatrix>();
         for (int k = 0; k < runs.Count; k++)

@@ -73,22 +73,7 @@ public static class ParticipantLevel
         progress.Planned(selection.Subjects.Count, todo.Count, jobs);
         foreach (var o in outcomes.Where(o => o is not null)) progress.Finished(o);
 
-        try
-        {
-            Parallel.ForEach(todo, new ParallelOptions { MaxDegreeOfParallelism = jobs }, i =>
-            {
-                var (subject, runs) = selection.Subjects[i];
-                progress.Started(subject);
-                outcomes[i] = ProcessSubject(subject, runs, ctx);
-                progress.Finished(outcomes[i]);
-            });
-        }
-        catch (AggregateException e) when (e.Flatten().InnerExceptions.OfType<NiSharpException>().FirstOrDefault() is { } ours)
-        {
-            // A subject's failure is caught in ProcessSubject; what escapes it is the output folder itself refusing the
-            // subject's log or status (a full disk, a folder leading elsewhere): the run cannot go on, say why in one line.
-            ExceptionDispatchInfo.Throw(ours);
-        }
+        SubjectLoop.ForEach(selection.Subjects, todo, jobs, progress, outcomes, i => ProcessSubject(selection.Subjects[i].Subject, selection.Subjects[i].Runs, ctx));
 
         string? report = null;
         if (options.Reports && !options.SharedOutput) // an array task's one subject would overwrite the others' page
@@ -103,39 +88,16 @@ public static class ParticipantLevel
     {
         var clock = Stopwatch.StartNew();
         var outputDir = ctx.Options.OutputDirectory;
-        var log = new StringBuilder();
-        void Log(string line)
-        {
-            lock (log) log.Append(DateTime.Now.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture)).Append("  ").Append(line).Append('\n');
-        }
-        Log($"sub-{subject}: {runs.Count} run(s); NiSharp {Provenance.Version}; parameters {ctx.Provenance.ParametersHash}");
-        string? reason = null, file = null;
-        foreach (var run in runs)
+        var log = new SubjectLog();
+        log.Add($"sub-{subject}: {runs.Count} run(s); NiSharp {Provenance.Version}; parameters {ctx.Provenance.ParametersHash}");
+        var (reason, file) = SubjectLoop.RunEach(runs, log, run =>
         {
             var runClock = Stopwatch.StartNew();
-            try
-            {
-                RunAnalysis.Execute(run, ctx, Log);
-                Log($"  done in {runClock.Elapsed.TotalSeconds:0.00} s → {RunAnalysis.OutputsOf(run, ctx).Directory}");
-            }
-            catch (NiSharpException e)
-            {
-                reason ??= e.Message;
-                file ??= e.FilePath ?? run.Bold.Path;
-                Log($"  FAILED: {e.Message}");
-            }
-            catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
-            {
-                // Not an anticipated input problem (or a bug): this subject fails with the exception in its log, the
-                // others go on.
-                reason ??= $"{run.Bold.Path}: {e.GetType().Name}: {e.Message}".Replace('\n', ' ');
-                file ??= run.Bold.Path;
-                Log($"  FAILED: {e.GetType().Name}: {e.Message}");
-                Log(e.ToString());
-            }
-        }
+            RunAnalysis.Execute(run, ctx, log.Add);
+            log.Add($"  done in {runClock.Elapsed.TotalSeconds:0.00} s → {RunAnalysis.OutputsOf(run, ctx).Directory}");
+        });
         var state = reason is null ? SubjectState.Done : SubjectState.Failed;
-        Log(state == SubjectState.Done ? $"sub-{subject} done in {clock.Elapsed.TotalSeconds:0.00} s" : $"sub-{subject} FAILED: {reason}");
+        log.Add(state == SubjectState.Done ? $"sub-{subject} done in {clock.Elapsed.TotalSeconds:0.00} s" : $"sub-{subject} FAILED: {reason}");
         var logPath = SubjectStatus.LogPathOf(outputDir, subject);
         TreeBoundary.CheckOutputFolder(outputDir, Path.GetDirectoryName(logPath)!);
         OutputFolder.Create(Path.GetDirectoryName(logPath)!);

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using NiSharp.Connectome;
+using NiSharp.IO;
 using NiSharp.Maskers;
 
 namespace NiSharp.Pipeline;
@@ -51,9 +51,9 @@ public sealed class Provenance
             ["PipelineRevision"] = PipelineRevision,
             ["Space"] = options.Space,
             ["Atlas"] = atlas,
-            ["Confounds"] = ToNode(strategy.ToParameters()),
-            ["Cleaning"] = ToNode(clean.ToParameters().Where(kv => kv.Key != "t_r").ToDictionary(kv => kv.Key, kv => kv.Value)),
-            ["Masker"] = ToNode(MaskerParameters(masker.ToParameters(), options)),
+            ["Confounds"] = ParameterJson.ToNode(strategy.ToParameters()),
+            ["Cleaning"] = ParameterJson.ToNode(clean.ToParameters().Where(kv => kv.Key != "t_r").ToDictionary(kv => kv.Key, kv => kv.Value)),
+            ["Masker"] = ParameterJson.ToNode(MaskerParameters(masker.ToParameters(), options)),
             ["Connectivity"] = new JsonArray(ParticipantKinds(options).Select(k => (JsonNode?)ConnectivityParameters(k)).ToArray()),
         };
         ParametersHash = Hash(_parameters.ToJsonString());
@@ -78,16 +78,16 @@ public sealed class Provenance
     public static IReadOnlyList<ConnectivityKind> ParticipantKinds(RunOptions options) =>
         options.Kinds.Where(k => k != ConnectivityKind.Tangent).ToArray();
 
+    /// <summary>The connectivity options of one kind in a run (nilearn's defaults otherwise).</summary>
+    public static ConnectivityOptions Connectivity(ConnectivityKind kind) => new() { Kind = kind };
+
     /// <summary>The parameters of one connectivity kind as its sidecar records them.</summary>
-    public static JsonObject ConnectivityParameters(ConnectivityKind kind) => new()
+    public static JsonObject ConnectivityParameters(ConnectivityKind kind)
     {
-        ["Kind"] = kind.CliName(),
-        ["NilearnKind"] = kind.NilearnName(),
-        ["Estimator"] = "ledoit-wolf",
-        ["EstimatorParameters"] = new JsonObject { ["assume_centered"] = false, ["block_size"] = 1000 },
-        ["Standardize"] = kind == ConnectivityKind.Correlation ? "zscore (population std) before estimating" : "none",
-        ["EmptyRegions"] = "left out of the estimate; their rows and columns are n/a",
-    };
+        var p = Connectivity(kind).ToParameters();
+        p["EmptyRegions"] = "left out of the estimate; their rows and columns are n/a";
+        return p;
+    }
 
     /// <summary>The inputs hash of a run: names (relative to the input folder), sizes and modification times.</summary>
     public static string InputsHash(string inputRoot, IEnumerable<string?> files)
@@ -112,11 +112,6 @@ public sealed class Provenance
         using var s = File.OpenRead(path);
         return Convert.ToHexStringLower(SHA256.HashData(s))[..16];
     }
-
-    /// <summary>A dictionary of parameters (numbers, strings, arrays) as JSON.</summary>
-    public static JsonNode? ToNode(object? value) => JsonSerializer.SerializeToNode(value, SerializerOptions);
-
-    private static readonly JsonSerializerOptions SerializerOptions = new() { WriteIndented = false };
 
     /// <summary>The version written into <c>GeneratedBy</c>.</summary>
     public static string Version => typeof(Provenance).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";

@@ -16,44 +16,6 @@ using NiSharp.Reports;
 
 namespace NiSharp.Pipeline;
 
-/// <summary>What every run of a participant-level invocation shares.</summary>
-internal sealed class ParticipantContext
-{
-    public required RunOptions Options { get; init; }
-    public required Provenance Provenance { get; init; }
-    public required Atlas Atlas { get; init; }
-    public required string AtlasLabel { get; init; }
-    /// <summary>The labels masker's options; each run adds its own brain mask and repetition time.</summary>
-    public required LabelsMaskerOptions Masker { get; init; }
-    public required ConfoundStrategy Strategy { get; init; }
-    public required IReadOnlyList<ConnectivityKind> Kinds { get; init; }
-
-    /// <summary>The context of validated <paramref name="options"/>: the atlas loaded, the parameters hashed.</summary>
-    public static ParticipantContext For(RunOptions options)
-    {
-        var atlas = Atlas.Load(options.Atlas, options.AtlasLabels);
-        var atlasLabel = DerivativeNames.AtlasLabel(options.Atlas);
-        var masker = options.MaskerOptions(atlas);
-        return new ParticipantContext
-        {
-            Options = options,
-            Provenance = new Provenance(options, atlasLabel, masker),
-            Atlas = atlas,
-            AtlasLabel = atlasLabel,
-            Masker = masker,
-            Strategy = options.ConfoundStrategy(),
-            Kinds = Provenance.ParticipantKinds(options),
-        };
-    }
-
-    /// <summary>A BIDS URI of an input file (<c>bids:preprocessed:sub-X/func/…</c>, resolved through the
-    /// <c>DatasetLinks</c> of <c>dataset_description.json</c>).</summary>
-    public string SourceUri(string path) => "bids:" + DerivativesDataset.InputLinkName + ":" + Path.GetRelativePath(Options.InputDirectory, path).Replace('\\', '/');
-
-    /// <summary>A BIDS URI of a file of this derivative dataset (<c>bids::sub-X/func/…</c>).</summary>
-    public string OutputUri(string path) => "bids::" + Path.GetRelativePath(Options.OutputDirectory, path).Replace('\\', '/');
-}
-
 /// <summary>
 /// One BOLD run at the participant level: find its mask, confounds and repetition time; select the confounds;
 /// extract and clean the region signals with the labels masker; estimate connectivity; write the outputs —
@@ -109,23 +71,16 @@ internal static class RunAnalysis
         if (mask is null) log($"warning: no brain mask beside {run.Bold.Filename}; region means use every voxel of the atlas");
         var confoundsFile = run.RequireConfounds();
 
-        int volumes;
-        double? headerTr;
-        using (var f = NiftiFile.Open(bold))
-        {
-            if (f.Header.NDim < 4 || f.VolumeCount < 2)
-                throw new NiSharpException(bold, $"not a BOLD series: shape {Image.ShapeText(f.Shape)}");
-            volumes = f.VolumeCount;
-            headerTr = f.RepetitionTime;
-        }
-        double? tr = run.RepetitionTime ?? headerTr;
-        string trSource = run.RepetitionTime is not null ? "sidecar RepetitionTime" : "NIfTI header pixdim[4]";
-        if (tr is not double t_r || !(t_r > 0))
-            throw new NiSharpException(bold, "no RepetitionTime: neither the JSON sidecar nor the NIfTI header gives it");
-        if (BidsMetadata.RepetitionTimeProblem(t_r, t_r.ToString("R", CultureInfo.InvariantCulture)) is string trProblem)
-            throw new NiSharpException(bold, $"{trProblem} ({trSource})");
-        if (run.RepetitionTime is double sidecarTr && headerTr is double h && Math.Abs(sidecarTr - h) > 1e-3)
-            log($"warning: RepetitionTime {sidecarTr} s in the sidecar but {h} s in the header; using the sidecar's, as BIDS says");
+        // One read of the BOLD file: its header here, then one pass for the region signals, the motion QC and the
+        // report's mean image.
+        using var file = NiftiFile.Open(bold);
+        if (file.Header.NDim < 4 || file.VolumeCount < 2)
+            throw new NiSharpException(bold, $"not a BOLD series: shape {Image.ShapeText(file.Shape)}");
+        int volumes = file.VolumeCount;
+        var repetitionTime = run.ResolveRepetitionTime(file.Header);
+        double t_r = repetitionTime.Require(bold);
+        string trSource = repetitionTime.Source!;
+        if (repetitionTime.Disagreement() is string disagreement) log(disagreement);
 
         var table = FmriprepConfounds.Load(confoundsFile.Path, run.ConfoundsJson?.Path, ConfoundSelector.MayRead(ctx.Strategy));
         if (table.RowCount != volumes)
@@ -142,36 +97,28 @@ internal static class RunAnalysis
             MaskImg = mask is null ? null : Masking.LoadMask(mask),
             MaskSource = mask is null ? null : ctx.SourceUri(mask),
             RepetitionTime = t_r,
+            RepetitionTimeSource = trSource,
         };
         var masker = new LabelsMasker(maskerOptions);
         var warnings = new List<string>();
-        // The same pass over the BOLD file also records the raw region means and the voxel statistics of the motion QC.
-        RegionSignalRecorder? recorder = null;
-        TemporalSnr? snr = null;
-        var region = masker.FitTransform(bold, MaskerInputs.From(selection), warnings, (fit, reducer) =>
-        {
-            snr = TemporalSnr.ForMask(fit);
-            return recorder = new RegionSignalRecorder(reducer, volumes - selection.DummyScans, snr);
-        });
+        var fit = masker.Fit(Grid.Of(file));
+        // The report's background is fMRIPrep's BOLD reference, else the mean of the run, taken on the same pass.
+        var pass = new RunPass(fit, volumes - selection.DummyScans, file, meanImage: options.Reports && run.Boldref is null);
+        var region = masker.FitTransform(file, MaskerInputs.From(selection), warnings, pass);
         var empty = region.Coverage.Where(c => c.IsEmpty).Select(c => c.Id).ToArray();
         if (region.Coverage.Count - empty.Length < 2)
             throw new NiSharpException(bold, $"only {region.Coverage.Count - empty.Length} atlas region(s) have voxels in the brain mask; is the atlas in the BOLD's space ({run.Space})?");
         log($"  {region.Coverage.Count} regions, {empty.Length} without voxels in the mask{(empty.Length > 0 ? $" ({string.Join(", ", empty)})" : "")}; {region.Timepoints} volumes kept");
         foreach (var w in warnings) log($"  warning: {w}");
-        var qc = RunQcStep.Measure(table, selection, maskerOptions.ToCleanOptions(t_r), recorder!.Signals(), snr!, region.Coverage);
+        var qc = RunQcStep.Measure(table, selection, maskerOptions.ToCleanOptions(t_r), pass.Recorder.Signals(), pass.Snr, region.Coverage);
         log(string.Create(CultureInfo.InvariantCulture,
             $"  motion QC: mean FD {qc.FdMean:0.###} mm, {qc.FdOver02} volume(s) above 0.2 mm, tSNR {qc.TsnrMean:0.#}, temporal DOF used {qc.Dof.Loss:0.#} of {qc.Volumes}"));
 
         // Connectivity; the measure leaves empty (all n/a) regions out and gives them n/a rows and columns.
-        var values = region.Values;
-        var x = Matrix<double>.Build.Dense(values.Timepoints, values.Features, (t, j) => values[t, j]);
-        var regions = region.Regions.Select((r, j) => new Region(region.ColumnNames[j], r.Id)).ToArray();
+        var series = region.ToTimeSeries(bold);
         var matrices = new Dictionary<ConnectivityKind, ConnectivityMatrix>();
         foreach (var kind in ctx.Kinds)
-        {
-            var m = new ConnectivityMeasure(new ConnectivityOptions { Kind = kind }).FitTransform([x], [bold])[0];
-            matrices[kind] = new ConnectivityMatrix(regions, m);
-        }
+            matrices[kind] = new ConnectivityMeasure(Provenance.Connectivity(kind)).FitTransform([series])[0];
 
         var outputs = OutputsOf(run, ctx);
         var inputsHash = Provenance.InputsHash(options.InputDirectory, InputFiles(run));
@@ -180,8 +127,6 @@ internal static class RunAnalysis
         {
             ["Description"] = "Mean BOLD signal of each atlas region after confound cleaning (nilearn NiftiLabelsMasker semantics), one row per kept volume; n/a columns are regions without voxels in the brain mask",
             ["Sources"] = sources,
-            ["RepetitionTime"] = t_r,
-            ["RepetitionTimeSource"] = trSource,
             ["Atlas"] = AtlasDescription(ctx),
             ["SelectedConfounds"] = selection.Columns.ToArray(),
             ["DummyVolumes"] = selection.DummyScans,
@@ -191,7 +136,7 @@ internal static class RunAnalysis
             [Provenance.InputsHashKey] = inputsHash,
             ["GeneratedBy"] = Provenance.GeneratedBy("nisharp run participant"),
         };
-        string? report = options.Reports ? BuildReport(run, ctx, table, selection, t_r, region, masker.Fit(Grid.Of(bold)).ResampledLabels, matrices, qc) : null;
+        string? report = options.Reports ? BuildReport(run, ctx, table, selection, t_r, region, fit.ResampledLabels, pass.MeanImage(run), matrices, qc) : null;
 
         // Write: everything else first, the time series and their sidecar (which carries the hashes that mark the run
         // complete) last.
@@ -267,20 +212,12 @@ internal static class RunAnalysis
     };
 
     private static string BuildReport(BoldRun run, ParticipantContext ctx, FmriprepConfounds table, ConfoundSelection selection, double tr,
-        RegionSignals region, Image<int> atlasOnGrid, Dictionary<ConnectivityKind, ConnectivityMatrix> matrices, RunQc qc)
+        RegionSignals region, Image<int> atlasOnGrid, Image<float> meanEpi, Dictionary<ConnectivityKind, ConnectivityMatrix> matrices, RunQc qc)
     {
         int dummy = selection.DummyScans;
         double[]? fd = table.Has("framewise_displacement") ? table.Column("framewise_displacement")[dummy..] : null;
         var kept = new HashSet<int>(selection.SampleMask);
         var censored = Enumerable.Range(0, selection.Volumes).Select(v => !kept.Contains(v)).ToArray();
-        // The background of the atlas picture: fMRIPrep's BOLD reference, else the mean of the run (one more pass).
-        Image<float>? meanEpi = null;
-        if (run.Boldref is { } boldref)
-        {
-            try { meanEpi = Image.Load(boldref.Path); }
-            catch (NiSharpException) { meanEpi = null; }
-        }
-        meanEpi ??= Volumes.Mean(run.Bold.Path);
         var atlasImage = atlasOnGrid.As<float>();
         var colours = ctx.Atlas.Labels.Regions
             .Select(l => l.Colour is Rgba c ? new LabelColor(l.Id, l.Name, c.R, c.G, c.B) : new LabelColor(l.Id, l.Name, LabelColors.DefaultColor(l.Id).Red, LabelColors.DefaultColor(l.Id).Green, LabelColors.DefaultColor(l.Id).Blue))
@@ -317,5 +254,56 @@ internal static class RunAnalysis
         var page = SubjectReport.Build(input);
         QcReport.AddRunSection(page, qc);
         return page.ToHtml();
+    }
+}
+
+/// <summary>
+/// What a participant run takes from the masker's single pass over the BOLD file: the raw region means and tSNR
+/// statistics of the motion QC and, when the report has no BOLD reference to draw on, the mean image.
+/// </summary>
+internal sealed class RunPass : IExtractionObserver
+{
+    private readonly NiftiFile _file;
+    private readonly RunningMean? _mean;
+    // The mean image is nilearn's mean_img of the volumes read as double; a pass in float32 gives the same values only
+    // for float32 data without scaling (else the mean is read in a pass of its own).
+    private readonly bool _floatExact;
+    private bool _meanIncomplete;
+
+    public RunPass(FittedLabels fit, int volumes, NiftiFile file, bool meanImage)
+    {
+        _file = file;
+        Snr = TemporalSnr.ForMask(fit);
+        Recorder = new RegionSignalRecorder(volumes, fit.Index.Regions, Snr);
+        _mean = meanImage ? new RunningMean(file.VoxelsPerVolume) : null;
+        _floatExact = file.DataType == NiftiDataType.Float32 && file.Header.EffectiveScaling == (1, 0);
+    }
+
+    /// <summary>The raw region means of the kept volumes.</summary>
+    public RegionSignalRecorder Recorder { get; }
+
+    /// <summary>The voxel statistics of the temporal SNR.</summary>
+    public TemporalSnr Snr { get; }
+
+    public void Volume<T>(int index, ReadOnlySpan<T> volume) where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
+    {
+        if (_mean is null) return;
+        if (typeof(T) == typeof(double) || _floatExact) _mean.Add(volume);
+        else _meanIncomplete = true;
+    }
+
+    public void Reduced<T>(int row, ReadOnlySpan<T> volume, ReadOnlySpan<T> regionValues) where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T> =>
+        Recorder.Reduced(row, volume, regionValues);
+
+    /// <summary>The report's background: fMRIPrep's BOLD reference, else the mean of the run (from this pass when it
+    /// could be taken, else from one more).</summary>
+    public Image<float> MeanImage(BoldRun run)
+    {
+        if (run.Boldref is { } boldref)
+        {
+            try { return Image.Load(boldref.Path); }
+            catch (NiSharpException) { }
+        }
+        return _mean is not null && !_meanIncomplete && _mean.Volumes == _file.VolumeCount ? _mean.Result(_file) : Volumes.Mean(run.Bold.Path);
     }
 }

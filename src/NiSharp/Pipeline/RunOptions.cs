@@ -4,6 +4,7 @@ using NiSharp.Confounds;
 using NiSharp.Connectome;
 using NiSharp.Maskers;
 using NiSharp.Signal;
+using NiSharp.Bids;
 
 namespace NiSharp.Pipeline;
 
@@ -66,6 +67,16 @@ public sealed record RunOptions
 
     /// <summary>Standardisation of the cleaned region signals.</summary>
     public StandardizeMethod Standardize { get; init; } = StandardizeMethod.ZScoreSample;
+
+    /// <summary>nilearn's <c>extrapolate</c> (<c>--extrapolate</c>): censored volumes at the ends of a run are filled from the
+    /// spline and filtered (nilearn ≤ 0.12's default) instead of left out of the filtering (false, nilearn 0.13+).</summary>
+    public bool Extrapolate { get; init; }
+
+    /// <summary>Which censored volumes are interpolated before filtering (<c>--censored-interpolation</c>; every one by default).</summary>
+    public CensoredInterpolation CensoredInterpolation { get; init; } = CensoredInterpolation.All;
+
+    /// <summary>The nilearn release reproduced where releases differ without a parameter (<c>--nilearn-semantics</c>; 0.14).</summary>
+    public NilearnSemantics Semantics { get; init; } = NilearnSemantics.V0_14;
 
     /// <summary>nilearn's <c>smoothing_fwhm</c> of the labels masker (<c>--smoothing-fwhm</c>; null: none, as the lesson).</summary>
     public Imaging.Fwhm? SmoothingFwhm { get; init; }
@@ -140,11 +151,11 @@ public sealed record RunOptions
             throw new NiSharpException(InputDirectory, File.Exists(input) ? "is a file, not the fMRIPrep folder" : "the fMRIPrep folder does not exist");
         if (File.Exists(output)) throw new NiSharpException(OutputDirectory, "the output folder is a file");
         TreeBoundary.CheckOutputRoot(InputDirectory, OutputDirectory);
-        if (Jobs < 1 && Jobs != JobPlanner.Auto) throw new NiSharpException($"--jobs must be at least 1 or auto, got {Jobs}");
-        if (MinGroupSize < 2) throw new NiSharpException($"--min-group-size must be at least 2, got {MinGroupSize}");
-        if (Kinds.Count == 0) throw new NiSharpException("--kind: give at least one connectivity kind");
-        if (Permutations < 0) throw new NiSharpException("--permutations must be 0 or more");
-        if (Groups is { Count: not 2 }) throw new NiSharpException($"--groups takes exactly two groups, got {Groups.Count}");
+        if (Jobs < 1 && Jobs != JobPlanner.Auto) throw NiSharpException.InParameter("jobs", $" must be at least 1 or auto, got {Jobs}");
+        if (MinGroupSize < 2) throw NiSharpException.InParameter("min_group_size", $" must be at least 2, got {MinGroupSize}");
+        if (Kinds.Count == 0) throw NiSharpException.InParameter("kinds", ": give at least one connectivity kind");
+        if (Permutations < 0) throw NiSharpException.InParameter("permutations", " must be 0 or more");
+        if (Groups is { Count: not 2 }) throw NiSharpException.InParameter("groups", $" takes exactly two groups, got {Groups.Count}");
         if (BidsFilterFile is not null && !File.Exists(BidsFilterFile)) throw new NiSharpException(BidsFilterFile, "file not found");
         if (ParticipantsFile is not null && !File.Exists(ParticipantsFile)) throw new NiSharpException(ParticipantsFile, "file not found");
         if (AtlasLabels is not null && !File.Exists(AtlasLabels)) throw new NiSharpException(AtlasLabels, "file not found");
@@ -158,10 +169,9 @@ public sealed record RunOptions
     /// <summary>A participant label without <c>sub-</c>; fails on an empty or non-alphanumeric label.</summary>
     public static string NormalizeLabel(string label)
     {
-        var s = label.Trim();
-        if (s.StartsWith("sub-", StringComparison.Ordinal)) s = s[4..];
+        var s = SubjectLabel.Strip(label.Trim());
         if (s.Length == 0 || !s.All(char.IsAsciiLetterOrDigit))
-            throw new NiSharpException($"--participant-label '{label}' is not a BIDS subject label (letters and digits, with or without 'sub-')");
+            throw NiSharpException.InParameter("participant_label", $" '{label}' is not a BIDS subject label (letters and digits, with or without 'sub-')");
         return s;
     }
 
@@ -176,6 +186,9 @@ public sealed record RunOptions
         LowPass = LowPass,
         HighPass = HighPass,
         RepetitionTime = repetitionTime,
+        Extrapolate = Extrapolate,
+        CensoredInterpolation = CensoredInterpolation,
+        Semantics = Semantics,
     }.Validate();
 
     /// <summary>The labels masker's options for <paramref name="atlas"/>: mean per label, empty labels kept as n/a columns,
@@ -191,6 +204,9 @@ public sealed record RunOptions
         HighPass = HighPass,
         SmoothingFwhm = SmoothingFwhm,
         HighVarianceConfounds = HighVarianceConfounds,
+        Extrapolate = Extrapolate,
+        CensoredInterpolation = CensoredInterpolation,
+        Semantics = Semantics,
     }.Validate();
 
     internal static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);

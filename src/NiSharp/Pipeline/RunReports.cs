@@ -33,7 +33,8 @@ internal static class RunReports
     public static string Cleaning(RunOptions o) =>
         (o.SmoothingFwhm is { IsNone: false } fwhm ? $"smoothing FWHM {fwhm}{(fwhm.IsFast ? "" : " mm")}, " : "") +
         $"detrend {o.Detrend}, high-pass {Hz(o.HighPass)}, low-pass {Hz(o.LowPass)}, standardize {Signal.CleanOptions.Name(o.Standardize)}" +
-        (o.HighVarianceConfounds ? ", with 5 high-variance confounds" : "");
+        (o.HighVarianceConfounds ? ", with 5 high-variance confounds" : "") +
+        $"; censored volumes: {Signal.CleanOptions.Name(o.CensoredInterpolation)} interpolated, extrapolate {o.Extrapolate}; nilearn {Signal.CleanOptions.Name(o.Semantics)} semantics";
 
     public static void WriteParticipantSummary(string path, ParticipantContext ctx, RunSelection selection, IReadOnlyList<SubjectOutcome> outcomes)
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using NiSharp.IO;
 using NiSharp.Pipeline.Slurm;
+using NiSharp.Bids;
 
 namespace NiSharp.Pipeline;
 
@@ -95,7 +96,7 @@ public static class RunStatus
         if (Directory.Exists(logs))
             foreach (var f in Directory.EnumerateFiles(logs, "sub-*_status.json"))
                 subjects.Add(Path.GetFileName(f)[4..^"_status.json".Length]);
-        foreach (var d in Directory.EnumerateDirectories(outputDir, "sub-*")) subjects.Add(Path.GetFileName(d)[4..]);
+        foreach (var d in Directory.EnumerateDirectories(outputDir, "sub-*")) subjects.Add(SubjectLabel.Strip(Path.GetFileName(d)));
         if (record is not null)
         {
             subjects.UnionWith(record.Subjects);
@@ -106,7 +107,7 @@ public static class RunStatus
         var plannedFile = SlurmJobRecord.SubjectsFileOf(outputDir);
         if (record is null && File.Exists(plannedFile))
             foreach (var line in ReadOwn(plannedFile))
-                if (line.Trim() is { Length: > 0 } label && !label.Contains('/')) planned.Add(label.StartsWith("sub-", StringComparison.Ordinal) ? label[4..] : label);
+                if (line.Trim() is { Length: > 0 } label && !label.Contains('/')) planned.Add(SubjectLabel.Strip(label));
         subjects.UnionWith(planned);
 
         // The array's tasks as Slurm sees them: queued or running (squeue), else ended recently (scontrol).

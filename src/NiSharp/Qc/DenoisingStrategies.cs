@@ -74,7 +74,7 @@ public static class DenoisingStrategies
     public static IReadOnlyList<DenoisingStrategy> Parse(string list)
     {
         var names = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (names.Length == 0) throw new NiSharpException("--strategies: give at least one strategy");
+        if (names.Length == 0) throw NiSharpException.InParameter("strategies", ": give at least one strategy");
         var result = new List<DenoisingStrategy>();
         foreach (var name in names)
         {

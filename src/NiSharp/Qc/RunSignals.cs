@@ -121,23 +121,24 @@ public sealed class RawRegionSignals
 }
 
 /// <summary>
-/// A reducer that gives the masker its own reducer's values and keeps a copy: the raw region means of every volume and
-/// the voxel statistics of the temporal SNR, from the same pass over the image.
+/// Records, from a masker's single pass (<see cref="IExtractionObserver"/>), the raw region means of every kept volume
+/// and the voxel statistics of the temporal SNR.
 /// </summary>
-internal sealed class RegionSignalRecorder(IRegionReducer inner, int volumes, TemporalSnr? snr) : IRegionReducer
+internal sealed class RegionSignalRecorder(int volumes, int regions, TemporalSnr? snr) : IExtractionObserver
 {
-    private readonly double[] _values = new double[(long)volumes * inner.Regions];
+    private readonly double[] _values = new double[(long)volumes * regions];
     private int _row;
     private bool _single;
 
-    public int Regions => inner.Regions;
+    public int Regions => regions;
 
-    public void Reduce<T>(ReadOnlySpan<T> volume, Span<T> row, ref T[]? scratch) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    public void Volume<T>(int index, ReadOnlySpan<T> volume) where T : unmanaged, IBinaryFloatingPointIeee754<T> { }
+
+    public void Reduced<T>(int row, ReadOnlySpan<T> volume, ReadOnlySpan<T> regionValues) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        inner.Reduce(volume, row, ref scratch);
         if (_row >= volumes) throw new InvalidOperationException("more volumes than announced");
         var dst = _values.AsSpan(_row * Regions, Regions);
-        for (int j = 0; j < row.Length; j++) dst[j] = double.CreateTruncating(row[j]);
+        for (int j = 0; j < regionValues.Length; j++) dst[j] = double.CreateTruncating(regionValues[j]);
         _single = typeof(T) == typeof(float);
         snr?.Add(volume);
         _row++;

@@ -77,13 +77,26 @@ public static class SubjectReport
             r.Section("Atlas coverage", "coverage");
             var poor = cov.Where(x => x.Coverage < 0.5).ToList();
             if (poor.Count > 0) r.Warning($"{poor.Count} label(s) less than half covered by the data: {string.Join(", ", poor.Take(12).Select(p => p.Name))}{(poor.Count > 12 ? ", …" : "")}");
-            r.Table(new ReportTable(["label", "name", "atlas voxels (data-voxel units)", "voxels on the data grid", "inside the mask", "coverage", "status"],
-                cov.Select(x => (IReadOnlyList<string>)
-                [
-                    x.Id.ToString(CultureInfo.InvariantCulture), x.Name, x.AtlasVoxels.ToString("0.#", CultureInfo.InvariantCulture),
-                    x.GridVoxels.ToString(CultureInfo.InvariantCulture), x.MaskVoxels.ToString(CultureInfo.InvariantCulture),
-                    x.Coverage.ToString("0.000", CultureInfo.InvariantCulture), Maskers.RegionCoverage.StatusName(x.Status),
-                ]).ToList()));
+            // nilearn's masker report lists each region's size in mm³ and its share of all labelled voxels (on the data
+            // grid); its "region name" column is always filled since 0.12, as ours always was.
+            double? voxelVolume = (input.Atlas ?? input.MeanEpi) is { } grid ? Math.Abs(grid.Affine.Determinant3x3) : null;
+            double labelled = cov.Sum(x => (double)x.GridVoxels);
+            string[] header = ["label", "name", "atlas voxels (data-voxel units)", "voxels on the data grid", "inside the mask", "coverage", "status"];
+            if (voxelVolume is not null) header = [.. header, "size (in mm^3)", "relative size (in %)"];
+            r.Table(new ReportTable(header,
+                cov.Select(x =>
+                {
+                    IReadOnlyList<string> row =
+                    [
+                        x.Id.ToString(CultureInfo.InvariantCulture), x.Name, x.AtlasVoxels.ToString("0.#", CultureInfo.InvariantCulture),
+                        x.GridVoxels.ToString(CultureInfo.InvariantCulture), x.MaskVoxels.ToString(CultureInfo.InvariantCulture),
+                        x.Coverage.ToString("0.000", CultureInfo.InvariantCulture), Maskers.RegionCoverage.StatusName(x.Status),
+                    ];
+                    if (voxelVolume is double vv)
+                        row = [.. row, Math.Round(x.GridVoxels * vv).ToString(CultureInfo.InvariantCulture),
+                               (labelled > 0 ? Math.Round(100 * x.GridVoxels / labelled, 2) : 0).ToString("0.##", CultureInfo.InvariantCulture)];
+                    return row;
+                }).ToList()));
         }
 
         if (input.Atlas is { } atlas)

@@ -3,21 +3,38 @@ using System.Globalization;
 namespace NiSharp.Signal;
 
 /// <summary>
-/// Butterworth filter design as <c>scipy.signal.butter(N, Wn, btype, output='ba', fs=...)</c> computes it
+/// Butterworth filter design as <c>scipy.signal.butter(N, Wn, btype, output=..., fs=...)</c> computes it
 /// (analog prototype → frequency transform with pre-warping → bilinear transform → polynomial
-/// coefficients), and nilearn's handling of cut-offs at or beyond Nyquist.
+/// coefficients or second-order sections), and nilearn's handling of cut-offs at or beyond Nyquist.
+/// nilearn 0.11 and later filter with second-order sections (<see cref="DesignSections"/>); 0.10.4 and
+/// earlier with one transfer function (<see cref="Design"/>).
 /// </summary>
 public static class Butterworth
 {
     /// <summary>
-    /// Designs nilearn's filter for <paramref name="lowPass"/> and/or <paramref name="highPass"/> (Hz) at
-    /// <paramref name="samplingRate"/> (Hz, = 1/t_r): low-pass, high-pass, or band-pass (order 2N) when both
-    /// are given. Cut-offs at or above Nyquist are lowered to just below it, as nilearn does, with a warning.
-    /// Returns null when the band-pass collapses (both cut-offs clipped to the same value): nilearn then
-    /// returns the signals unfiltered.
+    /// Designs nilearn ≤ 0.10's filter (<c>output='ba'</c>) for <paramref name="lowPass"/> and/or
+    /// <paramref name="highPass"/> (Hz) at <paramref name="samplingRate"/> (Hz, = 1/t_r): low-pass, high-pass, or
+    /// band-pass (order 2N) when both are given. Cut-offs at or above Nyquist are lowered to just below it, as
+    /// nilearn does, with a warning. Returns null when the band-pass collapses (both cut-offs clipped to the same
+    /// value): nilearn then returns the signals unfiltered.
     /// </summary>
     public static IirFilter? Design(double? lowPass, double? highPass, double samplingRate, int order = CleanOptions.ButterworthOrder,
-        ICollection<string>? warnings = null)
+        ICollection<string>? warnings = null) =>
+        Critical(lowPass, highPass, samplingRate, warnings) is var (wn, btype) ? DesignNormalized(order, wn, btype) : null;
+
+    /// <summary>
+    /// Designs nilearn ≥ 0.11's filter, the same Butterworth filter as second-order sections
+    /// (<c>output='sos'</c>, applied by <c>sosfiltfilt</c>): the cascade of biquads keeps its precision where the
+    /// single order-10 transfer function of a band-pass is ill-conditioned. Cut-offs and the collapsed band are
+    /// handled as in <see cref="Design"/>.
+    /// </summary>
+    public static SosFilter? DesignSections(double? lowPass, double? highPass, double samplingRate, int order = CleanOptions.ButterworthOrder,
+        ICollection<string>? warnings = null) =>
+        Critical(lowPass, highPass, samplingRate, warnings) is var (wn, btype) ? DesignNormalizedSections(order, wn, btype) : null;
+
+    // nilearn's butterworth(): the critical frequencies normalised to Nyquist and the filter type, or null when
+    // the band collapses.
+    private static (double[] Wn, string Btype)? Critical(double? lowPass, double? highPass, double samplingRate, ICollection<string>? warnings)
     {
         if (lowPass is null && highPass is null) throw new ArgumentException("give low_pass and/or high_pass");
         if (lowPass is double l && highPass is double h && h >= l)
@@ -36,7 +53,7 @@ public static class Butterworth
                 return null;
             }
         }
-        return DesignNormalized(order, wn.Select(w => 2 * w / samplingRate).ToArray(), btype);
+        return (wn.Select(w => 2 * w / samplingRate).ToArray(), btype);
     }
 
     // nilearn's _check_wn: at or above Nyquist → just below it; negative → tiny positive.
@@ -63,6 +80,24 @@ public static class Butterworth
     /// one value for <c>"low"</c>/<c>"high"</c>, two for <c>"band"</c>.
     /// </summary>
     public static IirFilter DesignNormalized(int order, double[] wn, string btype)
+    {
+        var (z, p, k) = Zpk(order, wn, btype);
+        var b = Poly(z);
+        for (int i = 0; i < b.Length; i++) b[i] *= k;
+        var a = Poly(p);
+        return new IirFilter(b, a);
+    }
+
+    /// <summary><c>scipy.signal.butter(order, wn, btype, output='sos')</c> with <paramref name="wn"/> normalised to
+    /// Nyquist (0..1).</summary>
+    public static SosFilter DesignNormalizedSections(int order, double[] wn, string btype)
+    {
+        var (z, p, k) = Zpk(order, wn, btype);
+        return new SosFilter(ZpkToSos(z, p, k));
+    }
+
+    // iirfilter's digital zeros, poles and gain.
+    private static (NpComplex[] Z, NpComplex[] P, double K) Zpk(int order, double[] wn, string btype)
     {
         if (order < 1) throw new ArgumentOutOfRangeException(nameof(order));
         foreach (var w in wn)
@@ -95,11 +130,105 @@ public static class Butterworth
             default:
                 throw new ArgumentException($"unknown btype '{btype}'");
         }
-        (z, p, k) = Bilinear(z, p, k, fs);
-        var b = Poly(z);
-        for (int i = 0; i < b.Length; i++) b[i] *= k;
-        var a = Poly(p);
-        return new IirFilter(b, a);
+        return Bilinear(z, p, k, fs);
+    }
+
+    // scipy's zpk2sos with its digital default pairing 'nearest': poles are taken from the one closest to the unit
+    // circle outwards and each is paired with the nearest zero; the sections are stored so that those poles come
+    // last, and the gain goes into the first section.
+    internal static double[,] ZpkToSos(NpComplex[] zeros, NpComplex[] poles, double k)
+    {
+        var p = poles.ToList();
+        var z = zeros.ToList();
+        while (z.Count < p.Count) z.Add(new NpComplex(0, 0));
+        while (p.Count < z.Count) p.Add(new NpComplex(0, 0));
+        int sections = (p.Count + 1) / 2;
+        if (p.Count % 2 == 1)
+        {
+            p.Add(new NpComplex(0, 0));
+            z.Add(new NpComplex(0, 0));
+        }
+        z = ComplexThenReal(z);
+        p = ComplexThenReal(p);
+        var sos = new double[sections, 6];
+        static bool IsReal(NpComplex c) => c.Im == 0;
+        static double Abs(NpComplex c) => double.Hypot(c.Re, c.Im);
+        static int Worst(List<NpComplex> v, IEnumerable<int> among) => among.MinBy(i => Math.Abs(1 - Abs(v[i])));
+        static NpComplex Take(List<NpComplex> v, int i) { var c = v[i]; v.RemoveAt(i); return c; }
+        // _nearest_real_complex_idx: a stable sort by distance (numpy sorts arrays this short by insertion).
+        static int Nearest(List<NpComplex> v, NpComplex to, bool? real) =>
+            Enumerable.Range(0, v.Count).OrderBy(i => Abs(v[i] - to)).First(i => real is not bool r || IsReal(v[i]) == r);
+        void Set(int si, NpComplex[] zs, NpComplex[] ps)
+        {
+            var b = Poly(zs);
+            var a = Poly(ps);
+            for (int i = 0; i < b.Length; i++) sos[si, 3 - b.Length + i] = b[i];
+            for (int i = 0; i < a.Length; i++) sos[si, 6 - a.Length + i] = a[i];
+        }
+        var zero = new NpComplex(0, 0);
+        for (int si = sections - 1; si >= 0; si--)
+        {
+            var p1 = Take(p, Worst(p, Enumerable.Range(0, p.Count)));
+            if (IsReal(p1) && !p.Any(IsReal))
+            {
+                // the last real pole, paired with the nearest real zero and a pole and zero at the origin
+                var z1 = Take(z, Nearest(z, p1, real: true));
+                Set(si, [z1, zero], [p1, zero]);
+            }
+            else if (p.Count + 1 == z.Count && !IsReal(p1) && p.Count(IsReal) == 1 && z.Count(IsReal) == 1)
+            {
+                // one real pole and one real zero left: this complex pole must take a complex zero
+                var z1 = Take(z, Nearest(z, p1, real: false));
+                Set(si, [z1, z1.Conjugate()], [p1, p1.Conjugate()]);
+            }
+            else
+            {
+                NpComplex p2 = IsReal(p1)
+                    ? Take(p, Worst(p, Enumerable.Range(0, p.Count).Where(i => IsReal(p[i])).ToList()))
+                    : p1.Conjugate();
+                if (z.Count == 0)
+                {
+                    Set(si, [], [p1, p2]);
+                    continue;
+                }
+                var z1 = Take(z, Nearest(z, p1, real: null));
+                if (!IsReal(z1)) Set(si, [z1, z1.Conjugate()], [p1, p2]);
+                else if (z.Count > 0) Set(si, [z1, Take(z, Nearest(z, p1, real: true))], [p1, p2]);
+                else Set(si, [z1], [p1, p2]);
+            }
+        }
+        for (int j = 0; j < 3; j++) sos[0, j] *= k;
+        return sos;
+    }
+
+    // scipy's _cplxreal, concatenated: one of each conjugate pair (positive imaginary part, the pair averaged),
+    // sorted by real part then imaginary magnitude, followed by the real values in increasing order.
+    private static List<NpComplex> ComplexThenReal(List<NpComplex> values)
+    {
+        const double Tol = 100 * 2.220446049250313e-16;
+        var sorted = values.OrderBy(c => c.Re).ThenBy(c => Math.Abs(c.Im)).ToList();
+        bool Real(NpComplex c) => Math.Abs(c.Im) <= Tol * double.Hypot(c.Re, c.Im);
+        var reals = sorted.Where(Real).Select(c => new NpComplex(c.Re, 0)).ToList();
+        var complex = sorted.Where(c => !Real(c)).ToList();
+        if (complex.Count == 0) return reals;
+        var pos = complex.Where(c => c.Im > 0).ToArray();
+        var neg = complex.Where(c => c.Im < 0).ToArray();
+        if (pos.Length != neg.Length) throw new InvalidOperationException("a complex value has no matching conjugate");
+        // within runs of (nearly) equal real parts, order by imaginary magnitude
+        int start = 0;
+        for (int i = 1; i <= pos.Length; i++)
+        {
+            if (i < pos.Length && pos[i].Re - pos[i - 1].Re <= Tol * double.Hypot(pos[i - 1].Re, pos[i - 1].Im)) continue;
+            if (i - start > 1)
+            {
+                Array.Sort(pos, start, i - start, Comparer<NpComplex>.Create((a, b) => Math.Abs(a.Im).CompareTo(Math.Abs(b.Im))));
+                Array.Sort(neg, start, i - start, Comparer<NpComplex>.Create((a, b) => Math.Abs(a.Im).CompareTo(Math.Abs(b.Im))));
+            }
+            start = i;
+        }
+        var paired = pos.Zip(neg, (a, b) => (a + b.Conjugate()) / 2.0).ToList();
+        paired.AddRange(reals);
+        return paired;
     }
 
     private static (NpComplex[] Z, NpComplex[] P, double K) LowpassToLowpass(NpComplex[] z, NpComplex[] p, double k, double wo)
@@ -190,6 +319,7 @@ internal readonly record struct NpComplex(double Re, double Im)
     public static NpComplex operator *(NpComplex a, NpComplex b) => new(a.Re * b.Re - a.Im * b.Im, a.Re * b.Im + a.Im * b.Re);
     public static NpComplex operator *(NpComplex a, double b) => a * new NpComplex(b, 0);
     public static NpComplex operator /(NpComplex a, double b) => a / new NpComplex(b, 0);
+    public NpComplex Conjugate() => new(Re, -Im);
 
     public static NpComplex operator /(NpComplex a, NpComplex b)
     {

@@ -27,11 +27,41 @@ public enum SignalFilter
 }
 
 /// <summary>
-/// The parameters of <c>nilearn.signal.clean</c> (0.10.4 semantics), with nilearn's names in
-/// <see cref="ToParameters"/>. Defaults are nilearn's except where current nilearn fixed a problem:
-/// <see cref="Standardize"/> is <c>zscore_sample</c> (0.10.4: <c>zscore</c>, population std) and
-/// <see cref="RepetitionTime"/> has no silent 2.5 s default (filtering without it is an error).
-/// All checks live in <see cref="Validate"/>.
+/// Which nilearn release's <c>signal.clean</c> to reproduce where releases differ without a parameter to tell them
+/// apart (the defaults that do have one, <c>standardize</c> and <c>extrapolate</c>, are options of their own).
+/// </summary>
+public enum NilearnSemantics
+{
+    /// <summary>nilearn 0.14 (the default): Butterworth filtering with second-order sections (<c>sosfiltfilt</c>),
+    /// confounds z-scored with the sample standard deviation, and the signals' mean added back before standardising
+    /// only for <c>psc</c>, and only when cleaning removed it.</summary>
+    V0_14,
+    /// <summary>nilearn 0.10.4: one order-10 transfer function (<c>filtfilt</c>), confounds z-scored with the
+    /// population standard deviation, and the mean added back whenever the signals are Butterworth-filtered (or
+    /// detrended for <c>psc</c>) — which halves <c>psc</c> values after a low-pass filter without detrending.</summary>
+    V0_10_4,
+}
+
+/// <summary>Which censored volumes the cubic spline replaces before Butterworth filtering.</summary>
+public enum CensoredInterpolation
+{
+    /// <summary>Every censored volume between kept ones (and, with <c>extrapolate</c>, those at the ends): what
+    /// nilearn documents and means to do (the default).</summary>
+    All,
+    /// <summary>nilearn's code as it runs, in every release from 0.9 to 0.14: it assigns <c>volumes[~sample_mask]</c>
+    /// with <c>sample_mask</c> an integer index array, so volume t is replaced only when volume n−1−t is kept; the
+    /// others keep their raw values through the filter. Without <c>extrapolate</c>, the rows the spline left empty
+    /// are dropped and the kept volumes are taken at <c>sample_mask − sample_mask[0]</c>, which selects other
+    /// volumes than the kept ones as soon as a censored volume at the start was not dropped. Only to reproduce
+    /// nilearn's numbers exactly.</summary>
+    NilearnIndexMask,
+}
+
+/// <summary>
+/// The parameters of <c>nilearn.signal.clean</c> (0.14 semantics by default, see <see cref="Semantics"/>), with
+/// nilearn's names in <see cref="ToParameters"/>. Defaults are nilearn 0.14's (<see cref="Standardize"/>
+/// <c>zscore_sample</c>, <see cref="Extrapolate"/> false) except that <see cref="RepetitionTime"/> has no silent
+/// 2.5 s default (filtering without it is an error). All checks live in <see cref="Validate"/>.
 /// </summary>
 public sealed record CleanOptions
 {
@@ -63,13 +93,17 @@ public sealed record CleanOptions
     /// <summary><c>ensure_finite</c>: replace NaN and infinite signal values by 0 first (default false).</summary>
     public bool EnsureFinite { get; init; }
 
-    /// <summary><c>extrapolate</c>: with a sample mask and Butterworth filtering, extrapolate censored volumes at
-    /// both ends of the run (true, nilearn 0.10.4's default) or drop them before filtering (false).</summary>
-    public bool Extrapolate { get; init; } = true;
+    /// <summary><c>extrapolate</c>: with a sample mask and Butterworth filtering, extrapolate the censored volumes
+    /// before the first and after the last kept one from the spline (true, nilearn's default up to 0.12) or leave
+    /// them out of the filtering (false, the default since nilearn 0.13).</summary>
+    public bool Extrapolate { get; init; }
 
-    /// <summary>Test hook: interpolate censored volume t only when volume n-1-t is kept, as nilearn does by
-    /// negating an index array (§3 of the fixtures README). Never set outside parity tests.</summary>
-    internal bool ReproduceNilearnIndexMaskQuirk { get; init; }
+    /// <summary>Which censored volumes are interpolated before filtering (default every one; see
+    /// <see cref="CensoredInterpolation.NilearnIndexMask"/> to reproduce nilearn's numbers exactly).</summary>
+    public CensoredInterpolation CensoredInterpolation { get; init; } = CensoredInterpolation.All;
+
+    /// <summary>The nilearn release reproduced where releases differ without a parameter (default 0.14).</summary>
+    public NilearnSemantics Semantics { get; init; } = NilearnSemantics.V0_14;
 
     /// <summary>Whether these options band/low/high-pass filter with Butterworth.</summary>
     public bool UsesButterworth => Filter == SignalFilter.Butterworth && (LowPass.HasValue || HighPass.HasValue);
@@ -135,7 +169,7 @@ public sealed record CleanOptions
 
     /// <summary>
     /// Every effective parameter under nilearn's names, for JSON sidecars: what was asked, the implied
-    /// filter design and padding, and the two places where NiSharp knowingly differs from nilearn 0.10.4.
+    /// filter design and padding, which censored volumes are interpolated, and the nilearn release reproduced.
     /// </summary>
     public IReadOnlyDictionary<string, object?> ToParameters()
     {
@@ -156,13 +190,45 @@ public sealed record CleanOptions
             bool band = LowPass.HasValue && HighPass.HasValue;
             d["butterworth_order"] = band ? 2 * ButterworthOrder : ButterworthOrder;
             d["butterworth_btype"] = band ? "band" : LowPass.HasValue ? "low" : "high";
+            d["butterworth_output"] = Semantics == NilearnSemantics.V0_10_4 ? "ba" : "sos";
             d["butterworth_padtype"] = "odd";
             d["butterworth_padlen"] = 3 * ((band ? 2 * ButterworthOrder : ButterworthOrder) + 1);
         }
-        d["sample_mask_interpolation"] = "every censored volume (cubic spline, not-a-knot) before filtering";
-        d["semantics"] = "nilearn 0.10.4 signal.clean";
+        d["sample_mask_interpolation"] = CensoredInterpolation == CensoredInterpolation.NilearnIndexMask
+            ? "nilearn's index-mask assignment: volume t only when volume n-1-t is kept (cubic spline, not-a-knot)"
+            : Extrapolate
+                ? "every censored volume (cubic spline, not-a-knot) before filtering"
+                : "every censored volume between the first and last kept ones (cubic spline, not-a-knot); those outside are left out of the filtering";
+        d["semantics"] = $"nilearn {Name(Semantics)} signal.clean";
         return d;
     }
+
+    /// <summary>The release a <see cref="NilearnSemantics"/> stands for (<c>0.14</c>, <c>0.10.4</c>).</summary>
+    public static string Name(NilearnSemantics s) => s == NilearnSemantics.V0_10_4 ? "0.10.4" : "0.14";
+
+    /// <summary>Parses a nilearn release: <c>0.14</c> (also <c>0.14.0</c>, <c>0.13</c>, <c>0.11</c>…) or <c>0.10.4</c>
+    /// (also <c>0.10</c>).</summary>
+    public static NilearnSemantics ParseSemantics(string text)
+    {
+        var t = text.Trim();
+        if (Version.TryParse(t.Count(c => c == '.') == 0 ? t + ".0" : t, out var v))
+        {
+            if (v.Major == 0 && v.Minor == 10) return NilearnSemantics.V0_10_4;
+            if (v.Major == 0 && v.Minor is >= 11 and <= 14) return NilearnSemantics.V0_14;
+        }
+        throw new NiSharpException($"unknown nilearn release '{text}': use 0.14 (0.11 to 0.14 clean alike) or 0.10.4");
+    }
+
+    /// <summary>nilearn-style name of a <see cref="CensoredInterpolation"/> (<c>all</c>, <c>nilearn</c>).</summary>
+    public static string Name(CensoredInterpolation c) => c == CensoredInterpolation.NilearnIndexMask ? "nilearn" : "all";
+
+    /// <summary>Parses <c>all|nilearn</c>.</summary>
+    public static CensoredInterpolation ParseCensoredInterpolation(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "all" => CensoredInterpolation.All,
+        "nilearn" or "nilearn-index-mask" => CensoredInterpolation.NilearnIndexMask,
+        _ => throw new NiSharpException($"unknown censored interpolation '{text}': use all or nilearn"),
+    };
 
     private static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 }

@@ -18,11 +18,16 @@ internal sealed class CleanPlan
     public int[]? QueryRows { get; init; }
     public double[]? QueryTimes { get; init; }
     public CubicSpline? Spline { get; init; }
-    public IirFilter? Filter { get; init; }
+    public ZeroPhaseFilter? Filter { get; init; }
     /// <summary>Positions (in the working block) kept after filtering; null keeps all.</summary>
     public int[]? KeepAfterFilter { get; init; }
     public ConfoundProjection? Projection { get; init; }
+    /// <summary>nilearn 0.10.4: the pre-detrend mean is added back before standardising.</summary>
     public required bool ReaddMean { get; init; }
+    /// <summary>nilearn 0.14 with <c>psc</c>: whether the mean is added back is decided over every column once all
+    /// are cleaned, so the standardisation waits (<see cref="ProcessBlock{T}"/> leaves it to
+    /// <see cref="StandardizeDeferred{T}"/>).</summary>
+    public bool DefersStandardization => Options.Semantics == NilearnSemantics.V0_14 && Options.Standardize == StandardizeMethod.Psc;
     public required double[] DetrendRegressor { get; init; }
     public required double[] DetrendRegressorSingle { get; init; }
 
@@ -48,11 +53,12 @@ internal sealed class CleanPlan
     /// </summary>
     public static CleanPlan Create(int rows, CleanOptions o, int[]? keep, SignalMatrix<double>? confounds, ICollection<string>? warnings)
     {
-        if (keep is { Length: 0 }) throw new NiSharpException("the sample mask removes every volume");
+        if (keep is { Length: 0 }) throw new AllVolumesRemovedException();
         bool butter = o.UsesButterworth;
-        IirFilter? filter = butter
-            ? Butterworth.Design(o.LowPass, o.HighPass, 1.0 / o.RepetitionTime!.Value, CleanOptions.ButterworthOrder, warnings)
-            : null;
+        ZeroPhaseFilter? filter = !butter ? null
+            : o.Semantics == NilearnSemantics.V0_10_4
+                ? Butterworth.Design(o.LowPass, o.HighPass, 1.0 / o.RepetitionTime!.Value, CleanOptions.ButterworthOrder, warnings)
+                : Butterworth.DesignSections(o.LowPass, o.HighPass, 1.0 / o.RepetitionTime!.Value, CleanOptions.ButterworthOrder, warnings);
         if (butter && filter is null) butter = false; // band collapsed: nilearn returns the signals unfiltered
 
         if (o.UsesCosine)
@@ -83,31 +89,13 @@ internal sealed class CleanPlan
         }
         else
         {
-            // Butterworth: interpolate every censored volume (nilearn means to; see the fixtures README §3),
-            // filter, then drop the censored rows.
+            // Butterworth: interpolate the censored volumes, filter, then drop the censored rows.
             double tr = o.RepetitionTime!.Value;
-            int first = 0, last = rows - 1;
-            if (!o.Extrapolate)
-            {
-                if (o.ReproduceNilearnIndexMaskQuirk) throw new NotSupportedException("the index-mask quirk is reproduced only with extrapolate=true");
-                first = keep[0];
-                last = keep[^1];
-            }
-            load = Enumerable.Range(first, last - first + 1).ToArray();
-            var kept = new bool[rows];
-            foreach (var k in keep) kept[k] = true;
-            var q = new List<int>();
-            for (int t = first; t <= last; t++)
-            {
-                if (kept[t]) continue;
-                bool replace = !o.ReproduceNilearnIndexMaskQuirk || kept[rows - 1 - t];
-                if (replace) q.Add(t);
-            }
-            knotRows = keep.Select(k => k - first).ToArray();
-            queryRows = q.Select(t => t - first).ToArray();
-            queryTimes = q.Select(t => t * tr).ToArray();
+            (load, knotRows, queryRows, keepAfter) = o.CensoredInterpolation == CensoredInterpolation.NilearnIndexMask
+                ? NilearnIndexMaskLayout(rows, keep, o.Extrapolate)
+                : InterpolationLayout(rows, keep, o.Extrapolate);
+            queryTimes = queryRows.Select(q => load[q] * tr).ToArray();
             spline = new CubicSpline(keep.Select(k => k * tr).ToArray());
-            keepAfter = knotRows;
         }
 
         ConfoundProjection? projection = null;
@@ -128,10 +116,43 @@ internal sealed class CleanPlan
             Projection = projection,
             // nilearn 0.10.4 re-adds the pre-detrend mean before standardising when it Butterworth-filters,
             // and for psc after detrending (otherwise the mean it divides by would be ~0).
-            ReaddMean = butter || (o.Standardize == StandardizeMethod.Psc && o.Detrend),
+            ReaddMean = o.Semantics == NilearnSemantics.V0_10_4 && o.Standardize != StandardizeMethod.None
+                && (butter || (o.Standardize == StandardizeMethod.Psc && o.Detrend)),
             DetrendRegressor = Detrending.Regressor(load.Length, single: false),
             DetrendRegressorSingle = Detrending.Regressor(load.Length, single: true),
         };
+    }
+
+    // The intended interpolation: every censored volume between the first and last kept ones is replaced by the
+    // spline; censored volumes before the first or after the last kept one are extrapolated, or (extrapolate=false)
+    // left out of the filtering altogether.
+    private static (int[] Load, int[] Knots, int[] Queries, int[] KeepAfter) InterpolationLayout(int rows, int[] keep, bool extrapolate)
+    {
+        int first = extrapolate ? 0 : keep[0], last = extrapolate ? rows - 1 : keep[^1];
+        var load = Enumerable.Range(first, last - first + 1).ToArray();
+        var kept = new bool[rows];
+        foreach (var k in keep) kept[k] = true;
+        var queries = load.Where(t => !kept[t]).Select(t => t - first).ToArray();
+        var knots = keep.Select(k => k - first).ToArray();
+        return (load, knots, queries, knots);
+    }
+
+    // nilearn's literal code (0.10.4 to 0.14.0, _handle_scrubbed_volumes): `volumes[~sample_mask] = spline[~sample_mask]`
+    // on an integer index array replaces censored volume t only when volume n-1-t is kept; without extrapolation the
+    // rows the spline left NaN are dropped, and the kept indices are shifted by the first kept one, whatever was dropped.
+    private static (int[] Load, int[] Knots, int[] Queries, int[] KeepAfter) NilearnIndexMaskLayout(int rows, int[] keep, bool extrapolate)
+    {
+        var kept = new bool[rows];
+        foreach (var k in keep) kept[k] = true;
+        bool Replaced(int t) => !kept[t] && kept[rows - 1 - t];
+        bool Dropped(int t) => !extrapolate && Replaced(t) && (t < keep[0] || t > keep[^1]);
+        var load = Enumerable.Range(0, rows).Where(t => !Dropped(t)).ToArray();
+        var position = new int[rows];
+        for (int i = 0; i < load.Length; i++) position[load[i]] = i;
+        var knots = keep.Select(k => position[k]).ToArray();
+        var queries = load.Where(Replaced).Select(t => position[t]).ToArray();
+        var keepAfter = extrapolate ? knots : keep.Select(k => k - keep[0]).ToArray();
+        return (load, knots, queries, keepAfter);
     }
 
     private static SignalMatrix<double> HStack(SignalMatrix<double> a, SignalMatrix<double> b)
@@ -148,7 +169,7 @@ internal sealed class CleanPlan
     // The confounds go through the same interpolation, detrending, filtering and censoring as the
     // signals (Lindquist et al. 2018: keep the filters orthogonal), in float64, then are standardised.
     private static ConfoundProjection PrepareConfounds(SignalMatrix<double> confounds, CleanOptions o, int[] load,
-        int[]? knotRows, int[]? queryRows, double[]? queryTimes, CubicSpline? spline, IirFilter? filter, int[]? keepAfter)
+        int[]? knotRows, int[]? queryRows, double[]? queryTimes, CubicSpline? spline, ZeroPhaseFilter? filter, int[]? keepAfter)
     {
         int k = confounds.Features;
         int w = load.Length;
@@ -170,7 +191,9 @@ internal sealed class CleanPlan
         var kept = block.AsSpan(0, rows * k);
         if (o.StandardizeConfounds)
         {
-            Standardization.Standardize(kept, k, StandardizeMethod.ZScore, single: false, scratch);
+            // z-scored with the sample std since nilearn 0.11 (the population std before): the same span, other rounding
+            var ddof = o.Semantics == NilearnSemantics.V0_10_4 ? StandardizeMethod.ZScore : StandardizeMethod.ZScoreSample;
+            Standardization.Standardize(kept, k, ddof, single: false, scratch);
         }
         else
         {
@@ -212,9 +235,12 @@ internal sealed class CleanPlan
     /// Cleans columns <paramref name="col0"/> .. +<paramref name="width"/> of <paramref name="source"/>
     /// (this run's rows, <paramref name="stride"/> values per row) into the same columns of
     /// <paramref name="destination"/> (<see cref="OutputRows"/> rows). Source and destination may be the
-    /// same memory: the block is read completely before anything is written.
+    /// same memory: the block is read completely before anything is written. When the plan
+    /// <see cref="DefersStandardization"/>, the columns are left unstandardised and <paramref name="means"/>
+    /// (2 × <paramref name="width"/>) receives each column's mean before detrending, then after cleaning.
     /// </summary>
-    public void ProcessBlock<T>(ReadOnlySpan<T> source, Span<T> destination, int stride, int col0, int width, Span<double> scratch)
+    public void ProcessBlock<T>(ReadOnlySpan<T> source, Span<T> destination, int stride, int col0, int width, Span<double> scratch,
+        Span<double> means = default)
         where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
     {
         bool single = typeof(T) == typeof(float);
@@ -237,7 +263,7 @@ internal sealed class CleanPlan
 
         var mean0 = rest[..width];
         var scratch2 = rest.Slice(width, 2 * width);
-        if (ReaddMean) BlockArithmetic.ColumnMeans(block, width, mean0, single);
+        if (ReaddMean || DefersStandardization) BlockArithmetic.ColumnMeans(block, width, mean0, single);
         if (o.Detrend) Detrending.RemoveLinearTrend(block, width, single, scratch2, single ? DetrendRegressorSingle : DetrendRegressor);
         int rows = w;
         if (Filter is not null)
@@ -251,7 +277,12 @@ internal sealed class CleanPlan
         }
         var kept = block[..(rows * width)];
         Projection?.ProjectOut(kept, width, single, rest[(3 * width)..]);
-        if (o.Standardize != StandardizeMethod.None)
+        if (DefersStandardization)
+        {
+            mean0.CopyTo(means[..width]);
+            BlockArithmetic.ColumnMeans(kept, width, means.Slice(width, width), single);
+        }
+        else if (o.Standardize != StandardizeMethod.None)
         {
             if (ReaddMean) BlockArithmetic.AddToRows(kept, width, mean0, single);
             Standardization.Standardize(kept, width, o.Standardize, single, scratch2);
@@ -260,6 +291,49 @@ internal sealed class CleanPlan
         {
             var src = kept.Slice(t * width, width);
             var dst = destination.Slice(t * stride + col0, width);
+            for (int j = 0; j < width; j++) dst[j] = T.CreateTruncating(src[j]);
+        }
+    }
+
+    /// <summary>
+    /// nilearn 0.14's test before <c>psc</c>: the signals' mean is added back when cleaning (detrending, a high-pass
+    /// filter) brought the columns' mean magnitude below a tenth of what it was. It is one decision for all columns.
+    /// </summary>
+    public static bool PscAddsMeanBack(ReadOnlySpan<double> originalMeans, ReadOnlySpan<double> cleanedMeans)
+    {
+        double before = 0, after = 0;
+        for (int j = 0; j < originalMeans.Length; j++)
+        {
+            before += Math.Abs(originalMeans[j]);
+            after += Math.Abs(cleanedMeans[j]);
+        }
+        return after / before < 0.1; // 0/0 is NaN: false, as in numpy
+    }
+
+    /// <summary>
+    /// The standardisation <see cref="ProcessBlock{T}"/> left out when the plan <see cref="DefersStandardization"/>:
+    /// columns <paramref name="col0"/> .. +<paramref name="width"/> of <paramref name="signals"/>
+    /// (<see cref="OutputRows"/> rows), with <paramref name="addBack"/> (the means before detrending) added first
+    /// unless it is empty.
+    /// </summary>
+    public void StandardizeDeferred<T>(Span<T> signals, int stride, int col0, int width, ReadOnlySpan<double> addBack, Span<double> scratch)
+        where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
+    {
+        bool single = typeof(T) == typeof(float);
+        int rows = OutputRows;
+        var block = scratch[..(rows * width)];
+        for (int t = 0; t < rows; t++)
+        {
+            var src = signals.Slice(t * stride + col0, width);
+            var dst = block.Slice(t * width, width);
+            for (int j = 0; j < width; j++) dst[j] = double.CreateTruncating(src[j]);
+        }
+        if (!addBack.IsEmpty) BlockArithmetic.AddToRows(block, width, addBack, single);
+        Standardization.Standardize(block, width, Options.Standardize, single, scratch.Slice(rows * width, 2 * width));
+        for (int t = 0; t < rows; t++)
+        {
+            var src = block.Slice(t * width, width);
+            var dst = signals.Slice(t * stride + col0, width);
             for (int j = 0; j < width; j++) dst[j] = T.CreateTruncating(src[j]);
         }
     }

@@ -5,12 +5,12 @@ namespace NiSharp.Signal;
 
 /// <summary>
 /// A digital filter in transfer-function form (<c>b</c>, <c>a</c>), applied forward and backward as
-/// <c>scipy.signal.filtfilt(b, a, x, padtype='odd', padlen=None)</c>: the series is extended at both
-/// ends by <see cref="PadLength"/> odd-reflected samples, filtered with the direct-form II transposed
-/// recursion of <c>lfilter</c> started from the steady state <c>lfilter_zi</c> scaled by the first
-/// sample, reversed, filtered again, and cut back to its length.
+/// <c>scipy.signal.filtfilt(b, a, x, padtype='odd', padlen=None)</c> (nilearn up to 0.10.4): the series is
+/// extended at both ends by <see cref="ZeroPhaseFilter.PadLength"/> odd-reflected samples, filtered with the
+/// direct-form II transposed recursion of <c>lfilter</c> started from the steady state <c>lfilter_zi</c>
+/// scaled by the first sample, reversed, filtered again, and cut back to its length.
 /// </summary>
-public sealed class IirFilter
+public sealed class IirFilter : ZeroPhaseFilter
 {
     private readonly double[] _b;
     private readonly double[] _a;
@@ -29,7 +29,7 @@ public sealed class IirFilter
     public int Taps { get; }
 
     /// <summary>filtfilt's default padding, <c>3 * Taps</c>: 33 for nilearn's band-pass, 18 for low/high-pass.</summary>
-    public int PadLength => 3 * Taps;
+    public override int PadLength => 3 * Taps;
 
     /// <summary>A filter from its coefficients (normalised by <c>a[0]</c> as lfilter does).</summary>
     public IirFilter(IReadOnlyList<double> b, IReadOnlyList<double> a)
@@ -114,60 +114,8 @@ public sealed class IirFilter
         }
     }
 
-    /// <summary>Filters one series forward and backward in place (float64), like <c>filtfilt</c>.</summary>
-    public void FiltFilt(Span<double> series)
-    {
-        var scratch = new double[series.Length + 2 * PadLength];
-        FiltFiltBlock(series, 1, single: false, scratch);
-    }
-
-    /// <summary>Filters one float32 series as scipy does: odd extension in float32, filtering in float64,
-    /// result rounded to float32.</summary>
-    public void FiltFilt(Span<float> series)
-    {
-        var d = new double[series.Length];
-        for (int i = 0; i < d.Length; i++) d[i] = series[i];
-        FiltFiltBlock(d, 1, single: true, new double[series.Length + 2 * PadLength]);
-        for (int i = 0; i < d.Length; i++) series[i] = (float)d[i];
-    }
-
-    /// <summary>
-    /// Filters every column of a time-major block (<c>rows × width</c>) forward and backward in place.
-    /// <paramref name="scratch"/> holds at least <c>(rows + 2 PadLength) × width</c> values. Columns are
-    /// filtered side by side in SIMD lanes; each lane follows lfilter's exact operation order.
-    /// </summary>
-    internal void FiltFiltBlock(Span<double> block, int width, bool single, Span<double> scratch)
-    {
-        int rows = block.Length / width;
-        int edge = PadLength;
-        if (rows <= edge)
-            throw new NiSharpException($"the Butterworth filter needs more than {edge} timepoints (filtfilt's padding); got {rows}");
-        int ext = rows + 2 * edge;
-        var e = scratch[..(ext * width)];
-        block.CopyTo(e.Slice(edge * width, rows * width));
-        var first = block[..width];
-        var last = block.Slice((rows - 1) * width, width);
-        for (int k = 1; k <= edge; k++)
-        {
-            // odd extension: 2·x[0] − x[k] before, 2·x[n−1] − x[n−1−k] after (in the input's precision)
-            var src = block.Slice(k * width, width);
-            var dst = e.Slice((edge - k) * width, width);
-            var srcEnd = block.Slice((rows - 1 - k) * width, width);
-            var dstEnd = e.Slice((edge + rows - 1 + k) * width, width);
-            for (int j = 0; j < width; j++)
-            {
-                dst[j] = BlockArithmetic.R(2 * first[j] - src[j], single);
-                dstEnd[j] = BlockArithmetic.R(2 * last[j] - srcEnd[j], single);
-            }
-        }
-        Lfilter(e, width, ext, forward: true);
-        Lfilter(e, width, ext, forward: false);
-        e.Slice(edge * width, rows * width).CopyTo(block);
-        BlockArithmetic.Round(block, single);
-    }
-
     // lfilter(b, a, x, zi=zi*x[first]) along the rows, in place, forward or on the reversed series.
-    private void Lfilter(Span<double> e, int width, int rows, bool forward)
+    private protected override void Filter(Span<double> e, int width, int rows, bool forward)
     {
         int taps = Taps;
         var b = _b;

@@ -210,32 +210,4 @@ public static class ImageCleaner
         if (!inside.Any(b => b)) throw new NiSharpException(what, "the mask is empty: it masks all data");
         return inside;
     }
-
-    /// <summary>
-    /// The repetition time to use for <paramref name="boldPath"/>: <paramref name="explicitSeconds"/> if
-    /// given, else the BIDS sidecar's <c>RepetitionTime</c> (same name with <c>.json</c>), else the NIfTI
-    /// header's <c>pixdim[4]</c> in seconds; null when none is known. <paramref name="source"/> says which.
-    /// </summary>
-    public static double? ResolveRepetitionTime(string boldPath, double? explicitSeconds, out string source)
-    {
-        if (explicitSeconds is double s) { source = "--t-r"; return s; }
-        var sidecar = SidecarPath(boldPath);
-        if (File.Exists(sidecar) && Bids.BidsMetadata.ReadFile(sidecar).GetRepetitionTime() is double fromSidecar)
-        {
-            source = Path.GetFileName(sidecar);
-            return fromSidecar;
-        }
-        var h = NiftiFile.ReadHeader(boldPath);
-        source = "NIfTI header pixdim[4]";
-        return h.RepetitionTime;
-    }
-
-    /// <summary>The BIDS sidecar of an image: the same name with <c>.json</c> instead of <c>.nii[.gz]</c>.</summary>
-    public static string SidecarPath(string imagePath)
-    {
-        string p = imagePath;
-        if (p.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)) p = p[..^3];
-        if (p.EndsWith(".nii", StringComparison.OrdinalIgnoreCase)) p = p[..^4];
-        return p + ".json";
-    }
 }

@@ -5,16 +5,18 @@ using System.Numerics;
 namespace NiSharp.Signal;
 
 /// <summary>
-/// <c>nilearn.signal.clean</c> (0.10.4 semantics, see the fixtures README §1): for each run, optional
+/// <c>nilearn.signal.clean</c> (0.14 semantics by default, 0.10.4's with <see cref="CleanOptions.Semantics"/>; see the
+/// fixtures READMEs): for each run, optional
 /// interpolation of censored volumes, linear detrending, Butterworth (or cosine) filtering of signals
 /// and confounds, censoring, confound removal by projection, and standardisation, composed from the
 /// small steps in this folder. Signal columns are cleaned in blocks, in parallel.
 /// </summary>
 /// <remarks>
-/// Differences from nilearn 0.10.4, on purpose: every censored volume is interpolated before filtering
-/// (nilearn negates an index array and interpolates only volumes whose mirror is kept); the caller's
-/// sample mask is never modified; each run gets every option (nilearn drops standardize_confounds and
-/// extrapolate for runs); filtering without a repetition time is an error rather than t_r = 2.5.
+/// Differences from nilearn, on purpose: every censored volume between kept ones is interpolated before filtering
+/// (nilearn negates an index array and interpolates only volumes whose mirror is kept, see
+/// <see cref="CensoredInterpolation"/>); the caller's sample mask is never modified; each run gets every option
+/// (nilearn drops standardize_confounds and extrapolate for runs); filtering without a repetition time is an error
+/// rather than t_r = 2.5.
 /// </remarks>
 public static class SignalCleaner
 {
@@ -87,7 +89,7 @@ public static class SignalCleaner
     /// <summary>Checks a sample mask: kept indices, strictly increasing, within the run.</summary>
     internal static int[] CheckSampleMask(IReadOnlyList<int> sampleMask, int timepoints)
     {
-        if (sampleMask.Count == 0) throw new NiSharpException("the sample mask removes every volume");
+        if (sampleMask.Count == 0) throw new AllVolumesRemovedException();
         var keep = sampleMask.ToArray();
         for (int i = 0; i < keep.Length; i++)
         {
@@ -108,13 +110,37 @@ public static class SignalCleaner
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int blocks = (features + BlockWidth - 1) / BlockWidth;
+        var means = plan.DefersStandardization ? new double[2 * features] : null;
+        ForEachBlock(plan, blocks, features, (col0, width, scratch) =>
+            plan.ProcessBlock<T>(source.AsSpan(0, plan.InputRows * features), destination.AsSpan(destinationOffset, plan.OutputRows * features),
+                features, col0, width, scratch, means is null ? default : means.AsSpan(2 * col0, 2 * width)));
+        if (means is null) return;
+        // psc in nilearn 0.14: the mean goes back in if cleaning removed it, judged over every column at once
+        var original = new double[features];
+        var cleaned = new double[features];
+        for (int b = 0; b < blocks; b++)
+        {
+            int col0 = b * BlockWidth, width = Math.Min(BlockWidth, features - col0);
+            means.AsSpan(2 * col0, width).CopyTo(original.AsSpan(col0));
+            means.AsSpan(2 * col0 + width, width).CopyTo(cleaned.AsSpan(col0));
+        }
+        bool addBack = CleanPlan.PscAddsMeanBack(original, cleaned);
+        ForEachBlock(plan, blocks, features, (col0, width, scratch) =>
+            plan.StandardizeDeferred<T>(destination.AsSpan(destinationOffset, plan.OutputRows * features), features, col0, width,
+                addBack ? original.AsSpan(col0, width) : default, scratch));
+    }
+
+    private delegate void BlockAction(int col0, int width, Span<double> scratch);
+
+    // Columns in blocks of BlockWidth, in parallel when there is more than one, each with pooled scratch.
+    private static void ForEachBlock(CleanPlan plan, int blocks, int features, BlockAction action)
+    {
         int scratchLength = plan.ScratchLength(BlockWidth);
         void Do(int b, double[] scratch)
         {
             int col0 = b * BlockWidth;
             int width = Math.Min(BlockWidth, features - col0);
-            plan.ProcessBlock<T>(source.AsSpan(0, plan.InputRows * features), destination.AsSpan(destinationOffset, plan.OutputRows * features),
-                features, col0, width, scratch.AsSpan(0, plan.ScratchLength(width)));
+            action(col0, width, scratch.AsSpan(0, plan.ScratchLength(width)));
         }
         if (blocks <= 1)
         {

@@ -122,7 +122,8 @@ public class SelectionTests
     [Fact]
     public void Every_volume_censored_is_an_error()
     {
-        var e = Assert.Throws<NiSharpException>(() => ConfoundSelector.Select(ConfoundFixtures.LoadNilearnFull(),
+        // nilearn's AllVolumesRemovedError (load_confounds since 0.11)
+        var e = Assert.Throws<AllVolumesRemovedException>(() => ConfoundSelector.Select(ConfoundFixtures.LoadNilearnFull(),
             ConfoundPresets.Scrubbing with { FdThreshold = 1e-9, StdDvarsThreshold = 1e-9 }));
         Assert.Contains("every volume is censored", e.Message);
     }

@@ -1,3 +1,4 @@
+using NiSharp.Pipeline;
 using MathNet.Numerics.LinearAlgebra;
 using NiSharp.Atlases;
 using NiSharp.Connectome;
@@ -31,8 +32,8 @@ public class MaskerOutputConnectivityTests
         Assert.Equal([9, 12], drop.LabelIds);
         Assert.Equal([9, 12], nan.ExtractedLabels);   // nilearn's labels_
         var measure = new ConnectivityMeasure(ConnectivityKind.Correlation);
-        var withEmpty = measure.FitTransform([nan])[0];
-        var nilearnLike = measure.FitTransform([drop])[0];
+        var withEmpty = measure.FitTransform([nan.ToTimeSeries()])[0];
+        var nilearnLike = measure.FitTransform([drop.ToTimeSeries()])[0];
         Assert.Equal("(3, 3)", withEmpty.ShapeText());
         Assert.Equal("(2, 2)", nilearnLike.ShapeText());
 
@@ -51,7 +52,7 @@ public class MaskerOutputConnectivityTests
     public void Region_time_series_keep_names_and_ids()
     {
         var (nan, _) = Extract();
-        var ts = RegionTimeSeries.From(nan);
+        var ts = nan.ToTimeSeries();
         Assert.Equal([5, 9, 12], ts.Regions.Select(r => r.LabelId!.Value));
         Assert.Equal(nan.ColumnNames, ts.Regions.Select(r => r.Name));
         Assert.Equal(nan.Values[7, 2], ts.Signals[7, 2]);

@@ -8,13 +8,16 @@ namespace NiSharp.Tests.Imaging;
 
 public class RegionsTests
 {
-    [Fact]
-    public void Connected_label_regions_default_matches_nilearn_exactly_with_names()
+    [Theory]
+    [InlineData(TestPaths.V0_10_4)]
+    [InlineData(TestPaths.V0_14)]
+    [NilearnCase("connected_label_regions_default")]
+    public void Connected_label_regions_default_matches_nilearn_exactly_with_names(string version)
     {
         var atlas = Regions.LoadLabelImage(TestPaths.Nilearn("in_atlas.nii.gz"));
-        var allNames = JsonSerializer.Deserialize<string[]>(File.ReadAllText(TestPaths.Nilearn("in_atlas_names.json")))!;
-        var expected = Image.Load<int>(TestPaths.Nilearn("out_clr_default.nii.gz"));
-        var expectedNames = JsonSerializer.Deserialize<string[]>(File.ReadAllText(TestPaths.Nilearn("out_clr_default_names.json")))!;
+        var allNames = JsonSerializer.Deserialize(File.ReadAllText(TestPaths.Nilearn("in_atlas_names.json")), TestJson.Default.StringArray)!;
+        var expected = Image.Load<int>(TestPaths.Nilearn(version, "out_clr_default.nii.gz"));
+        var expectedNames = JsonSerializer.Deserialize(File.ReadAllText(TestPaths.Nilearn(version, "out_clr_default_names.json")), TestJson.Default.StringArray)!;
 
         var r = Regions.ConnectedLabelRegions(atlas, names: allNames[1..8]);
 
@@ -23,11 +26,14 @@ public class RegionsTests
         Assert.Equal(9, r.Count);
     }
 
-    [Fact]
-    public void Connected_label_regions_min_size_face_connectivity_matches_nilearn_exactly()
+    [Theory]
+    [InlineData(TestPaths.V0_10_4)]
+    [InlineData(TestPaths.V0_14)]
+    [NilearnCase("connected_label_regions_min_size")]
+    public void Connected_label_regions_min_size_face_connectivity_matches_nilearn_exactly(string version)
     {
         var atlas = Regions.LoadLabelImage(TestPaths.Nilearn("in_atlas.nii.gz"));
-        var expected = Image.Load<int>(TestPaths.Nilearn("out_clr_minsize16_nodiag.nii.gz"));
+        var expected = Image.Load<int>(TestPaths.Nilearn(version, "out_clr_minsize16_nodiag.nii.gz"));
         var r = Regions.ConnectedLabelRegions(atlas, minSize: 16, connectDiagonal: false);
         Assert.Equal(expected.Data, r.Image.Data);
     }

@@ -4,47 +4,66 @@ using NiSharp.Tests.Support;
 
 namespace NiSharp.Tests.Imaging;
 
-/// <summary>resample_to_img against nilearn 0.10.4 (tests/fixtures/nilearn, manifest cases resample_to_img_*).</summary>
+/// <summary>resample_to_img against nilearn 0.10.4 and 0.14.0 (manifest cases resample_to_img_*; 0.14's outputs are
+/// 0.10.4's to the bit).</summary>
 public class ResamplingParityTests
 {
     private static double[] D<T>(T[] a) where T : unmanaged, System.Numerics.INumber<T> => a.Select(v => double.CreateTruncating(v)).ToArray();
 
     [Theory]
-    [InlineData("in_atlas.nii.gz", "out_resample_mean_to_atlas_nearest.nii.gz")]
-    [InlineData("in_oblique_target.nii.gz", "out_resample_mean_to_oblique_nearest.nii.gz")]
-    public void Nearest_float_matches_nilearn_exactly(string target, string expectedFile)
+    [InlineData(TestPaths.V0_10_4, "in_atlas.nii.gz", "out_resample_mean_to_atlas_nearest.nii.gz")]
+    [InlineData(TestPaths.V0_10_4, "in_oblique_target.nii.gz", "out_resample_mean_to_oblique_nearest.nii.gz")]
+    [InlineData(TestPaths.V0_14, "in_atlas.nii.gz", "out_resample_mean_to_atlas_nearest.nii.gz")]
+    [InlineData(TestPaths.V0_14, "in_oblique_target.nii.gz", "out_resample_mean_to_oblique_nearest.nii.gz")]
+    [NilearnCase("resample_to_img_mean_to_atlas_nearest", "resample_to_img_mean_to_oblique_nearest")]
+    public void Nearest_float_matches_nilearn_exactly(string version, string target, string expectedFile)
     {
         var src = Image.Load(TestPaths.Nilearn("in_mean_img.nii.gz"));
         var tgt = Image.Load(TestPaths.Nilearn(target));
-        var expected = Image.Load(TestPaths.Nilearn(expectedFile));
+        var expected = Image.Load(TestPaths.Nilearn(version, expectedFile));
         var got = Resampling.ResampleToImage(src, tgt, Interpolation.Nearest);
         Assert.Equal(expected.Shape, got.Shape);
         Assert.True(expected.Affine.AllClose(got.Affine, 0, 1e-6));
         Assert.Equal(expected.Data, got.Data);
     }
 
-    [Fact]
-    public void Nearest_int_atlas_to_data_grid_matches_nilearn_exactly_and_keeps_int32()
+    [Theory]
+    [InlineData(TestPaths.V0_10_4)]
+    [InlineData(TestPaths.V0_14)]
+    [NilearnCase("resample_to_img_atlas_to_data_nearest")]
+    public void Nearest_int_atlas_to_data_grid_matches_nilearn_exactly_and_keeps_int32(string version)
     {
         var atlas = Image.Load<int>(TestPaths.Nilearn("in_atlas.nii.gz"));
         var data = Image.Load(TestPaths.Nilearn("in_mean_img.nii.gz"));
-        using var expectedFile = NiftiFile.Open(TestPaths.Nilearn("out_resample_atlas_to_data_nearest.nii.gz"));
+        using var expectedFile = NiftiFile.Open(TestPaths.Nilearn(version, "out_resample_atlas_to_data_nearest.nii.gz"));
         Assert.Equal(NiftiDataType.Int32, expectedFile.DataType);
         var expected = expectedFile.Load<int>();
         var got = Resampling.ResampleToImage(atlas, data, Interpolation.Nearest);
         Assert.Equal(expected.Data, got.Data);
     }
 
+    public static TheoryData<string, string, string, Interpolation> Interpolated()
+    {
+        var data = new TheoryData<string, string, string, Interpolation>();
+        foreach (var v in new[] { TestPaths.V0_10_4, TestPaths.V0_14 })
+        {
+            data.Add(v, "in_atlas.nii.gz", "out_resample_mean_to_atlas_linear.nii.gz", Interpolation.Linear);
+            data.Add(v, "in_atlas.nii.gz", "out_resample_mean_to_atlas_continuous.nii.gz", Interpolation.Continuous);
+            data.Add(v, "in_oblique_target.nii.gz", "out_resample_mean_to_oblique_linear.nii.gz", Interpolation.Linear);
+            data.Add(v, "in_oblique_target.nii.gz", "out_resample_mean_to_oblique_continuous.nii.gz", Interpolation.Continuous);
+        }
+        return data;
+    }
+
     [Theory]
-    [InlineData("in_atlas.nii.gz", "out_resample_mean_to_atlas_linear.nii.gz", Interpolation.Linear)]
-    [InlineData("in_atlas.nii.gz", "out_resample_mean_to_atlas_continuous.nii.gz", Interpolation.Continuous)]
-    [InlineData("in_oblique_target.nii.gz", "out_resample_mean_to_oblique_linear.nii.gz", Interpolation.Linear)]
-    [InlineData("in_oblique_target.nii.gz", "out_resample_mean_to_oblique_continuous.nii.gz", Interpolation.Continuous)]
-    public void Linear_and_continuous_match_nilearn_to_1e5(string target, string expectedFile, Interpolation interpolation)
+    [MemberData(nameof(Interpolated))]
+    [NilearnCase("resample_to_img_mean_to_atlas_linear", "resample_to_img_mean_to_atlas_continuous",
+        "resample_to_img_mean_to_oblique_linear", "resample_to_img_mean_to_oblique_continuous")]
+    public void Linear_and_continuous_match_nilearn_to_1e5(string version, string target, string expectedFile, Interpolation interpolation)
     {
         var src = Image.Load(TestPaths.Nilearn("in_mean_img.nii.gz"));
         var tgt = Image.Load(TestPaths.Nilearn(target));
-        var expected = Image.Load(TestPaths.Nilearn(expectedFile));
+        var expected = Image.Load(TestPaths.Nilearn(version, expectedFile));
         var got = Resampling.ResampleToImage(src, tgt, interpolation);
         Assert.Equal(expected.Shape, got.Shape);
         // float32 outputs: 1e-5 relative, with an absolute floor of 1e-5 of the image's range for values near 0

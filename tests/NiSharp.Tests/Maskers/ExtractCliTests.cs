@@ -70,10 +70,48 @@ public class ExtractCliTests
         Assert.Equal(17, root.GetProperty("CensoredVolumes").GetArrayLength());
         Assert.Equal(103, root.GetProperty("KeptVolumes").GetArrayLength());
         Assert.Equal(7, root.GetProperty("Coverage").GetArrayLength());
-        Assert.Equal([1, 2, 3, 4, 5, 6, 7], root.GetProperty(RegionSignals.LabelIdsKey).EnumerateArray().Select(e => e.GetInt32()));
+        Assert.Equal([1, 2, 3, 4, 5, 6, 7], root.GetProperty(NiSharp.IO.RegionTimeSeriesFile.LabelIdsKey).EnumerateArray().Select(e => e.GetInt32()));
         var coverage = TsvTable.Read(dir.File("coverage.tsv"));
         Assert.Equal(["index", "name", "network", "atlas_voxels", "grid_voxels", "mask_voxels", "coverage", "status"], coverage.Columns);
         Assert.All(coverage.GetStrings("status"), s => Assert.Equal("extracted", s));
+    }
+
+    [Theory]
+    [InlineData(TestPaths.V0_14, new string[0])]
+    [InlineData(TestPaths.V0_10_4, new[] { "--extrapolate", "--nilearn-semantics", "0.10.4" })]
+    public void Scrubbing_with_a_band_pass_gives_nilearns_numbers_with_its_interpolation_and_the_sidecar_says_how(string version, string[] release)
+    {
+        // nilearn's e2e case: load_confounds_strategy('scrubbing', fd 0.5, dvars 1.5) into the labels masker
+        using var dir = new TempDir();
+        string[] common = ["extract", Nilearn("in_func.nii.gz"), "--atlas", Nilearn("in_atlas.nii.gz"), "--confounds", TestPaths.Nilearn(version, "in_confounds_fmriprep_full.tsv"),
+            "--strategy", "scrubbing", "--detrend", "--standardize", "zscore_sample", "--low-pass", "0.08", "--high-pass", "0.009", "--t-r", "2", "--keep-empty", "drop"];
+        var nilearns = dir.File("nilearn_timeseries.tsv");
+        Ok(Run([.. common, .. release, "--censored-interpolation", "nilearn", "-o", nilearns]));
+        var expected = MaskerFixtures.Nilearn(version, "out_e2e_scrubbing_timeseries.npy");
+        var got = TsvTable.Read(nilearns).Rows.SelectMany(row => row.Select(c => (double)float.Parse(c))).ToArray();
+        Approx.Equal(expected.Data, got, 1e-5, 1e-5, $"cli e2e {version}");
+
+        var ours = dir.File("ours_timeseries.tsv");
+        Ok(Run([.. common, .. release, "-o", ours]));
+        using var json = JsonDocument.Parse(File.ReadAllText(dir.File("ours_timeseries.json")));
+        var clean = json.RootElement.GetProperty("clean");
+        Assert.Equal(version == TestPaths.V0_10_4, clean.GetProperty("extrapolate").GetBoolean());
+        Assert.StartsWith("every censored volume", clean.GetProperty("sample_mask_interpolation").GetString());
+        Assert.Equal($"nilearn {(version == TestPaths.V0_10_4 ? "0.10.4" : "0.14")} signal.clean", clean.GetProperty("semantics").GetString());
+        Assert.Equal(version == TestPaths.V0_10_4 ? "ba" : "sos", clean.GetProperty("butterworth_output").GetString());
+        Assert.Equal(0, json.RootElement.GetProperty("BackgroundLabel").GetInt32());
+    }
+
+    [Fact]
+    public void Unknown_release_or_interpolation_is_refused_with_the_choices()
+    {
+        using var dir = new TempDir();
+        var r = Run("extract", Nilearn("in_func.nii.gz"), "--atlas", Nilearn("in_atlas.nii.gz"), "--nilearn-semantics", "0.9", "-o", dir.File("t.tsv"));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("unknown nilearn release '0.9': use 0.14", r.Stderr);
+        var c = Run("extract", Nilearn("in_func.nii.gz"), "--atlas", Nilearn("in_atlas.nii.gz"), "--censored-interpolation", "some", "-o", dir.File("t.tsv"));
+        Assert.NotEqual(0, c.ExitCode);
+        Assert.False(File.Exists(dir.File("t.tsv")));
     }
 
     [Fact]

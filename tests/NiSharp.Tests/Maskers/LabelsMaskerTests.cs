@@ -288,4 +288,13 @@ public class LabelsMaskerTests
         Assert.Contains("repetition time", e.Message);
         Assert.DoesNotContain('\n', e.Message);
     }
+
+    [Fact]
+    public void An_empty_sample_mask_is_AllVolumesRemoved_naming_the_run()
+    {
+        var masker = new LabelsMasker(new LabelsMaskerOptions { Atlas = MaskerFixtures.Atlas() });
+        var e = Assert.Throws<AllVolumesRemovedException>(() => masker.FitTransform(MaskerFixtures.Func, new MaskerInputs { SampleMask = [] }));
+        Assert.Equal(MaskerFixtures.Func, e.FilePath);
+        Assert.Contains("removes every volume", e.Message);
+    }
 }

@@ -1,6 +1,8 @@
 using CsCheck;
 using NiSharp.Atlases;
 using NiSharp.Maskers;
+using NiSharp.Imaging;
+using NiSharp.Signal;
 using NiSharp.Nifti;
 
 namespace NiSharp.Tests.Maskers;
@@ -113,5 +115,26 @@ public class MapsMaskerTests
         Assert.Equal(13.0, r.Values[0, 0], 4);
         Assert.Equal(27, r.Coverage[0].GridVoxels);
         Assert.Equal(960 / 8.0, r.Coverage[0].AtlasVoxels);
+    }
+
+    [Theory]
+    [InlineData(NilearnSemantics.V0_14, Interpolation.Linear, "linear")]
+    [InlineData(NilearnSemantics.V0_10_4, Interpolation.Continuous, "continuous")]
+    public void Maps_are_resampled_linearly_as_nilearn_0_12_1_does_and_with_splines_for_0_10_4(
+        NilearnSemantics semantics, Interpolation interpolation, string name)
+    {
+        // a map with an edge, on a data grid at 1.5 mm shifted by a fraction of a voxel
+        var maps = new Image<float>([12, 10, 8, 1], Affine.Identity, Enumerable.Range(0, 960).Select(v => v % 12 < 6 ? 1f : 0f).ToArray());
+        var dataGrid = Affine.FromMatVec([1.5, 0, 0, 0, 1.5, 0, 0, 0, 1.5], [0.3, 0.2, 0.1]);
+        var data = new Image<float>([6, 5, 4, 1], dataGrid, Enumerable.Range(0, 120).Select(v => (float)(v % 7)).ToArray());
+        var options = new MapsMaskerOptions { MapsImg = maps, Semantics = semantics };
+        Assert.Equal(interpolation, options.MapsInterpolation);
+        var r = new MapsMasker(options).FitTransform(data);
+        Assert.Equal(name, ((Dictionary<string, object?>)r.Parameters["masker"]!)["maps_interpolation"]);
+        // the masker fits the maps as resampled with that interpolation: the same as giving it maps already on the grid
+        var onGrid = Resampling.ResampleImage(maps, dataGrid, [6, 5, 4], interpolation, clip: true);
+        var direct = new MapsMasker(new MapsMaskerOptions { MapsImg = onGrid }).FitTransform(data);
+        Assert.Equal(direct.Values.Data, r.Values.Data);
+        Assert.True(onGrid.Data.Min() >= 0); // clip=True, as nilearn's resample_img
     }
 }

@@ -14,7 +14,7 @@ internal static class MaskerFixtures
     /// <summary><c>in_atlas.nii.gz</c> named by <c>in_atlas_names.json</c> (Background, region01 … region08), as the fixtures pass <c>labels=names</c>.</summary>
     public static Atlas Atlas()
     {
-        var names = JsonSerializer.Deserialize<string[]>(File.ReadAllText(TestPaths.Nilearn("in_atlas_names.json")))!;
+        var names = JsonSerializer.Deserialize(File.ReadAllText(TestPaths.Nilearn("in_atlas_names.json")), TestJson.Default.StringArray)!;
         var table = new LabelTable(names.Select((n, i) => new AtlasLabel(i, n)), "in_atlas_names.json");
         return NiSharp.Atlases.Atlas.FromImage(Regions.LoadLabelImage(TestPaths.Nilearn("in_atlas.nii.gz")), table, "in_atlas", "in_atlas.nii.gz");
     }
@@ -22,8 +22,11 @@ internal static class MaskerFixtures
     /// <summary>A 2-D .npy as (rows, cols, row-major values).</summary>
     public static NpyArray Npy(string path) => NpyArray.Load(path);
 
-    /// <summary>A nilearn output array.</summary>
+    /// <summary>A nilearn 0.10.4 output array.</summary>
     public static NpyArray Nilearn(string name) => NpyArray.Load(TestPaths.Nilearn(name));
+
+    /// <summary>An output array of nilearn <paramref name="version"/>.</summary>
+    public static NpyArray Nilearn(string version, string name) => NpyArray.Load(TestPaths.Nilearn(version, name));
 
     /// <summary>A reference generated for the maskers (<c>tests/fixtures/maskers</c>).</summary>
     public static NpyArray Reference(string name) => NpyArray.Load(TestPaths.Fixture("maskers", name));

@@ -12,7 +12,7 @@ namespace NiSharp.Tests.Nifti;
 public class NibabelParityTests
 {
     private static readonly Dictionary<string, JsonElement> Expected =
-        JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(File.ReadAllText(TestPaths.Fixture("nifti", "nibabel_expected.json")))!;
+        JsonSerializer.Deserialize(File.ReadAllText(TestPaths.Fixture("nifti", "nibabel_expected.json")), TestJson.Default.DictionaryStringJsonElement)!;
 
     /// <summary>Files the issue names explicitly; they must be present and checked.</summary>
     private static readonly string[] Required =

@@ -128,7 +128,9 @@ public class RunOptionsTests
             o with { HighPass = null }, o with { Detrend = false }, o with { Standardize = NiSharp.Signal.StandardizeMethod.ZScore },
             o with { Kinds = [ConnectivityKind.Covariance] }, o with { Space = "T1w" },
             o with { SmoothingFwhm = NiSharp.Imaging.Fwhm.Of(6) }, o with { SmoothingFwhm = NiSharp.Imaging.Fwhm.Fast },
-            o with { HighVarianceConfounds = true },
+            o with { HighVarianceConfounds = true }, o with { Extrapolate = true },
+            o with { CensoredInterpolation = NiSharp.Signal.CensoredInterpolation.NilearnIndexMask },
+            o with { Semantics = NiSharp.Signal.NilearnSemantics.V0_10_4 },
         };
         Assert.Equal(changed.Length, changed.Select(H).Append(baseline).Distinct().Count() - 1);
     }

@@ -112,7 +112,7 @@ public class ViewerTests
         foreach (var (fx, fy) in new[] { (0.2, 0.3), (0.7, 0.6), (0.4, 0.7), (0.85, 0.25) })
         {
             await chrome.ClickAsync(left + width * fx, top + height * fy);
-            if (await chrome.WaitForAsync("window.nisharpViewer.clicks > 0 && window.nisharpViewer.location.text !== " + System.Text.Json.JsonSerializer.Serialize(before), 5))
+            if (await chrome.WaitForAsync("window.nisharpViewer.clicks > 0 && window.nisharpViewer.location.text !== " + System.Text.Json.JsonSerializer.Serialize(before, Support.TestJson.Default.String), 5))
             {
                 after = (await chrome.EvaluateAsync("window.nisharpViewer.location.text"))!.ToString();
                 break;

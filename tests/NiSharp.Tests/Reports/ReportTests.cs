@@ -67,6 +67,18 @@ public class ReportTests
     }
 
     [Fact]
+    public void Coverage_table_has_nilearns_masker_report_columns()
+    {
+        // nilearn's masker report: label value, region name, size (in mm^3), relative size (in %)
+        var input = Subject();
+        var html = SubjectReport.Build(input).ToHtml();
+        Assert.Contains("<th>size (in mm^3)</th><th>relative size (in %)</th>", html);
+        double voxel = Math.Abs(input.Atlas!.Affine.Determinant3x3);
+        Assert.Contains($"<td class=\"num\">{Math.Round(100 * voxel)}</td><td class=\"num\">83.33</td>", html);   // label 1: 100 of 120 labelled voxels
+        Assert.Contains($"<td class=\"num\">{Math.Round(20 * voxel)}</td><td class=\"num\">16.67</td>", html);
+    }
+
+    [Fact]
     public void Embedded_png_is_the_figure()
     {
         var fig = MatrixPlot.Connectivity(new double[2, 2] { { 1, 0.5 }, { 0.5, 1 } });

@@ -44,12 +44,16 @@ public class ButterworthTests
         Assert.Equal(18, low.PadLength);
     }
 
-    [Fact]
-    public void Filtfilt_matches_nilearn_butterworth()
+    [Theory]
+    [InlineData(TestPaths.V0_10_4)]
+    [InlineData(TestPaths.V0_14)]
+    [NilearnCase("butterworth_direct")]
+    public void Filtfilt_matches_nilearn_butterworth(string version)
     {
-        // nilearn.signal.butterworth(signals, sampling_rate=0.5, low_pass=0.08, high_pass=0.009); tolerance: see CleanParityTests.
+        // nilearn.signal.butterworth(signals, sampling_rate=0.5, low_pass=0.08, high_pass=0.009): a transfer function
+        // and filtfilt up to 0.10, second-order sections and sosfiltfilt since 0.11. Tolerance: see CleanParityTests.
         var x = SignalFixtures.Signals;
-        var f = Butterworth.Design(0.08, 0.009, 0.5)!;
+        ZeroPhaseFilter f = version == TestPaths.V0_10_4 ? Butterworth.Design(0.08, 0.009, 0.5)! : Butterworth.DesignSections(0.08, 0.009, 0.5)!;
         var y = new SignalMatrix<double>(x.Timepoints, x.Features);
         for (int j = 0; j < x.Features; j++)
         {
@@ -57,14 +61,67 @@ public class ButterworthTests
             f.FiltFilt(col);
             for (int t = 0; t < col.Length; t++) y[t, j] = col[t];
         }
-        Approx.Equal(SignalFixtures.Matrix("out_butterworth_direct.npy").Data, y.Data, rtol: 0, atol: 5e-8, what: "butterworth_direct");
+        var expected = SignalFixtures.Matrix(version, "out_butterworth_direct.npy").Data;
+        if (version == TestPaths.V0_10_4) Approx.Equal(expected, y.Data, rtol: 0, atol: 5e-8, what: "butterworth_direct");
+        else Approx.Equal(expected, y.Data, rtol: 1e-10, atol: 1e-10 * expected.Max(Math.Abs), what: "butterworth_direct");
     }
 
-    [Fact]
-    public void Filtering_columns_side_by_side_gives_the_same_bits_as_one_at_a_time()
+    [Theory]
+    [InlineData(0.08, 0.009, 2.0, 5, 33)]
+    [InlineData(0.08, null, 2.0, 3, 18)]
+    [InlineData(null, 0.009, 2.0, 3, 18)]
+    [InlineData(0.1, 0.01, 0.72, 5, 33)]
+    public void Sections_are_the_same_filter_as_the_transfer_function(double? low, double? high, double tr, int sections, int padding)
+    {
+        var sos = Butterworth.DesignSections(low, high, 1 / tr)!;
+        var ba = Butterworth.Design(low, high, 1 / tr)!;
+        Assert.Equal(sections, sos.Sections);
+        Assert.Equal(padding, sos.PadLength);
+        Assert.Equal(ba.PadLength, sos.PadLength);
+        // the frequency responses agree: multiply out the sections' polynomials and compare with b and a
+        var b = new[] { 1.0 };
+        var a = new[] { 1.0 };
+        for (int s = 0; s < sections; s++)
+        {
+            b = Convolve(b, sos.Coefficients.Skip(6 * s).Take(3).ToArray());
+            a = Convolve(a, sos.Coefficients.Skip(6 * s + 3).Take(3).ToArray());
+        }
+        Approx.Equal(ba.B.ToArray(), b.Take(ba.B.Count).ToArray(), 1e-9, 1e-14, "b");
+        Approx.Equal(ba.A.ToArray(), a.Take(ba.A.Count).ToArray(), 1e-9, 1e-14, "a");
+        Assert.All(b.Skip(ba.B.Count).Concat(a.Skip(ba.A.Count)), v => Assert.Equal(0, v, 12));
+        // every section's poles lie inside the unit circle
+        for (int s = 0; s < sections; s++) Assert.InRange(Math.Abs(sos.Coefficients[6 * s + 5]), 0, 1);
+    }
+
+    private static double[] Convolve(double[] x, double[] y)
+    {
+        var r = new double[x.Length + y.Length - 1];
+        for (int i = 0; i < x.Length; i++)
+            for (int j = 0; j < y.Length; j++) r[i + j] += x[i] * y[j];
+        return r;
+    }
+
+    [Theory]
+    [MemberData(nameof(Designs))]
+    public void Sections_match_scipy_butter_sos(string name)
+    {
+        // scipy.signal.butter(5, wn, btype, output='sos', fs=1/t_r) and sosfilt_zi (scipy 1.10.1; 1.15 designs alike)
+        using var doc = JsonDocument.Parse(File.ReadAllText(TestPaths.Fixture("signal", "ref_butterworth_designs.json")));
+        var d = doc.RootElement.GetProperty(name);
+        double? N(string k) => d.GetProperty(k).ValueKind == JsonValueKind.Null ? null : d.GetProperty(k).GetDouble();
+        var sos = Butterworth.DesignSections(N("low_pass"), N("high_pass"), 1 / N("t_r")!.Value)!;
+        double[] A(string k) => d.GetProperty(k).EnumerateArray().SelectMany(e => e.ValueKind == JsonValueKind.Array ? e.EnumerateArray().Select(v => v.GetDouble()) : [e.GetDouble()]).ToArray();
+        Approx.Equal(A("sos"), sos.Coefficients.ToArray(), 1e-12, 1e-15, "sos");
+        Approx.Equal(A("sos_zi"), sos.InitialState.ToArray(), 1e-10, 1e-14, "sosfilt_zi");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Filtering_columns_side_by_side_gives_the_same_bits_as_one_at_a_time(bool sections)
     {
         var x = SignalFixtures.Signals;
-        var f = Butterworth.Design(0.08, 0.009, 0.5)!;
+        ZeroPhaseFilter f = sections ? Butterworth.DesignSections(0.08, 0.009, 0.5)! : Butterworth.Design(0.08, 0.009, 0.5)!;
         var block = (double[])x.Data.Clone();
         f.FiltFiltBlock(block, x.Features, single: false, new double[(x.Timepoints + 2 * f.PadLength) * x.Features]);
         for (int j = 0; j < x.Features; j++)

@@ -1,4 +1,5 @@
 using NiSharp.Signal;
+using NiSharp.Tests.Support;
 
 namespace NiSharp.Tests.Signal;
 
@@ -8,7 +9,7 @@ public class CleanValidationTests
     private static readonly SignalMatrix<double> X = SignalFixtures.Signals;
 
     private static string Fails(CleanOptions o, SignalMatrix<double>? conf = null, int[]? mask = null, int[]? runs = null) =>
-        Assert.Throws<NiSharpException>(() => SignalCleaner.Clean(X, o, conf, mask, runs)).Message;
+        Assert.ThrowsAny<NiSharpException>(() => SignalCleaner.Clean(X, o, conf, mask, runs)).Message;
 
     [Fact]
     public void High_pass_at_or_above_low_pass_is_an_error()
@@ -37,6 +38,7 @@ public class CleanValidationTests
     }
 
     [Fact]
+    [NilearnCase("clean_confounds_with_nan_first_row")] // nilearn fails too, in scipy's qr ("array must not contain infs or NaNs")
     public void Confounds_with_NaN_are_an_error_naming_the_row()
     {
         var c = SignalFixtures.Table("in_confounds_raw.tsv"); // fMRIPrep's derivatives start with n/a

@@ -28,25 +28,31 @@ public class CubicSplineTests
         Approx.Equal(A("no_extrapolate"), got, 1e-12, 1e-12, name + " (no extrapolation)");
     }
 
-    [Fact]
-    public void Every_censored_volume_is_interpolated_like_nilearn_with_a_boolean_mask()
+    [Theory]
+    [InlineData(TestPaths.V0_10_4)]
+    [InlineData(TestPaths.V0_14)]
+    [NilearnCase("signal_interpolate_volumes_quirk")]
+    public void Every_censored_volume_is_interpolated_like_nilearn_with_a_boolean_mask(string version)
     {
         var x = SignalFixtures.Signals;
         var first4 = new SignalMatrix<double>(x.Timepoints, 4);
         for (int t = 0; t < x.Timepoints; t++) x.Row(t)[..4].CopyTo(first4.Row(t));
         var keep = SignalFixtures.SampleMask;
         Interpolate(first4, keep, quirk: false);
-        Approx.Equal(SignalFixtures.Matrix("out_interp_quirk_bool_mask.npy").Data, first4.Data, 1e-10, 1e-10, "bool mask");
+        Approx.Equal(SignalFixtures.Matrix(version, "out_interp_quirk_bool_mask.npy").Data, first4.Data, 1e-10, 1e-10, "bool mask");
     }
 
-    [Fact]
-    public void The_index_mask_quirk_leaves_censored_volumes_whose_mirror_is_censored()
+    [Theory]
+    [InlineData(TestPaths.V0_10_4)]
+    [InlineData(TestPaths.V0_14)]
+    [NilearnCase("signal_interpolate_volumes_quirk")]
+    public void The_index_mask_quirk_leaves_censored_volumes_whose_mirror_is_censored(string version)
     {
         var x = SignalFixtures.Signals;
         var first4 = new SignalMatrix<double>(x.Timepoints, 4);
         for (int t = 0; t < x.Timepoints; t++) x.Row(t)[..4].CopyTo(first4.Row(t));
         Interpolate(first4, SignalFixtures.SampleMask, quirk: true);
-        Approx.Equal(SignalFixtures.Matrix("out_interp_quirk_index_mask.npy").Data, first4.Data, 1e-10, 1e-10, "index mask");
+        Approx.Equal(SignalFixtures.Matrix(version, "out_interp_quirk_index_mask.npy").Data, first4.Data, 1e-10, 1e-10, "index mask");
     }
 
     private static void Interpolate(SignalMatrix<double> m, int[] keep, bool quirk)

@@ -1,27 +1,32 @@
+using NiSharp.Bids;
 using NiSharp.Nifti;
 using NiSharp.Signal;
 using NiSharp.Tests.Support;
 
 namespace NiSharp.Tests.Signal;
 
-/// <summary>clean_img against nilearn 0.10.4 (float32 images), streaming against in-memory, and bad inputs.</summary>
+/// <summary>clean_img against nilearn 0.10.4 and 0.14.0 (float32 images), streaming against in-memory, and bad inputs.</summary>
 public class ImageCleanerTests
 {
     private static readonly CleanOptions BandPass = new() { LowPass = 0.08, HighPass = 0.009, RepetitionTime = 2 };
 
-    [Fact]
-    public void Clean_img_with_mask_band_pass_and_confounds_matches_nilearn()
+    [Theory]
+    [InlineData(TestPaths.V0_10_4)]
+    [InlineData(TestPaths.V0_14)]
+    [NilearnCase("clean_img_mask_bandpass_confounds")]
+    public void Clean_img_with_mask_band_pass_and_confounds_matches_nilearn(string version)
     {
         using var dir = new TempDir();
         var output = dir.File("clean.nii.gz");
-        var r = ImageCleaner.Clean(TestPaths.Nilearn("in_func.nii.gz"), output, BandPass, TestPaths.Nilearn("in_mask.nii.gz"), SignalFixtures.Confounds);
+        var r = ImageCleaner.Clean(TestPaths.Nilearn("in_func.nii.gz"), output, CleanParityTests.Release(version, BandPass), TestPaths.Nilearn("in_mask.nii.gz"),
+            SignalFixtures.ConfoundsOf(version));
         Assert.Equal((120, 0, 120, 3707, "float32"), (r.VolumesIn, r.DummyScans, r.VolumesOut, r.Voxels, r.DataType));
         using (var f = NiftiFile.Open(output)) Assert.Equal(NiftiDataType.Float32, f.DataType);
-        var expected = Image.Load(TestPaths.Nilearn("out_clean_img_mask_bandpass_confounds.nii.gz"));
+        var expected = Image.Load(TestPaths.Nilearn(version, "out_clean_img_mask_bandpass_confounds.nii.gz"));
         var got = Image.Load(output);
         Assert.Equal(expected.Shape, got.Shape);
-        // nilearn cleans these voxels in float32 and re-adds each voxel's mean (≈100) before z-scoring, so a
-        // single float32 rounding step there (7.6e-6 at 100) divided by a residual std below 1 reaches 2e-5;
+        // nilearn cleans these voxels in float32 (0.10.4 also re-adds each voxel's mean, ≈100, before z-scoring), so a
+        // single float32 rounding step (7.6e-6 at 100) divided by a residual std below 1 reaches 2e-5;
         // cleaning the same data in float64 differs from nilearn by 1e-4. We emulate numpy's float32 steps:
         // every value within 3e-5, and 99.5% within 2e-6.
         var e = expected.Data.Select(v => (double)v).ToArray();
@@ -31,13 +36,18 @@ public class ImageCleanerTests
         Assert.True(loose < e.Length / 200, $"{loose} of {e.Length} values differ by more than 2e-6");
     }
 
-    [Fact]
-    public void Clean_img_defaults_without_mask_match_nilearn()
+    [Theory]
+    [InlineData(TestPaths.V0_10_4)]
+    [InlineData(TestPaths.V0_14)]
+    [NilearnCase("clean_img_defaults_nomask")]
+    public void Clean_img_defaults_without_mask_match_nilearn(string version)
     {
-        // clean_img(func): detrend=True, standardize=True ('zscore', population std) on every voxel, zero voxels stay 0.
+        // clean_img(func): detrend=True, standardize=True on every voxel, zero voxels stay 0. True is 'zscore'
+        // (population std) in 0.10.4 and 'zscore_sample' in 0.14 — NiSharp's default.
         var image = Image.Load(TestPaths.Nilearn("in_func.nii.gz"));
-        var got = ImageCleaner.Clean(image, new CleanOptions { Standardize = StandardizeMethod.ZScore });
-        var expected = Image.Load(TestPaths.Nilearn("out_clean_img_defaults_nomask.nii.gz"));
+        var options = version == TestPaths.V0_10_4 ? new CleanOptions { Standardize = StandardizeMethod.ZScore } : new CleanOptions();
+        var got = ImageCleaner.Clean(image, CleanParityTests.Release(version, options));
+        var expected = Image.Load(TestPaths.Nilearn(version, "out_clean_img_defaults_nomask.nii.gz"));
         Approx.Equal(expected.Data.Select(v => (double)v).ToArray(), got.Data.Select(v => (double)v).ToArray(), 1e-5, 1e-5, "clean_img defaults");
     }
 
@@ -123,11 +133,13 @@ public class ImageCleanerTests
         using var dir = new TempDir();
         var bold = dir.File("sub-01_task-rest_bold.nii.gz");
         File.Copy(TestPaths.Nilearn("in_func.nii.gz"), bold);
-        Assert.Equal(1.0, ImageCleaner.ResolveRepetitionTime(bold, null, out var s1));
-        Assert.Contains("header", s1);
+        var r1 = ResolvedRepetitionTime.Resolve(bold);
+        Assert.Equal(1.0, r1.Seconds);
+        Assert.Contains("header", r1.Source);
         File.WriteAllText(dir.File("sub-01_task-rest_bold.json"), "{\"RepetitionTime\": 2.5}");
-        Assert.Equal(2.5, ImageCleaner.ResolveRepetitionTime(bold, null, out var s2));
-        Assert.Equal("sub-01_task-rest_bold.json", s2);
-        Assert.Equal(0.8, ImageCleaner.ResolveRepetitionTime(bold, 0.8, out _));
+        var r2 = ResolvedRepetitionTime.Resolve(bold);
+        Assert.Equal(2.5, r2.Seconds);
+        Assert.Equal("sub-01_task-rest_bold.json", r2.Source);
+        Assert.Equal(0.8, ResolvedRepetitionTime.Resolve(bold, 0.8).Seconds);
     }
 }

@@ -4,11 +4,14 @@ using NiSharp.Tests.Support;
 
 namespace NiSharp.Tests.Signal;
 
-/// <summary>The nilearn 0.10.4 signal fixtures as NiSharp types.</summary>
+/// <summary>The nilearn signal fixtures (0.10.4 by default, or of a given release) as NiSharp types.</summary>
 internal static class SignalFixtures
 {
     /// <summary>A 2-D .npy fixture as a signal matrix.</summary>
     public static SignalMatrix<double> Matrix(string name) => MatrixAt(TestPaths.Nilearn(name));
+
+    /// <summary>A 2-D .npy fixture of nilearn <paramref name="version"/> as a signal matrix.</summary>
+    public static SignalMatrix<double> Matrix(string version, string name) => MatrixAt(TestPaths.Nilearn(version, name));
 
     /// <summary>A 2-D .npy reference generated for NiSharp (<c>tests/fixtures/signal</c>).</summary>
     public static SignalMatrix<double> Reference(string name) => MatrixAt(TestPaths.Fixture("signal", name));
@@ -50,10 +53,16 @@ internal static class SignalFixtures
     /// <summary><c>in_sample_mask.npy</c>: 112 kept indices of 120.</summary>
     public static int[] SampleMask => NpyArray.Load(TestPaths.Nilearn("in_sample_mask.npy")).Data.Select(v => (int)v).ToArray();
 
+    /// <summary><c>in_confounds_filled.tsv</c> as given to nilearn <paramref name="version"/> (the same numbers, formatted apart).</summary>
+    public static SignalMatrix<double> ConfoundsOf(string version) => Table(version, "in_confounds_filled.tsv");
+
     /// <summary>A numeric TSV fixture as a matrix.</summary>
-    public static SignalMatrix<double> Table(string name)
+    public static SignalMatrix<double> Table(string name) => Table(TestPaths.V0_10_4, name);
+
+    /// <summary>A numeric TSV fixture of nilearn <paramref name="version"/> as a matrix.</summary>
+    public static SignalMatrix<double> Table(string version, string name)
     {
-        var t = TsvTable.Read(TestPaths.Nilearn(name));
+        var t = TsvTable.Read(TestPaths.Nilearn(version, name));
         return SignalMatrix<double>.FromColumns(Enumerable.Range(0, t.Columns.Count).Select(t.GetNumbers).ToList());
     }
 

@@ -12,6 +12,29 @@ public static class TestPaths
     /// <summary>A nilearn 0.10.4 reference file.</summary>
     public static string Nilearn(string name) => Fixture("nilearn", name);
 
+    /// <summary>The nilearn releases with reference fixtures: 0.10.4 (<c>fixtures/nilearn</c>) and 0.14.0
+    /// (<c>fixtures/nilearn-0.14.0</c>).</summary>
+    public const string V0_10_4 = "0.10.4", V0_14 = "0.14.0";
+
+    /// <summary>Every fixture case <paramref name="cases"/> for both nilearn releases: (version, case) rows for a theory.</summary>
+    public static TheoryData<string, string> ForBothReleases(params string[] cases)
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var v in new[] { V0_10_4, V0_14 })
+            foreach (var c in cases) data.Add(v, c);
+        return data;
+    }
+
+    /// <summary>A reference file of nilearn <paramref name="version"/>. The 0.14.0 folder holds every output and only
+    /// the inputs that differ from 0.10.4's; the others are 0.10.4's, byte for byte.</summary>
+    public static string Nilearn(string version, string name)
+    {
+        if (version == V0_10_4) return Nilearn(name);
+        if (version != V0_14) throw new ArgumentException($"no fixtures for nilearn {version}", nameof(version));
+        var own = Fixture("nilearn-0.14.0", name);
+        return File.Exists(own) || !name.StartsWith("in_", StringComparison.Ordinal) ? own : Nilearn(name);
+    }
+
     /// <summary>The repository's bundled <c>data/</c> folder as copied beside the CLI.</summary>
     public static string Data(params string[] parts) => Path.Combine([AppContext.BaseDirectory, "data", .. parts]);
 }

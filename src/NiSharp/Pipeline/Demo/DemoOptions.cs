@@ -87,8 +87,8 @@ public sealed record DemoOptions
     /// <summary>Checks the values; throws <see cref="NiSharpException"/> naming the bad one.</summary>
     public DemoOptions Validate()
     {
-        if (Subjects < 1) throw new NiSharpException($"--subjects must be at least 1, got {Subjects}");
-        if (Subjects > 1800) throw new NiSharpException($"--subjects must be at most 1800 (the id ranges of ds000030's groups), got {Subjects}");
+        if (Subjects < 1) throw NiSharpException.InParameter("subjects", $" must be at least 1, got {Subjects}");
+        if (Subjects > 1800) throw NiSharpException.InParameter("subjects", $" must be at most 1800 (the id ranges of ds000030's groups), got {Subjects}");
         if (!(VoxelSize >= 2 && VoxelSize <= 12)) throw new NiSharpException($"the voxel size must be between 2 and 12 mm, got {F(VoxelSize)}");
         if (Volumes < NonSteadyStateVolumes + 20) throw new NiSharpException($"at least {NonSteadyStateVolumes + 20} volumes are needed, got {Volumes}");
         if (!(RepetitionTime > 0.2 && RepetitionTime <= 5)) throw new NiSharpException($"the repetition time must be in (0.2, 5] s, got {F(RepetitionTime)}");
@@ -98,7 +98,7 @@ public sealed record DemoOptions
         if (!(MotionSeverity >= 0 && MotionSeverity <= 2)) throw new NiSharpException($"the motion severity must be in [0, 2] mm, got {F(MotionSeverity)}");
         if (!(PatientMotionFactor > 0)) throw new NiSharpException("the patient motion factor must be positive");
         if (!(MotionArtifacts >= 0 && MotionArtifacts <= 10)) throw new NiSharpException($"the motion artefact strength must be in [0, 10], got {F(MotionArtifacts)}");
-        if (Jobs is < 1) throw new NiSharpException($"--jobs must be at least 1, got {Jobs}");
+        if (Jobs is < 1) throw NiSharpException.InParameter("jobs", $" must be at least 1, got {Jobs}");
         if (SubjectIds is { } ids)
         {
             if (ids.Count != Subjects)

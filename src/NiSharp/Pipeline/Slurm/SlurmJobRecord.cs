@@ -62,7 +62,7 @@ public sealed record SlurmJobRecord(DateTime Submitted, string? ArrayJobId, stri
     {
         var list = new JsonArray();
         foreach (var r in ReadAll(outputDir).Append(record))
-            list.Add(new JsonObject
+            list.Add((JsonNode)new JsonObject // Add(JsonNode), not the reflection-based Add<T>
             {
                 ["Submitted"] = r.Submitted.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
                 ["ArrayJobId"] = r.ArrayJobId,

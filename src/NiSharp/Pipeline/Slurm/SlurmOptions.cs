@@ -66,23 +66,23 @@ public sealed partial record SlurmOptions
     public SlurmOptions Validate()
     {
         if (Time is string t && !TimePattern().IsMatch(t))
-            throw new NiSharpException($"--slurm-time '{t}' is not a Slurm time limit (HH:MM:SS, MM:SS, MM or D-HH[:MM[:SS]])");
+            throw NiSharpException.InParameter("slurm_time", $" '{t}' is not a Slurm time limit (HH:MM:SS, MM:SS, MM or D-HH[:MM[:SS]])");
         if (Memory is string m && !MemoryPattern().IsMatch(m))
-            throw new NiSharpException($"--slurm-mem '{m}' is not a Slurm memory size (a whole number with an optional K, M, G or T unit, e.g. 4G)");
-        if (Cpus < 1) throw new NiSharpException($"--slurm-cpus must be at least 1, got {Cpus}");
-        if (MaxParallel is < 1) throw new NiSharpException($"--slurm-max-parallel must be at least 1, got {MaxParallel}");
+            throw NiSharpException.InParameter("slurm_mem", $" '{m}' is not a Slurm memory size (a whole number with an optional K, M, G or T unit, e.g. 4G)");
+        if (Cpus < 1) throw NiSharpException.InParameter("slurm_cpus", $" must be at least 1, got {Cpus}");
+        if (MaxParallel is < 1) throw NiSharpException.InParameter("slurm_max_parallel", $" must be at least 1, got {MaxParallel}");
         foreach (var (flag, value) in new[] { ("--slurm-partition", Partition), ("--slurm-account", Account) })
             if (value is string v && (v.Length == 0 || !NamePattern().IsMatch(v)))
                 throw new NiSharpException($"{flag} '{v}' is not a Slurm name (letters, digits, '-', '_', '.', ',')");
         foreach (var word in ExtraDirectives())
         {
             if (!word.StartsWith('-'))
-                throw new NiSharpException($"--slurm-extra: '{word}' is not an sbatch option (each word starts with '-', e.g. \"--qos=low --mail-type=END\")");
+                throw NiSharpException.InParameter("slurm_extra", $": '{word}' is not an sbatch option (each word starts with '-', e.g. \"--qos=low --mail-type=END\")");
             if (word.Contains('"') || word.Contains('\n'))
-                throw new NiSharpException($"--slurm-extra: '{word}' holds a double quote or a line break, which an #SBATCH line cannot carry");
+                throw NiSharpException.InParameter("slurm_extra", $": '{word}' holds a double quote or a line break, which an #SBATCH line cannot carry");
         }
-        if (string.IsNullOrWhiteSpace(NisharpCommand)) throw new NiSharpException("--nisharp-command is empty");
-        if (NisharpCommand.Contains('\n')) throw new NiSharpException("--nisharp-command must be one line");
+        if (string.IsNullOrWhiteSpace(NisharpCommand)) throw NiSharpException.InParameter("nisharp_command", " is empty");
+        if (NisharpCommand.Contains('\n')) throw NiSharpException.InParameter("nisharp_command", " must be one line");
         return this;
     }
 
@@ -116,7 +116,7 @@ public sealed partial record SlurmOptions
             }
             else { word.Append(c); inWord = true; }
         }
-        if (quote != '\0') throw new NiSharpException($"--slurm-extra: unclosed {quote} quote in '{text}'");
+        if (quote != '\0') throw NiSharpException.InParameter("slurm_extra", $": unclosed {quote} quote in '{text}'");
         if (inWord) words.Add(word.ToString());
         return words;
     }

@@ -1,0 +1,38 @@
+namespace NiSharp.Cli;
+
+/// <summary>
+/// The library's parameter names and the flags that set them: the library's errors name parameters
+/// (<see cref="NiSharpException.Parameter"/>), the CLI prints its flags instead.
+/// </summary>
+internal static class CliFlags
+{
+    private static readonly Dictionary<string, string> FlagOf = new(StringComparer.Ordinal)
+    {
+        ["dummy_scans"] = "--dummy-scans",
+        ["edges"] = "--edges",
+        ["groups"] = "--groups",
+        ["jobs"] = "--jobs",
+        ["kinds"] = "--kind",
+        ["min_group_size"] = "--min-group-size",
+        ["network"] = "--network",
+        ["nisharp_command"] = "--nisharp-command",
+        ["participant_label"] = "--participant-label",
+        ["permutations"] = "--permutations",
+        ["slurm_cpus"] = "--slurm-cpus",
+        ["slurm_extra"] = "--slurm-extra",
+        ["slurm_max_parallel"] = "--slurm-max-parallel",
+        ["slurm_mem"] = "--slurm-mem",
+        ["slurm_time"] = "--slurm-time",
+        ["strategies"] = "--strategies",
+        ["subjects"] = "--subjects",
+        ["t_r"] = "--t-r",
+    };
+
+    /// <summary>The flag of a library parameter (<c>dummy_scans</c> → <c>--dummy-scans</c>); an unlisted name is
+    /// spelled as a flag by the same rule.</summary>
+    public static string Of(string parameter) =>
+        FlagOf.TryGetValue(parameter, out var flag) ? flag : "--" + parameter.Replace('_', '-');
+
+    /// <summary>The one line the CLI prints for <paramref name="e"/>: a parameter error names the flag.</summary>
+    public static string Message(NiSharpException e) => e.Parameter is string p ? e.MessageNaming(Of(p)) : e.Message;
+}
