@@ -98,7 +98,8 @@ public sealed class InputFileTests : IDisposable
             .Select(parts => string.Concat(parts.Select(p => p.Item2 % 97 == 0 ? new string('q', p.Item2) : p.Item1)));
         gen.Sample(text =>
         {
-            var path = _dir.File("p.txt");
+            // CsCheck runs samples on several threads: one file each.
+            var path = _dir.File($"p-{Guid.NewGuid():N}.txt");
             File.WriteAllText(path, text, new UTF8Encoding(false));
             Assert.Equal(File.ReadLines(path), InputFile.ReadLines(path, "a text"));
         }, iter: 60);
