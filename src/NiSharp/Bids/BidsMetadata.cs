@@ -127,10 +127,11 @@ public sealed class BidsMetadata
     public override string ToString() => _merged.ToJsonString();
 
     /// <summary>Reads a JSON sidecar that must hold an object; fails with the file named on bad JSON.</summary>
-    internal static JsonObject ReadSidecar(string path)
+    /// <remarks><paramref name="asInput"/> false for a file the command wrote itself (see <see cref="IO.InputFile.OpenRead"/>).</remarks>
+    internal static JsonObject ReadSidecar(string path, bool asInput = true)
     {
         // A regular file of sidecar size, in UTF-8: a FIFO would block, /dev/zero would fill the memory.
-        var bytes = IO.InputFile.ReadJsonBytes(path, "a JSON file");
+        var bytes = IO.InputFile.ReadJsonBytes(path, "a JSON file", asInput);
         JsonNode? node;
         try
         {

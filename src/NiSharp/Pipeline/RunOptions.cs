@@ -156,9 +156,9 @@ public sealed record RunOptions
         if (Kinds.Count == 0) throw NiSharpException.InParameter("kinds", ": give at least one connectivity kind");
         if (Permutations < 0) throw NiSharpException.InParameter("permutations", " must be 0 or more");
         if (Groups is { Count: not 2 }) throw NiSharpException.InParameter("groups", $" takes exactly two groups, got {Groups.Count}");
-        if (BidsFilterFile is not null && !File.Exists(BidsFilterFile)) throw new NiSharpException(BidsFilterFile, "file not found");
-        if (ParticipantsFile is not null && !File.Exists(ParticipantsFile)) throw new NiSharpException(ParticipantsFile, "file not found");
-        if (AtlasLabels is not null && !File.Exists(AtlasLabels)) throw new NiSharpException(AtlasLabels, "file not found");
+        if (BidsFilterFile is not null) IO.InputFile.Check(BidsFilterFile);
+        if (ParticipantsFile is not null) IO.InputFile.Check(ParticipantsFile);
+        if (AtlasLabels is not null) IO.InputFile.Check(AtlasLabels);
         ConfoundStrategy();
         CleanOptions(repetitionTime: 2);
         MotionExclusion.Validate();

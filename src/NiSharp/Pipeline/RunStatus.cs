@@ -86,7 +86,7 @@ public static class RunStatus
             throw new NiSharpException(outputDir, File.Exists(outputDir) ? "is a file, not a nisharp run output folder" : "the output folder does not exist");
         // A folder nisharp run never wrote to (often the input dataset, given by mistake) has no state to show:
         // listing its subjects as "unknown" would look like a run that lost track of them.
-        if (!Directory.Exists(Path.Combine(outputDir, "logs")) && !Directory.Exists(SlurmJobRecord.FolderOf(outputDir)) && !WrittenByNiSharp(outputDir))
+        if (!Directory.Exists(Path.Combine(outputDir, "logs")) && !Directory.Exists(SlurmJobRecord.FolderOf(outputDir)) && !DerivativesDataset.IsWrittenByNiSharp(outputDir))
             throw new NiSharpException(outputDir, "is not the OUTPUT_DIR of a nisharp run (no logs/, slurm/ or dataset_description.json written by NiSharp)" +
                 (Directory.EnumerateDirectories(outputDir, "sub-*").Any() ? "; it looks like an input dataset" : ""));
         var record = SlurmJobRecord.Latest(outputDir);
@@ -154,15 +154,6 @@ public static class RunStatus
         var why = ended.Value.TryGetValue(task, out var e) && e.State != "COMPLETED" ? $"Slurm: {e.State}{(e.Reason is null ? "" : " (" + e.Reason + ")")}" : "the task ended without a result";
         var tail = LastLine(slurmLog);
         return new SubjectRunStatus(subject, RunState.Failed, $"{why}; {slurmLog}{(tail is null ? "" : ": " + tail)}", jobId, log);
-    }
-
-    private static bool WrittenByNiSharp(string outputDir)
-    {
-        var description = Path.Combine(outputDir, "dataset_description.json");
-        if (!File.Exists(description)) return false;
-        // An unreadable description is not NiSharp's (DerivativesDataset writes it atomically).
-        try { return Bids.DatasetDescription.Read(description).GeneratedBy.Any(g => g.Name == "NiSharp"); }
-        catch (NiSharpException) { return false; }
     }
 
     private static SubjectRunStatus FromStatusFile(string subject, SubjectStatus? status, string log, bool completeBefore)

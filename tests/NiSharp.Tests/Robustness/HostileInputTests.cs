@@ -178,12 +178,67 @@ public class HostileInputTests(SmallCohort cohort) : IClassFixture<SmallCohort>
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task A_fifo_as_the_description_of_an_output_folder_is_not_a_nisharp_output()
+    {
+        var output = cohort.NewFolder("fifo-description");
+        SpecialFiles.MakeFifo(Path.Combine(output, "dataset_description.json"));
+        Assert.False(await Task.Run(() => DerivativesDataset.IsWrittenByNiSharp(output)));
+        AssertOneError(await RunAsync("status", output), 2,
+            $"nisharp: error: {output}: is not the OUTPUT_DIR of a nisharp run (no logs/, slurm/ or dataset_description.json written by NiSharp)");
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task A_fifo_or_a_device_given_as_an_image_is_named_for_what_it_is_not_an_empty_file()
     {
         var fifo = Path.Combine(cohort.NewFolder("fifo-image"), "bold.nii");
         SpecialFiles.MakeFifo(fifo);
         AssertOneError(await RunAsync("info", fifo), 2, $"nisharp: error: {fifo}: is a named pipe (FIFO), not a regular file; NiSharp reads only regular files");
         AssertOneError(await RunAsync("info", "/dev/zero"), 2, "nisharp: error: /dev/zero: is a device, not a regular file; NiSharp reads only regular files");
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Cifti_files_obey_the_same_rule_a_fifo_or_device_as_the_series_or_the_dlabel_atlas_is_refused()
+    {
+        var dir = cohort.NewFolder("fifo-cifti");
+        var fifo = Path.Combine(dir, "sub-01_task-rest_space-fsLR_den-91k_bold.dtseries.nii");
+        SpecialFiles.MakeFifo(fifo);
+        var tsv = Path.Combine(dir, "out.tsv");
+        const string NotRegular = "not a regular file; NiSharp reads only regular files";
+        AssertOneError(await RunAsync("extract", fifo, "--atlas", "conte69-composite", "-o", tsv), 2, $"nisharp: error: {fifo}: is a named pipe (FIFO), {NotRegular}");
+        AssertOneError(await RunAsync("info", fifo), 2, $"nisharp: error: {fifo}: is a named pipe (FIFO), {NotRegular}");
+        var dt = NiSharp.Tests.Cifti.CiftiFixtures.WorkbenchDtseries;
+        AssertOneError(await RunAsync("extract", dt, "--atlas", "/dev/zero", "-o", tsv), 2, $"nisharp: error: /dev/zero: is a device, {NotRegular}");
+        var dlabel = Path.Combine(dir, "atlas.dlabel.nii");
+        SpecialFiles.MakeFifo(dlabel);
+        AssertOneError(await RunAsync("extract", dt, "--atlas", dlabel, "-o", tsv), 2, $"nisharp: error: {dlabel}: is a named pipe (FIFO), {NotRegular}");
+        Assert.False(File.Exists(tsv));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_parcellated_series_named_as_the_input_is_refused_and_takes_back_the_table_written_before_it()
+    {
+        var dir = cohort.NewFolder("ptseries-is-input");
+        var dt = Path.Combine(dir, "series.dtseries.nii.gz");
+        File.Copy(NiSharp.Tests.Cifti.CiftiFixtures.WorkbenchDtseries, dt);
+        var bytes = File.ReadAllBytes(dt);
+        var tsv = Path.Combine(dir, "out.tsv");
+        var ptseries = Path.Combine(dir, "out.ptseries.nii");
+        File.CreateSymbolicLink(ptseries, dt);
+        var r = await RunAsync("extract", dt, "--atlas", "conte69-composite", "-o", tsv);
+        AssertOneError(r, 2, $"nisharp: error: {ptseries}: cannot write: it is the same file as the input {dt}, which would be replaced; choose another output name");
+        Assert.Equal(bytes, File.ReadAllBytes(dt));
+        Assert.False(File.Exists(tsv));
+        Assert.False(File.Exists(Path.ChangeExtension(tsv, ".json")));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task An_atlas_exported_onto_its_own_bundled_file_is_refused()
+    {
+        var source = GrayordinateAtlas.Load("conte69-composite").Source;
+        var bytes = File.ReadAllBytes(source);
+        var r = await RunAsync("atlases", "conte69-composite", "-o", source);
+        AssertOneError(r, 2, $"nisharp: error: {source}: cannot write: it is an input of this command, which would be replaced; choose another output name");
+        Assert.Equal(bytes, File.ReadAllBytes(source));
     }
 
     // ------------------------------------------------------------------ 4: absurd sizes
