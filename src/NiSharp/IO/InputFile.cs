@@ -34,8 +34,14 @@ public static class InputFile
             case FileKind.Regular:
                 return s;
             case FileKind.Missing:
-                if (new FileInfo(path).LinkTarget is string target)
+                var link = new FileInfo(path);
+                if (link.LinkTarget is string target)
+                {
+                    // A chain of links that comes back on itself never ends in a file: say so, not "does not exist".
+                    try { link.ResolveLinkTarget(returnFinalTarget: true); }
+                    catch (IOException) { throw new NiSharpException(path, $"is a symbolic link to {target} that leads back to itself (a loop of links); NiSharp reads only regular files"); }
                     throw new NiSharpException(path, $"is a symbolic link to {target}, which does not exist (a DataLad file not fetched? run 'datalad get')");
+                }
                 throw new NiSharpException(path, "file not found");
             case FileKind.Directory:
                 throw new NiSharpException(path, "is a folder, not a file");

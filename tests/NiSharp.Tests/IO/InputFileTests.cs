@@ -53,6 +53,10 @@ public sealed class InputFileTests : IDisposable
         Assert.Equal($"{_dir.Path}: is a folder, not a file", Fails(_dir.Path));
         Assert.Equal($"{_dir.File("x")}: file not found", Fails(_dir.File("x")));
         Assert.Equal($"{dangling}: is a symbolic link to not-fetched.json, which does not exist (a DataLad file not fetched? run 'datalad get')", Fails(dangling));
+        var loopA = _dir.File("loop-a.json");
+        File.CreateSymbolicLink(loopA, "loop-b.json");
+        File.CreateSymbolicLink(_dir.File("loop-b.json"), "loop-a.json");
+        Assert.Equal($"{loopA}: is a symbolic link to loop-b.json that leads back to itself (a loop of links); NiSharp reads only regular files", Fails(loopA));
     }
 
     [Fact]
