@@ -202,7 +202,8 @@ public static class FuzzHarness
     private static readonly (string Name, string Extension)[] SpecialReaders =
     [
         ("nifti", ".nii.gz"), ("tsv", ".tsv"), ("confounds", ".tsv"), ("sidecar", ".json"), ("labels", ".tsv"),
-        ("timeseries", ".tsv"), ("relmat", ".tsv"), ("participants", ".tsv"), ("confounds-json", ".json"), ("index", ""),
+        ("timeseries", ".tsv"), ("relmat", ".tsv"), ("participants", ".tsv"), ("cifti", ".dtseries.nii"), ("dlabel", ".dlabel.nii"),
+        ("confounds-json", ".json"), ("index", ""),
     ];
 
     private static Gen<FuzzCase> GenFileType =>
@@ -572,6 +573,8 @@ public static class FuzzHarness
             case "timeseries": _ = RegionTimeSeries.Read(path); break;
             case "relmat": _ = ConnectivityMatrix.Read(path); break;
             case "participants": _ = Participants.Read(path); break;
+            case "cifti": using (var f = NiSharp.Cifti.CiftiFile.Open(path)) { } break;
+            case "dlabel": _ = GrayordinateAtlas.Load(path); break;
             default:
                 var tsv = Path.Combine(workDir, "fuzz_desc-confounds_timeseries.tsv");
                 if (!File.Exists(tsv)) File.WriteAllText(tsv, ConfoundsText(false));

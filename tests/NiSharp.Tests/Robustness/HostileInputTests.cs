@@ -211,6 +211,11 @@ public class HostileInputTests(SmallCohort cohort) : IClassFixture<SmallCohort>
         var dlabel = Path.Combine(dir, "atlas.dlabel.nii");
         SpecialFiles.MakeFifo(dlabel);
         AssertOneError(await RunAsync("extract", dt, "--atlas", dlabel, "-o", tsv), 2, $"nisharp: error: {dlabel}: is a named pipe (FIFO), {NotRegular}");
+        var missing = Path.Combine(dir, "missing.dlabel.nii");
+        AssertOneError(await RunAsync("extract", dt, "--atlas", missing, "-o", tsv), 2, $"nisharp: error: {missing}: file not found");
+        Assert.Equal($"{missing}: file not found", Assert.Throws<NiSharpException>(() => GrayordinateAtlas.Load(missing)).Message);
+        var folder = Directory.CreateDirectory(Path.Combine(dir, "folder.dlabel.nii")).FullName;
+        AssertOneError(await RunAsync("extract", dt, "--atlas", folder, "-o", tsv), 2, $"nisharp: error: {folder}: is a folder, not a file");
         Assert.False(File.Exists(tsv));
     }
 
