@@ -16,8 +16,9 @@ public sealed class InputFileTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    [Fact]
-    public void Status_tells_files_folders_pipes_devices_links_and_nothing_apart_without_opening()
+    // The tests that meet a FIFO run on a worker with a deadline: a reader that opened it would block forever.
+    [Fact(Timeout = 30_000)]
+    public Task Status_tells_files_folders_pipes_devices_links_and_nothing_apart_without_opening() => Task.Run(() =>
     {
         var file = _dir.File("a.txt");
         File.WriteAllText(file, "hello");
@@ -38,10 +39,10 @@ public sealed class InputFileTests : IDisposable
         // Through a link, the same file: same identity.
         Assert.Equal(FileStatus.Of(file), FileStatus.Of(link));
         Assert.NotEqual(FileStatus.Of(file).Identity, FileStatus.Of(_dir.Path).Identity);
-    }
+    });
 
-    [Fact]
-    public void Only_regular_files_are_read_each_refusal_naming_the_path()
+    [Fact(Timeout = 30_000)]
+    public Task Only_regular_files_are_read_each_refusal_naming_the_path() => Task.Run(() =>
     {
         var fifo = _dir.File("pipe.json");
         SpecialFiles.MakeFifo(fifo);
@@ -57,7 +58,7 @@ public sealed class InputFileTests : IDisposable
         File.CreateSymbolicLink(loopA, "loop-b.json");
         File.CreateSymbolicLink(_dir.File("loop-b.json"), "loop-a.json");
         Assert.Equal($"{loopA}: is a symbolic link to loop-b.json that leads back to itself (a loop of links); NiSharp reads only regular files", Fails(loopA));
-    }
+    });
 
     [Fact]
     public void Text_is_read_up_to_its_bound_and_refused_beyond_it_before_reading()
