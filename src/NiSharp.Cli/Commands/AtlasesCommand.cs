@@ -130,8 +130,9 @@ internal static class AtlasesCommand
     private static void WriteListing(TextWriter o, IReadOnlyList<AtlasListing> atlases, string prefix, bool searched)
     {
         if (searched && atlases.Count == 0) o.WriteLine("  (no atlas images)");
+        int width = atlases.Select(a => prefix.Length + a.Name.Length).DefaultIfEmpty(0).Max();
         foreach (var a in atlases)
-            o.WriteLine($"  {prefix + a.Name,-45} {(a.Kind == AtlasKind.Maps ? "probseg" : "dseg"),-8} {a.Spaces}");
+            o.WriteLine($"  {(prefix + a.Name).PadRight(width)}  {(a.Kind == AtlasKind.Maps ? "probseg" : "dseg"),-8} {a.Spaces}");
         o.WriteLine();
     }
 
