@@ -138,8 +138,6 @@ internal static class ExtractCommand
             if (source?.SpaceWarning(target) is string spaceWarning) warnings.Add(spaceWarning);
             if (grayordinates)
             {
-                // A path that is no file: say what it is (not found, a folder, a link to nothing), as for any input.
-                if (!File.Exists(atlasName) && (atlasName.Contains('/') || atlasName.Contains('.'))) IO.InputFile.Check(atlasName);
                 if (source?.Kind != AtlasKind.Grayordinate)
                     throw new NiSharpException(boldPath, $"is CIFTI grayordinates: --atlas must be a grayordinate atlas ({string.Join(", ", AtlasCatalog.Grayordinate.Select(a => a.Name))}) or a .dlabel.nii, not '{atlasName}'");
                 if (maskPath is not null) throw new NiSharpException("--mask is a voxel mask; a .dtseries.nii is parcellated over the grayordinates the atlas labels");
