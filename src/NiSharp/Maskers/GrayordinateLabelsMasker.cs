@@ -242,7 +242,12 @@ public sealed class GrayordinateLabelsMasker
     /// Parcellates and cleans the dense time series at <paramref name="dtseriesPath"/> with the confounds, sample mask and
     /// dummy volumes of <paramref name="inputs"/>; time points are streamed a few at a time.
     /// </summary>
-    public GrayordinateSignals FitTransform(string dtseriesPath, MaskerInputs inputs, ICollection<string>? warnings = null)
+    public GrayordinateSignals FitTransform(string dtseriesPath, MaskerInputs inputs, ICollection<string>? warnings = null) =>
+        FitTransform(dtseriesPath, inputs, warnings, null);
+
+    /// <summary><see cref="FitTransform(string, MaskerInputs, ICollection{string}?)"/> with an observer of the pass (the
+    /// raw parcel means and grayordinate statistics of a participant run's QC).</summary>
+    internal GrayordinateSignals FitTransform(string dtseriesPath, MaskerInputs inputs, ICollection<string>? warnings, IExtractionObserver? observer)
     {
         using var f = CiftiFile.Open(dtseriesPath);
         var series = f.Header.Axis<SeriesAxis>(0, dtseriesPath);
@@ -252,7 +257,7 @@ public sealed class GrayordinateLabelsMasker
         parameters["atlas"] = Options.Atlas.Name;
         parameters["data_grayordinates"] = data.Describe();
         parameters["atlas_grayordinates"] = Options.Atlas.Grayordinates.Describe();
-        var signals = RegionExtraction.Run(new GrayordinateSource(f), fit.Index, fit.Coverage, Options, inputs, parameters, warnings);
+        var signals = RegionExtraction.Run(new GrayordinateSource(f), fit.Index, fit.Coverage, Options, inputs, parameters, warnings, observer);
         var parcels = fit.ParcelsFor(signals.Regions, signals.ColumnNames);
         return new GrayordinateSignals(signals, parcels, KeptSeries(series, signals), Provenance(dtseriesPath, signals));
     }

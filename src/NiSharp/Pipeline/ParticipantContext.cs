@@ -20,6 +20,9 @@ internal sealed class ParticipantContext
     public required LabelsMaskerOptions Masker { get; init; }
     public required ConfoundStrategy Strategy { get; init; }
     public required IReadOnlyList<ConnectivityKind> Kinds { get; init; }
+    /// <summary>The grayordinate atlas of a run on fsLR grayordinates (<see cref="RunOptions.OnGrayordinates"/>), else null;
+    /// <see cref="Atlas"/> then stands for its keys and labels.</summary>
+    public GrayordinateAtlas? Grayordinates { get; init; }
 
     /// <summary>
     /// The context of validated <paramref name="options"/> for the runs of <paramref name="selection"/>: the atlas resolved
@@ -30,11 +33,13 @@ internal sealed class ParticipantContext
     public static ParticipantContext For(RunOptions options, RunSelection selection)
     {
         var spec = options.AtlasSpec();
-        var target = new AtlasTarget(TemplateSpace.Normalize(options.Space), spec.IsTemplateFlow || spec.Datasets.Count > 0 ? ReferenceVoxelSize(options, selection) : null);
+        var target = new AtlasTarget(TemplateSpace.Normalize(options.Space),
+            !options.OnGrayordinates && (spec.IsTemplateFlow || spec.Datasets.Count > 0) ? ReferenceVoxelSize(options, selection) : null);
         var source = AtlasResolver.Resolve(spec, target);
         if (source.Kind == AtlasKind.Maps)
             throw new NiSharpException(source.Name, "is a probabilistic atlas (probseg): nisharp run extracts label atlases (dseg); extract maps with nisharp extract --atlas");
-        var atlas = source.LoadLabels();
+        var grayordinates = GrayordinateRunAnalysis.LoadAtlas(options, source);
+        var atlas = grayordinates is null ? source.LoadLabels() : Atlas.OfGrayordinates(grayordinates, source);
         var atlasLabel = DerivativeNames.AtlasLabel(source);
         var masker = options.MaskerOptions(atlas);
         return new ParticipantContext
@@ -48,6 +53,7 @@ internal sealed class ParticipantContext
             Masker = masker,
             Strategy = options.ConfoundStrategy(),
             Kinds = Provenance.ParticipantKinds(options),
+            Grayordinates = grayordinates,
         };
     }
 

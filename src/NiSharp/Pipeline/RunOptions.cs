@@ -44,6 +44,18 @@ public sealed record RunOptions
     /// <summary>Template space of the BOLD runs.</summary>
     public string Space { get; init; } = "MNI152NLin2009cAsym";
 
+    /// <summary>Whether the runs are grayordinates: <see cref="Space"/> is <c>fsLR</c>, fMRIPrep's CIFTI output
+    /// (<c>*_space-fsLR_den-91k_bold.dtseries.nii</c>), parcellated with a grayordinate atlas.</summary>
+    public bool OnGrayordinates => TemplateSpace.Same(Space, TemplateSpace.FsLR);
+
+    /// <summary>The grayordinate density <c>--space fsLR</c> reads (fMRIPrep's <c>--cifti-output 91k</c>).</summary>
+    public const string GrayordinateDensity = "91k";
+
+    /// <summary>The atlas of a run in <paramref name="space"/> when none is given: <c>conte69-composite</c> on fsLR
+    /// grayordinates, else <c>yeo7-relabeled</c>.</summary>
+    public static string DefaultAtlas(string space) =>
+        TemplateSpace.Same(space, TemplateSpace.FsLR) ? "conte69-composite" : "yeo7-relabeled";
+
     /// <summary>The atlas (<see cref="AtlasSpec.Atlas"/>): a bundled name, a label image file, <c>templateflow:ATLAS[:DESC]</c>
     /// (found for <see cref="Space"/> in the TemplateFlow home), or the <c>NAME[:DESC]</c> of an atlas in <see cref="AtlasDatasets"/>.</summary>
     public string Atlas { get; init; } = "yeo7-relabeled";
