@@ -5,7 +5,7 @@ using NiSharp.Atlases;
 using NiSharp.Cifti;
 using NiSharp.IO;
 
-namespace NiSharp.Pipeline.Demo;
+namespace NiSharp.Pipeline;
 
 /// <summary>
 /// The demo's grayordinate run (<c>nisharp demo --cifti</c>): the subject's series also as fMRIPrep's
