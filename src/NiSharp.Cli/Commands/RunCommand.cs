@@ -57,7 +57,6 @@ internal static class RunCommand
         compat.AddTo(cmd);
         cmd.SetAction(p =>
         {
-            var (extrapolate, interpolation, semantics) = compat.Values(p);
             var options = new RunOptions
             {
                 InputDirectory = p.GetValue(input)!,
@@ -70,13 +69,9 @@ internal static class RunCommand
                 AtlasLabels = p.GetValue(atlasLabels),
                 Strategy = p.GetValue(strategy)!,
                 DummyScans = DummyScans.Parse(p.GetValue(dummy)!),
-                LowPass = ParseHz(p.GetValue(lowPass)!, "--low-pass"),
-                HighPass = ParseHz(p.GetValue(highPass)!, "--high-pass"),
+                Clean = compat.Apply(p, RunOptions.DefaultCleaning with { LowPass = ParseHz(p.GetValue(lowPass)!, "--low-pass"), HighPass = ParseHz(p.GetValue(highPass)!, "--high-pass") }),
                 SmoothingFwhm = p.GetValue(smoothingFwhm) is { Length: > 0 } fw ? Imaging.Fwhm.Parse(fw) : null,
                 HighVarianceConfounds = p.GetValue(highVariance),
-                Extrapolate = extrapolate,
-                CensoredInterpolation = interpolation,
-                Semantics = semantics,
                 Kinds = (p.GetValue(kinds) is { Length: > 0 } k ? k : ["correlation"]).Select(ConnectivityKinds.Parse).ToArray(),
                 Jobs = ParseJobs(p.GetValue(jobs)!),
                 BidsFilterFile = p.GetValue(filter),

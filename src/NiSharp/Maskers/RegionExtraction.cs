@@ -53,9 +53,9 @@ internal static class RegionExtraction
         // Resolve the repetition time and validate the whole cleaning before reading any voxel.
         var repetitionTime = options.ResolveRepetitionTime(source.Path);
         double? tr = repetitionTime.Seconds;
-        if (options.Filters && tr is null)
+        if (options.Clean.NeedsRepetitionTime && tr is null)
             throw Error(source, "filtering needs the repetition time (t_r): give it, or use an image whose sidecar or header has it");
-        var clean = options.ToCleanOptions(tr);
+        var clean = options.Clean with { RepetitionTime = tr };
         var warnings = new List<string>();
         List<(CleanPlan Plan, int[]? Rows)> plans;
         try

@@ -38,7 +38,6 @@ public sealed class Provenance
     public Provenance(RunOptions options, string atlasLabel, LabelsMaskerOptions masker)
     {
         var strategy = options.ConfoundStrategy();
-        var clean = options.CleanOptions(repetitionTime: 1); // the run's own TR is recorded per run, not hashed
         var atlas = new JsonObject
         {
             ["Name"] = File.Exists(options.Atlas) ? Path.GetFileName(options.Atlas) : options.Atlas,
@@ -52,7 +51,8 @@ public sealed class Provenance
             ["Space"] = options.Space,
             ["Atlas"] = atlas,
             ["Confounds"] = ParameterJson.ToNode(strategy.ToParameters()),
-            ["Cleaning"] = ParameterJson.ToNode(clean.ToParameters().Where(kv => kv.Key != "t_r").ToDictionary(kv => kv.Key, kv => kv.Value)),
+            // the run's own TR is recorded per run, not hashed
+            ["Cleaning"] = ParameterJson.ToNode(options.Clean.ToParameters(repetitionTime: false)),
             ["Masker"] = ParameterJson.ToNode(MaskerParameters(masker.ToParameters(), options)),
             ["Connectivity"] = new JsonArray(ParticipantKinds(options).Select(k => (JsonNode?)ConnectivityParameters(k)).ToArray()),
         };

@@ -87,7 +87,6 @@ internal static class RunAnalysis
         if (table.RowCount != volumes)
             throw new NiSharpException(confoundsFile.Path, $"the confounds have {table.RowCount} rows but {run.Bold.Filename} has {volumes} volumes");
         var selection = ConfoundSelector.Select(table, ctx.Strategy);
-        var clean = options.CleanOptions(t_r);
         log($"{run.Bold.Filename}: {volumes} volumes, TR {t_r.ToString("0.###", CultureInfo.InvariantCulture)} s ({trSource}); " +
             $"{selection.DummyScans} dummy, {selection.Volumes - selection.SampleMask.Length} censored, {selection.Columns.Count} regressors ({ctx.Strategy.Name})");
 
@@ -97,7 +96,7 @@ internal static class RunAnalysis
         {
             MaskImg = mask is null ? null : Masking.LoadMask(mask),
             MaskSource = mask is null ? null : ctx.SourceUri(mask),
-            RepetitionTime = t_r,
+            Clean = ctx.Masker.Clean with { RepetitionTime = t_r },
             RepetitionTimeSource = trSource,
         };
         var masker = new LabelsMasker(maskerOptions);
@@ -111,7 +110,7 @@ internal static class RunAnalysis
             throw new NiSharpException(bold, $"only {region.Coverage.Count - empty.Length} atlas region(s) have voxels in the brain mask; is the atlas in the BOLD's space ({run.Space})?");
         log($"  {region.Coverage.Count} regions, {empty.Length} without voxels in the mask{(empty.Length > 0 ? $" ({string.Join(", ", empty)})" : "")}; {region.Timepoints} volumes kept");
         foreach (var w in warnings) log($"  warning: {w}");
-        var qc = RunQcStep.Measure(table, selection, maskerOptions.ToCleanOptions(t_r), pass.Recorder.Signals(), pass.Snr, region.Coverage);
+        var qc = RunQcStep.Measure(table, selection, maskerOptions.Clean, pass.Recorder.Signals(), pass.Snr, region.Coverage);
         log(string.Create(CultureInfo.InvariantCulture,
             $"  motion QC: mean FD {qc.FdMean:0.###} mm, {qc.FdOver02} volume(s) above 0.2 mm, tSNR {qc.TsnrMean:0.#}, temporal DOF used {qc.Dof.Loss:0.#} of {qc.Volumes}"));
 
