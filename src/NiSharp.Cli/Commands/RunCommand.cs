@@ -177,9 +177,9 @@ internal sealed class PlainProgress(TextWriter o) : IRunProgress
         }
     }
 
-    public void Message(string text)
+    public void Message(ParameterText text)
     {
-        lock (_gate) o.WriteLine(text);
+        lock (_gate) o.WriteLine(CliFlags.Text(text));
     }
 }
 
@@ -249,9 +249,9 @@ internal static class RunProgressDisplay
             }
         }
 
-        public void Message(string text)
+        public void Message(ParameterText text)
         {
-            lock (_gate) messages.Add(text);
+            lock (_gate) messages.Add(CliFlags.Text(text));
         }
 
         private void Describe() =>

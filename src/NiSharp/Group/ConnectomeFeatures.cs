@@ -142,8 +142,13 @@ public static class ConnectomeFeatures
                 values[s] = n > 0 ? sum / n : double.NaN;
             }
             if (maxMembers < 2)
-                throw NiSharpException.InParameter("network", $" {net}: {(maxMembers == 0 ? "no region" : "only one region")} of the matrices belongs to it, so it has no within-network edge" +
-                    (maxMembers == 0 ? " (regions join a network through the RegionNetworks of the matrices' sidecars, by a token of their name, as in 7Networks_LH_Default_PFC_1, or through a --networks table such as the one 'nisharp atlases NAME -o atlas.nii.gz --labels-out labels.tsv' writes)" : ""));
+            {
+                // where the regions' networks come from, when none of the matrices' regions is in this one
+                ParameterText hint = "";
+                if (maxMembers == 0)
+                    hint = $" (regions join a network through the RegionNetworks of the matrices' sidecars, by a token of their name, as in 7Networks_LH_Default_PFC_1, or through a {new ParameterName("networks")} table such as the one 'nisharp atlases NAME -o atlas.nii.gz --labels-out labels.tsv' writes)";
+                throw NiSharpException.InParameter("network", $" {net}: {(maxMembers == 0 ? "no region" : "only one region")} of the matrices belongs to it, so it has no within-network edge{hint}");
+            }
             features.Add(new ConnectomeFeature(net, FeatureKind.NetworkMean, null, null, net, null, values));
         }
         return features;

@@ -111,7 +111,7 @@ public sealed class VoxelMasker
         }
         catch (NiSharpException e) when (e.FilePath is null && source.Path is not null)
         {
-            throw new NiSharpException(source.Path, e.Message, e);
+            throw e.InFile(source.Path);
         }
         int nv = voxels.Length;
         var data = new T[(long)n * nv];

@@ -280,7 +280,7 @@ public static class DenoisingBenchmark
             try { ConfoundSelector.Select(table, s.Confounds with { DummyScans = dummy }); }
             catch (NiSharpException e)
             {
-                throw new NiSharpException(e.FilePath ?? file.Path, $"strategy {s.Name}: {StripFile(e)}; leave it out of --strategies");
+                throw new NiSharpException(e.FilePath ?? file.Path, $"strategy {s.Name}: {StripFile(e)}; leave it out of {new ParameterName("strategies")}");
             }
         }
     }
