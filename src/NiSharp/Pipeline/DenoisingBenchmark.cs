@@ -139,7 +139,7 @@ public static class DenoisingBenchmark
             ? throw NiSharpException.InParameter("strategies", ": give at least one strategy")
             : DenoisingStrategies.Parse(string.Join(',', options.Strategies));
         var selection = RunSelection.Select(run);
-        var ctx = ParticipantContext.For(run);
+        var ctx = ParticipantContext.For(run, selection);
         var (atlas, atlasLabel) = (ctx.Atlas, ctx.AtlasLabel);
         // Extraction without cleaning: the raw means every strategy cleans.
         var rawMasker = ctx.Masker with { Clean = ctx.Masker.Clean with { Detrend = false, Standardize = StandardizeMethod.None, LowPass = null, HighPass = null } };

@@ -57,7 +57,7 @@ public static class GroupLevel
         var tasks = selection.Tasks;
         if (tasks.Count > 1)
             throw new NiSharpException(options.InputDirectory, $"the runs have several tasks ({string.Join(", ", tasks)}); compare one at a time with {new ParameterName("task")}");
-        var ctx = ParticipantContext.For(options);
+        var ctx = ParticipantContext.For(options, selection);
         var atlas = ctx.Atlas;
         var atlasLabel = ctx.AtlasLabel;
         if (!Directory.Exists(options.OutputDirectory))

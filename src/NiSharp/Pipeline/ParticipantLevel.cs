@@ -42,7 +42,7 @@ public static class ParticipantLevel
         progress ??= SilentProgress.Instance;
         options = options.Validate();
         var selection = RunSelection.Select(options);
-        var ctx = ParticipantContext.For(options);
+        var ctx = ParticipantContext.For(options, selection);
         var atlas = ctx.Atlas;
 
         Directory.CreateDirectory(options.OutputDirectory);
@@ -54,6 +54,7 @@ public static class ParticipantLevel
         DerivativesDataset.Write(options.OutputDirectory, options.InputDirectory, selection.Layout.Description);
         if (selection.WithoutRuns.Count > 0)
             progress.Message($"{selection.WithoutRuns.Count} subject(s) have no run in space {options.Space}: sub-{string.Join(", sub-", selection.WithoutRuns)}");
+        if (ctx.SpaceWarning is string spaceWarning) progress.Message("warning: " + spaceWarning);
         if (options.Kinds.Contains(Connectome.ConnectivityKind.Tangent))
             progress.Message("kind tangent is relative to the group: the group level computes it");
 
@@ -90,6 +91,7 @@ public static class ParticipantLevel
         var outputDir = ctx.Options.OutputDirectory;
         var log = new SubjectLog();
         log.Add($"sub-{subject}: {runs.Count} run(s); NiSharp {Provenance.Version}; parameters {ctx.Provenance.ParametersHash}");
+        if (ctx.SpaceWarning is string spaceWarning) log.Add("warning: " + spaceWarning);
         var (reason, file) = SubjectLoop.RunEach(runs, log, run =>
         {
             var runClock = Stopwatch.StartNew();

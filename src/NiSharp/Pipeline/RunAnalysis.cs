@@ -130,7 +130,7 @@ internal static class RunAnalysis
             ["Atlas"] = AtlasDescription(ctx),
             ["SelectedConfounds"] = selection.Columns.ToArray(),
             ["DummyVolumes"] = selection.DummyScans,
-            ["masker"] = Provenance.MaskerParameters((IReadOnlyDictionary<string, object?>)region.Parameters["masker"]!, options),
+            ["masker"] = Provenance.MaskerParameters((IReadOnlyDictionary<string, object?>)region.Parameters["masker"]!, ctx.Atlas),
             ["Parameters"] = ctx.Provenance.Parameters,
             [Provenance.ParametersHashKey] = ctx.Provenance.ParametersHash,
             [Provenance.InputsHashKey] = inputsHash,
@@ -201,15 +201,17 @@ internal static class RunAnalysis
         }
     }
 
-    private static JsonObject AtlasDescription(ParticipantContext ctx) => new()
+    /// <summary>The atlas as sidecars record it: its name, origin, space, source files and content hash
+    /// (<see cref="AtlasSource.Describe"/>), its output label and regions, and the space warning when it was given.</summary>
+    private static JsonObject AtlasDescription(ParticipantContext ctx)
     {
-        ["Name"] = ctx.Atlas.Name,
-        ["Label"] = ctx.AtlasLabel,
-        ["Space"] = ctx.Atlas.Info?.Space,
-        ["Licence"] = ctx.Atlas.Info?.Licence,
-        ["Source"] = ctx.Atlas.Info is null ? ctx.Atlas.ImageSource : $"bundled with NiSharp ({ctx.Atlas.Info.ImageFile})",
-        ["Regions"] = ctx.Atlas.Labels.Regions.Count,
-    };
+        var o = ctx.Atlas.Source?.Describe() ?? new JsonObject { ["Name"] = ctx.Atlas.Name, ["Space"] = ctx.Atlas.Space };
+        o["Label"] = ctx.AtlasLabel;
+        o["Regions"] = ctx.Atlas.Labels.Regions.Count;
+        o["DataSpace"] = ctx.AtlasTarget.Space;
+        if (ctx.SpaceWarning is string w) o["SpaceWarning"] = w;
+        return o;
+    }
 
     private static string BuildReport(BoldRun run, ParticipantContext ctx, FmriprepConfounds table, ConfoundSelection selection, double tr,
         RegionSignals region, Image<int> atlasOnGrid, Image<float> meanEpi, Dictionary<ConnectivityKind, ConnectivityMatrix> matrices, RunQc qc)
@@ -229,7 +231,7 @@ internal static class RunAnalysis
             ("BOLD", run.Bold.RelativePath),
             ("task", run.Task ?? "n/a"),
             ("space", run.Space ?? "n/a"),
-            ("atlas", ctx.Atlas.Name),
+            ("atlas", ctx.Atlas.Name + (ctx.Atlas.Space is string atlasSpace ? $" ({atlasSpace}{(ctx.Atlas.Source?.Resolution is string res ? ", res-" + res : "")})" : "")),
             ("confounds", $"{ctx.Strategy.Name}: {string.Join(", ", selection.Columns)}"),
             ("dummy volumes", dummy.ToString(CultureInfo.InvariantCulture)),
             ("censored volumes", censored.Count(c => c).ToString(CultureInfo.InvariantCulture)),

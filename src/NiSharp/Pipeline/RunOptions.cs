@@ -44,11 +44,28 @@ public sealed record RunOptions
     /// <summary>Template space of the BOLD runs.</summary>
     public string Space { get; init; } = "MNI152NLin2009cAsym";
 
-    /// <summary>A bundled atlas name or a label image file.</summary>
+    /// <summary>The atlas (<see cref="AtlasSpec.Atlas"/>): a bundled name, a label image file, <c>templateflow:ATLAS[:DESC]</c>
+    /// (found for <see cref="Space"/> in the TemplateFlow home), or the <c>NAME[:DESC]</c> of an atlas in <see cref="AtlasDatasets"/>.</summary>
     public string Atlas { get; init; } = "yeo7-relabeled";
 
-    /// <summary>A label table for an atlas file (LUT, TXT, CSV or TSV), or null.</summary>
+    /// <summary>A label table that replaces the atlas's names (BIDS <c>dseg.tsv</c>, LUT, TXT or CSV), or null.</summary>
     public string? AtlasLabels { get; init; }
+
+    /// <summary><c>--atlas-space</c>: the space of an atlas file whose name does not say it; for TemplateFlow and datasets, the
+    /// space to take the atlas from when not <see cref="Space"/> (null: the file's <c>space-</c> entity; <see cref="Space"/>).</summary>
+    public string? AtlasSpace { get; init; }
+
+    /// <summary><c>--atlas-dataset</c>: BIDS-Atlas datasets searched for <see cref="Atlas"/>.</summary>
+    public IReadOnlyList<string> AtlasDatasets { get; init; } = [];
+
+    /// <summary><c>--templateflow-home</c>: the TemplateFlow home (null: <c>$TEMPLATEFLOW_HOME</c>, else <c>~/.cache/templateflow</c>).</summary>
+    public string? TemplateFlowHome { get; init; }
+
+    /// <summary>The atlas request of these options.</summary>
+    public AtlasSpec AtlasSpec() => new()
+    {
+        Atlas = Atlas, Labels = AtlasLabels, Space = AtlasSpace, Datasets = AtlasDatasets, TemplateFlowHome = TemplateFlowHome,
+    };
 
     /// <summary>The confound strategy preset (<see cref="ConfoundPresets.PresetNames"/>, optionally <c>+gsr</c>).</summary>
     public string Strategy { get; init; } = "yeo2011";
@@ -151,6 +168,7 @@ public sealed record RunOptions
         if (BidsFilterFile is not null && !File.Exists(BidsFilterFile)) throw new NiSharpException(BidsFilterFile, "file not found");
         if (ParticipantsFile is not null && !File.Exists(ParticipantsFile)) throw new NiSharpException(ParticipantsFile, "file not found");
         if (AtlasLabels is not null && !File.Exists(AtlasLabels)) throw new NiSharpException(AtlasLabels, "file not found");
+        foreach (var d in AtlasDatasets) _ = new BidsAtlasDataset(d);
         ConfoundStrategy();
         Clean.ValidateValues();
         if (Clean.RepetitionTime is not null)
