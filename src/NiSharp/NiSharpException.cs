@@ -36,7 +36,7 @@ public class NiSharpException : Exception
     public NiSharpException(string filePath, string problem, Exception? inner = null) : this(filePath, (ParameterText)problem, inner) { }
 
     /// <summary>An error whose message names parameters (<see cref="ParameterName"/>), not tied to one file.</summary>
-    public NiSharpException(ParameterText message, Exception? inner = null) : base(OneLine(message.ToString()), inner)
+    public NiSharpException(ParameterText message, Exception? inner = null) : base(Printable(message.ToString()), inner)
     {
         Text = message;
     }
@@ -59,8 +59,32 @@ public class NiSharpException : Exception
         : new NiSharpException(filePath, Text, this) { Parameter = Parameter, ExitCode = ExitCode };
 
     /// <summary>The message with each parameter it names spelled by <paramref name="spell"/> (a flag, a field).</summary>
-    public string MessageNaming(Func<string, string> spell) => OneLine(Text.ToString(spell));
+    public string MessageNaming(Func<string, string> spell) => Printable(Text.ToString(spell));
 
-    // One line is a promise to users who grep logs of thousands of subjects.
-    private static string OneLine(string s) => s.Replace("\r", " ").Replace("\n", " ");
+    /// <summary>
+    /// <paramref name="text"/> with every control character written as an escape (<c>\n</c>, <c>\r</c>, <c>\x1b</c>,
+    /// <c>\u202e</c>): a file name with a newline cannot break a message into two lines (one line is a promise to users
+    /// who grep logs of thousands of subjects), and one with terminal escape sequences cannot recolour or rewrite the
+    /// terminal. Tabs are kept. Every message NiSharp prints goes through this.
+    /// </summary>
+    public static string Printable(string text)
+    {
+        int i = 0;
+        while (i < text.Length && !NeedsEscape(text[i])) i++;
+        if (i == text.Length) return text;
+        var sb = new System.Text.StringBuilder(text.Length + 16).Append(text, 0, i);
+        for (; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (!NeedsEscape(c)) sb.Append(c);
+            else if (c == '\n') sb.Append("\\n");
+            else if (c == '\r') sb.Append("\\r");
+            else if (c < 0x100) sb.Append("\\x").Append(((int)c).ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
+            else sb.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
+        }
+        return sb.ToString();
+    }
+
+    // C0 and C1 controls and DEL (char.IsControl), and the bidirectional overrides that make text read backwards.
+    private static bool NeedsEscape(char c) => c != '\t' && (char.IsControl(c) || c is >= '\u202a' and <= '\u202e' or >= '\u2066' and <= '\u2069');
 }

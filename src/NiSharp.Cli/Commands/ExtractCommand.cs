@@ -213,10 +213,27 @@ internal static class ExtractCommand
                     new Dictionary<string, object?> { ["Name"] = "NiSharp", ["Version"] = typeof(LabelsMasker).Assembly.GetName().Version?.ToString(), ["Command"] = "nisharp extract" },
                 },
             };
-            result.Write(outPath, extra);
             var ptseriesPath = parcellated is null ? null : GrayordinateSignals.ParcellatedSeriesPath(outPath);
-            parcellated?.WriteParcellatedSeries(ptseriesPath!);
-            if (coveragePath is not null) RegionCoverage.WriteTsv(coveragePath, result.Coverage);
+            var written = new List<string>();
+            try
+            {
+                result.Write(outPath, extra);
+                written.AddRange([outPath, IO.RegionTimeSeriesFile.SidecarPath(outPath)]);
+                if (parcellated is not null)
+                {
+                    parcellated.WriteParcellatedSeries(ptseriesPath!);
+                    written.Add(ptseriesPath!);
+                }
+                if (coveragePath is not null) RegionCoverage.WriteTsv(coveragePath, result.Coverage);
+            }
+            catch (NiSharpException)
+            {
+                // A refused or failed output (a name that is an input, a full disk) takes back the files this command
+                // wrote before it: a time series without its parcellated twin or coverage would look complete.
+                foreach (var f in written)
+                    try { File.Delete(f); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+                throw;
+            }
 
             foreach (var w in warnings) p.Err().WriteLine($"nisharp: warning: {w}");
             int empty = result.Regions.Count(r => r.IsEmpty);

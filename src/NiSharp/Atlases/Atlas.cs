@@ -81,6 +81,8 @@ public sealed class Atlas
         var present = img.Data.Where(v => v != 0).Distinct().Order().ToArray();
         if (present.Length == 0)
             throw new NiSharpException(imageSource ?? name, "the atlas has no labels: every voxel is 0 (background)");
+        if (present.Length > LabelTable.MaxLabels)
+            throw new NiSharpException(imageSource ?? name, $"the atlas has {present.Length} labels; an atlas may have at most {LabelTable.MaxLabels} regions (each is a row and a column of every connectivity matrix)");
         labels ??= LabelTable.Generic(present);
         labels.CheckCovers(present, imageSource ?? name);
         return new Atlas(name, img, labels, info, imageSource, source) { _present = present };
@@ -130,10 +132,12 @@ public sealed class Atlas
     /// </summary>
     private static LabelTable RelabeledYeoLabels(Image<int> relabeled)
     {
-        var cached = Path.Combine(BundledData.CacheDirectory, "derived", "yeo7-relabeled.labels.tsv");
-        if (File.Exists(cached))
+        const string Cached = "derived/yeo7-relabeled.labels.tsv";
+        if (BundledData.FindCached(Cached) is string cached)
         {
-            try { return LabelTable.Read(cached); } catch (NiSharpException) { /* recompute */ }
+            // Derived data, not an input of the command: a damaged copy is recomputed and replaced.
+            try { return LabelTable.Parse(IO.InputFile.ReadLines(cached, "a label table", asInput: false).ToList(), cached); }
+            catch (NiSharpException) { /* recompute */ }
         }
         var thickInfo = AtlasCatalog.Find("yeo7-thick")!;
         var thick = Regions.LoadLabelImage(BundledData.PathOf(thickInfo.ImageFile));
@@ -158,12 +162,8 @@ public sealed class Atlas
             labels.Add(new AtlasLabel(r, $"label_{r}", net?.Network, net?.Colour));
         }
         var table = new LabelTable(labels);
-        try
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(cached)!);
-            table.WriteTsv(cached);
-        }
-        catch (IOException) { }
+        try { BundledData.WriteCached(Cached, s => s.Write(System.Text.Encoding.UTF8.GetBytes(table.ToTsv()))); }
+        catch (NiSharpException) { } // no writable cache: computed again next time
         return table;
     }
 

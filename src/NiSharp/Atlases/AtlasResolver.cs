@@ -22,7 +22,7 @@ public static class AtlasResolver
         target ??= AtlasTarget.Unknown;
         var text = spec.Atlas.Trim();
         if (text.Length == 0) throw NiSharpException.InParameter("atlas", ": no atlas given");
-        if (spec.Labels is not null && !File.Exists(spec.Labels)) throw new NiSharpException(spec.Labels, "label file not found");
+        if (spec.Labels is not null) IO.InputFile.Check(spec.Labels);
 
         if (spec.IsTemplateFlow)
         {
@@ -59,7 +59,8 @@ public static class AtlasResolver
             RefuseSpace(spec, g.Name, TemplateSpace.FsLR);
             return new AtlasSource(g.Name, AtlasOrigin.Bundled, AtlasKind.Grayordinate, () => BundledData.PathOf(g.File), spec.Labels, TemplateSpace.FsLR) { GrayordinateInfo = g };
         }
-        if (text.Contains('/') || text.Contains('.')) throw new NiSharpException(text, "file not found");
+        // A path that is no file: say what it is (not found, a folder, a link to nothing), as for any input.
+        if (text.Contains('/') || text.Contains('.')) { IO.InputFile.Check(text); throw new NiSharpException(text, "file not found"); }
         string datasetAtlases = spec.Datasets.Count == 0 ? ""
             : $"; in the BIDS-Atlas datasets: {AtlasFileChoice.Listing(spec.Datasets.SelectMany(d => new BidsAtlasDataset(d).AtlasFiles()).Select(f => f.Atlas).Distinct(StringComparer.Ordinal).ToList())}";
         throw new NiSharpException($"unknown atlas '{text}' (bundled: {string.Join(", ", AtlasCatalog.All.Select(a => a.Name))}{datasetAtlases}; " +

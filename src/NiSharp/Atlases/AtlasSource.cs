@@ -207,8 +207,8 @@ public sealed class AtlasSource
 
     private static FileStream OpenRead(string path)
     {
-        try { return File.OpenRead(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new NiSharpException(path, $"cannot read: {e.Message}", e); }
+        // The one reading rule (regular files only, a link to nothing named) for the bytes the hash covers.
+        return IO.InputFile.OpenRead(path);
     }
 
     /// <summary>The kind of an image file from its header alone: a CIFTI file is a grayordinate atlas, a NIfTI with more than
@@ -239,8 +239,7 @@ internal static class AtlasMetadata
     {
         if (path is null) return null;
         JsonNode? node;
-        try { node = JsonNode.Parse(File.ReadAllText(path)); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new NiSharpException(path, $"cannot read: {e.Message}", e); }
+        try { node = JsonNode.Parse(IO.InputFile.ReadJsonBytes(path, "an atlas sidecar")); }
         catch (System.Text.Json.JsonException e) { throw new NiSharpException(path, $"not valid JSON: {e.Message}", e); }
         if (node is not JsonObject o) return null;
         var kept = new JsonObject();

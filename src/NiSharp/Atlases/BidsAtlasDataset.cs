@@ -29,9 +29,9 @@ public sealed class BidsAtlasDataset
             var description = Path.Combine(Directory, "dataset_description.json");
             try
             {
-                if (File.Exists(description) && JsonNode.Parse(File.ReadAllText(description)) is JsonObject o && o["Name"] is JsonValue v && v.TryGetValue(out string? n) && n.Length > 0) return n;
+                if (File.Exists(description) && JsonNode.Parse(IO.InputFile.ReadJsonBytes(description, "a dataset description")) is JsonObject o && o["Name"] is JsonValue v && v.TryGetValue(out string? n) && n.Length > 0) return n;
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException) { }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or NiSharpException) { }
             return Path.GetFileName(Path.GetFullPath(Directory).TrimEnd('/'));
         }
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using NiSharp.IO;
 
 namespace NiSharp.Atlases;
 
@@ -60,15 +61,29 @@ public sealed class LabelTable
     /// <summary>The file the table was read from, if any.</summary>
     public string? Source { get; }
 
-    /// <summary>Builds a table; ids must be unique.</summary>
+    /// <summary>The most labels a table (and an atlas) may have. Each region becomes a column of the time series and a
+    /// row and column of every connectivity matrix: 10 000 regions already make 10⁸-value matrices.</summary>
+    public const int MaxLabels = 10_000;
+
+    /// <summary>The longest label name (characters): names become column headers, axis labels and legend entries.</summary>
+    public const int MaxNameLength = 1_000;
+
+    /// <summary>Builds a table; ids must be unique, at most <see cref="MaxLabels"/>, names at most
+    /// <see cref="MaxNameLength"/> characters.</summary>
     public LabelTable(IEnumerable<AtlasLabel> labels, string? source = null)
     {
         Source = source;
+        NiSharpException Problem(string problem) => source is null ? new NiSharpException("the label table " + problem) : new NiSharpException(source, problem);
         foreach (var l in labels)
         {
             if (!_byId.TryAdd(l.Id, l))
-                throw new NiSharpException(source is null ? $"label {l.Id} is listed twice" : $"{source}: label {l.Id} is listed twice");
+                throw source is null ? new NiSharpException($"label {l.Id} is listed twice") : new NiSharpException(source, $"label {l.Id} is listed twice");
+            if (l.Name.Length > MaxNameLength)
+                throw Problem($"names label {l.Id} with {l.Name.Length} characters; a label name may have at most {MaxNameLength}");
         }
+        int regions = _byId.Count - (_byId.ContainsKey(0) ? 1 : 0);
+        if (regions > MaxLabels)
+            throw Problem($"names {regions} labels; an atlas may have at most {MaxLabels} regions (each is a row and a column of every connectivity matrix)");
         All = _byId.Values.ToList();
         Regions = All.Where(l => l.Id != 0).ToList();
     }
@@ -91,14 +106,15 @@ public sealed class LabelTable
 
     private static readonly string[] BackgroundNames = ["background", "none", "null", "empty", "unknown", "???", "bg"];
 
+    /// <summary>The largest label file read: <see cref="MaxLabels"/> lines of a few hundred characters.</summary>
+    public const long MaxFileBytes = 16L << 20;
+
     /// <summary>Reads a label file, recognising its format from its content.</summary>
     public static LabelTable Read(string path)
     {
-        if (!File.Exists(path)) throw new NiSharpException(path, "label file not found");
-        string[] lines;
-        try { lines = File.ReadAllLines(path, Encoding.UTF8); }
-        catch (IOException e) { throw new NiSharpException(path, $"cannot read: {e.Message}", e); }
-        return Parse(lines, path);
+        // A regular file of label-table size: a FIFO would block, /dev/zero would never end.
+        InputFile.CheckSize(path, MaxFileBytes, "a label table");
+        return Parse(InputFile.ReadLines(path, "a label table").ToList(), path);
     }
 
     /// <summary>Parses the lines of a label file; <paramref name="source"/> names it in errors.</summary>
@@ -227,6 +243,7 @@ public sealed class LabelTable
     /// </summary>
     public static string? NetworkFromName(string name)
     {
+        if (!name.Contains("Networks_", StringComparison.Ordinal)) return null; // most names: no split, no allocation
         var p = name.Split('_');
         if (p.Length >= 4 && p[0].EndsWith("Networks", StringComparison.Ordinal) && p[1] is "LH" or "RH") return p[2];
         return null;
@@ -246,12 +263,15 @@ public sealed class LabelTable
     }
 
     /// <summary>Writes the table as a BIDS-style TSV: <c>index name network color</c> (network and color may be n/a).</summary>
-    public void WriteTsv(string path, bool includeBackground = false)
+    public void WriteTsv(string path, bool includeBackground = false) => IO.AtomicFile.WriteAllText(path, ToTsv(includeBackground));
+
+    /// <summary>The table as <see cref="WriteTsv"/> writes it.</summary>
+    public string ToTsv(bool includeBackground = false)
     {
         var sb = new StringBuilder("index\tname\tnetwork\tcolor\n");
         foreach (var l in includeBackground ? All : Regions)
             sb.Append(l.Id.ToString(CultureInfo.InvariantCulture)).Append('\t').Append(l.Name).Append('\t')
               .Append(l.Network ?? "n/a").Append('\t').Append(l.Colour?.Hex ?? "n/a").Append('\n');
-        IO.AtomicFile.WriteAllText(path, sb.ToString());
+        return sb.ToString();
     }
 }

@@ -338,7 +338,13 @@ public sealed partial record NiftiHeader
         int size = version == 1 ? Nifti1Size : Nifti2Size;
         if (bytes.Length < size)
             throw new NiSharpException(source, $"truncated header: {bytes.Length} of {size} bytes");
-        var h = Read(LayoutOf(version), bytes[..size], big) with { Version = version, IsBigEndian = big };
+        var layout = LayoutOf(version);
+        // NIfTI-1 stores vox_offset as a float: NaN or a huge value would otherwise become offset 0 or long.MaxValue,
+        // and the message would speak of a number that is not in the file.
+        if (layout.Single(f => f.Name == "vox_offset") is { Storage: NiftiStorage.F32 } voxField
+            && (float)voxField.ReadReal(bytes, 0, big) is var voxOffset && !(voxOffset >= 0 && voxOffset < 1e15))
+            throw new NiSharpException(source, $"invalid header: vox_offset is {voxOffset.ToString(System.Globalization.CultureInfo.InvariantCulture)}, not a byte offset");
+        var h = Read(layout, bytes[..size], big) with { Version = version, IsBigEndian = big };
         Validate(h, source);
         return h;
     }

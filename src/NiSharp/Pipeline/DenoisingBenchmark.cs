@@ -146,12 +146,12 @@ public static class DenoisingBenchmark
         CheckStrategies(selection, strategies, run.DummyScans);
 
         var root = BenchmarkDirectory(run.OutputDirectory);
-        Directory.CreateDirectory(run.OutputDirectory);
+        OutputFolder.Create(run.OutputDirectory);
         using var outputLock = OutputLock.Acquire(run.OutputDirectory);
         int leftovers = outputLock.RemoveLeftovers(run.OutputDirectory);
         if (leftovers > 0) progress.Message($"removed {leftovers} temporary file(s) left by an interrupted run");
         DerivativesDataset.Write(run.OutputDirectory, run.InputDirectory, selection.Layout.Description);
-        Directory.CreateDirectory(root);
+        OutputFolder.Create(root);
         progress.Message($"{strategies.Count} strateg{(strategies.Count == 1 ? "y" : "ies")}: {string.Join(", ", strategies.Select(s => s.Name))}; " +
                          $"cleaning: detrend {run.Clean.Detrend}, band-pass {Hz(run.Clean.HighPass)}–{Hz(run.Clean.LowPass)}, standardize {CleanOptions.Name(run.Clean.Standardize)}");
 
@@ -207,7 +207,7 @@ public static class DenoisingBenchmark
             var row = StrategyMetrics.From(strategy.Name, qc);
             metrics.Add(row);
             var groupDir = Path.Combine(root, strategy.Name, "group");
-            Directory.CreateDirectory(groupDir);
+            OutputFolder.Create(groupDir);
             var prefix = $"space-{run.Space}_atlas-{atlasLabel}";
             var meta = new JsonObject
             {
@@ -296,7 +296,7 @@ public static class DenoisingBenchmark
         var result = new SubjectResult(strategies.Select(_ => new List<string>()).ToArray(), strategies.Select(_ => new List<RunQc>()).ToArray());
         var (reason, file) = SubjectLoop.RunEach(runs, log, run => ProcessRun(run, ctx, rawMasker, strategies, root, result, log.Add));
         var logPath = Path.Combine(root, "logs", $"sub-{subject}.log");
-        Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
+        OutputFolder.Create(Path.GetDirectoryName(logPath)!);
         AtomicFile.WriteAllText(logPath, log.ToString());
         var state = reason is null ? SubjectState.Done : SubjectState.Failed;
         return (new SubjectOutcome(subject, state, clock.Elapsed, runs.Count, reason, file, logPath), reason is null ? result : null);
@@ -377,7 +377,7 @@ public static class DenoisingBenchmark
             if (chosen[s].AllCensored)
                 qc = qc with { Censored = sel.Volumes, DvarsAfter = double.NaN, FdThreshold = strategies[s].Confounds.FdThreshold, Dof = qc.Dof with { Censored = sel.Volumes } };
             var dir = DerivativeNames.RunDirectory(Path.Combine(root, strategies[s].Name), run);
-            Directory.CreateDirectory(dir);
+            OutputFolder.Create(dir);
             var prefix = DerivativeNames.RunPrefix(run, ctx.AtlasLabel);
             var relmat = Path.Combine(dir, $"{prefix}_stat-{DerivativeNames.StatLabel(ConnectivityKind.Correlation)}_relmat.tsv");
             var sources = new[] { bold, mask, confoundsFile.Path }.Where(p => p is not null).Select(p => ctx.SourceUri(p!)).ToArray();

@@ -45,7 +45,7 @@ public static class ParticipantLevel
         var ctx = ParticipantContext.For(options, selection);
         var atlas = ctx.Atlas;
 
-        Directory.CreateDirectory(options.OutputDirectory);
+        OutputFolder.Create(options.OutputDirectory);
         using var outputLock = options.SharedOutput
             ? OutputLock.AcquireShared(options.OutputDirectory, selection.Subjects.Select(s => s.Subject).ToList())
             : OutputLock.Acquire(options.OutputDirectory);
@@ -102,7 +102,7 @@ public static class ParticipantLevel
         log.Add(state == SubjectState.Done ? $"sub-{subject} done in {clock.Elapsed.TotalSeconds:0.00} s" : $"sub-{subject} FAILED: {reason}");
         var logPath = SubjectStatus.LogPathOf(outputDir, subject);
         TreeBoundary.CheckOutputFolder(outputDir, Path.GetDirectoryName(logPath)!);
-        Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
+        OutputFolder.Create(Path.GetDirectoryName(logPath)!);
         AtomicFile.WriteAllText(logPath, log.ToString());
         new SubjectStatus(subject, state == SubjectState.Done ? "done" : "failed", reason, file, ctx.Provenance.ParametersHash,
             clock.Elapsed.TotalSeconds, DateTime.UtcNow.ToString("o", CultureInfo.InvariantCulture)).Write(outputDir);

@@ -117,7 +117,7 @@ public sealed class Provenance
 
     private static string FileHash(string path)
     {
-        using var s = File.OpenRead(path);
+        using var s = InputFile.OpenRead(path, 1 << 16, FileOptions.SequentialScan);
         return Convert.ToHexStringLower(SHA256.HashData(s))[..16];
     }
 

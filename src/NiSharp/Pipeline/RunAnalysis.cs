@@ -35,10 +35,9 @@ internal static class RunAnalysis
     public static bool IsComplete(BoldRun run, ParticipantContext ctx)
     {
         var o = OutputsOf(run, ctx);
-        // A run whose inputs or output folder leave their trees is never complete: Execute fails it with the reason.
+        // A run whose output folder leads out of the output is never complete: Execute fails it with the reason.
         try
         {
-            TreeBoundary.CheckInputs(ctx.Options.InputDirectory, run);
             TreeBoundary.CheckOutputFolder(ctx.Options.OutputDirectory, o.Directory);
         }
         catch (NiSharpException) { return false; }
@@ -56,17 +55,17 @@ internal static class RunAnalysis
     {
         try
         {
-            if (JsonNode.Parse(File.ReadAllText(sidecar)) is not JsonObject o) return (null, null);
+            // The run's own output, read back: not an input (it is rewritten), and a regular file only.
+            if (JsonNode.Parse(InputFile.ReadAllText(sidecar, InputFile.MaxJsonBytes, "a JSON sidecar", asInput: false)) is not JsonObject o) return (null, null);
             string? S(string key) => o[key] is JsonValue v && v.TryGetValue(out string? s) ? s : null;
             return (S(Provenance.ParametersHashKey), S(Provenance.InputsHashKey));
         }
-        catch (Exception e) when (e is JsonException or IOException) { return (null, null); }
+        catch (Exception e) when (e is JsonException or IOException or NiSharpException) { return (null, null); }
     }
 
     public static void Execute(BoldRun run, ParticipantContext ctx, Action<string> log)
     {
         var options = ctx.Options;
-        TreeBoundary.CheckInputs(options.InputDirectory, run);
         string bold = run.Bold.Path;
         string? mask = run.Mask?.Path;
         if (mask is null) log($"warning: no brain mask beside {run.Bold.Filename}; region means use every voxel of the atlas");
@@ -83,7 +82,7 @@ internal static class RunAnalysis
         string trSource = repetitionTime.Source!;
         if (repetitionTime.Disagreement() is string disagreement) log(disagreement);
 
-        var table = FmriprepConfounds.Load(confoundsFile.Path, run.ConfoundsJson?.Path);
+        var table = FmriprepConfounds.Load(confoundsFile.Path, run.ConfoundsJson?.Path, ConfoundSelector.MayRead(ctx.Strategy));
         if (table.RowCount != volumes)
             throw new NiSharpException(confoundsFile.Path, $"the confounds have {table.RowCount} rows but {run.Bold.Filename} has {volumes} volumes");
         var selection = ConfoundSelector.Select(table, ctx.Strategy);
@@ -142,7 +141,7 @@ internal static class RunAnalysis
         // complete) last.
         TreeBoundary.CheckOutputFolder(options.OutputDirectory, outputs.Directory);
         if (report is not null) TreeBoundary.CheckOutputFolder(options.OutputDirectory, Path.GetDirectoryName(outputs.Report)!);
-        Directory.CreateDirectory(outputs.Directory);
+        OutputFolder.Create(outputs.Directory);
         try
         {
             WriteOutputs(outputs, ctx, region, qc, matrices, empty, sources, inputsHash, sidecar, report);
@@ -179,7 +178,7 @@ internal static class RunAnalysis
         }
         if (report is not null)
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(outputs.Report)!);
+            OutputFolder.Create(Path.GetDirectoryName(outputs.Report)!);
             AtomicFile.WriteAllText(outputs.Report, report);
         }
         region.Write(outputs.TimeSeries, sidecar);
@@ -224,8 +223,8 @@ internal static class RunAnalysis
         var colours = ctx.Atlas.Labels.Regions
             .Select(l => l.Colour is Rgba c ? new LabelColor(l.Id, l.Name, c.R, c.G, c.B) : new LabelColor(l.Id, l.Name, LabelColors.DefaultColor(l.Id).Red, LabelColors.DefaultColor(l.Id).Green, LabelColors.DefaultColor(l.Id).Blue))
             .ToList();
-        var first = ctx.Kinds[0];
-        var m = matrices[first].Values;
+        // With only --kind tangent the participant level has no matrix (tangent is relative to the group): no heatmap.
+        var first = ctx.Kinds.Count > 0 ? ctx.Kinds[0] : (ConnectivityKind?)null;
         var details = new List<(string, string)>
         {
             ("BOLD", run.Bold.RelativePath),
@@ -249,9 +248,9 @@ internal static class RunAnalysis
             MeanEpi = meanEpi,
             Atlas = atlasImage,
             Labels = colours,
-            Connectivity = m.ToArray(),
+            Connectivity = first is { } k ? matrices[k].Values.ToArray() : null,
             RegionNames = region.ColumnNames.ToArray(),
-            ConnectivityKind = first.NilearnName(),
+            ConnectivityKind = first?.NilearnName() ?? "correlation",
         };
         var page = SubjectReport.Build(input);
         QcReport.AddRunSection(page, qc);

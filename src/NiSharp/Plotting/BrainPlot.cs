@@ -374,7 +374,7 @@ public static class BrainPlot
         List<LabelColor>? shownLegend = null;
         if (legend is { Count: > 0 })
         {
-            shownLegend = legend.Take(o.MaxLegendEntries).ToList();
+            shownLegend = legend.Take(o.MaxLegendEntries).Select(l => l with { Name = FigureText.Shorten(l.Name) }).ToList();
             float textW = shownLegend.Max(l => FigureText.Measure(l.Name, legendFont));
             if (legend.Count > shownLegend.Count) textW = Math.Max(textW, FigureText.Measure($"… {legend.Count - shownLegend.Count} more", legendFont));
             sideWidth = (int)Math.Ceiling(textW) + 34;

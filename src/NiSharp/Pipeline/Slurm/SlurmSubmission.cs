@@ -107,8 +107,8 @@ public static class SlurmSubmission
                 : [],
         };
 
-        Directory.CreateDirectory(plan.SlurmDirectory);
-        Directory.CreateDirectory(plan.LogsDirectory); // Slurm does not create the folder of --output
+        OutputFolder.Create(plan.SlurmDirectory);
+        OutputFolder.Create(plan.LogsDirectory); // Slurm does not create the folder of --output
         if (options.Level == AnalysisLevel.Participant)
             AtomicFile.WriteAllText(plan.SubjectsFile, string.Concat(toSubmit.Select(s => s + "\n")));
         if (plan.HasArray) AtomicFile.WriteAllText(plan.ParticipantScript, SlurmScripts.Participant(plan));
