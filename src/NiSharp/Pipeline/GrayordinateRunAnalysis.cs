@@ -76,17 +76,9 @@ internal static class GrayordinateRunAnalysis
             Strategy = m.Strategy,
             MinCoverage = m.MinCoverage,
             KeepEmpty = m.KeepEmpty,
-            Standardize = m.Standardize,
-            StandardizeConfounds = m.StandardizeConfounds,
-            Detrend = m.Detrend,
-            LowPass = m.LowPass,
-            HighPass = m.HighPass,
-            Extrapolate = m.Extrapolate,
-            CensoredInterpolation = m.CensoredInterpolation,
-            Semantics = m.Semantics,
             SmoothingFwhm = m.SmoothingFwhm,
             HighVarianceConfounds = m.HighVarianceConfounds,
-            RepetitionTime = t_r,
+            Clean = m.Clean with { RepetitionTime = t_r },
             RepetitionTimeSource = trSource,
         };
         var masker = new GrayordinateLabelsMasker(maskerOptions);
@@ -104,7 +96,7 @@ internal static class GrayordinateRunAnalysis
             throw new NiSharpException(bold, $"only {region.Coverage.Count - empty.Length} parcel(s) have grayordinates in the data; is the atlas on the data's mesh?");
         log($"  {region.Coverage.Count} parcels, {empty.Length} without grayordinates in the data{(empty.Length > 0 ? $" ({string.Join(", ", empty)})" : "")}; {region.Timepoints} time points kept");
         foreach (var w in warnings) log($"  warning: {w}");
-        var qc = RunQcStep.Measure(table, selection, maskerOptions.ToCleanOptions(t_r), recorder.Signals(), snr, region.Coverage);
+        var qc = RunQcStep.Measure(table, selection, maskerOptions.Clean, recorder.Signals(), snr, region.Coverage);
         log(string.Create(CultureInfo.InvariantCulture,
             $"  motion QC: mean FD {qc.FdMean:0.###} mm, {qc.FdOver02} volume(s) above 0.2 mm, tSNR {qc.TsnrMean:0.#} (grayordinates), temporal DOF used {qc.Dof.Loss:0.#} of {qc.Volumes}"));
 
@@ -116,20 +108,7 @@ internal static class GrayordinateRunAnalysis
         var outputs = RunAnalysis.OutputsOf(run, ctx);
         var inputsHash = Provenance.InputsHash(options.InputDirectory, RunAnalysis.InputFiles(run));
         var sources = new[] { bold, confoundsFile.Path, run.ConfoundsJson?.Path }.Where(p => p is not null).Select(p => ctx.SourceUri(p!)).ToArray();
-        var sidecar = new Dictionary<string, object?>(StringComparer.Ordinal)
-        {
-            ["Description"] = "Mean BOLD signal of each parcel of the grayordinate atlas (wb_command -cifti-parcellate semantics) after confound cleaning, " +
-                              "one row per kept time point; n/a columns are parcels without grayordinates in the data. The same signals: the .ptseries.nii beside this file",
-            ["Sources"] = sources,
-            ["Atlas"] = RunAnalysis.AtlasDescription(ctx),
-            ["SelectedConfounds"] = selection.Columns.ToArray(),
-            ["DummyVolumes"] = selection.DummyScans,
-            ["masker"] = (IReadOnlyDictionary<string, object?>)region.Parameters["masker"]!,
-            ["Parameters"] = ctx.Provenance.Parameters,
-            [Provenance.ParametersHashKey] = ctx.Provenance.ParametersHash,
-            [Provenance.InputsHashKey] = inputsHash,
-            ["GeneratedBy"] = Provenance.GeneratedBy("nisharp run participant"),
-        };
+        var sidecars = new RunSidecars(ctx, sources, inputsHash);
         string? report = options.Reports ? RunAnalysis.BuildReport(run, ctx, table, selection, t_r, region, null, null, matrices, qc) : null;
 
         TreeBoundary.CheckOutputFolder(options.OutputDirectory, outputs.Directory);
@@ -141,7 +120,7 @@ internal static class GrayordinateRunAnalysis
             parcellated.WriteParcellatedSeries(outputs.ParcelSeries);
             foreach (var (kind, matrix) in matrices)
                 ParcelConnectome.Write(outputs.ParcelConnectivity(kind), matrix, parcellated.Parcels);
-            RunAnalysis.WriteOutputs(outputs, ctx, region, qc, matrices, empty, sources, inputsHash, sidecar, report);
+            RunAnalysis.WriteOutputs(outputs, ctx, sidecars, region, selection, qc, matrices, empty, report);
         }
         catch (Exception)
         {
