@@ -27,14 +27,15 @@ public static class QcReport
     {
         page.Section("Motion quality control", "motion-qc");
         page.Paragraph(string.Create(CultureInfo.InvariantCulture,
-            $"Exclusion rules (Parkes et al. 2018, stringent; Wang et al. 2024): mean FD > {rules.MaxMeanFd} mm, more than {100 * rules.MaxCensoredFraction:0.#}% of volumes censored (FD > 0.2 mm or by the strategy), or any FD > {rules.MaxFd} mm. " +
+            $"Exclusion rules (Parkes et al. 2018, stringent; Wang et al. 2024): mean FD > {rules.MaxMeanFd} mm, more than {100 * rules.MaxCensoredFraction:0.#}% of volumes with FD > 0.2 mm, " +
+            $"more than {100 * rules.MaxCensoredFraction:0.#}% of volumes censored by the strategy, or any FD > {rules.MaxFd} mm; 'excluded by' names the column that broke a rule. " +
             $"{qc.ExcludedCount} of {motion.Count} subject(s) excluded; the measures below use the {qc.Included.Count} others."));
         foreach (var n in notes) page.Paragraph(n);
-        page.Table(new ReportTable(["subject", "mean FD (mm)", "max FD (mm)", "FD > 0.2 mm", "censored", "tDOF lost", "excluded"],
+        page.Table(new ReportTable(["subject", "mean FD (mm)", "max FD (mm)", "FD > 0.2 mm", "censored", "tDOF lost", "excluded by", "why"],
             motion.Select((m, i) => (IReadOnlyList<string>)
             [
                 "sub-" + m.Subject, F(m.MeanFd, "0.###"), F(m.MaxFd, "0.##"), Pct(m.FdOver02Fraction), Pct(m.CensoredFraction),
-                F(m.TdofLoss, "0.#"), qc.Exclusions[i] ?? "no",
+                F(m.TdofLoss, "0.#"), ExcludedBy(qc, i), qc.Exclusions[i] ?? "kept",
             ]).ToList()), "Motion per subject");
 
         var summary = new List<(string, string)>
@@ -68,6 +69,12 @@ public static class QcReport
                 "Each kept subject's modularity against its mean framewise displacement.");
         return page;
     }
+
+    /// <summary>The measures that excluded subject <paramref name="i"/>, as the table heads them; "no" when kept.</summary>
+    private static string ExcludedBy(GroupQcResult qc, int i) =>
+        qc.Exclusions[i] is null ? "no"
+        : i < qc.ExclusionMeasures.Count && qc.ExclusionMeasures[i] is string m ? string.Join(", ", m.Split(',').Select(MotionCriterion.Heading))
+        : "other";
 
     private static string F(double v, string format) => double.IsNaN(v) ? "n/a" : v.ToString(format, CultureInfo.InvariantCulture);
 
