@@ -70,6 +70,7 @@ internal static class CompareCommand
             }
             else features = ConnectomeFeatures.AllEdges(subjects);
 
+            foreach (var w in ConnectomeFeatures.EmptyRegionWarnings(subjects, features)) p.Err().WriteLine($"nisharp: warning: {w}");
             var options = new GroupComparisonOptions { Permutations = p.GetValue(permutations), Seed = p.GetValue(seed), FdrLevel = p.GetValue(fdr) };
             var table = GroupComparison.Run(features, split, options);
             var meta = new JsonObject

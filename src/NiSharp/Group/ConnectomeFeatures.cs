@@ -79,6 +79,45 @@ public static class ConnectomeFeatures
     }
 
     /// <summary>
+    /// One line per region of the edge features that has no signal (an empty atlas label: an n/a row and column) in some
+    /// of the matrices, naming the region, in how many matrices, and the edges it leaves n/a or without those subjects.
+    /// Without these the comparison prints NaN and succeeds silently.
+    /// </summary>
+    public static IReadOnlyList<string> EmptyRegionWarnings(IReadOnlyList<ConnectivityMatrix> matrices, IReadOnlyList<ConnectomeFeature> features)
+    {
+        var edgesOf = new Dictionary<string, (string Region, List<string> Edges, Func<ConnectivityMatrix, int> Index)>(StringComparer.Ordinal);
+        foreach (var f in features.Where(f => f.Kind == FeatureKind.Edge))
+            foreach (var (id, name) in new[] { (f.LabelA, f.RegionA), (f.LabelB, f.RegionB!) })
+            {
+                var key = id is int k ? k.ToString(CultureInfo.InvariantCulture) : name;
+                if (!edgesOf.TryGetValue(key, out var entry))
+                {
+                    Func<ConnectivityMatrix, int> index = id is int label ? m => m.IndexOfLabel(label) : m => IndexOfName(m, name);
+                    edgesOf[key] = entry = (id is null ? name : $"{key} ({name})", [], index);
+                }
+                entry.Edges.Add(f.Name);
+            }
+        var warnings = new List<string>();
+        foreach (var (region, edges, index) in edgesOf.Values)
+        {
+            int empty = matrices.Count(m => index(m) is int i && (i < 0 || RegionTimeSeries.IsEmptyColumn(m.Values, i)));
+            if (empty == 0) continue;
+            string list = edges.Count <= 5 ? string.Join(", ", edges) : $"{string.Join(", ", edges.Take(5))}, … ({edges.Count} edges)";
+            warnings.Add(empty == matrices.Count
+                ? $"region {region} has no signal in any of the {matrices.Count} matrices (an empty atlas label): {list} {(edges.Count == 1 ? "is" : "are")} n/a"
+                : $"region {region} has no signal in {empty} of the {matrices.Count} matrices: {(empty == 1 ? "that subject is" : "those subjects are")} left out of {list}");
+        }
+        return warnings;
+    }
+
+    private static int IndexOfName(ConnectivityMatrix m, string name)
+    {
+        for (int i = 0; i < m.Regions.Count; i++)
+            if (m.Regions[i].Name == name) return i;
+        return -1;
+    }
+
+    /// <summary>
     /// Every edge of the lower triangle over the union of the subjects' regions (keyed by label id
     /// when every region has one, otherwise by name); a subject lacking a region gets NaN.
     /// </summary>

@@ -109,6 +109,8 @@ public static class GroupLevel
             var features = options.Edges is string e
                 ? ConnectomeFeatures.Pairs(matrices, ConnectomeFeatures.ParseEdges(e))
                 : DefaultFeatures(atlas, matrices);
+            if (kind == options.Kinds[0])
+                foreach (var w in ConnectomeFeatures.EmptyRegionWarnings(matrices, features)) progress.Message("warning: " + w);
             var table = GroupComparison.Run(features, split, new GroupComparisonOptions { Permutations = options.Permutations, Seed = options.Seed });
             var stat = DerivativeNames.StatLabel(kind);
             var statsPath = Path.Combine(groupDir, $"{prefix}_stat-{stat}_desc-groupcomparison_statistics.tsv");

@@ -87,6 +87,7 @@ internal static class RunAnalysis
         if (table.RowCount != volumes)
             throw new NiSharpException(confoundsFile.Path, $"the confounds have {table.RowCount} rows but {run.Bold.Filename} has {volumes} volumes");
         var selection = ConfoundSelector.Select(table, ctx.Strategy);
+        foreach (var w in selection.Warnings) log("warning: " + w);
         var clean = options.CleanOptions(t_r);
         log($"{run.Bold.Filename}: {volumes} volumes, TR {t_r.ToString("0.###", CultureInfo.InvariantCulture)} s ({trSource}); " +
             $"{selection.DummyScans} dummy, {selection.Volumes - selection.SampleMask.Length} censored, {selection.Columns.Count} regressors ({ctx.Strategy.Name})");
