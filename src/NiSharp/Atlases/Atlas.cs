@@ -89,7 +89,7 @@ public sealed class Atlas
         if (info is null)
         {
             if (!File.Exists(nameOrPath) && !nameOrPath.Contains('/') && !nameOrPath.Contains('.'))
-                throw new NiSharpException($"unknown atlas '{nameOrPath}' (known: {string.Join(", ", AtlasCatalog.All.Select(a => a.Name))}; or give a NIfTI label image)");
+                throw new NiSharpException($"unknown atlas '{nameOrPath}'{IO.NearestNames.DidYouMean(nameOrPath.ToLowerInvariant(), AtlasCatalog.All.Select(a => a.Name))} (known: {string.Join(", ", AtlasCatalog.All.Select(a => a.Name))}; or give a NIfTI label image)");
             var image = Regions.LoadLabelImage(nameOrPath);
             var table = labelsPath is null ? null : LabelTable.Read(labelsPath);
             return FromImage(image, table, Path.GetFileName(nameOrPath), nameOrPath);

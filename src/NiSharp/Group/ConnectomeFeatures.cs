@@ -154,14 +154,21 @@ public static class ConnectomeFeatures
 
     /// <summary>
     /// For each network, the mean over every pair of its regions of each subject's matrix (the
-    /// within-network connectivity). <paramref name="networkOf"/> says which network a region is in.
+    /// within-network connectivity). <paramref name="networkOf"/> says which network a region is in; a network is
+    /// named as the regions' networks are (any case) or by its usual abbreviation (<c>DMN</c> for Yeo's <c>Default</c>:
+    /// <see cref="Atlases.NetworkNames"/>), and the feature carries the regions' name.
     /// </summary>
-    /// <exception cref="NiSharpException">A network with fewer than two regions in every matrix.</exception>
+    /// <exception cref="NiSharpException">A network no region belongs to (the message lists those there are), or one with
+    /// fewer than two regions in every matrix.</exception>
     public static IReadOnlyList<ConnectomeFeature> NetworkMeans(IReadOnlyList<ConnectivityMatrix> matrices, IReadOnlyList<string> networks, Func<Region, string?> networkOf)
     {
+        var available = matrices.SelectMany(m => m.Regions).Select(networkOf).OfType<string>()
+            .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         var features = new List<ConnectomeFeature>();
-        foreach (var net in networks)
+        foreach (var requested in networks)
         {
+            var net = Atlases.NetworkNames.Resolve(requested, available) ?? (available.Count == 0 ? requested
+                : throw NiSharpException.InParameter("network", $" {requested}: {Atlases.NetworkNames.Unknown(requested, available)}"));
             var values = new double[matrices.Count];
             int maxMembers = 0;
             for (int s = 0; s < matrices.Count; s++)
@@ -233,16 +240,16 @@ public static class ConnectomeFeatures
     }
 
     /// <summary>
-    /// Network membership read from region names: a region is in network N when N is one of the
-    /// name's <c>_</c>/<c>-</c>/space-separated tokens (Schaefer: <c>7Networks_LH_Default_PFC_1</c> is
-    /// in <c>Default</c>), compared case-insensitively.
+    /// Network membership read from region names: a region is in network N when N, or the Yeo network its abbreviation
+    /// stands for (<c>DMN</c>: <c>Default</c>), is one of the name's <c>_</c>/<c>-</c>/space-separated tokens (Schaefer:
+    /// <c>7Networks_LH_Default_PFC_1</c> is in <c>Default</c>), compared case-insensitively.
     /// </summary>
     public static Func<Region, string?> NetworksFromNames(IReadOnlyList<string> networks) => r =>
     {
         var tokens = r.Name.Split(['_', '-', ' '], StringSplitOptions.RemoveEmptyEntries);
         foreach (var n in networks)
             foreach (var t in tokens)
-                if (string.Equals(t, n, StringComparison.OrdinalIgnoreCase)) return n;
+                if (string.Equals(t, n, StringComparison.OrdinalIgnoreCase) || string.Equals(t, Atlases.NetworkNames.Canonical(n), StringComparison.OrdinalIgnoreCase)) return n;
         return null;
     };
 }

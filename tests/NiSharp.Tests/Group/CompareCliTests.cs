@@ -71,6 +71,11 @@ public class CompareCliTests
         // One edge: FDR adjustment changes nothing.
         Assert.Equal(stats.GetNumbers("p")[0], stats.GetNumbers("p_fdr")[0]);
         Assert.Contains("\"ExactPermutation\": true", File.ReadAllText(dir.File("stats.json")));
+        // --group-column, the name run and plot groups use, is the same option as --column.
+        var unified = CliRunner.Run([.. new[] { "compare" }, .. matrices, "--participants", TestPaths.Fixture("lesson", "participants.tsv"),
+            "--group-column", "diagnosis", "--groups", "CONTROL", "SCHZ", "--edges", "44-46", "--permutations", "10000", "--seed", "3", "-o", dir.File("stats2.tsv")]);
+        Assert.True(unified.ExitCode == 0, unified.Stderr);
+        Assert.Equal(File.ReadAllText(dir.File("stats.tsv")), File.ReadAllText(dir.File("stats2.tsv")));
     }
 
     [Fact]
@@ -119,6 +124,16 @@ public class CompareCliTests
         r = CliRunner.Run([.. new[] { "compare" }, .. matrices, "--groups", "1*", "5*", "--network", "default", "--permutations", "0", "-o", dir.File("net.tsv")]);
         Assert.True(r.ExitCode == 0, r.Stderr);
         var stats = Stats(dir.File("net.tsv"));
+        // The usual abbreviation names Yeo's network (issue 18): the same numbers, under the regions' name.
+        var dmn = CliRunner.Run([.. new[] { "compare" }, .. matrices, "--groups", "1*", "5*", "--network", "DMN", "--permutations", "0", "-o", dir.File("dmn.tsv")]);
+        Assert.True(dmn.ExitCode == 0, dmn.Stderr);
+        Assert.Equal("Default", Stats(dir.File("dmn.tsv")).GetStrings("feature")[0]);
+        Assert.Equal(stats.GetNumbers("t"), Stats(dir.File("dmn.tsv")).GetNumbers("t"));
+        // An unknown network: one line listing the networks there are, the abbreviations, and the nearest spelling.
+        var bad = CliRunner.Run([.. new[] { "compare" }, .. matrices, "--groups", "1*", "5*", "--network", "Defualt", "-o", dir.File("bad.tsv")]);
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Single(bad.Stderr.Trim().Split('\n'));
+        Assert.Contains("--network Defualt: not among the regions' networks (did you mean Default?): Other, Default (abbreviations: DMN = Default, FPN = Cont", bad.Stderr);
         var subjects = matrices.Where(m => !m.EndsWith("group_mean_relmat.tsv")).Select(ConnectivityMatrix.Read).ToArray();
         double Mean3(ConnectivityMatrix m)
         {
