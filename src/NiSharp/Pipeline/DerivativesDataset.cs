@@ -39,6 +39,6 @@ public static class DerivativesDataset
             ["DatasetLinks"] = new JsonObject { [InputLinkName] = uri },
         };
         Directory.CreateDirectory(outputDir);
-        AtomicFile.WriteAllText(Path.Combine(outputDir, "dataset_description.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        AtomicFile.WriteAllTextIfChanged(Path.Combine(outputDir, "dataset_description.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
 }

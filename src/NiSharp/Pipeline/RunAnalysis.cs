@@ -221,9 +221,7 @@ internal static class RunAnalysis
         var kept = new HashSet<int>(selection.SampleMask);
         var censored = Enumerable.Range(0, selection.Volumes).Select(v => !kept.Contains(v)).ToArray();
         var atlasImage = atlasOnGrid.As<float>();
-        var colours = ctx.Atlas.Labels.Regions
-            .Select(l => l.Colour is Rgba c ? new LabelColor(l.Id, l.Name, c.R, c.G, c.B) : new LabelColor(l.Id, l.Name, LabelColors.DefaultColor(l.Id).Red, LabelColors.DefaultColor(l.Id).Green, LabelColors.DefaultColor(l.Id).Blue))
-            .ToList();
+        var colours = LabelColors.FromTable(ctx.Atlas.Labels);
         var first = ctx.Kinds[0];
         var m = matrices[first].Values;
         var details = new List<(string, string)>
@@ -237,12 +235,15 @@ internal static class RunAnalysis
             ("censored volumes", censored.Count(c => c).ToString(CultureInfo.InvariantCulture)),
             ("cleaning", RunReports.Cleaning(ctx.Options)),
         };
+        var (fdLines, fdNote) = fd is null ? ((IReadOnlyList<FdLine>)[], (string?)null) : QcReport.FdLines(fd, ctx.Options.MotionExclusion, ctx.Strategy);
         var input = new SubjectReportInput
         {
             Subject = $"sub-{run.Subject}" + (run.Session is string s ? $" ses-{s}" : "") + (run.Run is string r ? $" run-{r}" : ""),
             Details = details,
             FramewiseDisplacement = fd,
             FdThreshold = ctx.Strategy.FdThreshold,
+            FdLines = fdLines,
+            FdNote = fdNote,
             Censored = censored,
             RepetitionTime = tr,
             Coverage = region.Coverage,
@@ -251,6 +252,7 @@ internal static class RunAnalysis
             Labels = colours,
             Connectivity = m.ToArray(),
             RegionNames = region.ColumnNames.ToArray(),
+            RegionNetworks = region.Regions.Select(x => x.Network).ToArray(),
             ConnectivityKind = first.NilearnName(),
         };
         var page = SubjectReport.Build(input);

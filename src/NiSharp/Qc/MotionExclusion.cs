@@ -17,6 +17,10 @@ namespace NiSharp.Qc;
 /// </remarks>
 public sealed record MotionExclusionRules
 {
+    /// <summary>The per-volume FD (mm) above which a volume counts toward <see cref="MaxCensoredFraction"/> (Parkes et al.
+    /// 2018: "more than 20% of FDs above 0.2 mm"); the <c>fd_over_0.2</c> of the motion tables.</summary>
+    public const double CountedFd = 0.2;
+
     /// <summary>Exclude when the mean FD exceeds this (mm). Default 0.25 (Parkes et al. 2018, stringent; Wang et al. 2024).</summary>
     public double MaxMeanFd { get; init; } = 0.25;
 

@@ -19,6 +19,31 @@ public static class QcReport
     }
 
     /// <summary>
+    /// The lines of a run's framewise displacement figure: the thresholds its rules use, each labelled — the strategy's
+    /// scrubbing threshold (when it scrubs), the per-volume FD that the exclusion counts, the run's mean FD against the
+    /// mean-FD limit, and the gross-motion limit when the trace comes near it (else the note says it is off the scale).
+    /// </summary>
+    public static (IReadOnlyList<Plotting.FdLine> Lines, string? Note) FdLines(double[] fd, MotionExclusionRules rules, Confounds.ConfoundStrategy strategy)
+    {
+        var lines = new List<Plotting.FdLine>();
+        if ((strategy.Components & Confounds.NoiseComponents.Scrub) != 0)
+            lines.Add(new(strategy.FdThreshold, $"{Mm(strategy.FdThreshold)} mm: scrubbing ({strategy.Name}) censors volumes above"));
+        lines.Add(new(MotionExclusionRules.CountedFd, $"{Mm(MotionExclusionRules.CountedFd)} mm: more than {100 * rules.MaxCensoredFraction:0.#}% of volumes above excludes the subject"));
+        var finite = fd.Where(double.IsFinite).ToArray();
+        string? note = null;
+        if (finite.Length > 0)
+        {
+            double mean = finite.Average(), max = finite.Max();
+            lines.Add(new(mean, $"mean FD {Mm(mean)} mm: above {Mm(rules.MaxMeanFd)} mm excludes", Plotting.FdLineStyle.Mean));
+            if (max > rules.MaxFd / 2) lines.Add(new(rules.MaxFd, $"{Mm(rules.MaxFd)} mm: any volume above excludes (gross motion)"));
+            else note = $"The gross-motion limit (any volume above {Mm(rules.MaxFd)} mm excludes) is off the scale: the largest FD is {Mm(max)} mm.";
+        }
+        return (lines, note);
+    }
+
+    private static string Mm(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
+
+    /// <summary>
     /// Adds the group motion QC to a group page: the exclusions (per subject, with the reason), the QC-FC summary, the
     /// QC-FC distribution and its distance dependence, and modularity against motion.
     /// </summary>
