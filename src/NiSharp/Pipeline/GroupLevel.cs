@@ -455,6 +455,7 @@ public static class GroupLevel
             Statistics = stats,
             StatisticsCaption = $"One row per edge tested, in the order tested. p: Welch's two-sided p; p (FDR): its Benjamini–Hochberg q; p perm.: the permutation p; " +
                                 $"p perm. (FDR): its q; significant: {(permuted ? "p perm. (FDR)" : "p (FDR)")} ≤ {fdr}. Networks from the atlas' label table.",
+            StatisticsFile = statsFile is null ? null : Path.GetFileName(statsFile),
             MeanConnectivity = mean.Values.ToArray(),
             RegionNames = mean.Regions.Select(r => r.Name).ToArray(),
             RegionNetworks = mean.Regions.Select(r => Network(r.LabelId) is { Length: > 0 } n ? n : null).ToArray(),
@@ -463,7 +464,6 @@ public static class GroupLevel
             SubjectTable = subjectTable,
             Failures = failed,
         });
-        if (statsFile is not null) page.LinkParagraph("The numbers above, with every column: ", Path.GetFileName(statsFile), Path.GetFileName(statsFile), " (and its JSON sidecar).");
         if (motionQc is not null) Qc.QcReport.AddGroupSection(page, motionQc.Result, motionQc.Motion, motionQc.Rules, motionQc.Notes, motionQc.Metrics.Strategy);
         page.Save(path);
     }

@@ -101,7 +101,7 @@ public static class ConfoundsPlot
             fd.ShowLegend(Edge.Bottom);
             fd.Legend.Orientation = Orientation.Horizontal;
         }
-        panels.Add((fd, 230 + (lines.Count > 0 ? 18 * ((lines.Count + 1) / 2) : 0)));
+        panels.Add((fd, 230 + (lines.Count > 0 ? 20 * lines.Count + 16 : 0)));
 
         if (trace.StdDvars is { } dv)
         {

@@ -55,17 +55,17 @@ public static class LabelColors
     public static IReadOnlyList<LabelColor> Read(string path) => FromTable(Atlases.LabelTable.Read(path));
 
     /// <summary>
-    /// A colour per region of an atlas label table: its own colour from the table when no other region has it (a LUT of
-    /// regions, as Yeo's 7 networks or a FreeSurfer segmentation), else <see cref="DefaultColor"/>. A colour several
-    /// regions share is their network's (Schaefer's parcels carry the Yeo colours, the relabelled Yeo atlas its networks'):
-    /// drawn as is, five regions would look like one.
+    /// A colour per region of an atlas label table: the table's colours when they are the regions' own (no two regions
+    /// share one: a LUT of regions, as Yeo's 7 networks or a FreeSurfer segmentation), else <see cref="DefaultColor"/> for
+    /// every region. Colours that regions share are their networks' (Schaefer's parcels carry the Yeo colours, the
+    /// relabelled Yeo atlas its networks'): drawn as they are, five regions would look like one.
     /// </summary>
     public static IReadOnlyList<LabelColor> FromTable(Atlases.LabelTable table)
     {
-        var shared = table.Regions.Where(l => l.Colour is not null).GroupBy(l => Rgb(l.Colour!.Value)).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
+        bool own = table.Regions.Where(l => l.Colour is not null).GroupBy(l => Rgb(l.Colour!.Value)).All(g => g.Count() == 1);
         return table.Regions.Select(l =>
         {
-            var c = l.Colour is { } rgba && !shared.Contains(Rgb(rgba)) ? new SKColor(rgba.R, rgba.G, rgba.B) : DefaultColor(l.Id);
+            var c = own && l.Colour is { } rgba ? new SKColor(rgba.R, rgba.G, rgba.B) : DefaultColor(l.Id);
             return new LabelColor(l.Id, l.Name, c.Red, c.Green, c.Blue);
         }).ToList();
     }

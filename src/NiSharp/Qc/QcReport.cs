@@ -21,7 +21,8 @@ public static class QcReport
     /// <summary>
     /// The lines of a run's framewise displacement figure: the thresholds its rules use, each labelled — the strategy's
     /// scrubbing threshold (when it scrubs), the per-volume FD that the exclusion counts, the run's mean FD against the
-    /// mean-FD limit, and the gross-motion limit when the trace comes near it (else the note says it is off the scale).
+    /// mean-FD limit, and the gross-motion limit when the trace comes within 80% of it (else the note says it is off the
+    /// scale).
     /// </summary>
     public static (IReadOnlyList<Plotting.FdLine> Lines, string? Note) FdLines(double[] fd, MotionExclusionRules rules, Confounds.ConfoundStrategy strategy)
     {
@@ -35,7 +36,8 @@ public static class QcReport
         {
             double mean = finite.Average(), max = finite.Max();
             lines.Add(new(mean, $"mean FD {Mm(mean)} mm: above {Mm(rules.MaxMeanFd)} mm excludes", Plotting.FdLineStyle.Mean));
-            if (max > rules.MaxFd / 2) lines.Add(new(rules.MaxFd, $"{Mm(rules.MaxFd)} mm: any volume above excludes (gross motion)"));
+            // Drawn only when the trace comes near it: a 5 mm line over a trace of 1 mm spikes flattens the trace.
+            if (max > 0.8 * rules.MaxFd) lines.Add(new(rules.MaxFd, $"{Mm(rules.MaxFd)} mm: any volume above excludes (gross motion)"));
             else note = $"The gross-motion limit (any volume above {Mm(rules.MaxFd)} mm excludes) is off the scale: the largest FD is {Mm(max)} mm.";
         }
         return (lines, note);

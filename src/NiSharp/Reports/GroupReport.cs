@@ -45,6 +45,9 @@ public sealed record GroupReportInput
     /// <summary>What the statistics table's columns are, under it.</summary>
     public string? StatisticsCaption { get; init; }
 
+    /// <summary>The statistics as a file, linked under the table: a path relative to the page.</summary>
+    public string? StatisticsFile { get; init; }
+
     /// <summary>Mean connectivity matrix across subjects.</summary>
     public double[,]? MeanConnectivity { get; init; }
 
@@ -108,6 +111,7 @@ public static class GroupReport
             r.Section("Statistics", "statistics");
             r.Table(stats);
             if (input.StatisticsCaption is string c) r.Paragraph(c, "caption");
+            if (input.StatisticsFile is string file) r.LinkParagraph("Every column of it, as a table: ", Path.GetFileName(file), file, " (and its JSON sidecar).");
         }
 
         if (input.MeanConnectivity is { } m)

@@ -108,11 +108,12 @@ public sealed class HtmlReport
                 var cell = row[c];
                 if (c == table.SwatchColumn && Atlases.Rgba.TryParseHex(cell, out var colour))
                 {
-                    _body.Append("<td><span class=\"swatch\" style=\"background:").Append(colour.Hex).Append("\"></span> ").Append(colour.Hex).Append("</td>");
+                    _body.Append("<td class=\"nw\"><span class=\"swatch\" style=\"background:").Append(colour.Hex).Append("\"></span> ").Append(colour.Hex).Append("</td>");
                     continue;
                 }
                 bool num = TsvTable.TryParseNumber(cell, out _) && cell.Trim().Length > 0;
-                _body.Append(num ? "<td class=\"num\">" : "<td>");
+                // Short cells (an edge "44-46", a subject "sub-10165") never break at their hyphen.
+                _body.Append(num ? "<td class=\"num\">" : cell.Length <= 20 ? "<td class=\"nw\">" : "<td>");
                 if (c == table.LinkColumn && table.RowLinks is { } links && r < links.Count && links[r] is string href)
                     AppendLink(cell, href);
                 else _body.Append(Escape(cell));
@@ -171,7 +172,8 @@ public sealed class HtmlReport
         table { border-collapse: collapse; margin: 8px 0 16px; font-size: 13px; }
         th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; }
         th { background: #f2f2f2; }
-        td.num { text-align: right; font-variant-numeric: tabular-nums; }
+        td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+        td.nw { white-space: nowrap; }
         caption { text-align: left; font-weight: bold; padding: 4px 0; }
         figure { margin: 8px 0 20px; }
         figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
