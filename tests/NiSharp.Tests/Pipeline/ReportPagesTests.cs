@@ -39,6 +39,15 @@ public class ReportPagesTests(DemoCohorts cohorts)
         var groupPage = File.ReadAllText(GroupLevel.ReportPath(output));
         Assert.Contains("NiSharp run: group comparison", groupPage);
         Assert.Contains($"<a href=\"../sub-{ids[0]}/figures/sub-{ids[0]}_", groupPage);
+        // The group page explains itself: the groups and their sizes, the test, which p decides, why these edges, the
+        // regions' networks, each plot's numbers in its caption.
+        Assert.Contains("Groups: CONTROL (n = 2) and SCHZ (n = 2), from participants.tsv column &#39;diagnosis&#39;", groupPage);
+        Assert.Contains("Welch&#39;s two-sample t-test, two-sided", groupPage);
+        Assert.Contains("An edge is significant when the q of its permutation p is at most 0.05", groupPage);
+        Assert.Contains("Edges: every pair of the atlas&#39; default-mode regions", groupPage);
+        Assert.Contains("<th>network a</th>", groupPage);
+        Assert.Matches("shown as the smallest Welch p among the [0-9]+ (other )?edges\\. CONTROL mean [-0-9.]+ \\(n = 2\\)", groupPage);
+        Assert.Contains("Each dot is a subject", groupPage);
         top = File.ReadAllText(Path.Combine(output, "report.html"));
         Assert.Contains("CONTROL (n = 2) vs SCHZ (n = 2)", top);
         Assert.Contains("<a href=\"group/report.html\">group/report.html</a>", top);
@@ -64,5 +73,13 @@ public class ReportPagesTests(DemoCohorts cohorts)
         Assert.Equal(before[Path.Combine("group", "report.html")], Snapshot(output)[Path.Combine("group", "report.html")]);
         top = File.ReadAllText(Path.Combine(output, "report.html"));
         Assert.Contains("The group results are out of date: 1 run(s) were processed again after it", top);
+
+        // Subjects above the motion limits that stay in the comparison: said at the top of the group page.
+        var strict = CliRunner.Run(Args("group", "--permutations", "0", "--max-mean-fd", "0.01"));
+        Assert.True(strict.ExitCode == 0, strict.Stdout + strict.Stderr);
+        groupPage = File.ReadAllText(GroupLevel.ReportPath(output));
+        Assert.Contains("<p class=\"note\">4 subject(s) above the motion limits (Parkes et al. 2018) are in this comparison", groupPage);
+        Assert.Contains("--exclude-high-motion", groupPage);
+        Assert.Contains("4 subject(s) above the motion limits are in the comparison", File.ReadAllText(Path.Combine(output, "report.html")));
     }
 }
