@@ -72,8 +72,12 @@ echo "== podman build --isolation chroot -t $image"
 tb=$(date +%s)
 podman build --isolation chroot --build-arg "NISHARP_VERSION=$version" -t "$image" -t nisharp:latest -f Dockerfile . >"$work/build.log" 2>&1 \
   || { tail -30 "$work/build.log" >&2; echo "container: podman build failed" >&2; exit 2; }
-rm -f artifacts/nisharp-image.tar
-podman save --format docker-archive -o artifacts/nisharp-image.tar "$image" >/dev/null 2>&1
+# Saved under a temporary name and renamed when complete: a failed save leaves no half archive behind.
+mkdir -p artifacts
+rm -f artifacts/nisharp-image.tar artifacts/nisharp-image.tar.partial
+podman save --format docker-archive -o artifacts/nisharp-image.tar.partial "$image" >"$work/save.log" 2>&1 \
+  || { rm -f artifacts/nisharp-image.tar.partial; tail -5 "$work/save.log" >&2; echo "container: podman save failed" >&2; exit 2; }
+mv -f artifacts/nisharp-image.tar.partial artifacts/nisharp-image.tar
 size=$(podman image inspect "$image" --format '{{.Size}}')
 echo "   $image: built in $(( $(date +%s) - tb )) s, $(( size / 1000000 )) MB; saved as artifacts/nisharp-image.tar (Apptainer: build/nisharp.def)"
 

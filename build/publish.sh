@@ -83,7 +83,14 @@ for rid in "${rids[@]}"; do
   exe=NiSharp.Cli; [[ $rid == win-* ]] && exe=NiSharp.Cli.exe
   mv "$dir/$exe" "$dir/${exe/NiSharp.Cli/nisharp}"
   find "$dir" -maxdepth 1 \( -name '*.pdb' -o -name '*.dbg' -o -name '*.xml' -o -name '*.dSYM' \) -exec rm -rf {} +
-  tar -C artifacts -czf "$dir.tar.gz" "$name"
+  # Packed under a temporary name and renamed when complete: a failed or interrupted tar leaves no half archive.
+  if ! tar -C artifacts -czf "$dir.tar.gz.partial" "$name" 2>"$log"; then
+    echo "   not packed: $(head -1 "$log")"
+    rm -f "$dir.tar.gz.partial"
+    failed+=("$rid")
+    continue
+  fi
+  mv -f "$dir.tar.gz.partial" "$dir.tar.gz"
   rm -f "$log"
   if [ "$rid" = "$host" ]; then
     # A run with nothing from the environment: no dotnet on PATH, no DOTNET_ROOT.

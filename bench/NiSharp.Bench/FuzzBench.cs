@@ -4,8 +4,10 @@ using NiSharp.Tests.Robustness;
 namespace NiSharp.Bench;
 
 /// <summary>
-/// The full-size fuzz run: ≥ 1 000 000 mutated files over the NIfTI, gzip, TSV, confounds and JSON readers
-/// (the same generators and property as the test suite's seeded sample, <see cref="FuzzHarness"/>).
+/// The full-size fuzz run: ≥ 1 000 000 cases over the NIfTI, gzip, TSV, confounds and JSON readers (mutated files),
+/// file types (FIFOs, devices, link loops, dangling links, folders and links to <c>/</c> where a file is expected,
+/// and as subject folders of the BIDS index) and sizes (long lines, many columns, many labels, long names, on both
+/// sides of each bound) — the same generators and property as the test suite's seeded sample, <see cref="FuzzHarness"/>.
 /// Prints cases, refusals, failures (must be 0) and the largest allocation relative to what the file
 /// justifies. Usage: <c>bench/run.sh fuzz [--cases N] [--seed S]</c>.
 /// </summary>

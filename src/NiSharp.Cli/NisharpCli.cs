@@ -60,6 +60,10 @@ public static class NisharpCli
     /// <summary>Parses and runs <paramref name="args"/>, writing to the given streams; returns the exit code.</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
+        // Messages quote file names, which may hold newlines or terminal escape sequences.
+        stderr = new PrintableWriter(stderr);
+        // What this command reads, so that none of its outputs can replace an input (-o X on input X).
+        using var inputs = IO.CommandInputs.Begin();
         var root = BuildRoot();
         if (args.Length == 0) args = ["--help"]; // a bare 'nisharp' shows what it can do
         var parse = root.Parse(args);
@@ -93,5 +97,40 @@ public static class NisharpCli
             stderr.WriteLine("nisharp: cancelled");
             return 130;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The file system refused something no library check foresaw (a disk gone read-only mid-run, say): still
+            // one line and the input-error exit code, not a stack trace.
+            stderr.WriteLine($"nisharp: error: {NiSharpException.Printable(e.Message)}");
+            return InputError;
+        }
+    }
+
+    /// <summary>Writes text with every control character but newline and tab escaped (see
+    /// <see cref="NiSharpException.Printable"/>): whatever a message quotes cannot drive the terminal.</summary>
+    private sealed class PrintableWriter(TextWriter inner) : TextWriter
+    {
+        public override System.Text.Encoding Encoding => inner.Encoding;
+        public override void Write(char value)
+        {
+            if (value == '\n') inner.Write(value);
+            else inner.Write(NiSharpException.Printable(value.ToString()));
+        }
+        public override void Write(string? value)
+        {
+            if (value is null) return;
+            var lines = value.Split('\n');
+            for (int i = 0; i < lines.Length; i++)
+            {
+                if (i > 0) inner.Write('\n');
+                inner.Write(NiSharpException.Printable(lines[i]));
+            }
+        }
+        public override void WriteLine(string? value)
+        {
+            Write(value);
+            inner.WriteLine();
+        }
+        public override void Flush() => inner.Flush();
     }
 }

@@ -27,11 +27,11 @@ public class NiSharpException : Exception
     public int ExitCode { get; init; } = InputErrorExitCode;
 
     /// <summary>An error that is not tied to one file (a bad parameter value, say).</summary>
-    public NiSharpException(string message) : base(OneLine(message)) { }
+    public NiSharpException(string message) : base(Printable(message)) { }
 
     /// <summary>An error in <paramref name="filePath"/>; the message reads <c>FILE: problem</c>.</summary>
     public NiSharpException(string filePath, string problem, Exception? inner = null)
-        : base(OneLine($"{filePath}: {problem}"), inner)
+        : base(Printable($"{filePath}: {problem}"), inner)
     {
         FilePath = filePath;
     }
@@ -44,6 +44,30 @@ public class NiSharpException : Exception
     /// when the error is not about a parameter.</summary>
     public string MessageNaming(string name) => Parameter is null ? Message : name + Message[Parameter.Length..];
 
-    // One line is a promise to users who grep logs of thousands of subjects.
-    private static string OneLine(string s) => s.Replace("\r", " ").Replace("\n", " ");
+    /// <summary>
+    /// <paramref name="text"/> with every control character written as an escape (<c>\n</c>, <c>\r</c>, <c>\x1b</c>,
+    /// <c>\u202e</c>): a file name with a newline cannot break a message into two lines (one line is a promise to users
+    /// who grep logs of thousands of subjects), and one with terminal escape sequences cannot recolour or rewrite the
+    /// terminal. Tabs are kept. Every message NiSharp prints goes through this.
+    /// </summary>
+    public static string Printable(string text)
+    {
+        int i = 0;
+        while (i < text.Length && !NeedsEscape(text[i])) i++;
+        if (i == text.Length) return text;
+        var sb = new System.Text.StringBuilder(text.Length + 16).Append(text, 0, i);
+        for (; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (!NeedsEscape(c)) sb.Append(c);
+            else if (c == '\n') sb.Append("\\n");
+            else if (c == '\r') sb.Append("\\r");
+            else if (c < 0x100) sb.Append("\\x").Append(((int)c).ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
+            else sb.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
+        }
+        return sb.ToString();
+    }
+
+    // C0 and C1 controls and DEL (char.IsControl), and the bidirectional overrides that make text read backwards.
+    private static bool NeedsEscape(char c) => c != '\t' && (char.IsControl(c) || c is >= '\u202a' and <= '\u202e' or >= '\u2066' and <= '\u2069');
 }

@@ -75,7 +75,7 @@ internal static class ConnectivityCommand
         var parcels = paths.Select((x, k) => ParcelConnectome.ParcelsBeside(x, runs[k].Regions)).ToArray();
         var result = GroupConnectivity.Compute(runs, options, fisherZ);
 
-        Directory.CreateDirectory(outDir);
+        OutputFolder.Create(outDir);
         var common = Parameters(options, fisherZ);
         for (int k = 0; k < runs.Length; k++)
         {

@@ -60,7 +60,7 @@ internal static class DemoCommand
                 Directory.Delete(data, recursive: true);
             }
             // Results of other data would only be stale: start them afresh too (only if NiSharp wrote them).
-            if (Directory.Exists(results) && IsNisharpOutput(results)) Directory.Delete(results, recursive: true);
+            if (Directory.Exists(results) && DerivativesDataset.IsWrittenByNiSharp(results)) Directory.Delete(results, recursive: true);
             o.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"writing a ds000030-like fMRIPrep dataset: {options.Subjects} subjects, {options.Volumes} volumes at TR {options.RepetitionTime} s, {options.VoxelSize} mm voxels, seed {options.Seed} → {data}"));
             var dataset = Generate(data, options, o);
@@ -84,12 +84,6 @@ internal static class DemoCommand
         o.WriteLine($"  report   {Path.Combine(results, "report.html")}");
         o.WriteLine($"  compare denoising strategies on it: nisharp benchmark {data} {results}");
         return Math.Max(participant, group.ExitCode);
-    }
-
-    private static bool IsNisharpOutput(string dir)
-    {
-        var description = Path.Combine(dir, "dataset_description.json");
-        return File.Exists(description) && File.ReadAllText(description).Contains("\"NiSharp\"", StringComparison.Ordinal);
     }
 
     private static DemoDataset Generate(string data, DemoOptions options, TextWriter o)

@@ -12,7 +12,8 @@ using NiSharp.Signal;
 namespace NiSharp.Cli.Commands;
 
 /// <summary>
-/// <c>nisharp extract BOLD --atlas NAME|FILE [--labels FILE] [--mask M] [--strategy mean|median|…]
+/// <c>nisharp extract BOLD --atlas NAME|FILE|templateflow:ATLAS[:DESC] [--labels FILE] [--space S] [--atlas-space S]
+/// [--atlas-dataset DIR]… [--templateflow-home DIR] [--mask M] [--strategy mean|median|…]
 /// [--confounds TSV (--columns/--strategy/--derivatives/--fd-threshold/--std-dvars-threshold)] [--detrend]
 /// [--standardize zscore|zscore_sample|psc|none] [--low-pass HZ] [--high-pass HZ] [--t-r S]
 /// [--dummy-scans N|auto] [--keep-empty nan|zero|drop] [--min-coverage F] [--high-variance-confounds] [--coverage-out FILE]
@@ -29,9 +30,10 @@ internal static class ExtractCommand
     public static Command Create()
     {
         var bold = new Argument<string>("BOLD") { Description = "4D image (.nii or .nii.gz), or a CIFTI dense time series (.dtseries.nii)" };
-        var atlas = new Option<string>("--atlas") { Required = true, Description = $"Bundled atlas ({string.Join(", ", AtlasCatalog.All.Select(a => a.Name))}), coordinate set ({string.Join(", ", CoordinateAtlas.Names)}), a 3D label image or a 4D image of probabilistic maps; for a .dtseries.nii a grayordinate atlas ({string.Join(", ", AtlasCatalog.Grayordinate.Select(a => a.Name))}) or a .dlabel.nii" };
+        var atlas = new Option<string>("--atlas") { Required = true, Description = $"Bundled atlas ({string.Join(", ", AtlasCatalog.All.Select(a => a.Name))}), coordinate set ({string.Join(", ", CoordinateAtlas.Names)}), a 3D label image or a 4D image of probabilistic maps, templateflow:ATLAS[:DESC] (dseg or probseg, in the BOLD's space, from the TemplateFlow home), or NAME[:DESC] of an --atlas-dataset; for a .dtseries.nii a grayordinate atlas ({string.Join(", ", AtlasCatalog.Grayordinate.Select(a => a.Name))}) or a .dlabel.nii" };
+        var space = new Option<string?>("--space") { Description = "Template space of the BOLD (default: its space- entity), e.g. MNI152NLin2009cAsym: picks templateflow: and dataset atlases, and is compared with the atlas's" };
         var atlasMap = new Option<string?>("--atlas-map") { Description = "The label map of a .dlabel.nii atlas: its number (1-based) or name (default: map 1, or the bundled atlas's map)" };
-        var labels = new Option<string?>("--labels") { Description = "Label names for the atlas (FreeSurfer LUT, TXT, CSV or TSV); replaces the bundled names" };
+        var labels = new Option<string?>("--labels") { Description = "Label names for the atlas (BIDS dseg.tsv, FreeSurfer LUT, TXT or CSV); replaces the atlas's names (default: the bundled ones, or the dseg.tsv beside a _dseg image)" };
         var mask = new Option<string?>("--mask") { Description = "Binary brain mask; voxels outside it are left out (resampled to the image, nearest, when on another grid)" };
         var strategy = new Option<string[]>("--strategy")
         {
@@ -56,11 +58,13 @@ internal static class ExtractCommand
         var output = new Option<string>("--output", "-o") { Required = true, Description = "Time-series TSV to write (header of region names, one row per kept volume); a .json sidecar is written beside it" };
         var cmd = new Command("extract", "Region signals of a 4D image (nilearn NiftiLabelsMasker / NiftiMapsMasker / NiftiSpheresMasker) with the masker's cleaning")
         {
-            bold, atlas, atlasMap, labels, mask, strategy, confounds, detrend, standardize, lowPass, highPass, tr, keepEmpty, minCoverage, coverageOut, radius, smoothingFwhm, highVariance, output,
+            bold, atlas, atlasMap, labels, space, mask, strategy, confounds, detrend, standardize, lowPass, highPass, tr, keepEmpty, minCoverage, coverageOut, radius, smoothingFwhm, highVariance, output,
         };
         sel.AddTo(cmd, includeStrategy: false);
         var compat = new CleanCompatibilityOptions();
         compat.AddTo(cmd);
+        var atlasSources = new AtlasSourceOptions();
+        atlasSources.AddTo(cmd);
         cmd.SetAction(p =>
         {
             var boldPath = p.GetValue(bold)!;
@@ -126,18 +130,22 @@ internal static class ExtractCommand
             GrayordinateSignals? parcellated = null;
             string kind;
             if (p.GetValue(atlasMap) is not null && !grayordinates) throw new NiSharpException("--atlas-map picks a map of a .dlabel.nii atlas, for a .dtseries.nii");
-            if (!grayordinates && GrayordinateAtlas.IsGrayordinateAtlas(atlasName))
+            // One resolution of --atlas (TemplateFlow, BIDS-Atlas dataset, file or bundled) for this BOLD's space and voxels.
+            var target = AtlasTarget.OfBold(boldPath, p.GetValue(space));
+            var source = IsCoordinateAtlas(atlasName) ? null : AtlasResolver.Resolve(atlasSources.Spec(p, atlasName, labelsPath), target);
+            if (!grayordinates && source?.Kind == AtlasKind.Grayordinate)
                 throw new NiSharpException(atlasName, $"is a grayordinate (CIFTI) atlas: it parcellates a .dtseries.nii, and {boldPath} is a volume");
+            if (source?.SpaceWarning(target) is string spaceWarning) warnings.Add(spaceWarning);
             if (grayordinates)
             {
-                if (!GrayordinateAtlas.IsGrayordinateAtlas(atlasName))
+                if (source?.Kind != AtlasKind.Grayordinate)
                     throw new NiSharpException(boldPath, $"is CIFTI grayordinates: --atlas must be a grayordinate atlas ({string.Join(", ", AtlasCatalog.Grayordinate.Select(a => a.Name))}) or a .dlabel.nii, not '{atlasName}'");
                 if (maskPath is not null) throw new NiSharpException("--mask is a voxel mask; a .dtseries.nii is parcellated over the grayordinates the atlas labels");
                 if (labelsPath is not null) throw new NiSharpException("--labels names a volume atlas's labels; a .dlabel.nii carries its own label table");
                 if (p.GetValue(radius) is not null) throw new NiSharpException("--radius applies to coordinate atlases");
                 var o = new GrayordinateLabelsMaskerOptions
                 {
-                    Atlas = GrayordinateAtlas.Load(atlasName, p.GetValue(atlasMap)),
+                    Atlas = source.LoadGrayordinate(p.GetValue(atlasMap)),
                     Strategy = reduction is null ? ReductionStrategy.Mean : LabelsMaskerOptions.ParseStrategy(reduction), MinCoverage = minCov,
                     KeepEmpty = keep, Standardize = std, Detrend = p.GetValue(detrend), LowPass = p.GetValue(lowPass), HighPass = p.GetValue(highPass), RepetitionTime = t_r,
                     SmoothingFwhm = smoothing, HighVarianceConfounds = p.GetValue(highVariance),
@@ -146,7 +154,7 @@ internal static class ExtractCommand
                 result = parcellated.Signals;
                 kind = "grayordinate labels";
             }
-            else if (IsCoordinateAtlas(atlasName))
+            else if (source is null)
             {
                 if (reduction is not null && reduction != "mean") throw new NiSharpException("spheres are averaged: --strategy other than mean needs a label atlas");
                 if (labelsPath is not null) throw new NiSharpException("--labels names the labels of a label atlas; a coordinate atlas has its own");
@@ -161,14 +169,15 @@ internal static class ExtractCommand
                 result = new SpheresMasker(o).FitTransform(boldPath, inputs, warnings);
                 kind = "spheres";
             }
-            else if (IsMapsFile(atlasName))
+            else if (source.Kind == AtlasKind.Maps)
             {
+                var maps = source.LoadMaps();
                 if (reduction is not null) throw new NiSharpException("probabilistic maps are fitted by least squares: --strategy (a reduction) needs a label atlas");
                 if (minCov != 0) throw new NiSharpException("--min-coverage applies to label atlases");
                 if (p.GetValue(radius) is not null) throw new NiSharpException("--radius applies to coordinate atlases");
                 var o = new MapsMaskerOptions
                 {
-                    MapsImg = Image.Load<float>(atlasName), MapsSource = atlasName, Labels = labelsPath is null ? null : LabelTable.Read(labelsPath),
+                    MapsImg = maps.Maps, MapsSource = source.ImagePath, Labels = maps.Labels,
                     MaskImg = maskImg, MaskSource = maskPath,
                     KeepEmpty = keep, Standardize = std, Detrend = p.GetValue(detrend), LowPass = p.GetValue(lowPass), HighPass = p.GetValue(highPass), RepetitionTime = t_r, RepetitionTimeSource = trSource,
                     SmoothingFwhm = smoothing, HighVarianceConfounds = p.GetValue(highVariance),
@@ -180,8 +189,8 @@ internal static class ExtractCommand
             else
             {
                 if (p.GetValue(radius) is not null) throw new NiSharpException("--radius applies to coordinate atlases");
-                var labelAtlas = Atlas.Load(atlasName, labelsPath);
-                if (labelsPath is not null && labelAtlas.AbsentLabelsWarning() is string absent) warnings.Add(absent);
+                var labelAtlas = source.LoadLabels();
+                if (source.LabelsPath is not null && labelAtlas.AbsentLabelsWarning() is string absent) warnings.Add(absent);
                 var o = new LabelsMaskerOptions
                 {
                     Atlas = labelAtlas, MaskImg = maskImg, MaskSource = maskPath,
@@ -196,18 +205,35 @@ internal static class ExtractCommand
 
             var extra = new Dictionary<string, object?>(StringComparer.Ordinal)
             {
-                ["Sources"] = new[] { boldPath, atlasName }.Concat(labelsPath is null ? [] : [labelsPath]).Concat(p.GetValue(confounds) is string c ? [c] : [])
+                ["Sources"] = new[] { boldPath, source?.ImagePath ?? atlasName }.Concat(source?.LabelsPath is string l ? [l] : []).Concat(p.GetValue(confounds) is string c ? [c] : [])
                     .Concat(maskPath is null ? [] : [maskPath]).ToArray(),
-                ["Atlas"] = atlasName,
+                ["Atlas"] = source is null ? atlasName : AtlasDescription(source, target),
                 ["GeneratedBy"] = new[]
                 {
                     new Dictionary<string, object?> { ["Name"] = "NiSharp", ["Version"] = typeof(LabelsMasker).Assembly.GetName().Version?.ToString(), ["Command"] = "nisharp extract" },
                 },
             };
-            result.Write(outPath, extra);
             var ptseriesPath = parcellated is null ? null : GrayordinateSignals.ParcellatedSeriesPath(outPath);
-            parcellated?.WriteParcellatedSeries(ptseriesPath!);
-            if (coveragePath is not null) RegionCoverage.WriteTsv(coveragePath, result.Coverage);
+            var written = new List<string>();
+            try
+            {
+                result.Write(outPath, extra);
+                written.AddRange([outPath, IO.RegionTimeSeriesFile.SidecarPath(outPath)]);
+                if (parcellated is not null)
+                {
+                    parcellated.WriteParcellatedSeries(ptseriesPath!);
+                    written.Add(ptseriesPath!);
+                }
+                if (coveragePath is not null) RegionCoverage.WriteTsv(coveragePath, result.Coverage);
+            }
+            catch (NiSharpException)
+            {
+                // A refused or failed output (a name that is an input, a full disk) takes back the files this command
+                // wrote before it: a time series without its parcellated twin or coverage would look complete.
+                foreach (var f in written)
+                    try { File.Delete(f); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+                throw;
+            }
 
             foreach (var w in warnings) p.Err().WriteLine($"nisharp: warning: {w}");
             int empty = result.Regions.Count(r => r.IsEmpty);
@@ -226,10 +252,11 @@ internal static class ExtractCommand
     private static bool IsCoordinateAtlas(string name) =>
         !File.Exists(name) && CoordinateAtlas.Names.Contains(name.Trim().Replace("-", "").Replace("_", ""), StringComparer.OrdinalIgnoreCase);
 
-    private static bool IsMapsFile(string path)
+    // What the sidecar records of the atlas: its description, and the BOLD's space it was compared with.
+    private static System.Text.Json.Nodes.JsonObject AtlasDescription(AtlasSource source, AtlasTarget target)
     {
-        if (!File.Exists(path)) return false;
-        using var f = NiftiFile.Open(path);
-        return f.VolumeCount > 1;
+        var d = source.Describe();
+        d["DataSpace"] = target.Space;
+        return d;
     }
 }

@@ -95,7 +95,7 @@ internal static class LayoutCommand
         if (!json)
         {
             var sb = new StringBuilder(files.Count * 100);
-            foreach (var f in files) sb.Append(f.Path).Append('\n');
+            foreach (var f in files) sb.Append(NiSharpException.Printable(f.Path)).Append('\n'); // one line per file, whatever the name holds
             return sb.ToString();
         }
         var arr = new JsonArray();

@@ -23,8 +23,8 @@ internal static class RunCommand
         var labels = new Option<string[]>("--participant-label") { Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true, Description = "Subjects to process, with or without 'sub-' (default: all)" };
         var task = new Option<string?>("--task") { Description = "Task to process, e.g. rest (default: every task)" };
         var space = new Option<string>("--space") { Description = "Template space of the BOLD runs", DefaultValueFactory = _ => "MNI152NLin2009cAsym" };
-        var atlas = new Option<string>("--atlas") { Description = "Bundled atlas (yeo7-relabeled, schaefer100-7, … see 'nisharp atlases') or a label image file", DefaultValueFactory = _ => "yeo7-relabeled" };
-        var atlasLabels = new Option<string?>("--atlas-labels") { Description = "Label table for an atlas file (LUT, TXT, CSV or TSV with a network column)" };
+        var atlas = new Option<string>("--atlas") { Description = "Bundled atlas (yeo7-relabeled, schaefer100-7, … see 'nisharp atlases'), a label image file, templateflow:ATLAS[:DESC] (in --space, from the TemplateFlow home) or NAME[:DESC] of an --atlas-dataset", DefaultValueFactory = _ => "yeo7-relabeled" };
+        var atlasLabels = new Option<string?>("--atlas-labels") { Description = "Label table that replaces the atlas's names (BIDS dseg.tsv, LUT, TXT or CSV; a network column is kept)" };
         var strategy = new Option<string>("--strategy") { Description = $"Confound strategy: {string.Join(", ", ConfoundPresets.PresetNames)} (each also +gsr)", DefaultValueFactory = _ => "yeo2011" };
         var dummy = new Option<string>("--dummy-scans") { Description = "Leading volumes to drop: a number, or auto (fMRIPrep's non_steady_state_outlier columns)", DefaultValueFactory = _ => "auto" };
         var lowPass = new Option<string>("--low-pass") { Description = "Low-pass cut-off in Hz, or none", DefaultValueFactory = _ => "0.08" };
@@ -55,6 +55,8 @@ internal static class RunCommand
         slurm.AddTo(cmd);
         var compat = new CleanCompatibilityOptions();
         compat.AddTo(cmd);
+        var atlasSources = new AtlasSourceOptions();
+        atlasSources.AddTo(cmd);
         cmd.SetAction(p =>
         {
             var (extrapolate, interpolation, semantics) = compat.Values(p);
@@ -68,6 +70,9 @@ internal static class RunCommand
                 Space = p.GetValue(space)!,
                 Atlas = p.GetValue(atlas)!,
                 AtlasLabels = p.GetValue(atlasLabels),
+                AtlasSpace = p.GetValue(atlasSources.AtlasSpace),
+                AtlasDatasets = p.GetValue(atlasSources.Datasets) ?? [],
+                TemplateFlowHome = p.GetValue(atlasSources.TemplateFlowHome),
                 Strategy = p.GetValue(strategy)!,
                 DummyScans = DummyScans.Parse(p.GetValue(dummy)!),
                 LowPass = ParseHz(p.GetValue(lowPass)!, "--low-pass"),

@@ -4,8 +4,10 @@ using NiSharp.Nifti;
 namespace NiSharp.Atlases;
 
 /// <summary>
-/// A label atlas: an int label image (0 = background) and the names, networks and colours of its labels.
-/// <c>Atlas.Load("yeo7")</c> gives a bundled atlas; <c>Atlas.Load("my_atlas.nii.gz", "labels.tsv")</c> a user's.
+/// A label atlas: an int label image (0 = background), the names, networks and colours of its labels, and where it came
+/// from (its <see cref="AtlasSource"/>: origin, template space, content hash).
+/// <c>Atlas.Load("yeo7")</c> gives a bundled atlas; <c>Atlas.Load("my_atlas.nii.gz", "labels.tsv")</c> a user's;
+/// <c>AtlasResolver.Resolve(spec, target).LoadLabels()</c> one from a TemplateFlow home or a BIDS-Atlas dataset.
 /// </summary>
 public sealed class Atlas
 {
@@ -26,12 +28,18 @@ public sealed class Atlas
     /// <summary>The image file, for messages.</summary>
     public string? ImageSource { get; }
 
+    /// <summary>Where the atlas was resolved from, or null for one built from an image in memory.</summary>
+    public AtlasSource? Source { get; }
+
+    /// <summary>The template space (TemplateFlow identifier), or null when unknown.</summary>
+    public string? Space => Source?.Space ?? Info?.Template;
+
     /// <summary>The grid of the label image.</summary>
     public Grid Grid => Grid.Of(Image);
 
-    private Atlas(string name, Image<int> image, LabelTable labels, AtlasInfo? info, string? imageSource)
+    private Atlas(string name, Image<int> image, LabelTable labels, AtlasInfo? info, string? imageSource, AtlasSource? source = null)
     {
-        Name = name; Image = image; Labels = labels; Info = info; ImageSource = imageSource;
+        Name = name; Image = image; Labels = labels; Info = info; ImageSource = imageSource; Source = source;
     }
 
     /// <summary>The non-zero labels that have voxels, ascending.</summary>
@@ -63,44 +71,42 @@ public sealed class Atlas
     /// An atlas from an image and a label table (every label of the image must be named; extra names are kept).
     /// Without a table the labels are called <c>label_N</c>.
     /// </summary>
-    public static Atlas FromImage(Image<int> image, LabelTable? labels = null, string name = "atlas", string? imageSource = null, AtlasInfo? info = null)
+    public static Atlas FromImage(Image<int> image, LabelTable? labels = null, string name = "atlas", string? imageSource = null, AtlasInfo? info = null) =>
+        FromImage(image, labels, name, imageSource, info, null);
+
+    private static Atlas FromImage(Image<int> image, LabelTable? labels, string name, string? imageSource, AtlasInfo? info, AtlasSource? source)
     {
         var img = image;
         if (img.NDim > 3) img = Regions.ToLabelImage(img, imageSource);
         var present = img.Data.Where(v => v != 0).Distinct().Order().ToArray();
         if (present.Length == 0)
             throw new NiSharpException(imageSource ?? name, "the atlas has no labels: every voxel is 0 (background)");
+        if (present.Length > LabelTable.MaxLabels)
+            throw new NiSharpException(imageSource ?? name, $"the atlas has {present.Length} labels; an atlas may have at most {LabelTable.MaxLabels} regions (each is a row and a column of every connectivity matrix)");
         labels ??= LabelTable.Generic(present);
         labels.CheckCovers(present, imageSource ?? name);
-        return new Atlas(name, img, labels, info, imageSource) { _present = present };
+        return new Atlas(name, img, labels, info, imageSource, source) { _present = present };
     }
 
     /// <summary>
     /// A bundled atlas by name (<c>yeo7</c>, <c>yeo7-thick</c>, <c>yeo17</c>, <c>yeo17-thick</c>, <c>yeo7-relabeled</c>,
     /// <c>schaefer100-7</c>, <c>schaefer100-17</c>, <c>schaefer400-7</c>, <c>aal</c>, <c>harvard-oxford</c>,
-    /// <c>harvard-oxford-sub</c>) or a NIfTI label image, with an optional label file (LUT, TXT, CSV or TSV)
-    /// that replaces the bundled names.
+    /// <c>harvard-oxford-sub</c>) or a NIfTI label image (with the BIDS <c>dseg.tsv</c> beside a <c>_dseg</c> image), with an
+    /// optional label file (BIDS <c>dseg.tsv</c>, LUT, TXT or CSV) that replaces the atlas's names. See
+    /// <see cref="AtlasResolver"/> for TemplateFlow and BIDS-Atlas datasets.
     /// </summary>
-    public static Atlas Load(string nameOrPath, string? labelsPath = null)
+    public static Atlas Load(string nameOrPath, string? labelsPath = null) =>
+        AtlasResolver.Resolve(new AtlasSpec { Atlas = nameOrPath, Labels = labelsPath }).LoadLabels();
+
+    /// <summary>The label atlas of a resolved <paramref name="source"/> (<see cref="AtlasSource.LoadLabels"/>).</summary>
+    internal static Atlas FromSource(AtlasSource source)
     {
-        var info = File.Exists(nameOrPath) ? null : AtlasCatalog.Find(nameOrPath);
-        if (info is null && GrayordinateAtlas.IsGrayordinateAtlas(nameOrPath))
-            throw new NiSharpException(nameOrPath, "is a grayordinate (CIFTI) atlas: it parcellates CIFTI .dtseries.nii data, not volumes");
-        if (info is null)
-        {
-            if (!File.Exists(nameOrPath) && !nameOrPath.Contains('/') && !nameOrPath.Contains('.'))
-                throw new NiSharpException($"unknown atlas '{nameOrPath}'{IO.NearestNames.DidYouMean(nameOrPath.ToLowerInvariant(), AtlasCatalog.All.Select(a => a.Name))} (known: {string.Join(", ", AtlasCatalog.All.Select(a => a.Name))}; or give a NIfTI label image)");
-            var image = Regions.LoadLabelImage(nameOrPath);
-            var table = labelsPath is null ? null : LabelTable.Read(labelsPath);
-            return FromImage(image, table, Path.GetFileName(nameOrPath), nameOrPath);
-        }
-        var path = BundledData.PathOf(info.ImageFile);
-        var img = Regions.LoadLabelImage(path);
-        LabelTable labels;
-        if (labelsPath is not null) labels = LabelTable.Read(labelsPath);
-        else if (info.LabelsFile is not null) labels = BundledLabels(info);
-        else labels = RelabeledYeoLabels(img);
-        return FromImage(img, labels, info.Name, info.Name, info);
+        var img = Regions.LoadLabelImage(source.ImagePath);
+        LabelTable? labels = source.LabelsPath is not null ? LabelTable.Read(source.LabelsPath)
+            : source.Info is { } info ? (info.LabelsFile is not null ? BundledLabels(info) : RelabeledYeoLabels(img))
+            : null;
+        // A bundled atlas is named by its catalogue name in messages, not by where the cache happens to hold it.
+        return FromImage(img, labels, source.Name, source.Info is null ? source.ImagePath : source.Name, source.Info, source);
     }
 
     /// <summary>nilearn's <c>datasets.fetch_atlas_yeo_2011()</c>: the bundled Yeo 2011 atlases under nilearn's keys.</summary>
@@ -126,10 +132,12 @@ public sealed class Atlas
     /// </summary>
     private static LabelTable RelabeledYeoLabels(Image<int> relabeled)
     {
-        var cached = Path.Combine(BundledData.CacheDirectory, "derived", "yeo7-relabeled.labels.tsv");
-        if (File.Exists(cached))
+        const string Cached = "derived/yeo7-relabeled.labels.tsv";
+        if (BundledData.FindCached(Cached) is string cached)
         {
-            try { return LabelTable.Read(cached); } catch (NiSharpException) { /* recompute */ }
+            // Derived data, not an input of the command: a damaged copy is recomputed and replaced.
+            try { return LabelTable.Parse(IO.InputFile.ReadLines(cached, "a label table", asInput: false).ToList(), cached); }
+            catch (NiSharpException) { /* recompute */ }
         }
         var thickInfo = AtlasCatalog.Find("yeo7-thick")!;
         var thick = Regions.LoadLabelImage(BundledData.PathOf(thickInfo.ImageFile));
@@ -154,12 +162,8 @@ public sealed class Atlas
             labels.Add(new AtlasLabel(r, $"label_{r}", net?.Network, net?.Colour));
         }
         var table = new LabelTable(labels);
-        try
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(cached)!);
-            table.WriteTsv(cached);
-        }
-        catch (IOException) { }
+        try { BundledData.WriteCached(Cached, s => s.Write(System.Text.Encoding.UTF8.GetBytes(table.ToTsv()))); }
+        catch (NiSharpException) { } // no writable cache: computed again next time
         return table;
     }
 
@@ -183,7 +187,7 @@ public sealed class Atlas
     public Atlas ResampleTo(Grid target)
     {
         var img = Resampling.ResampleToGrid(Image, target, Interpolation.Nearest, clip: true);
-        return new Atlas(Name, img, Labels, Info, ImageSource);
+        return new Atlas(Name, img, Labels, Info, ImageSource, Source);
     }
 
     /// <summary>Writes the label image (int32) and, if asked, the label table as TSV.</summary>

@@ -5,9 +5,11 @@ namespace NiSharp.Atlases;
 /// <param name="Description">One line for listings.</param>
 /// <param name="ImageFile">The label image, relative to <c>data/</c>.</param>
 /// <param name="LabelsFile">The label file, relative to <c>data/</c>, or null when the names are derived.</param>
-/// <param name="Space">The template space.</param>
+/// <param name="Space">The template space and grid, in words.</param>
 /// <param name="Licence">Licence and citation.</param>
-public sealed record AtlasInfo(string Name, string Description, string ImageFile, string? LabelsFile, string Space, string Licence);
+/// <param name="Template">The template space as TemplateFlow names it (<see cref="TemplateSpace"/>): what the atlas is
+/// compared with the data's space by.</param>
+public sealed record AtlasInfo(string Name, string Description, string ImageFile, string? LabelsFile, string Space, string Licence, string Template);
 
 /// <summary>A bundled grayordinate atlas: one label map of a CIFTI <c>.dlabel.nii</c> inside <c>data/</c>.</summary>
 /// <param name="Name">The lookup name, e.g. <c>conte69-composite</c>.</param>
@@ -30,21 +32,24 @@ public static class AtlasCatalog
     private const string YeoLicence = "Yeo et al. 2011, J Neurophysiol 106:1125-1165; files from FreeSurfer/CBIG via the SDC-BIDS-fMRI lesson (see Yeo_JNeurophysiol11_MNI152_README; lesson CC-BY 4.0)";
     private const string SchaeferLicence = "Schaefer et al. 2018, Cereb Cortex 28:3095-3114; CBIG, MIT licence";
     private const string NeuroparcLicence = "neurodata/neuroparc, Apache-2.0";
+    // Every bundled volume atlas is drawn on FSL's MNI152 (Yeo: the FSL MNI152 1 mm template conformed by FreeSurfer, see
+    // the Yeo README; Schaefer: FSLMNI152; neuroparc: MNI152NLin6), TemplateFlow's MNI152NLin6Asym.
+    private const string Fsl = TemplateSpace.MNI152NLin6Asym;
 
     /// <summary>Every bundled atlas, in listing order.</summary>
     public static IReadOnlyList<AtlasInfo> All { get; } =
     [
-        new("yeo7", "Yeo 2011, 7 networks, thin (cortical ribbon), 1 mm", Yeo + "Yeo2011_7Networks_MNI152_FreeSurferConformed1mm.nii.gz", Yeo + "Yeo2011_7Networks_ColorLUT.txt", "MNI152 (FreeSurfer-conformed 256³, LIA)", YeoLicence),
-        new("yeo7-thick", "Yeo 2011, 7 networks, thick (liberal mask), 1 mm", Yeo + "Yeo2011_7Networks_MNI152_FreeSurferConformed1mm_LiberalMask.nii.gz", Yeo + "Yeo2011_7Networks_ColorLUT.txt", "MNI152 (FreeSurfer-conformed 256³, LIA)", YeoLicence),
-        new("yeo17", "Yeo 2011, 17 networks, thin (cortical ribbon), 1 mm", Yeo + "Yeo2011_17Networks_MNI152_FreeSurferConformed1mm.nii.gz", Yeo + "Yeo2011_17Networks_ColorLUT.txt", "MNI152 (FreeSurfer-conformed 256³, LIA)", YeoLicence),
-        new("yeo17-thick", "Yeo 2011, 17 networks, thick (liberal mask), 1 mm", Yeo + "Yeo2011_17Networks_MNI152_FreeSurferConformed1mm_LiberalMask.nii.gz", Yeo + "Yeo2011_17Networks_ColorLUT.txt", "MNI152 (FreeSurfer-conformed 256³, LIA)", YeoLicence),
-        new("yeo7-relabeled", "the lesson's relabelled Yeo atlas: connected_label_regions(yeo7-thick), 49 regions, networks by overlap", Yeo + "relabeled_yeo_atlas.nii.gz", null, "MNI152 (FreeSurfer-conformed 256³, LIA)", YeoLicence),
-        new("schaefer100-7", "Schaefer 2018, 100 parcels, 7 networks, 2 mm", Schaefer + "Schaefer2018_100Parcels_7Networks_order_FSLMNI152_2mm.nii.gz", Schaefer + "Schaefer2018_100Parcels_7Networks_order.txt", "FSL MNI152 2 mm (91×109×91)", SchaeferLicence),
-        new("schaefer100-17", "Schaefer 2018, 100 parcels, 17 networks, 2 mm", Schaefer + "Schaefer2018_100Parcels_17Networks_order_FSLMNI152_2mm.nii.gz", Schaefer + "Schaefer2018_100Parcels_17Networks_order.txt", "FSL MNI152 2 mm (91×109×91)", SchaeferLicence),
-        new("schaefer400-7", "Schaefer 2018, 400 parcels, 7 networks, 2 mm", Schaefer + "Schaefer2018_400Parcels_7Networks_order_FSLMNI152_2mm.nii.gz", Schaefer + "Schaefer2018_400Parcels_7Networks_order.txt", "FSL MNI152 2 mm (91×109×91)", SchaeferLicence),
-        new("aal", "AAL (Tzourio-Mazoyer 2002), 116 regions, 2 mm", Neuroparc + "AAL_space-MNI152NLin6_res-2x2x2.nii.gz", Neuroparc + "AAL1.labels.tsv", "MNI152NLin6 2 mm (91×109×91)", "Tzourio-Mazoyer et al. 2002, NeuroImage 15:273-289; " + NeuroparcLicence),
-        new("harvard-oxford", "Harvard-Oxford cortical, max-prob thr25, 48 regions, 2 mm", Neuroparc + "HarvardOxfordcort-maxprob-thr25_space-MNI152NLin6_res-2x2x2.nii.gz", Neuroparc + "HarvardOxfordcort.labels.tsv", "MNI152NLin6 2 mm (91×109×91)", "Harvard-Oxford atlas (FSL, Makris/Kennedy/Desikan); " + NeuroparcLicence),
-        new("harvard-oxford-sub", "Harvard-Oxford subcortical, max-prob thr25, 21 regions, 2 mm", Neuroparc + "HarvardOxfordsub-maxprob-thr25_space-MNI152NLin6_res-2x2x2.nii.gz", Neuroparc + "HarvardOxfordsub.labels.tsv", "MNI152NLin6 2 mm (91×109×91)", "Harvard-Oxford atlas (FSL, Makris/Kennedy/Desikan); " + NeuroparcLicence),
+        new("yeo7", "Yeo 2011, 7 networks, thin (cortical ribbon), 1 mm", Yeo + "Yeo2011_7Networks_MNI152_FreeSurferConformed1mm.nii.gz", Yeo + "Yeo2011_7Networks_ColorLUT.txt", "MNI152 (FreeSurfer-conformed 256³, LIA)", YeoLicence, Fsl),
+        new("yeo7-thick", "Yeo 2011, 7 networks, thick (liberal mask), 1 mm", Yeo + "Yeo2011_7Networks_MNI152_FreeSurferConformed1mm_LiberalMask.nii.gz", Yeo + "Yeo2011_7Networks_ColorLUT.txt", "MNI152 (FreeSurfer-conformed 256³, LIA)", YeoLicence, Fsl),
+        new("yeo17", "Yeo 2011, 17 networks, thin (cortical ribbon), 1 mm", Yeo + "Yeo2011_17Networks_MNI152_FreeSurferConformed1mm.nii.gz", Yeo + "Yeo2011_17Networks_ColorLUT.txt", "MNI152 (FreeSurfer-conformed 256³, LIA)", YeoLicence, Fsl),
+        new("yeo17-thick", "Yeo 2011, 17 networks, thick (liberal mask), 1 mm", Yeo + "Yeo2011_17Networks_MNI152_FreeSurferConformed1mm_LiberalMask.nii.gz", Yeo + "Yeo2011_17Networks_ColorLUT.txt", "MNI152 (FreeSurfer-conformed 256³, LIA)", YeoLicence, Fsl),
+        new("yeo7-relabeled", "the lesson's relabelled Yeo atlas: connected_label_regions(yeo7-thick), 49 regions, networks by overlap", Yeo + "relabeled_yeo_atlas.nii.gz", null, "MNI152 (FreeSurfer-conformed 256³, LIA)", YeoLicence, Fsl),
+        new("schaefer100-7", "Schaefer 2018, 100 parcels, 7 networks, 2 mm", Schaefer + "Schaefer2018_100Parcels_7Networks_order_FSLMNI152_2mm.nii.gz", Schaefer + "Schaefer2018_100Parcels_7Networks_order.txt", "FSL MNI152 2 mm (91×109×91)", SchaeferLicence, Fsl),
+        new("schaefer100-17", "Schaefer 2018, 100 parcels, 17 networks, 2 mm", Schaefer + "Schaefer2018_100Parcels_17Networks_order_FSLMNI152_2mm.nii.gz", Schaefer + "Schaefer2018_100Parcels_17Networks_order.txt", "FSL MNI152 2 mm (91×109×91)", SchaeferLicence, Fsl),
+        new("schaefer400-7", "Schaefer 2018, 400 parcels, 7 networks, 2 mm", Schaefer + "Schaefer2018_400Parcels_7Networks_order_FSLMNI152_2mm.nii.gz", Schaefer + "Schaefer2018_400Parcels_7Networks_order.txt", "FSL MNI152 2 mm (91×109×91)", SchaeferLicence, Fsl),
+        new("aal", "AAL (Tzourio-Mazoyer 2002), 116 regions, 2 mm", Neuroparc + "AAL_space-MNI152NLin6_res-2x2x2.nii.gz", Neuroparc + "AAL1.labels.tsv", "MNI152NLin6 2 mm (91×109×91)", "Tzourio-Mazoyer et al. 2002, NeuroImage 15:273-289; " + NeuroparcLicence, Fsl),
+        new("harvard-oxford", "Harvard-Oxford cortical, max-prob thr25, 48 regions, 2 mm", Neuroparc + "HarvardOxfordcort-maxprob-thr25_space-MNI152NLin6_res-2x2x2.nii.gz", Neuroparc + "HarvardOxfordcort.labels.tsv", "MNI152NLin6 2 mm (91×109×91)", "Harvard-Oxford atlas (FSL, Makris/Kennedy/Desikan); " + NeuroparcLicence, Fsl),
+        new("harvard-oxford-sub", "Harvard-Oxford subcortical, max-prob thr25, 21 regions, 2 mm", Neuroparc + "HarvardOxfordsub-maxprob-thr25_space-MNI152NLin6_res-2x2x2.nii.gz", Neuroparc + "HarvardOxfordsub.labels.tsv", "MNI152NLin6 2 mm (91×109×91)", "Harvard-Oxford atlas (FSL, Makris/Kennedy/Desikan); " + NeuroparcLicence, Fsl),
     ];
 
     private const string Conte69 = "atlases/conte69/Conte69.parcellations_VGD11b.32k_fs_LR.dlabel.nii.gz";

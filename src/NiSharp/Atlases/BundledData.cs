@@ -5,26 +5,28 @@ namespace NiSharp.Atlases;
 /// <summary>
 /// The atlases, templates and coordinate tables embedded in the NiSharp assembly (copied from
 /// <c>data/</c> in the repository; licences in <c>data/README.md</c>). They are written once to a cache
-/// folder so that everything that reads files (NIfTI streaming, other tools) can use them offline.
+/// folder (<see cref="CacheCandidates"/>) so that everything that reads files (NIfTI streaming, other tools) can use
+/// them offline; a cache folder is only written to when a file it lacks is needed.
 /// </summary>
 public static class BundledData
 {
     private static readonly Assembly Assembly = typeof(BundledData).Assembly;
     private static readonly Lock Gate = new();
-    private static string? _cache;
+    private static IReadOnlyList<string>? _candidates;
 
     /// <summary>
-    /// Where embedded files are written: <c>$NISHARP_DATA</c> if set, else <c>$XDG_CACHE_HOME/nisharp</c>
-    /// (or <c>~/.cache/nisharp</c>), in a folder named after the embedded files (so rebuilding the library does not
-    /// extract them again unless they change); the temp folder if that is not writable.
+    /// The folders that may hold the cache, most preferred first: <c>$NISHARP_DATA</c> if set, else
+    /// <c>$XDG_CACHE_HOME/nisharp</c> (or <c>~/.cache/nisharp</c>), then the temp folder; each in a folder named after the
+    /// embedded files (so rebuilding the library does not extract them again unless they change). Nothing is created
+    /// or written until a file has to be cached.
     /// </summary>
-    public static string CacheDirectory
+    public static IReadOnlyList<string> CacheCandidates
     {
         get
         {
             lock (Gate)
             {
-                if (_cache is not null) return _cache;
+                if (_candidates is not null) return _candidates;
                 string build = ContentKey();
                 var candidates = new List<string>();
                 var env = Environment.GetEnvironmentVariable("NISHARP_DATA");
@@ -34,21 +36,44 @@ public static class BundledData
                 var baseDir = !string.IsNullOrEmpty(xdg) ? xdg : !string.IsNullOrEmpty(home) ? Path.Combine(home, ".cache") : null;
                 if (baseDir is not null) candidates.Add(Path.Combine(baseDir, "nisharp", "data-" + build));
                 candidates.Add(Path.Combine(Path.GetTempPath(), "nisharp", "data-" + build));
-                foreach (var c in candidates)
-                {
-                    try
-                    {
-                        Directory.CreateDirectory(c);
-                        var probe = Path.Combine(c, ".write-probe-" + Environment.ProcessId);
-                        File.WriteAllText(probe, "");
-                        File.Delete(probe);
-                        return _cache = c;
-                    }
-                    catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
-                }
-                throw new NiSharpException("no writable folder for the bundled data (set NISHARP_DATA)");
+                return _candidates = candidates;
             }
         }
+    }
+
+    /// <summary>The preferred cache folder (<see cref="CacheCandidates"/>[0]); it may not exist yet.</summary>
+    public static string CacheDirectory => CacheCandidates[0];
+
+    /// <summary>The cached copy of <paramref name="relativePath"/> (of <paramref name="length"/> bytes, when given) in
+    /// the first cache folder holding one, or null. Reads nothing and writes nothing.</summary>
+    public static string? FindCached(string relativePath, long? length = null)
+    {
+        foreach (var dir in CacheCandidates)
+        {
+            var path = Path.Combine(dir, relativePath.Replace('/', Path.DirectorySeparatorChar));
+            var s = IO.FileStatus.Of(path);
+            if (s.Kind == IO.FileKind.Regular && (length is null || s.Length == length)) return path;
+        }
+        return null;
+    }
+
+    /// <summary>Writes <paramref name="relativePath"/> into the first cache folder that can take it (atomically) and
+    /// returns its path; fails with one line when none can.</summary>
+    public static string WriteCached(string relativePath, Action<Stream> write)
+    {
+        var problems = new List<string>();
+        foreach (var dir in CacheCandidates)
+        {
+            var path = Path.Combine(dir, relativePath.Replace('/', Path.DirectorySeparatorChar));
+            try
+            {
+                IO.OutputFolder.Create(Path.GetDirectoryName(path)!);
+                IO.AtomicFile.Write(path, write);
+                return path;
+            }
+            catch (NiSharpException e) { problems.Add(e.Message); }
+        }
+        throw new NiSharpException($"no writable folder for NiSharp's data cache (set NISHARP_DATA): {string.Join("; ", problems)}");
     }
 
     /// <summary>A short key of the embedded files' names and sizes.</summary>
@@ -83,11 +108,7 @@ public static class BundledData
     public static string PathOf(string relativePath)
     {
         using var s = Open(relativePath);
-        var path = Path.Combine(CacheDirectory, relativePath.Replace('/', Path.DirectorySeparatorChar));
-        if (File.Exists(path) && new FileInfo(path).Length == s.Length) return path;
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        IO.AtomicFile.Write(path, o => s.CopyTo(o));
-        return path;
+        return FindCached(relativePath, s.Length) ?? WriteCached(relativePath, o => s.CopyTo(o));
     }
 
     /// <summary>The text of an embedded file.</summary>

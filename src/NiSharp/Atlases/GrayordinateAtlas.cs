@@ -55,7 +55,9 @@ public sealed class GrayordinateAtlas
     public static GrayordinateAtlas Load(string nameOrPath, string? map = null)
     {
         var info = File.Exists(nameOrPath) ? null : AtlasCatalog.FindGrayordinate(nameOrPath);
-        if (info is null && !File.Exists(nameOrPath))
+        // A path (not a bundled name) that is no file is opened all the same, so that the message says why: not found,
+        // a link to nothing, a folder (as Atlas.Load does for volumes).
+        if (info is null && !File.Exists(nameOrPath) && !nameOrPath.Contains('/') && !nameOrPath.Contains('.'))
             throw new NiSharpException($"unknown grayordinate atlas '{nameOrPath}' (bundled: {string.Join(", ", AtlasCatalog.Grayordinate.Select(a => a.Name))}; or give a .dlabel.nii file)");
         var path = info is null ? nameOrPath : BundledData.PathOf(info.File);
         using var f = CiftiFile.Open(path);

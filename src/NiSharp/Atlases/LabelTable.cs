@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using NiSharp.IO;
 
 namespace NiSharp.Atlases;
 
@@ -8,6 +9,21 @@ public readonly record struct Rgba(byte R, byte G, byte B, byte A = 0)
 {
     /// <summary><c>#rrggbb</c>.</summary>
     public string Hex => $"#{R:x2}{G:x2}{B:x2}";
+
+    /// <summary>Parses a table's colour cell: <c>#rrggbb</c>, <c>rrggbb</c>, or three numbers 0–255 (<c>255,0,0</c> or
+    /// <c>255 0 0</c>, as some TemplateFlow tables write it).</summary>
+    public static bool TryParse(string s, out Rgba colour)
+    {
+        if (TryParseHex(s, out colour)) return true;
+        var p = s.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (p.Length is 3 or 4 && byte.TryParse(p[0], CultureInfo.InvariantCulture, out var r) && byte.TryParse(p[1], CultureInfo.InvariantCulture, out var g)
+            && byte.TryParse(p[2], CultureInfo.InvariantCulture, out var b))
+        {
+            colour = new Rgba(r, g, b);
+            return true;
+        }
+        return false;
+    }
 
     /// <summary>Parses <c>#rrggbb</c> or <c>rrggbb</c>.</summary>
     public static bool TryParseHex(string s, out Rgba colour)
@@ -20,14 +36,17 @@ public readonly record struct Rgba(byte R, byte G, byte B, byte A = 0)
     }
 }
 
-/// <summary>One label of an atlas: its value in the image, its name, the network it belongs to, its colour.</summary>
-public sealed record AtlasLabel(int Id, string Name, string? Network = null, Rgba? Colour = null);
+/// <summary>One label of an atlas: its value in the image, its name, the network it belongs to, its colour, and the short
+/// name a BIDS <c>dseg.tsv</c> may give it (<c>abbreviation</c>).</summary>
+public sealed record AtlasLabel(int Id, string Name, string? Network = null, Rgba? Colour = null, string? Abbreviation = null);
 
 /// <summary>
 /// The names of an atlas's labels, read from the formats atlases ship with: FreeSurfer colour LUTs
 /// (<c>id name R G B A</c>), Schaefer's <c>*_order.txt</c> (same columns, tab-separated) and
 /// <c>*_order_info.txt</c> (name line, then <c>id R G B A</c>), CSV (<c>id,name,…</c>, with or without a header)
-/// and BIDS <c>dseg.tsv</c> (<c>index name [color]</c>). Label 0 is the background.
+/// and BIDS <c>dseg.tsv</c> (<c>index name [abbreviation] [color] [network]</c>, as TemplateFlow, XCP-D's BIDS-Atlas
+/// datasets and nilearn's <c>lut</c> have them; XCP-D's older <c>label</c>/<c>network_label</c> columns too). Label 0 is
+/// the background.
 /// </summary>
 public sealed class LabelTable
 {
@@ -42,15 +61,29 @@ public sealed class LabelTable
     /// <summary>The file the table was read from, if any.</summary>
     public string? Source { get; }
 
-    /// <summary>Builds a table; ids must be unique.</summary>
+    /// <summary>The most labels a table (and an atlas) may have. Each region becomes a column of the time series and a
+    /// row and column of every connectivity matrix: 10 000 regions already make 10⁸-value matrices.</summary>
+    public const int MaxLabels = 10_000;
+
+    /// <summary>The longest label name (characters): names become column headers, axis labels and legend entries.</summary>
+    public const int MaxNameLength = 1_000;
+
+    /// <summary>Builds a table; ids must be unique, at most <see cref="MaxLabels"/>, names at most
+    /// <see cref="MaxNameLength"/> characters.</summary>
     public LabelTable(IEnumerable<AtlasLabel> labels, string? source = null)
     {
         Source = source;
+        NiSharpException Problem(string problem) => source is null ? new NiSharpException("the label table " + problem) : new NiSharpException(source, problem);
         foreach (var l in labels)
         {
             if (!_byId.TryAdd(l.Id, l))
-                throw new NiSharpException(source is null ? $"label {l.Id} is listed twice" : $"{source}: label {l.Id} is listed twice");
+                throw source is null ? new NiSharpException($"label {l.Id} is listed twice") : new NiSharpException(source, $"label {l.Id} is listed twice");
+            if (l.Name.Length > MaxNameLength)
+                throw Problem($"names label {l.Id} with {l.Name.Length} characters; a label name may have at most {MaxNameLength}");
         }
+        int regions = _byId.Count - (_byId.ContainsKey(0) ? 1 : 0);
+        if (regions > MaxLabels)
+            throw Problem($"names {regions} labels; an atlas may have at most {MaxLabels} regions (each is a row and a column of every connectivity matrix)");
         All = _byId.Values.ToList();
         Regions = All.Where(l => l.Id != 0).ToList();
     }
@@ -73,14 +106,15 @@ public sealed class LabelTable
 
     private static readonly string[] BackgroundNames = ["background", "none", "null", "empty", "unknown", "???", "bg"];
 
+    /// <summary>The largest label file read: <see cref="MaxLabels"/> lines of a few hundred characters.</summary>
+    public const long MaxFileBytes = 16L << 20;
+
     /// <summary>Reads a label file, recognising its format from its content.</summary>
     public static LabelTable Read(string path)
     {
-        if (!File.Exists(path)) throw new NiSharpException(path, "label file not found");
-        string[] lines;
-        try { lines = File.ReadAllLines(path, Encoding.UTF8); }
-        catch (IOException e) { throw new NiSharpException(path, $"cannot read: {e.Message}", e); }
-        return Parse(lines, path);
+        // A regular file of label-table size: a FIFO would block, /dev/zero would never end.
+        InputFile.CheckSize(path, MaxFileBytes, "a label table");
+        return Parse(InputFile.ReadLines(path, "a label table").ToList(), path);
     }
 
     /// <summary>Parses the lines of a label file; <paramref name="source"/> names it in errors.</summary>
@@ -150,10 +184,10 @@ public sealed class LabelTable
 
     private static LabelTable ParseDelimited(List<string> lines, string source, char sep)
     {
-        string[] Cells(string l) => l.Split(sep).Select(c => c.Trim().Trim('"')).ToArray();
+        string[] Cells(string l) => l.Split(sep).Select(Unquote).ToArray();
         var head = Cells(lines[0]);
         bool hasHeader = !IsInt(head[0], out _);
-        int idCol = 0, nameCol = 1, netCol = -1, colourCol = -1, rCol = -1, gCol = -1, bCol = -1;
+        int idCol = 0, nameCol = 1, netCol = -1, colourCol = -1, rCol = -1, gCol = -1, bCol = -1, abbrevCol = -1;
         if (hasHeader)
         {
             int Find(params string[] names)
@@ -166,8 +200,9 @@ public sealed class LabelTable
             nameCol = Find("name", "label_name", "region", "roi_name", "labels", "structure");
             if (idCol < 0) idCol = 0;
             if (nameCol < 0 || nameCol == idCol) nameCol = idCol == 0 ? 1 : 0;
-            netCol = Find("network", "yeo_network", "network_name");
+            netCol = Find("network", "yeo_network", "network_name", "network_label", "yeo_networks7", "yeo_networks17");
             colourCol = Find("color", "colour", "hex");
+            abbrevCol = Find("abbreviation", "abbrev", "abbr");
             rCol = Find("r", "red"); gCol = Find("g", "green"); bCol = Find("b", "blue");
         }
         var labels = new List<AtlasLabel>();
@@ -184,13 +219,22 @@ public sealed class LabelTable
             static bool Given(string v) => v.Length > 0 && !v.Equals("n/a", StringComparison.OrdinalIgnoreCase);
             string? network = netCol >= 0 && netCol < c.Length && Given(c[netCol]) ? c[netCol] : NetworkFromName(name);
             Rgba? colour = null;
-            if (colourCol >= 0 && colourCol < c.Length && Rgba.TryParseHex(c[colourCol], out var hex)) colour = hex;
+            if (colourCol >= 0 && colourCol < c.Length && Rgba.TryParse(c[colourCol], out var given)) colour = given;
             else if (rCol >= 0 && gCol >= 0 && bCol >= 0 && bCol < c.Length &&
                      byte.TryParse(c[rCol], out var r) && byte.TryParse(c[gCol], out var g) && byte.TryParse(c[bCol], out var b))
                 colour = new Rgba(r, g, b);
-            labels.Add(new AtlasLabel(id, name, network, colour));
+            string? abbreviation = abbrevCol >= 0 && abbrevCol < c.Length && Given(c[abbrevCol]) ? c[abbrevCol] : null;
+            labels.Add(new AtlasLabel(id, name, network, colour, abbreviation));
         }
         return new LabelTable(labels, source);
+    }
+
+    /// <summary>A cell as pandas reads it: a value in double quotes loses them (<c>""</c> inside is one quote); any other
+    /// value is kept as written, quotes and all (<c>Area "4a"</c>).</summary>
+    private static string Unquote(string cell)
+    {
+        var c = cell.Trim();
+        return c.Length >= 2 && c[0] == '"' && c[^1] == '"' ? c[1..^1].Replace("\"\"", "\"", StringComparison.Ordinal) : c;
     }
 
     /// <summary>
@@ -199,6 +243,7 @@ public sealed class LabelTable
     /// </summary>
     public static string? NetworkFromName(string name)
     {
+        if (!name.Contains("Networks_", StringComparison.Ordinal)) return null; // most names: no split, no allocation
         var p = name.Split('_');
         if (p.Length >= 4 && p[0].EndsWith("Networks", StringComparison.Ordinal) && p[1] is "LH" or "RH") return p[2];
         return null;
@@ -218,12 +263,15 @@ public sealed class LabelTable
     }
 
     /// <summary>Writes the table as a BIDS-style TSV: <c>index name network color</c> (network and color may be n/a).</summary>
-    public void WriteTsv(string path, bool includeBackground = false)
+    public void WriteTsv(string path, bool includeBackground = false) => IO.AtomicFile.WriteAllText(path, ToTsv(includeBackground));
+
+    /// <summary>The table as <see cref="WriteTsv"/> writes it.</summary>
+    public string ToTsv(bool includeBackground = false)
     {
         var sb = new StringBuilder("index\tname\tnetwork\tcolor\n");
         foreach (var l in includeBackground ? All : Regions)
             sb.Append(l.Id.ToString(CultureInfo.InvariantCulture)).Append('\t').Append(l.Name).Append('\t')
               .Append(l.Network ?? "n/a").Append('\t').Append(l.Colour?.Hex ?? "n/a").Append('\n');
-        IO.AtomicFile.WriteAllText(path, sb.ToString());
+        return sb.ToString();
     }
 }

@@ -1,5 +1,6 @@
 using System.IO.Enumeration;
 using System.Runtime.CompilerServices;
+using NiSharp.IO;
 
 namespace NiSharp.Bids;
 
@@ -8,18 +9,16 @@ namespace NiSharp.Bids;
 /// <param name="Problem">What is wrong, in one line.</param>
 public sealed record BidsProblem(string Path, string Problem)
 {
-    /// <summary><c>PATH: problem</c>, the shape of every NiSharp message.</summary>
-    public override string ToString() => $"{Path}: {Problem}";
+    /// <summary><c>PATH: problem</c>, the shape of every NiSharp message (control characters in the name escaped).</summary>
+    public override string ToString() => NiSharpException.Printable($"{Path}: {Problem}");
 }
 
 public sealed partial class BidsLayout
 {
     /// <summary>Folders at the dataset root that pyBIDS leaves out by default (and dot-folders everywhere).
-    /// A nested <c>derivatives/</c> dataset is indexed on its own: <c>BidsLayout.Index(root + "/derivatives/fmriprep")</c>.</summary>
+    /// A nested <c>derivatives/</c> dataset is indexed on its own: <c>BidsLayout.Index(root + "/derivatives/fmriprep")</c>.
+    /// (The index descends only into <c>sub-*</c> folders at the root in any case, see <see cref="Index"/>.)</summary>
     public static IReadOnlyList<string> IgnoredRootFolders { get; } = ["code", "derivatives", "sourcedata", "stimuli", "models"];
-
-    // Symbolic-link loops would otherwise recurse forever; real datasets are 4-6 levels deep.
-    private const int MaxDepth = 32;
 
     private static readonly EnumerationOptions ListOptions = new()
     {
@@ -36,13 +35,28 @@ public sealed partial class BidsLayout
         public readonly List<BidsProblem> Problems = [];
         public readonly HashSet<string> Keys = new(StringComparer.Ordinal);
         public readonly KeySequences KeySequences = new();
+        /// <summary>The folders this worker listed, by identity: a folder reached again (through a link) is not listed twice.</summary>
+        public readonly Dictionary<FileIdentity, string> Visited = [];
     }
+
+    /// <summary>Where a folder sits in the BIDS tree, which decides what the walk looks for in it.</summary>
+    private enum Level { Subject, Session, Datatype }
 
     private void Build()
     {
         var rootHarvest = new Harvest();
         var entries = List(Root, rootHarvest) ?? throw new NiSharpException(Root, "cannot list the folder (permission denied?)");
-        entries.RemoveAll(e => IsDirectory(e) && IgnoredRootFolders.Contains(e[..^1], StringComparer.Ordinal));
+        entries.RemoveAll(e => IsDirectory(e) && (IgnoredRootFolders.Contains(e[..^1], StringComparer.Ordinal) || !e.StartsWith("sub-", StringComparison.Ordinal)));
+
+        // Two subject folders that are one folder (a link beside its target) would index every file twice: keep the first.
+        var subjectFolders = new Dictionary<FileIdentity, string>();
+        var sameAs = new string?[entries.Count];
+        for (int i = 0; i < entries.Count; i++)
+        {
+            if (!IsDirectory(entries[i])) continue;
+            var dir = string.Concat(Root, "/", entries[i][..^1]);
+            if (Identify(dir) is FileIdentity id && !subjectFolders.TryAdd(id, dir)) sameAs[i] = subjectFolders[id];
+        }
 
         // Subjects are independent: list their folders in parallel (directory listing dominates indexing).
         var harvests = new Harvest?[entries.Count];
@@ -52,14 +66,16 @@ public sealed partial class BidsLayout
             var h = new Harvest();
             var name = entries[i][..^1];
             var dir = string.Concat(Root, "/", name);
-            string? subject = null;
-            if (name.StartsWith("sub-", StringComparison.Ordinal))
-            {
-                if (BidsName.IsAlphanumeric(name.AsSpan(4))) subject = _pool.Get(name.AsSpan(4));
-                else h.Problems.Add(new BidsProblem(dir, $"folder name '{name}' is not sub-<letters and digits>"));
-            }
-            Walk(dir, 1, subject, null, h);
             harvests[i] = h;
+            if (sameAs[i] is string first)
+            {
+                h.Problems.Add(new BidsProblem(dir, $"is the same folder as {first} (a symbolic link?); indexed once, as {first}"));
+                return;
+            }
+            string? subject = null;
+            if (BidsName.IsAlphanumeric(name.AsSpan(4))) subject = _pool.Get(name.AsSpan(4));
+            else h.Problems.Add(new BidsProblem(dir, $"folder name '{name}' is not sub-<letters and digits>"));
+            Walk(dir, Level.Subject, subject, null, h);
         });
 
         // Entries are in path order and each folder's files follow in path order, so concatenating keeps
@@ -93,36 +109,61 @@ public sealed partial class BidsLayout
             _warnings.Add($"{Root}: no dataset_description.json; indexed anyway (as pyBIDS with validate=False)");
     }
 
+    /// <summary>
+    /// Indexes one folder of a subject: its files (in the subject and session folders, only those named <c>sub-*</c>),
+    /// and the folders where BIDS puts files — <c>ses-*</c> in the subject
+    /// folder, a datatype folder (<c>anat</c>, <c>func</c>, …) in the subject or session folder — and no other. The
+    /// walk is therefore at most three folders deep whatever links it meets, so a loop (<c>func/loop -&gt; ..</c>) or a
+    /// link to <c>/</c> costs one listing, not the whole file system; and a folder met twice (by identity, through
+    /// links) is listed once.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Walk(string dir, int depth, string? subject, string? session, Harvest h)
+    private void Walk(string dir, Level level, string? subject, string? session, Harvest h)
     {
-        if (depth > MaxDepth)
+        if (Identify(dir) is FileIdentity id && !h.Visited.TryAdd(id, dir))
         {
-            h.Problems.Add(new BidsProblem(dir, $"more than {MaxDepth} folders deep (a symbolic-link loop?); not indexed further"));
+            h.Problems.Add(new BidsProblem(dir, $"is the same folder as {h.Visited[id]} (a symbolic-link loop?); not indexed again"));
             return;
         }
         var entries = List(dir, h);
         if (entries is null) return;
-        var folder = NameOf(dir);
-        string? datatype = EntityKeys.Datatypes.Contains(folder) ? _pool.Get(folder) : null;
+        string? datatype = level == Level.Datatype ? _pool.Get(NameOf(dir)) : null;
         foreach (var entry in entries)
         {
             if (!IsDirectory(entry))
             {
-                AddFile(entry, dir, datatype, subject, session, h);
+                // Beside the datatype folders BIDS puts only the subject's own files (sub-01_scans.tsv, sub-01.html):
+                // other files there are not BIDS data (and a subject linked to /etc indexes nothing).
+                if (level == Level.Datatype || entry.StartsWith("sub-", StringComparison.Ordinal)) AddFile(entry, dir, datatype, subject, session, h);
                 continue;
             }
+            if (level == Level.Datatype) continue; // BIDS puts no folder inside a datatype folder
             var dn = entry[..^1];
             var path = string.Concat(dir, "/", dn);
-            string? ses = session;
-            // BIDS puts sessions directly under the subject folder.
-            if (depth == 1 && subject is not null && dn.StartsWith("ses-", StringComparison.Ordinal))
+            if (level == Level.Subject && dn.StartsWith("ses-", StringComparison.Ordinal))
             {
+                string? ses = null;
                 if (BidsName.IsAlphanumeric(dn.AsSpan(4))) ses = _pool.Get(dn.AsSpan(4));
                 else h.Problems.Add(new BidsProblem(path, $"folder name '{dn}' is not ses-<letters and digits>"));
+                Walk(path, Level.Session, subject, ses, h);
             }
-            Walk(path, depth + 1, subject, ses, h);
+            else if (EntityKeys.Datatypes.Contains(dn))
+            {
+                Walk(path, Level.Datatype, subject, session, h);
+            }
+            else if (EntityKeys.Datatypes.Contains(dn.ToLowerInvariant()))
+            {
+                h.Problems.Add(new BidsProblem(path, $"folder name '{dn}' is not a BIDS datatype (they are lower case: '{dn.ToLowerInvariant()}'); not indexed"));
+            }
+            // Other folders (fMRIPrep's figures/ and log/, anything a link leads to) hold no BIDS data: not descended.
         }
+    }
+
+    /// <summary>The folder's identity, or null when it cannot be examined (the listing then says why).</summary>
+    private static FileIdentity? Identify(string dir)
+    {
+        try { return FileStatus.Of(dir) is { Kind: FileKind.Directory } s ? s.Identity : null; }
+        catch (UnauthorizedAccessException) { return null; }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -55,8 +55,8 @@ public sealed class BidsMetadata
         if (v is JsonValue jv && jv.GetValueKind() == JsonValueKind.Number)
         {
             double t = jv.GetValue<double>();
-            if (double.IsFinite(t) && t > 0) return t;
-            problem = $"RepetitionTime is {jv.ToJsonString()}; it must be a positive number of seconds";
+            problem = ResolvedRepetitionTime.Problem(t, jv.ToJsonString());
+            if (problem is null) return t;
         }
         problem ??= $"RepetitionTime is {(v is null ? "null" : v.ToJsonString())} ({Kind(v)}); it must be a number of seconds such as 2.0";
         throw new NiSharpException(SourceOf(key) ?? "the BOLD metadata", problem);
@@ -127,20 +127,11 @@ public sealed class BidsMetadata
     public override string ToString() => _merged.ToJsonString();
 
     /// <summary>Reads a JSON sidecar that must hold an object; fails with the file named on bad JSON.</summary>
-    internal static JsonObject ReadSidecar(string path)
+    /// <remarks><paramref name="asInput"/> false for a file the command wrote itself (see <see cref="IO.InputFile.OpenRead"/>).</remarks>
+    internal static JsonObject ReadSidecar(string path, bool asInput = true)
     {
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (FileNotFoundException) { throw new NiSharpException(path, "file not found (was it removed after indexing?)"); }
-        catch (DirectoryNotFoundException) { throw new NiSharpException(path, "file not found (was it removed after indexing?)"); }
-        catch (UnauthorizedAccessException) { throw new NiSharpException(path, "permission denied"); }
-        catch (IOException e) { throw new NiSharpException(path, $"cannot read: {e.Message}"); }
-        // JSON is UTF-8 (RFC 8259); invalid bytes would otherwise fail only when a string is first read.
-        if (!System.Text.Unicode.Utf8.IsValid(bytes))
-            throw new NiSharpException(path, "invalid JSON: the file is not UTF-8 text");
+        // A regular file of sidecar size, in UTF-8: a FIFO would block, /dev/zero would fill the memory.
+        var bytes = IO.InputFile.ReadJsonBytes(path, "a JSON file", asInput);
         JsonNode? node;
         try
         {

@@ -62,8 +62,9 @@ public sealed class DatasetDescription
         DatasetType = Text(json, "DatasetType") ?? (json.ContainsKey("GeneratedBy") || json.ContainsKey("PipelineDescription") ? "derivative" : "raw");
     }
 
-    /// <summary>Reads <paramref name="path"/>; fails with the file named when it is not a JSON object.</summary>
-    public static DatasetDescription Read(string path) => new(path, BidsMetadata.ReadSidecar(path));
+    /// <summary>Reads <paramref name="path"/>; fails with the file named when it is not a JSON object.
+    /// <paramref name="asInput"/> is false when it is an output of the command (one it may replace).</summary>
+    public static DatasetDescription Read(string path, bool asInput = true) => new(path, BidsMetadata.ReadSidecar(path, asInput));
 
     private static string? Text(JsonObject o, string key) =>
         o.TryGetPropertyValue(key, out var v) && v is JsonValue jv && jv.GetValueKind() == JsonValueKind.String ? jv.GetValue<string>() : null;

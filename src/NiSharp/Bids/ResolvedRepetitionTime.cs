@@ -52,8 +52,8 @@ public sealed record ResolvedRepetitionTime(double? Seconds, RepetitionTimeOrigi
     /// inherited sidecars of a run found in a dataset) or, without it, of the image's own sidecar (same name,
     /// <c>.json</c>; recorded by its file name); else the NIfTI header (<paramref name="header"/>, read when not given).
     /// </summary>
-    /// <exception cref="NiSharpException">A sidecar's <c>RepetitionTime</c> that is not a positive number (naming the
-    /// sidecar); an unreadable header.</exception>
+    /// <exception cref="NiSharpException">A sidecar's <c>RepetitionTime</c> that is not a plausible number of seconds
+    /// (naming the sidecar), a header's (naming the image; see <see cref="Problem"/>); an unreadable header.</exception>
     public static ResolvedRepetitionTime Resolve(string imagePath, double? explicitSeconds = null, BidsMetadata? metadata = null,
         NiftiHeader? header = null, string parameter = ParameterName)
     {
@@ -75,15 +75,46 @@ public sealed record ResolvedRepetitionTime(double? Seconds, RepetitionTimeOrigi
         {
             // A dense time series keeps its time step in the series axis of its XML, not in pixdim[4].
             double? step = Cifti.CiftiFile.ReadHeader(imagePath).Axes[0] is Cifti.SeriesAxis { Unit: "SECOND" } series && series.StepValue > 0 ? series.StepValue : null;
-            return step is double st ? new(st, RepetitionTimeOrigin.Header, CiftiSeriesSource, st) : Unknown;
+            return step is double st ? Plausible(imagePath, new(st, RepetitionTimeOrigin.Header, CiftiSeriesSource, st)) : Unknown;
         }
         headerSeconds = h0.RepetitionTime;
-        return headerSeconds is double h ? new(h, RepetitionTimeOrigin.Header, HeaderSource, h) : Unknown;
+        return headerSeconds is double h ? Plausible(imagePath, new(h, RepetitionTimeOrigin.Header, HeaderSource, h)) : Unknown;
     }
 
-    /// <summary>The seconds, or a <see cref="NiSharpException"/> naming <paramref name="imagePath"/> when nothing gives them.</summary>
-    public double Require(string imagePath) =>
-        Seconds is double t && t > 0 ? t : throw new NiSharpException(imagePath, "no RepetitionTime: neither the JSON sidecar nor the NIfTI header gives it");
+    // A sidecar's value is checked where it is read (BidsMetadata.GetRepetitionTime, naming the sidecar); a header's
+    // here, naming the image, so that a damaged pixdim[4] never reaches a filter (where 1e-300 s passes nothing and
+    // shows up as regions of zero variance).
+    private static ResolvedRepetitionTime Plausible(string imagePath, ResolvedRepetitionTime t)
+    {
+        t.Require(imagePath);
+        return t;
+    }
+
+    /// <summary>The shortest and longest repetition times taken as seconds. Outside them the value is a mistake (a TR in
+    /// milliseconds, a damaged header) that would otherwise show up far away, as a filter that passes nothing and
+    /// regions with zero variance.</summary>
+    public const double MinSeconds = 1e-3, MaxSeconds = 1000;
+
+    /// <summary>Why <paramref name="seconds"/> cannot be a repetition time (written as <paramref name="text"/>, as its
+    /// source spells it), or null when it can.</summary>
+    public static string? Problem(double seconds, string text)
+    {
+        if (!double.IsFinite(seconds) || seconds <= 0) return $"RepetitionTime is {text}; it must be a positive number of seconds";
+        if (seconds < MinSeconds || seconds > MaxSeconds)
+            return $"RepetitionTime is {text}; a repetition time is between {MinSeconds.ToString(CultureInfo.InvariantCulture)} and {MaxSeconds.ToString(CultureInfo.InvariantCulture)} seconds (is it in the wrong unit?)";
+        return null;
+    }
+
+    /// <summary>The seconds, or a <see cref="NiSharpException"/> naming <paramref name="imagePath"/> when nothing gives
+    /// them or what gives them cannot be a repetition time (see <see cref="Problem"/>; the source is named).</summary>
+    public double Require(string imagePath)
+    {
+        if (Seconds is not double t || !(t > 0))
+            throw new NiSharpException(imagePath, "no RepetitionTime: neither the JSON sidecar nor the NIfTI header gives it");
+        if (Problem(t, t.ToString("R", CultureInfo.InvariantCulture)) is string problem)
+            throw new NiSharpException(imagePath, $"{problem} ({Source})");
+        return t;
+    }
 
     /// <summary>A warning when the sidecar's value and the header's differ by more than a millisecond, else null.</summary>
     public string? Disagreement() =>

@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Numerics;
+using NiSharp.IO;
 using NiSharp.Nifti;
 
 namespace NiSharp.Cifti;
@@ -167,7 +168,7 @@ public sealed class CiftiFile : IDisposable
         var temp = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"nisharp-cifti-{Guid.NewGuid():N}.nii");
         try
         {
-            using (var input = new GZipStream(File.OpenRead(_nifti.DataPath), CompressionMode.Decompress))
+            using (var input = new GZipStream(InputFile.OpenRead(_nifti.DataPath, 1 << 16, FileOptions.SequentialScan), CompressionMode.Decompress))
             using (var output = File.Create(temp))
                 input.CopyTo(output);
             var inflated = NiftiFile.Open(temp);

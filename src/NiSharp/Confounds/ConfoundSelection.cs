@@ -81,6 +81,33 @@ public sealed class ConfoundSelection
 /// </summary>
 public static class ConfoundSelector
 {
+    /// <summary>
+    /// The columns (current fMRIPrep names) that <see cref="Select"/> with <paramref name="strategy"/>, or the motion QC
+    /// beside it, may read: what any preset uses (motion, tissue and global signals and their expansions, cosines,
+    /// CompCor, AROMA, outliers, framewise displacement, DVARS) and the strategy's own columns. Pass it to
+    /// <see cref="FmriprepConfounds.Load"/> so that the other columns of a wide file are never held.
+    /// </summary>
+    public static Func<string, bool> MayRead(ConfoundStrategy strategy)
+    {
+        var named = new HashSet<string>(ConfoundNames.Motion, StringComparer.Ordinal)
+        {
+            "csf", "white_matter", "global_signal", "framewise_displacement", "std_dvars", "dvars", "rmsd",
+        };
+        foreach (var c in strategy.Columns) named.Add(ConfoundNames.ToCurrent(c.Trim()));
+        return column =>
+        {
+            if (column.Contains("non_steady_state", StringComparison.Ordinal) || column.Contains("motion_outlier", StringComparison.Ordinal) ||
+                column.Contains("cosine", StringComparison.Ordinal) || column.Contains("comp_cor", StringComparison.Ordinal) ||
+                column.Contains("aroma", StringComparison.Ordinal))
+                return true;
+            // A base column and its expansions (_derivative1, _power2, _derivative1_power2).
+            var name = column;
+            foreach (var suffix in new[] { "_power2", "_derivative1" })
+                if (name.EndsWith(suffix, StringComparison.Ordinal)) name = name[..^suffix.Length];
+            return named.Contains(name) || named.Contains(column);
+        };
+    }
+
     /// <summary>Selects <paramref name="strategy"/> from <paramref name="confounds"/>.</summary>
     public static ConfoundSelection Select(FmriprepConfounds confounds, ConfoundStrategy strategy)
     {

@@ -54,14 +54,16 @@ public sealed class FmriprepConfounds
     /// <summary>
     /// Reads a confounds TSV and its JSON (<paramref name="jsonPath"/>, or the same name with <c>.json</c>
     /// when it exists). Non-numeric columns are skipped with their names kept out of <see cref="Columns"/>.
+    /// With <paramref name="read"/> (current fMRIPrep names, e.g. <see cref="ConfoundSelector.MayRead"/>), only the
+    /// columns it accepts are read: a file with a million extra columns costs the memory of the columns used.
     /// </summary>
-    public static FmriprepConfounds Load(string tsvPath, string? jsonPath = null)
+    public static FmriprepConfounds Load(string tsvPath, string? jsonPath = null, Func<string, bool>? read = null)
     {
-        var table = TsvTable.Read(tsvPath);
+        var table = TsvTable.Read(tsvPath, read is null ? null : name => read(ConfoundNames.ToCurrent(name)));
         if (table.RowCount == 0) throw new NiSharpException(tsvPath, "the confounds file has a header but no rows");
-        if (double.TryParse(table.Columns[0], NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+        if (double.TryParse(table.Header[0], NumberStyles.Float, CultureInfo.InvariantCulture, out _))
             throw new NiSharpException(tsvPath, "the confounds file has no header row (a very old fMRIPrep output?)");
-        var naming = ConfoundNames.DetectNaming(tsvPath, table.Columns);
+        var naming = ConfoundNames.DetectNaming(tsvPath, table.Header);
         var columns = new List<string>();
         var values = new Dictionary<string, double[]>(StringComparer.Ordinal);
         var renamed = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -85,12 +87,14 @@ public sealed class FmriprepConfounds
         jsonPath ??= DefaultJsonPath(tsvPath);
         var metadata = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         string? usedJson = null;
-        if (jsonPath is not null && File.Exists(jsonPath))
+        // A JSON that is absent is optional; one that is there but not a regular file (a folder, a FIFO, a link to
+        // nothing) is refused by the reader, not silently skipped.
+        if (jsonPath is not null && FileStatus.Of(jsonPath, followLinks: false).Kind != FileKind.Missing)
         {
             usedJson = jsonPath;
             try
             {
-                using var doc = JsonDocument.Parse(File.ReadAllText(jsonPath), new JsonDocumentOptions { AllowDuplicateProperties = false });
+                using var doc = JsonDocument.Parse(InputFile.ReadJsonBytes(jsonPath, "a confounds JSON"), new JsonDocumentOptions { AllowDuplicateProperties = false });
                 if (doc.RootElement.ValueKind != JsonValueKind.Object)
                     throw new NiSharpException(jsonPath, "the confounds JSON is not an object keyed by column");
                 foreach (var p in doc.RootElement.EnumerateObject())

@@ -127,11 +127,7 @@ public sealed class ConnectivityMatrix
     /// that does not match the table.</exception>
     public static ConnectivityMatrix Read(string path)
     {
-        string[] lines;
-        try { lines = File.ReadAllLines(path); }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { throw new NiSharpException(path, "file not found"); }
-        catch (UnauthorizedAccessException) { throw new NiSharpException(path, "permission denied"); }
-        var rows = lines.Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToList();
+        var rows = InputFile.ReadLines(path, "a connectivity matrix").Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToList();
         if (rows.Count < 2) throw new NiSharpException(path, "expected a header row of region names and one row per region");
         var header = rows[0].Split('\t');
         int n = rows.Count - 1;

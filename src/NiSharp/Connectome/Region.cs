@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 
 namespace NiSharp.Connectome;
 
@@ -15,7 +14,7 @@ namespace NiSharp.Connectome;
 /// labels (nilearn drops labels without voxels), so "column 44" is not "label 44" — the lesson's
 /// padding trick exists because of that.
 /// </remarks>
-public sealed partial record Region(string Name, int? LabelId)
+public sealed record Region(string Name, int? LabelId)
 {
     /// <summary>
     /// The label id a column name carries: <c>label_44</c>, <c>label-44</c>, <c>label44</c> (any
@@ -23,8 +22,16 @@ public sealed partial record Region(string Name, int? LabelId)
     /// </summary>
     public static int? ParseLabelId(string name)
     {
-        var m = LabelPattern().Match(name.Trim());
-        return m.Success && int.TryParse(m.Groups[1].Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int id) ? id : null;
+        // By hand rather than with a regular expression: a table of 100 000 columns parses without a Match object each.
+        var s = name.AsSpan().Trim();
+        if (s.StartsWith("label", StringComparison.OrdinalIgnoreCase))
+        {
+            s = s[5..];
+            if (s.Length > 1 && s[0] is '-' or '_' && (char.IsAsciiDigit(s[1]) || s[1] == '-')) s = s[1..];
+        }
+        var digits = s.Length > 0 && s[0] == '-' ? s[1..] : s;
+        if (digits.Length == 0 || digits.ContainsAnyExceptInRange('0', '9')) return null;
+        return int.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int id) ? id : null;
     }
 
     /// <summary>A region named <paramref name="name"/> with the label id parsed from the name.</summary>
@@ -32,7 +39,4 @@ public sealed partial record Region(string Name, int? LabelId)
 
     /// <summary>The column name NiSharp writes for a label without a name: <c>label_44</c>.</summary>
     public static string DefaultName(int labelId) => "label_" + labelId.ToString(CultureInfo.InvariantCulture);
-
-    [GeneratedRegex(@"^(?:label[-_]?)?(-?\d+)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex LabelPattern();
 }

@@ -36,8 +36,9 @@ public static class AtomicFile
         var bytes = new UTF8Encoding(false).GetBytes(text);
         try
         {
-            var info = new FileInfo(path);
-            if (info.Exists && info.Length == bytes.Length && File.ReadAllBytes(path).AsSpan().SequenceEqual(bytes)) return false;
+            // Only a regular file is compared (a FIFO or device in the way is never opened here: the write names it).
+            var status = FileStatus.Of(path);
+            if (status.Kind == FileKind.Regular && status.Length == bytes.Length && File.ReadAllBytes(path).AsSpan().SequenceEqual(bytes)) return false;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* unreadable: write it */ }
         Write(path, s => s.Write(bytes));
@@ -69,9 +70,12 @@ public sealed class AtomicFileStream : Stream
     {
         TargetPath = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(TargetPath)!;
-        if (!Directory.Exists(dir))
-            throw new NiSharpException(path, "cannot write: the folder does not exist");
-        TemporaryPath = Path.Combine(dir, Path.GetFileName(TargetPath) + AtomicFile.TemporaryMarker + Guid.NewGuid().ToString("N")[..8]);
+        OutputFolder.CheckExists(path, dir);
+        var name = Path.GetFileName(TargetPath);
+        if (Encoding.UTF8.GetByteCount(name) > MaxNameBytes)
+            throw new NiSharpException(path, $"cannot write: the file name is {Encoding.UTF8.GetByteCount(name)} bytes long; file systems allow {MaxNameBytes}");
+        CheckNotAnInput(path);
+        TemporaryPath = Path.Combine(dir, TemporaryName(name));
         try
         {
             _inner = new FileStream(TemporaryPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
@@ -80,6 +84,39 @@ public sealed class AtomicFileStream : Stream
         {
             throw new NiSharpException(path, "cannot write: permission denied", e);
         }
+        catch (IOException e)
+        {
+            throw WriteError(e);
+        }
+    }
+
+    private const int MaxNameBytes = 255;
+
+    /// <summary>The temporary name beside <paramref name="name"/>: the name, the marker and a random tag, the name cut
+    /// short when the whole would pass the file system's 255 bytes (it still starts like the final name, which is how
+    /// a rerun finds a subject's leftovers).</summary>
+    private static string TemporaryName(string name)
+    {
+        var tag = AtomicFile.TemporaryMarker + Guid.NewGuid().ToString("N")[..8];
+        int room = MaxNameBytes - tag.Length;
+        while (Encoding.UTF8.GetByteCount(name) > room) name = name[..^1];
+        if (name.Length > 0 && char.IsHighSurrogate(name[^1])) name = name[..^1];
+        return name + tag;
+    }
+
+    /// <summary>Refuses to replace a file the current command has read (<see cref="CommandInputs"/>), directly or
+    /// through a link: <c>smooth X -o X</c> would otherwise lose X.</summary>
+    private static void CheckNotAnInput(string path)
+    {
+        FileStatus s;
+        try { s = FileStatus.Of(path); }
+        catch (UnauthorizedAccessException) { return; } // the write itself will say
+        if (s.Kind == FileKind.Missing) return;
+        if (s.Kind == FileKind.Directory) throw new NiSharpException(path, "cannot write: it is a folder");
+        if (CommandInputs.Find(s.Identity) is string input)
+            throw new NiSharpException(path, input == path
+                ? "cannot write: it is an input of this command, which would be replaced; choose another output name"
+                : $"cannot write: it is the same file as the input {input}, which would be replaced; choose another output name");
     }
 
     /// <summary>Flushes to disk and renames the temporary file onto the target (replacing it).</summary>
@@ -98,14 +135,19 @@ public sealed class AtomicFileStream : Stream
             TryDelete();
             throw WriteError(e);
         }
+        catch (UnauthorizedAccessException e)
+        {
+            TryDelete();
+            throw new NiSharpException(TargetPath, "cannot write: permission denied", e);
+        }
     }
 
     // .NET appends the file name to the OS error ("No space left on device : '/out/x.nisharp-tmp-1a2b'");
     // the user knows the file by its final name, which the message already starts with.
     private NiSharpException WriteError(IOException e)
     {
-        var reason = e.Message.Replace($" : '{TemporaryPath}'", "", StringComparison.Ordinal)
-                              .Replace(TemporaryPath, Path.GetFileName(TargetPath), StringComparison.Ordinal);
+        var reason = OutputFolder.Reason(e).Replace($" : '{TemporaryPath}'", "", StringComparison.Ordinal)
+                                           .Replace(TemporaryPath, Path.GetFileName(TargetPath), StringComparison.Ordinal);
         return new NiSharpException(TargetPath, $"cannot write: {reason}", e);
     }
 

@@ -24,6 +24,7 @@ public sealed class TsvTable
         Columns = columns;
         Rows = rows;
         SourcePath = sourcePath;
+        Header = columns;
     }
 
     /// <summary>Number of data rows.</summary>
@@ -37,47 +38,88 @@ public sealed class TsvTable
         return -1;
     }
 
-    /// <summary>Reads a TSV file. Fails with the file name and line on ragged rows, duplicate or empty headers.</summary>
-    public static TsvTable Read(string path)
-    {
-        string[] lines;
-        try
-        {
-            lines = File.ReadAllLines(path);
-        }
-        catch (FileNotFoundException) { throw new NiSharpException(path, "file not found"); }
-        catch (DirectoryNotFoundException) { throw new NiSharpException(path, "file not found"); }
-        catch (UnauthorizedAccessException) { throw new NiSharpException(path, "permission denied"); }
-        return Parse(lines, path);
-    }
+    /// <summary>The most columns a table may have: an atlas of 10 000 regions makes a 10 001-column matrix; a file
+    /// with more is refused with a message rather than filling the memory.</summary>
+    public const int MaxColumns = 100_000;
 
-    /// <summary>Parses TSV text lines (the first line is the header).</summary>
-    public static TsvTable Parse(IReadOnlyList<string> lines, string sourceName)
+    /// <summary>Every column name of the file's header, in file order (<see cref="Columns"/> holds those read).</summary>
+    public IReadOnlyList<string> Header { get; private init; } = [];
+
+    /// <summary>
+    /// Reads a TSV file, line by line (a line longer than <see cref="InputFile.MaxLineChars"/>, or a header of more than
+    /// <see cref="MaxColumns"/> columns, fails naming the file). With <paramref name="columns"/>, only the cells of the
+    /// columns it accepts are kept: a wide file costs the memory of the columns used. Fails with the file name and
+    /// line on ragged rows, duplicate or empty headers.
+    /// </summary>
+    public static TsvTable Read(string path, Func<string, bool>? columns = null) =>
+        Parse(InputFile.ReadLines(path, "a TSV table"), path, columns);
+
+    /// <summary>Parses TSV text lines (the first non-blank line is the header), keeping the columns
+    /// <paramref name="columns"/> accepts (all when null).</summary>
+    public static TsvTable Parse(IEnumerable<string> lines, string sourceName, Func<string, bool>? columns = null)
     {
-        int first = 0;
-        while (first < lines.Count && lines[first].Trim().Length == 0) first++;
-        if (first == lines.Count)
+        using var e = lines.GetEnumerator();
+        int lineNumber = 0;
+        string? headerLine = null;
+        while (e.MoveNext())
+        {
+            lineNumber++;
+            if (e.Current.Trim().Length > 0) { headerLine = e.Current.TrimEnd('\r'); break; }
+        }
+        if (headerLine is null)
             throw new NiSharpException(sourceName, "empty table: no header row");
-        var header = lines[first].TrimEnd('\r').Split('\t');
-        if (header.Length == 1 && (header[0].Contains(',') || header[0].Contains(' ')) && lines.Count > first + 1)
-            throw new NiSharpException(sourceName, "not tab-separated: the header has a single column (is it comma- or space-separated?)");
+        int count = headerLine.AsSpan().Count('\t') + 1;
+        if (count > MaxColumns)
+            throw new NiSharpException(sourceName, $"the header has {count} columns; a table NiSharp reads has at most {MaxColumns}: is it the right file?");
+        var header = headerLine.Split('\t');
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var h in header)
         {
             if (h.Length == 0) throw new NiSharpException(sourceName, "empty column name in the header");
             if (!seen.Add(h)) throw new NiSharpException(sourceName, $"duplicate column name '{h}'");
         }
-        var rows = new List<string[]>(lines.Count);
-        for (int i = first + 1; i < lines.Count; i++)
+        var kept = new List<int>(header.Length);
+        for (int c = 0; c < header.Length; c++)
+            if (columns is null || columns(header[c])) kept.Add(c);
+        var keptNames = kept.Count == header.Length ? header : kept.Select(c => header[c]).ToArray();
+        var rows = new List<string[]>();
+        var starts = new int[header.Length + 1];
+        while (e.MoveNext())
         {
-            var line = lines[i].TrimEnd('\r');
+            lineNumber++;
+            var line = e.Current.TrimEnd('\r');
             if (line.Length == 0) continue;
-            var cells = line.Split('\t');
-            if (cells.Length != header.Length)
-                throw new NiSharpException(sourceName, $"line {i + 1} has {cells.Length} cells but the header has {header.Length}");
-            rows.Add(cells);
+            if (rows.Count == 0 && header.Length == 1 && (header[0].Contains(',') || header[0].Contains(' ')))
+                throw new NiSharpException(sourceName, "not tab-separated: the header has a single column (is it comma- or space-separated?)");
+            int cells = SplitPoints(line, starts);
+            if (cells != header.Length)
+                throw new NiSharpException(sourceName, $"line {lineNumber} has {cells} cells but the header has {header.Length}");
+            var row = new string[kept.Count];
+            for (int k = 0; k < kept.Count; k++)
+            {
+                int c = kept[k];
+                row[k] = line[starts[c]..(starts[c + 1] - 1)];
+            }
+            rows.Add(row);
         }
-        return new TsvTable(header, rows, sourceName);
+        return new TsvTable(keptNames, rows, sourceName) { Header = header };
+    }
+
+    /// <summary>Where each cell of <paramref name="line"/> starts (<paramref name="starts"/>[i], and one past the end at
+    /// [count]); returns the cell count, counting on past the array without recording.</summary>
+    private static int SplitPoints(string line, int[] starts)
+    {
+        int count = 0, at = 0;
+        while (true)
+        {
+            if (count < starts.Length) starts[count] = at;
+            count++;
+            int tab = line.IndexOf('\t', at);
+            if (tab < 0) break;
+            at = tab + 1;
+        }
+        if (count < starts.Length) starts[count] = line.Length + 1;
+        return count;
     }
 
     /// <summary>Parses a numeric cell: <c>n/a</c>, empty, <c>nan</c> → NaN; returns false if not a number.</summary>

@@ -56,12 +56,20 @@ public readonly record struct Fwhm
         return v.Length == 1 ? Of(v[0]) : Of(v[0], v[1], v[2]);
     }
 
+    /// <summary>The widest kernel accepted (mm): ten metres, far beyond any head, yet a kernel whose radius in voxels
+    /// still fits in memory (a FWHM of 1e308 mm would overflow it).</summary>
+    public const double MaxMm = 10_000;
+
     private static Fwhm Checked(Fwhm f)
     {
         foreach (var v in new[] { f.X, f.Y, f.Z })
+        {
             if (!double.IsFinite(v) || v < 0)
                 // nilearn silently skips a negative axis (its sigma is not > 0); a negative width is a mistake, so say so
                 throw new NiSharpException($"fwhm must be a finite number of mm >= 0, got {F(v)}");
+            if (v > MaxMm)
+                throw new NiSharpException($"fwhm must be at most {F(MaxMm)} mm (a head is about 200 mm across), got {F(v)}");
+        }
         return f;
     }
 

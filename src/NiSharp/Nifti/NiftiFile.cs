@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Compression;
 using System.Numerics;
 using System.Runtime.InteropServices;
+using NiSharp.IO;
 
 namespace NiSharp.Nifti;
 
@@ -89,15 +90,17 @@ public sealed class NiftiFile : IDisposable
     public static NiftiFile Open(string path)
     {
         if (Directory.Exists(path)) throw new NiSharpException(path, "is a folder, not a NIfTI file");
-        if (!File.Exists(path)) throw new NiSharpException(path, "file not found");
-        long length = Target(path).Length;
+        // Only a regular file (a FIFO would block, /dev/zero never ends), links followed (DataLad datasets are links).
+        long length = InputFile.Check(path).Length;
         if (length == 0) throw new NiSharpException(path, "empty file");
         bool gz;
         byte[] headerBytes;
         try
         {
-            gz = IsGzip(path);
-            headerBytes = ReadHeaderBytes(path, gz);
+            using var fs = InputFile.OpenRead(path);
+            gz = IsGzip(fs);
+            fs.Position = 0;
+            headerBytes = ReadHeaderBytes(fs, path, gz);
         }
         catch (UnauthorizedAccessException e) { throw new NiSharpException(path, "cannot read: permission denied", e); }
         catch (IOException e) { throw new NiSharpException(path, $"cannot read: {e.Message}", e); }
@@ -109,9 +112,10 @@ public sealed class NiftiFile : IDisposable
         {
             dataPath = PairedImagePath(path);
             if (!File.Exists(dataPath)) throw new NiSharpException(path, $"the header's data file {System.IO.Path.GetFileName(dataPath)} is missing");
-            dataGz = IsGzip(dataPath);
+            using var fs = InputFile.OpenRead(dataPath);
+            dataGz = IsGzip(fs);
         }
-        long dataLength = Target(dataPath).Length;
+        long dataLength = dataPath == path ? length : InputFile.Check(dataPath).Length;
         if (!dataGz && header.VoxOffset >= dataLength)
             throw new NiSharpException(dataPath, $"truncated data or invalid header: vox_offset {header.VoxOffset} lies beyond the end of the file ({dataLength} bytes)");
         long needed = DataBytes(header, path) + header.VoxOffset;
@@ -151,33 +155,15 @@ public sealed class NiftiFile : IDisposable
         }
     }
 
-    /// <summary>
-    /// The file <paramref name="path"/> stands for. <see cref="FileInfo"/> describes a symbolic link itself (its
-    /// length is that of the target's name), and DataLad / git-annex datasets are made of links, so measure what a
-    /// link points to; a link to nothing is a clear error rather than a crash.
-    /// </summary>
-    private static FileInfo Target(string path)
-    {
-        var info = new FileInfo(path);
-        if (info.LinkTarget is null) return info;
-        FileSystemInfo? target;
-        try { target = info.ResolveLinkTarget(returnFinalTarget: true); }
-        catch (IOException e) { throw new NiSharpException(path, $"cannot follow the symbolic link: {e.Message}", e); }
-        if (target is FileInfo { Exists: true } file) return file;
-        throw new NiSharpException(path, $"is a symbolic link to {info.LinkTarget}, which does not exist (a DataLad file not fetched? run 'datalad get')");
-    }
-
-    private static bool IsGzip(string path)
+    private static bool IsGzip(Stream fs)
     {
         Span<byte> magic = stackalloc byte[2];
-        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 16);
-        return fs.Read(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+        return fs.ReadAtLeast(magic, 2, throwOnEndOfStream: false) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
     }
 
-    private static byte[] ReadHeaderBytes(string path, bool gz)
+    private static byte[] ReadHeaderBytes(Stream fs, string path, bool gz)
     {
-        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096);
-        using Stream s = gz ? new GZipStream(fs, CompressionMode.Decompress) : fs;
+        using Stream s = gz ? new GZipStream(fs, CompressionMode.Decompress, leaveOpen: true) : fs;
         var buf = new byte[NiftiHeader.Nifti2Size];
         int got = 0;
         try

@@ -340,6 +340,10 @@ public sealed record NiftiHeader
         if (bytes.Length < size)
             throw new NiSharpException(source, $"truncated header: {bytes.Length} of {size} bytes");
         var r = new FieldReader(bytes[..size], big);
+        // NIfTI-1 stores vox_offset as a float: NaN or a huge value would otherwise become offset 0 or long.MaxValue,
+        // and the message would speak of a number that is not in the file.
+        if (version == 1 && r.F32(108) is var voxOffset && !(voxOffset >= 0 && voxOffset < 1e15))
+            throw new NiSharpException(source, $"invalid header: vox_offset is {voxOffset.ToString(System.Globalization.CultureInfo.InvariantCulture)}, not a byte offset");
         var h = version == 1 ? ParseV1(r) : ParseV2(r);
         h = h with { Version = version, IsBigEndian = big };
         Validate(h, source);

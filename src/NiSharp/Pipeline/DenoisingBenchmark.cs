@@ -147,19 +147,19 @@ public static class DenoisingBenchmark
             ? throw NiSharpException.InParameter("strategies", ": give at least one strategy")
             : DenoisingStrategies.Parse(string.Join(',', options.Strategies));
         var selection = RunSelection.Select(run);
-        var ctx = ParticipantContext.For(run);
+        var ctx = ParticipantContext.For(run, selection);
         var (atlas, atlasLabel) = (ctx.Atlas, ctx.AtlasLabel);
         // Extraction without cleaning: the raw means every strategy cleans.
         var rawMasker = ctx.Masker with { Detrend = false, Standardize = StandardizeMethod.None, LowPass = null, HighPass = null };
         CheckStrategies(selection, strategies, run.DummyScans, progress);
 
         var root = BenchmarkDirectory(run.OutputDirectory);
-        Directory.CreateDirectory(run.OutputDirectory);
+        OutputFolder.Create(run.OutputDirectory);
         using var outputLock = OutputLock.Acquire(run.OutputDirectory);
         int leftovers = outputLock.RemoveLeftovers(run.OutputDirectory);
         if (leftovers > 0) progress.Message($"removed {leftovers} temporary file(s) left by an interrupted run");
         DerivativesDataset.Write(run.OutputDirectory, run.InputDirectory, selection.Layout.Description);
-        Directory.CreateDirectory(root);
+        OutputFolder.Create(root);
         progress.Message($"{strategies.Count} strateg{(strategies.Count == 1 ? "y" : "ies")}: {string.Join(", ", strategies.Select(s => s.Name))}; " +
                          $"cleaning: detrend {run.Detrend}, band-pass {Hz(run.HighPass)}–{Hz(run.LowPass)}, standardize {CleanOptions.Name(run.Standardize)}");
 
@@ -215,7 +215,7 @@ public static class DenoisingBenchmark
             var row = StrategyMetrics.From(strategy.Name, qc);
             metrics.Add(row);
             var groupDir = Path.Combine(root, strategy.Name, "group");
-            Directory.CreateDirectory(groupDir);
+            OutputFolder.Create(groupDir);
             var prefix = $"space-{run.Space}_atlas-{atlasLabel}";
             var meta = new JsonObject
             {
@@ -309,7 +309,7 @@ public static class DenoisingBenchmark
         var result = new SubjectResult(strategies.Select(_ => new List<string>()).ToArray(), strategies.Select(_ => new List<RunQc>()).ToArray());
         var (reason, file) = SubjectLoop.RunEach(runs, log, run => ProcessRun(run, ctx, rawMasker, strategies, root, result, log.Add));
         var logPath = Path.Combine(root, "logs", $"sub-{subject}.log");
-        Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
+        OutputFolder.Create(Path.GetDirectoryName(logPath)!);
         AtomicFile.WriteAllText(logPath, log.ToString());
         var state = reason is null ? SubjectState.Done : SubjectState.Failed;
         return (new SubjectOutcome(subject, state, clock.Elapsed, runs.Count, reason, file, logPath), reason is null ? result : null);
@@ -392,7 +392,7 @@ public static class DenoisingBenchmark
             if (chosen[s].AllCensored)
                 qc = qc with { Censored = sel.Volumes, DvarsAfter = double.NaN, FdThreshold = strategies[s].Confounds.FdThreshold, Dof = qc.Dof with { Censored = sel.Volumes } };
             var dir = DerivativeNames.RunDirectory(Path.Combine(root, strategies[s].Name), run);
-            Directory.CreateDirectory(dir);
+            OutputFolder.Create(dir);
             var prefix = DerivativeNames.RunPrefix(run, ctx.AtlasLabel);
             var relmat = Path.Combine(dir, $"{prefix}_stat-{DerivativeNames.StatLabel(ConnectivityKind.Correlation)}_relmat.tsv");
             var sources = new[] { bold, mask, confoundsFile.Path }.Where(p => p is not null).Select(p => ctx.SourceUri(p!)).ToArray();

@@ -26,9 +26,23 @@ public static class DerivativeNames
     };
 
     /// <summary>
-    /// The <c>atlas-</c> label: a BIDS label (letters and digits only) for a bundled atlas
-    /// (<c>yeo7-relabeled</c> → <c>Yeo7relabeled</c>, <c>schaefer100-7</c> → <c>Schaefer100n7</c>), or the file name
-    /// of an atlas image without extension and non-alphanumeric characters.
+    /// The <c>atlas-</c> label of a resolved atlas: for a bundled atlas a BIDS label of its name (<c>yeo7-relabeled</c> →
+    /// <c>Yeo7relabeled</c>, <c>schaefer100-7</c> → <c>Schaefer100n7</c>); for a TemplateFlow or BIDS-Atlas atlas its
+    /// <c>atlas-</c> and <c>desc-</c> labels joined (<c>templateflow:Schaefer2018:400Parcels7Networks</c> →
+    /// <c>Schaefer2018400Parcels7Networks</c>); for a file, as <see cref="AtlasLabel(string)"/>.
+    /// </summary>
+    public static string AtlasLabel(AtlasSource source) => source.Origin switch
+    {
+        AtlasOrigin.Bundled when source.Info is not null => AtlasLabel(source.Info.Name),
+        AtlasOrigin.TemplateFlow or AtlasOrigin.BidsAtlasDataset => AtlasAndDesc(BidsName.Parse(Path.GetFileName(source.ImagePath)))!,
+        _ => AtlasLabel(source.ImagePath),
+    };
+
+    /// <summary>
+    /// The <c>atlas-</c> label of an atlas named by <paramref name="atlas"/>: a BIDS label (letters and digits only) for a
+    /// bundled atlas (<c>yeo7-relabeled</c> → <c>Yeo7relabeled</c>, <c>schaefer100-7</c> → <c>Schaefer100n7</c>); for an atlas
+    /// image file, its <c>atlas-</c> and <c>desc-</c> entities when its name has them (a TemplateFlow or BIDS-Atlas file:
+    /// the label it would have from there), else the file name without extension and non-alphanumeric characters.
     /// </summary>
     public static string AtlasLabel(string atlas)
     {
@@ -45,12 +59,17 @@ public static class DerivativeNames
             };
         }
         var name = Path.GetFileName(atlas);
+        if (BidsName.TryParse(name, out var bids, out _) && AtlasAndDesc(bids!) is string fromEntities) return fromEntities;
         foreach (var ext in new[] { ".nii.gz", ".nii", ".hdr", ".img" })
             if (name.EndsWith(ext, StringComparison.OrdinalIgnoreCase)) { name = name[..^ext.Length]; break; }
         var label = new string(name.Where(char.IsAsciiLetterOrDigit).ToArray());
         if (label.Length == 0) throw new NiSharpException(atlas, "cannot make a BIDS atlas label from this file name; rename the file");
         return label;
     }
+
+    // atlas-Schaefer2018_desc-400Parcels7Networks → Schaefer2018400Parcels7Networks (both are BIDS labels already).
+    private static string? AtlasAndDesc(BidsName name) =>
+        name.Entities["atlas"] is string a ? a + (name.Entities["desc"] ?? "") : null;
 
     private static string Capitalised(string s)
     {

@@ -38,7 +38,18 @@ public static class DerivativesDataset
             ["SourceDatasets"] = new JsonArray(source),
             ["DatasetLinks"] = new JsonObject { [InputLinkName] = uri },
         };
-        Directory.CreateDirectory(outputDir);
+        OutputFolder.Create(outputDir);
         AtomicFile.WriteAllTextIfChanged(Path.Combine(outputDir, "dataset_description.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+    }
+
+    /// <summary>Whether <paramref name="outputDir"/> holds a description whose <c>GeneratedBy</c> names NiSharp (so that
+    /// its files are NiSharp's to replace or remove). A missing or unreadable description is not NiSharp's: this class
+    /// writes it atomically.</summary>
+    public static bool IsWrittenByNiSharp(string outputDir)
+    {
+        var description = Path.Combine(outputDir, "dataset_description.json");
+        if (!File.Exists(description)) return false;
+        try { return DatasetDescription.Read(description, asInput: false).GeneratedBy.Any(g => g.Name == "NiSharp"); }
+        catch (NiSharpException) { return false; }
     }
 }

@@ -57,7 +57,7 @@ public static class GroupLevel
         var tasks = selection.Tasks;
         if (tasks.Count > 1)
             throw new NiSharpException(options.InputDirectory, $"the runs have several tasks ({string.Join(", ", tasks)}); compare one at a time with --task");
-        var ctx = ParticipantContext.For(options);
+        var ctx = ParticipantContext.For(options, selection);
         var atlas = ctx.Atlas;
         var atlasLabel = ctx.AtlasLabel;
         if (!Directory.Exists(options.OutputDirectory))
@@ -87,7 +87,7 @@ public static class GroupLevel
 
         var groupDir = GroupDirectory(options.OutputDirectory);
         TreeBoundary.CheckOutputFolder(options.OutputDirectory, groupDir);
-        Directory.CreateDirectory(groupDir);
+        OutputFolder.Create(groupDir);
         var prefix = $"task-{tasks[0]}_space-{options.Space}_atlas-{atlasLabel}";
         var outputs = new List<string>();
         // Motion QC first: with --exclude-high-motion its exclusions leave the comparison too.
@@ -192,7 +192,6 @@ public static class GroupLevel
         try
         {
             TreeBoundary.CheckOutputFolder(ctx.Options.OutputDirectory, o.Directory);
-            TreeBoundary.CheckInputs(ctx.Options.InputDirectory, run);
         }
         catch (NiSharpException e) { return (e.Message, e.FilePath); }
         if (!File.Exists(o.TimeSeriesSidecar))

@@ -98,8 +98,6 @@ public static class JobPlanner
         {
             try
             {
-                // Its subject may be a bad one: never read through a link out of the input (a NiSharpException here too).
-                TreeBoundary.CheckInput(runs[i].DatasetRoot, runs[i].Bold.Path);
                 using var f = NiftiFile.Open(runs[i].Bold.Path);
                 if ((long)f.VoxelsPerVolume * f.VolumeCount > voxels * volumes)
                 {

@@ -34,10 +34,8 @@ public sealed class OutputLock : IDisposable
     {
         var path = LockPath(outputDir);
         TreeBoundary.CheckOutputFolder(outputDir, System.IO.Path.GetDirectoryName(path)!);
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
-        // Opening a planted link would truncate whatever it points to.
-        if (new FileInfo(path).LinkTarget is not null)
-            throw new NiSharpException(path, "is a symbolic link; nisharp will not write through it: remove it");
+        OutputFolder.Create(System.IO.Path.GetDirectoryName(path)!);
+        CheckLockFile(path);
         try
         {
             // FileShare.None takes an exclusive advisory lock (flock) on Unix and a share lock on Windows; both
@@ -49,9 +47,13 @@ public sealed class OutputLock : IDisposable
             stream.Flush();
             return new OutputLock(path, stream);
         }
-        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException)
+        catch (IOException e) when (IsLockedByOther(e))
         {
             throw new NiSharpException(outputDir, $"another nisharp run is writing to this folder (it holds {path}); wait for it to finish or use another OUTPUT_DIR");
+        }
+        catch (IOException e)
+        {
+            throw new NiSharpException(path, $"cannot write: {OutputFolder.Reason(e)}", e);
         }
         catch (UnauthorizedAccessException)
         {
@@ -68,7 +70,8 @@ public sealed class OutputLock : IDisposable
     {
         var path = LockPath(outputDir);
         TreeBoundary.CheckOutputFolder(outputDir, System.IO.Path.GetDirectoryName(path)!);
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        OutputFolder.Create(System.IO.Path.GetDirectoryName(path)!);
+        CheckLockFile(path);
         FileStream stream;
         try
         {
@@ -76,9 +79,13 @@ public sealed class OutputLock : IDisposable
             // tasks' shared locks, not with a local run's exclusive one.
             stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Read, FileShare.ReadWrite);
         }
-        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException)
+        catch (IOException e) when (IsLockedByOther(e))
         {
             throw new NiSharpException(outputDir, $"a local nisharp run is writing to this folder (it holds {path}); wait for it to finish or use another OUTPUT_DIR");
+        }
+        catch (IOException e)
+        {
+            throw new NiSharpException(path, $"cannot write: {OutputFolder.Reason(e)}", e);
         }
         catch (UnauthorizedAccessException)
         {
@@ -90,15 +97,18 @@ public sealed class OutputLock : IDisposable
             foreach (var subject in subjects)
             {
                 var subjectPath = System.IO.Path.Combine(outputDir, "logs", $"sub-{subject}.lock");
-                if (new FileInfo(subjectPath).LinkTarget is not null)
-                    throw new NiSharpException(subjectPath, "is a symbolic link; nisharp will not open it for writing: remove it");
+                CheckLockFile(subjectPath);
                 try
                 {
                     result._subjectLocks.Add(new FileStream(subjectPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
                 }
-                catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException)
+                catch (IOException e) when (IsLockedByOther(e))
                 {
                     throw new NiSharpException(outputDir, $"another nisharp run is processing sub-{subject} in this folder (it holds {subjectPath})");
+                }
+                catch (IOException e)
+                {
+                    throw new NiSharpException(subjectPath, $"cannot write: {OutputFolder.Reason(e)}", e);
                 }
             }
         }
@@ -108,6 +118,25 @@ public sealed class OutputLock : IDisposable
             throw;
         }
         return result;
+    }
+
+    // .NET reports a held lock as a sharing violation: ERROR_SHARING_VIOLATION on Windows, the errno of flock's
+    // EWOULDBLOCK on Unix (11 on Linux, 35 on macOS). Any other error (a read-only disk, say) is a write error, not
+    // another run.
+    private static bool IsLockedByOther(IOException e) =>
+        e.HResult == unchecked((int)0x80070020) || (OperatingSystem.IsLinux() && e.HResult == 11) || (OperatingSystem.IsMacOS() && e.HResult == 35);
+
+    /// <summary>
+    /// A lock file may be missing (it is created) or a regular file: opening a planted link would truncate whatever it
+    /// points to, a FIFO would block or refuse the lock, a device would be written to.
+    /// </summary>
+    private static void CheckLockFile(string path)
+    {
+        var kind = FileStatus.Of(path, followLinks: false).Kind;
+        if (kind == FileKind.SymbolicLink)
+            throw new NiSharpException(path, "is a symbolic link; nisharp will not write through it: remove it");
+        if (kind is not (FileKind.Missing or FileKind.Regular))
+            throw new NiSharpException(path, $"is {FileStatus.Describe(kind)}, not a lock file; nisharp will not open it: remove it");
     }
 
     /// <summary>Deletes the temporary files left by interrupted writes anywhere under <paramref name="outputDir"/>

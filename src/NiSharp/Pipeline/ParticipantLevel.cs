@@ -42,10 +42,10 @@ public static class ParticipantLevel
         progress ??= SilentProgress.Instance;
         options = options.Validate();
         var selection = RunSelection.Select(options);
-        var ctx = ParticipantContext.For(options);
+        var ctx = ParticipantContext.For(options, selection);
         var atlas = ctx.Atlas;
 
-        Directory.CreateDirectory(options.OutputDirectory);
+        OutputFolder.Create(options.OutputDirectory);
         using var outputLock = options.SharedOutput
             ? OutputLock.AcquireShared(options.OutputDirectory, selection.Subjects.Select(s => s.Subject).ToList())
             : OutputLock.Acquire(options.OutputDirectory);
@@ -54,6 +54,7 @@ public static class ParticipantLevel
         DerivativesDataset.Write(options.OutputDirectory, options.InputDirectory, selection.Layout.Description);
         if (selection.WithoutRuns.Count > 0)
             progress.Message($"{selection.WithoutRuns.Count} subject(s) have no run in space {options.Space}: sub-{string.Join(", sub-", selection.WithoutRuns)}");
+        if (ctx.SpaceWarning is string spaceWarning) progress.Message("warning: " + spaceWarning);
         if (options.Kinds.Contains(Connectome.ConnectivityKind.Tangent))
             progress.Message("kind tangent is relative to the group: the group level computes it");
 
@@ -90,6 +91,7 @@ public static class ParticipantLevel
         var outputDir = ctx.Options.OutputDirectory;
         var log = new SubjectLog();
         log.Add($"sub-{subject}: {runs.Count} run(s); NiSharp {Provenance.Version}; parameters {ctx.Provenance.ParametersHash}");
+        if (ctx.SpaceWarning is string spaceWarning) log.Add("warning: " + spaceWarning);
         var (reason, file) = SubjectLoop.RunEach(runs, log, run =>
         {
             var runClock = Stopwatch.StartNew();
@@ -100,7 +102,7 @@ public static class ParticipantLevel
         log.Add(state == SubjectState.Done ? $"sub-{subject} done in {clock.Elapsed.TotalSeconds:0.00} s" : $"sub-{subject} FAILED: {reason}");
         var logPath = SubjectStatus.LogPathOf(outputDir, subject);
         TreeBoundary.CheckOutputFolder(outputDir, Path.GetDirectoryName(logPath)!);
-        Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
+        OutputFolder.Create(Path.GetDirectoryName(logPath)!);
         AtomicFile.WriteAllText(logPath, log.ToString());
         new SubjectStatus(subject, state == SubjectState.Done ? "done" : "failed", reason, file, ctx.Provenance.ParametersHash,
             clock.Elapsed.TotalSeconds, DateTime.UtcNow.ToString("o", CultureInfo.InvariantCulture)).Write(outputDir);

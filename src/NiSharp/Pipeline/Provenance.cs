@@ -33,17 +33,22 @@ public sealed class Provenance
 
     private readonly JsonObject _parameters;
 
-    /// <summary>Collects the effective parameters of a run of <paramref name="options"/> (atlas label <paramref name="atlasLabel"/>)
-    /// (for an atlas file, its content is hashed so that replacing the file invalidates outputs).</summary>
+    /// <summary>Collects the effective parameters of a run of <paramref name="options"/> (atlas label <paramref name="atlasLabel"/>):
+    /// the atlas by its name, origin, space and resolution, and — unless bundled — by the content of its files, so that
+    /// replacing an atlas file (or a TemplateFlow/BIDS-Atlas image or table) invalidates outputs.</summary>
     public Provenance(RunOptions options, string atlasLabel, LabelsMaskerOptions masker)
     {
         var strategy = options.ConfoundStrategy();
         var clean = options.CleanOptions(repetitionTime: 1); // the run's own TR is recorded per run, not hashed
+        var source = masker.Atlas.Source;
         var atlas = new JsonObject
         {
-            ["Name"] = File.Exists(options.Atlas) ? Path.GetFileName(options.Atlas) : options.Atlas,
+            ["Name"] = source?.Name ?? masker.Atlas.Name,
             ["Label"] = atlasLabel,
-            ["ContentHash"] = File.Exists(options.Atlas) ? FileHash(options.Atlas) : null,
+            ["Origin"] = source is null ? null : Atlases.AtlasSource.OriginName(source.Origin),
+            ["Space"] = masker.Atlas.Space,
+            ["Resolution"] = source?.Resolution,
+            ["ContentHash"] = source is null || source.Origin == Atlases.AtlasOrigin.Bundled ? null : source.ContentHash,
             ["LabelsContentHash"] = options.AtlasLabels is string l ? FileHash(l) : null,
         };
         _parameters = new JsonObject
@@ -53,22 +58,25 @@ public sealed class Provenance
             ["Atlas"] = atlas,
             ["Confounds"] = ParameterJson.ToNode(strategy.ToParameters()),
             ["Cleaning"] = ParameterJson.ToNode(clean.ToParameters().Where(kv => kv.Key != "t_r").ToDictionary(kv => kv.Key, kv => kv.Value)),
-            ["Masker"] = ParameterJson.ToNode(MaskerParameters(masker.ToParameters(), options)),
+            ["Masker"] = ParameterJson.ToNode(MaskerParameters(masker.ToParameters(), masker.Atlas)),
             ["Connectivity"] = new JsonArray(ParticipantKinds(options).Select(k => (JsonNode?)ConnectivityParameters(k)).ToArray()),
         };
         ParametersHash = Hash(_parameters.ToJsonString());
     }
 
     /// <summary>
-    /// The masker's parameters as the outputs record them: the atlas by its name (or file name) and the label names by
-    /// their origin rather than by where they happen to be cached on this machine, and the brain mask as the run's.
+    /// The masker's parameters as the outputs record them: the atlas by its name (the file name of a file) and the label
+    /// names by their table's file name rather than by where they happen to lie on this machine, and the brain mask as
+    /// the run's.
     /// </summary>
-    public static Dictionary<string, object?> MaskerParameters(IReadOnlyDictionary<string, object?> parameters, RunOptions options)
+    public static Dictionary<string, object?> MaskerParameters(IReadOnlyDictionary<string, object?> parameters, Atlases.Atlas atlas)
     {
+        var source = atlas.Source;
         var d = new Dictionary<string, object?>(parameters, StringComparer.Ordinal)
         {
-            ["labels_img"] = File.Exists(options.Atlas) ? Path.GetFileName(options.Atlas) : options.Atlas,
-            ["labels"] = options.AtlasLabels is string l ? Path.GetFileName(l) : "bundled with the atlas (label_N names for a file without a table)",
+            ["labels_img"] = source?.Name ?? atlas.Name,
+            ["labels"] = source?.LabelsPath is string l ? Path.GetFileName(l)
+                : atlas.Info is not null ? "bundled with the atlas" : "label_N names (no label table)",
             ["mask_img"] = "the run's fMRIPrep brain mask (desc-brain_mask)",
         };
         return d;
@@ -109,7 +117,7 @@ public sealed class Provenance
 
     private static string FileHash(string path)
     {
-        using var s = File.OpenRead(path);
+        using var s = InputFile.OpenRead(path, 1 << 16, FileOptions.SequentialScan);
         return Convert.ToHexStringLower(SHA256.HashData(s))[..16];
     }
 

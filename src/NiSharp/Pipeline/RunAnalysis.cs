@@ -35,10 +35,9 @@ internal static class RunAnalysis
     public static bool IsComplete(BoldRun run, ParticipantContext ctx)
     {
         var o = OutputsOf(run, ctx);
-        // A run whose inputs or output folder leave their trees is never complete: Execute fails it with the reason.
+        // A run whose output folder leads out of the output is never complete: Execute fails it with the reason.
         try
         {
-            TreeBoundary.CheckInputs(ctx.Options.InputDirectory, run);
             TreeBoundary.CheckOutputFolder(ctx.Options.OutputDirectory, o.Directory);
         }
         catch (NiSharpException) { return false; }
@@ -56,17 +55,17 @@ internal static class RunAnalysis
     {
         try
         {
-            if (JsonNode.Parse(File.ReadAllText(sidecar)) is not JsonObject o) return (null, null);
+            // The run's own output, read back: not an input (it is rewritten), and a regular file only.
+            if (JsonNode.Parse(InputFile.ReadAllText(sidecar, InputFile.MaxJsonBytes, "a JSON sidecar", asInput: false)) is not JsonObject o) return (null, null);
             string? S(string key) => o[key] is JsonValue v && v.TryGetValue(out string? s) ? s : null;
             return (S(Provenance.ParametersHashKey), S(Provenance.InputsHashKey));
         }
-        catch (Exception e) when (e is JsonException or IOException) { return (null, null); }
+        catch (Exception e) when (e is JsonException or IOException or NiSharpException) { return (null, null); }
     }
 
     public static void Execute(BoldRun run, ParticipantContext ctx, Action<string> log)
     {
         var options = ctx.Options;
-        TreeBoundary.CheckInputs(options.InputDirectory, run);
         string bold = run.Bold.Path;
         string? mask = run.Mask?.Path;
         if (mask is null) log($"warning: no brain mask beside {run.Bold.Filename}; region means use every voxel of the atlas");
@@ -83,7 +82,7 @@ internal static class RunAnalysis
         string trSource = repetitionTime.Source!;
         if (repetitionTime.Disagreement() is string disagreement) log(disagreement);
 
-        var table = FmriprepConfounds.Load(confoundsFile.Path, run.ConfoundsJson?.Path);
+        var table = FmriprepConfounds.Load(confoundsFile.Path, run.ConfoundsJson?.Path, ConfoundSelector.MayRead(ctx.Strategy));
         if (table.RowCount != volumes)
             throw new NiSharpException(confoundsFile.Path, $"the confounds have {table.RowCount} rows but {run.Bold.Filename} has {volumes} volumes");
         var selection = ConfoundSelector.Select(table, ctx.Strategy);
@@ -132,7 +131,7 @@ internal static class RunAnalysis
             ["Atlas"] = AtlasDescription(ctx),
             ["SelectedConfounds"] = selection.Columns.ToArray(),
             ["DummyVolumes"] = selection.DummyScans,
-            ["masker"] = Provenance.MaskerParameters((IReadOnlyDictionary<string, object?>)region.Parameters["masker"]!, options),
+            ["masker"] = Provenance.MaskerParameters((IReadOnlyDictionary<string, object?>)region.Parameters["masker"]!, ctx.Atlas),
             ["Parameters"] = ctx.Provenance.Parameters,
             [Provenance.ParametersHashKey] = ctx.Provenance.ParametersHash,
             [Provenance.InputsHashKey] = inputsHash,
@@ -144,7 +143,7 @@ internal static class RunAnalysis
         // complete) last.
         TreeBoundary.CheckOutputFolder(options.OutputDirectory, outputs.Directory);
         if (report is not null) TreeBoundary.CheckOutputFolder(options.OutputDirectory, Path.GetDirectoryName(outputs.Report)!);
-        Directory.CreateDirectory(outputs.Directory);
+        OutputFolder.Create(outputs.Directory);
         try
         {
             WriteOutputs(outputs, ctx, region, qc, matrices, empty, sources, inputsHash, sidecar, report);
@@ -181,7 +180,7 @@ internal static class RunAnalysis
         }
         if (report is not null)
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(outputs.Report)!);
+            OutputFolder.Create(Path.GetDirectoryName(outputs.Report)!);
             AtomicFile.WriteAllText(outputs.Report, report);
         }
         region.Write(outputs.TimeSeries, sidecar);
@@ -203,15 +202,17 @@ internal static class RunAnalysis
         }
     }
 
-    private static JsonObject AtlasDescription(ParticipantContext ctx) => new()
+    /// <summary>The atlas as sidecars record it: its name, origin, space, source files and content hash
+    /// (<see cref="AtlasSource.Describe"/>), its output label and regions, and the space warning when it was given.</summary>
+    private static JsonObject AtlasDescription(ParticipantContext ctx)
     {
-        ["Name"] = ctx.Atlas.Name,
-        ["Label"] = ctx.AtlasLabel,
-        ["Space"] = ctx.Atlas.Info?.Space,
-        ["Licence"] = ctx.Atlas.Info?.Licence,
-        ["Source"] = ctx.Atlas.Info is null ? ctx.Atlas.ImageSource : $"bundled with NiSharp ({ctx.Atlas.Info.ImageFile})",
-        ["Regions"] = ctx.Atlas.Labels.Regions.Count,
-    };
+        var o = ctx.Atlas.Source?.Describe() ?? new JsonObject { ["Name"] = ctx.Atlas.Name, ["Space"] = ctx.Atlas.Space };
+        o["Label"] = ctx.AtlasLabel;
+        o["Regions"] = ctx.Atlas.Labels.Regions.Count;
+        o["DataSpace"] = ctx.AtlasTarget.Space;
+        if (ctx.SpaceWarning is string w) o["SpaceWarning"] = w;
+        return o;
+    }
 
     private static string BuildReport(BoldRun run, ParticipantContext ctx, FmriprepConfounds table, ConfoundSelection selection, double tr,
         RegionSignals region, Image<int> atlasOnGrid, Image<float> meanEpi, Dictionary<ConnectivityKind, ConnectivityMatrix> matrices, RunQc qc)
@@ -222,14 +223,14 @@ internal static class RunAnalysis
         var censored = Enumerable.Range(0, selection.Volumes).Select(v => !kept.Contains(v)).ToArray();
         var atlasImage = atlasOnGrid.As<float>();
         var colours = LabelColors.FromTable(ctx.Atlas.Labels);
-        var first = ctx.Kinds[0];
-        var m = matrices[first].Values;
+        // With only --kind tangent the participant level has no matrix (tangent is relative to the group): no heatmap.
+        var first = ctx.Kinds.Count > 0 ? ctx.Kinds[0] : (ConnectivityKind?)null;
         var details = new List<(string, string)>
         {
             ("BOLD", run.Bold.RelativePath),
             ("task", run.Task ?? "n/a"),
             ("space", run.Space ?? "n/a"),
-            ("atlas", ctx.Atlas.Name),
+            ("atlas", ctx.Atlas.Name + (ctx.Atlas.Space is string atlasSpace ? $" ({atlasSpace}{(ctx.Atlas.Source?.Resolution is string res ? ", res-" + res : "")})" : "")),
             ("confounds", $"{ctx.Strategy.Name}: {string.Join(", ", selection.Columns)}"),
             ("dummy volumes", dummy.ToString(CultureInfo.InvariantCulture)),
             ("censored volumes", censored.Count(c => c).ToString(CultureInfo.InvariantCulture)),
@@ -250,10 +251,10 @@ internal static class RunAnalysis
             MeanEpi = meanEpi,
             Atlas = atlasImage,
             Labels = colours,
-            Connectivity = m.ToArray(),
+            Connectivity = first is { } k ? matrices[k].Values.ToArray() : null,
             RegionNames = region.ColumnNames.ToArray(),
             RegionNetworks = region.Regions.Select(x => x.Network).ToArray(),
-            ConnectivityKind = first.NilearnName(),
+            ConnectivityKind = first?.NilearnName() ?? "correlation",
         };
         var page = SubjectReport.Build(input);
         QcReport.AddRunSection(page, qc);

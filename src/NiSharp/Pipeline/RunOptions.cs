@@ -44,11 +44,28 @@ public sealed record RunOptions
     /// <summary>Template space of the BOLD runs.</summary>
     public string Space { get; init; } = "MNI152NLin2009cAsym";
 
-    /// <summary>A bundled atlas name or a label image file.</summary>
+    /// <summary>The atlas (<see cref="AtlasSpec.Atlas"/>): a bundled name, a label image file, <c>templateflow:ATLAS[:DESC]</c>
+    /// (found for <see cref="Space"/> in the TemplateFlow home), or the <c>NAME[:DESC]</c> of an atlas in <see cref="AtlasDatasets"/>.</summary>
     public string Atlas { get; init; } = "yeo7-relabeled";
 
-    /// <summary>A label table for an atlas file (LUT, TXT, CSV or TSV), or null.</summary>
+    /// <summary>A label table that replaces the atlas's names (BIDS <c>dseg.tsv</c>, LUT, TXT or CSV), or null.</summary>
     public string? AtlasLabels { get; init; }
+
+    /// <summary><c>--atlas-space</c>: the space of an atlas file whose name does not say it; for TemplateFlow and datasets, the
+    /// space to take the atlas from when not <see cref="Space"/> (null: the file's <c>space-</c> entity; <see cref="Space"/>).</summary>
+    public string? AtlasSpace { get; init; }
+
+    /// <summary><c>--atlas-dataset</c>: BIDS-Atlas datasets searched for <see cref="Atlas"/>.</summary>
+    public IReadOnlyList<string> AtlasDatasets { get; init; } = [];
+
+    /// <summary><c>--templateflow-home</c>: the TemplateFlow home (null: <c>$TEMPLATEFLOW_HOME</c>, else <c>~/.cache/templateflow</c>).</summary>
+    public string? TemplateFlowHome { get; init; }
+
+    /// <summary>The atlas request of these options.</summary>
+    public AtlasSpec AtlasSpec() => new()
+    {
+        Atlas = Atlas, Labels = AtlasLabels, Space = AtlasSpace, Datasets = AtlasDatasets, TemplateFlowHome = TemplateFlowHome,
+    };
 
     /// <summary>The confound strategy preset (<see cref="ConfoundPresets.PresetNames"/>, optionally <c>+gsr</c>).</summary>
     public string Strategy { get; init; } = "yeo2011";
@@ -137,7 +154,8 @@ public sealed record RunOptions
     public bool ExcludeHighMotion { get; init; }
 
     /// <summary>
-    /// Checks the options as BIDS Apps do: the input must exist; the output may not be the input or inside it;
+    /// Checks the options as BIDS Apps do: the input must exist; the output may not be the input, inside it or above it
+    /// (<see cref="TreeBoundary.CheckOutputRoot"/>);
     /// labels lose their <c>sub-</c>; values are in range. Returns the normalised options.
     /// </summary>
     public RunOptions Validate()
@@ -149,20 +167,16 @@ public sealed record RunOptions
         if (!Directory.Exists(input))
             throw new NiSharpException(InputDirectory, File.Exists(input) ? "is a file, not the fMRIPrep folder" : "the fMRIPrep folder does not exist");
         if (File.Exists(output)) throw new NiSharpException(OutputDirectory, "the output folder is a file");
-        var realInput = RealPath(input);
-        var realOutput = RealPath(output);
-        if (realOutput == realInput)
-            throw new NiSharpException(OutputDirectory, "OUTPUT_DIR is the input folder; BIDS Apps never write into their input: choose another folder");
-        if (realOutput.StartsWith(realInput + "/", StringComparison.Ordinal))
-            throw new NiSharpException(OutputDirectory, $"OUTPUT_DIR is inside the input folder {InputDirectory}; BIDS Apps never write into their input: choose a folder outside it");
+        TreeBoundary.CheckOutputRoot(InputDirectory, OutputDirectory);
         if (Jobs < 1 && Jobs != JobPlanner.Auto) throw NiSharpException.InParameter("jobs", $" must be at least 1 or auto, got {Jobs}");
         if (MinGroupSize < 2) throw NiSharpException.InParameter("min_group_size", $" must be at least 2, got {MinGroupSize}");
         if (Kinds.Count == 0) throw NiSharpException.InParameter("kinds", ": give at least one connectivity kind");
         if (Permutations < 0) throw NiSharpException.InParameter("permutations", " must be 0 or more");
         if (Groups is { Count: not 2 }) throw NiSharpException.InParameter("groups", $" takes exactly two groups, got {Groups.Count}");
-        if (BidsFilterFile is not null && !File.Exists(BidsFilterFile)) throw new NiSharpException(BidsFilterFile, "file not found");
-        if (ParticipantsFile is not null && !File.Exists(ParticipantsFile)) throw new NiSharpException(ParticipantsFile, "file not found");
-        if (AtlasLabels is not null && !File.Exists(AtlasLabels)) throw new NiSharpException(AtlasLabels, "file not found");
+        if (BidsFilterFile is not null) IO.InputFile.Check(BidsFilterFile);
+        if (ParticipantsFile is not null) IO.InputFile.Check(ParticipantsFile);
+        if (AtlasLabels is not null) IO.InputFile.Check(AtlasLabels);
+        foreach (var d in AtlasDatasets) _ = new BidsAtlasDataset(d);
         ConfoundStrategy();
         CleanOptions(repetitionTime: 2);
         MotionExclusion.Validate();
@@ -212,28 +226,6 @@ public sealed record RunOptions
         CensoredInterpolation = CensoredInterpolation,
         Semantics = Semantics,
     }.Validate();
-
-    /// <summary>The path with symbolic links of its existing part resolved (so that a link cannot hide that the output is inside the input).</summary>
-    private static string RealPath(string full)
-    {
-        var existing = full;
-        var rest = new Stack<string>();
-        while (!Directory.Exists(existing) && Path.GetDirectoryName(existing) is { } parent)
-        {
-            rest.Push(Path.GetFileName(existing));
-            existing = parent;
-        }
-        try
-        {
-            var info = new DirectoryInfo(existing);
-            var target = info.ResolveLinkTarget(returnFinalTarget: true);
-            if (target is not null) existing = target.FullName;
-        }
-        catch (IOException) { }
-        var result = existing.TrimEnd('/');
-        while (rest.Count > 0) result = result + "/" + rest.Pop();
-        return result;
-    }
 
     internal static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 }

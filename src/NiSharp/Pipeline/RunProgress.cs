@@ -94,11 +94,12 @@ public sealed record SubjectStatus(string Subject, string State, string? Reason,
         if (!System.IO.File.Exists(path)) return null;
         try
         {
-            if (JsonNode.Parse(System.IO.File.ReadAllText(path)) is not JsonObject o) return null;
+            // The run's own file, read back: a regular file only (a FIFO planted there would block).
+            if (JsonNode.Parse(IO.InputFile.ReadAllText(path, IO.InputFile.MaxJsonBytes, "a status file", asInput: false)) is not JsonObject o) return null;
             string? S(string k) => o[k] is JsonValue v && v.TryGetValue(out string? s) ? s : null;
             double seconds = o["Seconds"] is JsonValue sv && sv.TryGetValue(out double d) ? d : 0;
             return new SubjectStatus(S("Subject") ?? subject, S("State") ?? "unknown", S("Reason"), S("File"), S(Provenance.ParametersHashKey) ?? "", seconds, S("Finished") ?? "");
         }
-        catch (JsonException) { return null; }
+        catch (Exception e) when (e is JsonException or NiSharpException) { return null; }
     }
 }

@@ -126,8 +126,9 @@ internal static class RunReports
             yield break;
         }
         System.Text.Json.Nodes.JsonObject? meta = null;
-        try { meta = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(sidecar)) as System.Text.Json.Nodes.JsonObject; }
-        catch (System.Text.Json.JsonException) { }
+        // Unreadable or not JSON: the statistics are shown as out of date rather than failing the page.
+        try { meta = System.Text.Json.Nodes.JsonNode.Parse(InputFile.ReadJsonBytes(sidecar, "group comparison sidecar", asInput: false)) as System.Text.Json.Nodes.JsonObject; }
+        catch (Exception e) when (e is System.Text.Json.JsonException or NiSharpException) { }
         string[] Subjects(string key) => meta?[key] is System.Text.Json.Nodes.JsonArray a ? a.Select(x => x?.GetValue<string>() ?? "").ToArray() : [];
         var compared = Subjects("Subjects1").Concat(Subjects("Subjects2")).Concat(Subjects("LeftOut")).ToHashSet(StringComparer.Ordinal);
         var now = complete.Select(c => "sub-" + c.Subject).ToHashSet(StringComparer.Ordinal);

@@ -32,12 +32,6 @@ public sealed class RunSelection
     public static RunSelection Select(RunOptions options)
     {
         var layout = BidsLayout.Index(options.InputDirectory);
-        // The dataset-level files a run reads must be the input's own (per-run files are checked per subject).
-        foreach (var name in new[] { "dataset_description.json", "participants.tsv", "participants.json" })
-        {
-            var top = Path.Combine(options.InputDirectory, name);
-            if (File.Exists(top) || new FileInfo(top).LinkTarget is not null) TreeBoundary.CheckInput(options.InputDirectory, top);
-        }
         return From(layout, options);
     }
 
@@ -75,6 +69,8 @@ public sealed class RunSelection
             if (!bySubject.ContainsKey(label))
                 throw new NiSharpException(options.InputDirectory, $"sub-{label} has no preprocessed BOLD run in space {options.Space}{(options.Task is null ? "" : $" for task {options.Task}")}");
         var chosen = subjects.Where(bySubject.ContainsKey).Select(s => (s, bySubject[s])).ToList();
+        // Input files may lead elsewhere through links (sub-01 -> /scratch/...): the output may not be there either.
+        TreeBoundary.CheckOutputRoot(options.InputDirectory, options.OutputDirectory, TreeBoundary.InputFolders(runs));
         var without = subjects.Where(s => !bySubject.ContainsKey(s)).ToList();
         return new RunSelection(layout, chosen, without);
     }

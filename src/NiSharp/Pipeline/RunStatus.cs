@@ -86,7 +86,7 @@ public static class RunStatus
             throw new NiSharpException(outputDir, File.Exists(outputDir) ? "is a file, not a nisharp run output folder" : "the output folder does not exist");
         // A folder nisharp run never wrote to (often the input dataset, given by mistake) has no state to show:
         // listing its subjects as "unknown" would look like a run that lost track of them.
-        if (!Directory.Exists(Path.Combine(outputDir, "logs")) && !Directory.Exists(SlurmJobRecord.FolderOf(outputDir)) && !WrittenByNiSharp(outputDir))
+        if (!Directory.Exists(Path.Combine(outputDir, "logs")) && !Directory.Exists(SlurmJobRecord.FolderOf(outputDir)) && !DerivativesDataset.IsWrittenByNiSharp(outputDir))
             throw new NiSharpException(outputDir, "is not the OUTPUT_DIR of a nisharp run (no logs/, slurm/ or dataset_description.json written by NiSharp)" +
                 (Directory.EnumerateDirectories(outputDir, "sub-*").Any() ? "; it looks like an input dataset" : ""));
         var record = SlurmJobRecord.Latest(outputDir);
@@ -106,7 +106,7 @@ public static class RunStatus
         var planned = new HashSet<string>(StringComparer.Ordinal);
         var plannedFile = SlurmJobRecord.SubjectsFileOf(outputDir);
         if (record is null && File.Exists(plannedFile))
-            foreach (var line in File.ReadLines(plannedFile))
+            foreach (var line in ReadOwn(plannedFile))
                 if (line.Trim() is { Length: > 0 } label && !label.Contains('/')) planned.Add(SubjectLabel.Strip(label));
         subjects.UnionWith(planned);
 
@@ -156,15 +156,6 @@ public static class RunStatus
         return new SubjectRunStatus(subject, RunState.Failed, $"{why}; {slurmLog}{(tail is null ? "" : ": " + tail)}", jobId, log);
     }
 
-    private static bool WrittenByNiSharp(string outputDir)
-    {
-        var description = Path.Combine(outputDir, "dataset_description.json");
-        if (!File.Exists(description)) return false;
-        // An unreadable description is not NiSharp's (DerivativesDataset writes it atomically).
-        try { return Bids.DatasetDescription.Read(description).GeneratedBy.Any(g => g.Name == "NiSharp"); }
-        catch (NiSharpException) { return false; }
-    }
-
     private static SubjectRunStatus FromStatusFile(string subject, SubjectStatus? status, string log, bool completeBefore)
     {
         if (status is null)
@@ -182,7 +173,7 @@ public static class RunStatus
         DateTime? written = File.Exists(report) ? File.GetLastWriteTimeUtc(report) : null;
         string Reported()
         {
-            int failed = File.ReadLines(report).Skip(1).Count(l => l.Trim().Length > 0);
+            int failed = ReadOwn(report).Skip(1).Count(l => l.Trim().Length > 0);
             return failed == 0 ? "every selected subject included" : $"{failed} subject(s) failed or missing, left out (group/failed_subjects.tsv)";
         }
         if (record?.GroupJobId is not string id)
@@ -208,7 +199,7 @@ public static class RunStatus
         if (!File.Exists(path)) return null;
         try
         {
-            var lines = File.ReadLines(path).Select(l => l.Trim()).Where(l => l.Length > 0).TakeLast(200).ToList();
+            var lines = ReadOwn(path).Select(l => l.Trim()).Where(l => l.Length > 0).TakeLast(200).ToList();
             if (lines.Count == 0) return null;
             var line = lines.LastOrDefault(l => l.StartsWith("nisharp:", StringComparison.Ordinal) || l.Contains("error", StringComparison.OrdinalIgnoreCase)) ?? lines[^1];
             return line.Length > 300 ? line[..300] + "…" : line;
@@ -216,12 +207,21 @@ public static class RunStatus
         catch (IOException) { return null; }
     }
 
+    /// <summary>The lines of a file the run wrote (regular files only, lines of bounded length); none when it cannot be
+    /// read as such.</summary>
+    private static IEnumerable<string> ReadOwn(string path)
+    {
+        try { return InputFile.ReadLines(path, "a run's own file", asInput: false).ToList(); }
+        catch (NiSharpException) { return []; }
+    }
+
     /// <summary>Whether a local run holds the folder's lock exclusively: a shared open of the lock file, as an array task
     /// makes, is refused exactly then (Slurm tasks hold it shared and do not count). The probe lasts microseconds.</summary>
     private static bool LocalRun(string outputDir)
     {
         var path = OutputLock.LockPath(outputDir);
-        if (!File.Exists(path)) return false;
+        // Only a regular file: opening a FIFO planted there would block.
+        if (FileStatus.Of(path, followLinks: false).Kind != FileKind.Regular) return false;
         try
         {
             using var s = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);

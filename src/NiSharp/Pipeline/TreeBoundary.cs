@@ -3,13 +3,20 @@ using NiSharp.Bids;
 namespace NiSharp.Pipeline;
 
 /// <summary>
-/// Keeps <c>nisharp run</c> inside its two folders. Every input file of a run must resolve, through any symbolic
-/// links in its path, to a file under the input folder; every folder the run writes to (or reads its own outputs
-/// from) must resolve to a folder under the output folder. Names from the data cannot escape (BIDS labels are
-/// letters and digits, and a file name has no separator), so links are the only way out, and they are refused
-/// with a message rather than followed. One exception: git-annex / DataLad datasets keep file contents in
-/// <c>.git/annex/objects</c>, possibly of a dataset above the input folder; links into such a store are content,
-/// not an escape, and are allowed.
+/// The one rule for symbolic links in <c>nisharp run</c>: <b>reading follows links wherever they lead; writing never
+/// goes through a link into the input or out of the output folder.</b>
+/// <list type="bullet">
+/// <item>Reading: DataLad / git-annex datasets are made of links (into <c>.git/annex/objects</c>, often of a dataset
+/// above the input folder), a cluster's subjects are links to other disks (<c>sub-01 -&gt; /scratch/…</c>). All are
+/// read. What bounds reading is the index (<see cref="BidsLayout"/> descends only where BIDS puts files, each folder
+/// once) and the file rule (<see cref="IO.InputFile"/>: only regular files, text of bounded size), so a link to
+/// <c>/</c> or a loop costs one folder listing.</item>
+/// <item>Writing: the output folder may not be, contain or lie inside the input folder, nor any folder the selected
+/// input files really are in (<see cref="CheckOutputRoot"/>); every folder a run writes to (or reads its own outputs
+/// from) must resolve, through any links in its path, to a folder under the output folder
+/// (<see cref="CheckOutputFolder"/>). Names from the data cannot escape (BIDS labels are letters and digits, and a
+/// file name has no separator), so links are the only way out, and they are refused with a message.</item>
+/// </list>
 /// </summary>
 /// <remarks>
 /// Output files themselves are safe even when a link sits at their name: they are written to a fresh temporary
@@ -17,26 +24,45 @@ namespace NiSharp.Pipeline;
 /// </remarks>
 public static class TreeBoundary
 {
-    private const string AnnexStore = "/.git/annex/objects/";
-
     /// <summary>
-    /// Fails, naming <paramref name="path"/>, when it resolves outside <paramref name="inputRoot"/> (an annex store
-    /// excepted) or is a link to nothing.
+    /// Fails, naming <paramref name="outputRoot"/>, when it is, contains or lies inside <paramref name="inputRoot"/>
+    /// or one of <paramref name="inputFolders"/> (the folders the input files really are in, links resolved): a BIDS
+    /// App never writes into its input. Paths are compared with their links resolved.
     /// </summary>
-    public static void CheckInput(string inputRoot, string path)
+    public static void CheckOutputRoot(string inputRoot, string outputRoot, IEnumerable<string>? inputFolders = null)
     {
-        var real = RealPath(path);
-        if (IsInside(real, RealPath(inputRoot)) || real.Replace('\\', '/').Contains(AnnexStore, StringComparison.Ordinal)) return;
-        throw new NiSharpException(path, $"leads to {real} (through a symbolic link), outside the input folder {inputRoot}; " +
-                                         "nisharp run reads only inside its input: copy the file in, or give the folder that holds it");
+        var output = RealPath(outputRoot);
+        var input = RealPath(inputRoot);
+        if (output == input)
+            throw new NiSharpException(outputRoot, "OUTPUT_DIR is the input folder; BIDS Apps never write into their input: choose another folder");
+        if (IsInside(output, input))
+            throw new NiSharpException(outputRoot, $"OUTPUT_DIR is inside the input folder {inputRoot}; BIDS Apps never write into their input: choose a folder outside it");
+        if (IsInside(input, output))
+            throw new NiSharpException(outputRoot, $"OUTPUT_DIR contains the input folder {inputRoot}; BIDS Apps never write into their input: choose a folder beside it, not above it");
+        foreach (var folder in inputFolders ?? [])
+        {
+            if (IsInside(folder, input)) continue;
+            if (output == folder || IsInside(output, folder) || IsInside(folder, output))
+                throw new NiSharpException(outputRoot, $"OUTPUT_DIR overlaps {folder}, where input files of {inputRoot} lead (through symbolic links); BIDS Apps never write into their input: choose another folder");
+        }
     }
 
-    /// <summary>Checks every file a BOLD run reads: the run's own files and the JSON sidecars it inherits, before any is read.</summary>
-    public static void CheckInputs(string inputRoot, BoldRun run)
+    /// <summary>The folders, links resolved, that hold the files of <paramref name="runs"/> (for
+    /// <see cref="CheckOutputRoot"/>): a linked subject or session folder leads there. Folders that cannot be resolved
+    /// are left to fail their subject later, with the reason.</summary>
+    public static IReadOnlyList<string> InputFolders(IEnumerable<BoldRun> runs)
     {
-        foreach (var p in new[] { run.Bold.Path, run.Mask?.Path, run.Boldref?.Path, run.Confounds?.Path, run.ConfoundsJson?.Path })
-            if (p is not null) CheckInput(inputRoot, p);
-        foreach (var p in run.SidecarPaths) CheckInput(inputRoot, p);
+        var written = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var run in runs)
+            foreach (var p in new[] { run.Bold.Path, run.Mask?.Path, run.Boldref?.Path, run.Confounds?.Path, run.ConfoundsJson?.Path }.Concat(run.SidecarPaths))
+                if (p is not null) written.Add(Path.GetDirectoryName(Path.GetFullPath(p))!);
+        var real = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var folder in written)
+        {
+            try { real.Add(RealPath(folder)); }
+            catch (NiSharpException) { }
+        }
+        return real.ToList();
     }
 
     /// <summary>
@@ -93,6 +119,6 @@ public static class TreeBoundary
             }
             current = next;
         }
-        return current;
+        return Path.TrimEndingDirectorySeparator(current) is { Length: > 0 } t ? t : current;
     }
 }

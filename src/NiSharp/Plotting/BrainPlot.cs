@@ -381,6 +381,7 @@ public static class BrainPlot
             legendRows = Math.Max(8, (panelsHeight - 8) / LegendRow);
             int capacity = Math.Min(o.MaxLegendEntries, legendRows * MaxLegendColumns);
             shownLegend = legend.Count <= capacity ? legend.ToList() : legend.Take(Math.Max(0, capacity - 1)).ToList();
+            shownLegend = shownLegend.Select(l => l with { Name = FigureText.Shorten(l.Name) }).ToList();
             int entries = shownLegend.Count + (legend.Count > shownLegend.Count ? 1 : 0);
             int columns = (entries + legendRows - 1) / legendRows;
             legendRows = (entries + columns - 1) / columns; // balanced columns

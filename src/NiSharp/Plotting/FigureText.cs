@@ -23,6 +23,13 @@ internal static class FigureText
 
     public static SKFont Font(float size, bool bold = false) => new(bold ? Bold : Regular, size);
 
+    /// <summary>The longest text a label on a figure shows (characters); longer ones end in an ellipsis. A figure's
+    /// size follows its longest label, and a name of thousands of characters would ask for an impossible picture.</summary>
+    public const int MaxLabelChars = 60;
+
+    /// <summary><paramref name="text"/>, cut to <see cref="MaxLabelChars"/> with an ellipsis when longer.</summary>
+    public static string Shorten(string text) => text.Length <= MaxLabelChars ? text : string.Concat(text.AsSpan(0, MaxLabelChars - 1), "…");
+
     public static float Measure(string text, float size, bool bold = false)
     {
         using var f = Font(size, bold);

@@ -78,7 +78,7 @@ public static class MatrixPlot
 
         // Cell (i, j) is centred on x = j, y = n-1-i.
         var labels = Enumerable.Range(0, n).Select(i =>
-            (names?[i] ?? i.ToString(System.Globalization.CultureInfo.InvariantCulture)) + (empty[i] ? " (empty)" : "")).ToArray();
+            FigureText.Shorten(names?[i] ?? i.ToString(System.Globalization.CultureInfo.InvariantCulture)) + (empty[i] ? " (empty)" : "")).ToArray();
         bool named = n <= o.MaxNamedRegions;
         int step = named ? 1 : (int)Math.Ceiling(n / 20.0);
         var idx = Enumerable.Range(0, n).Where(i => i % step == 0 || (named && empty[i])).ToArray();

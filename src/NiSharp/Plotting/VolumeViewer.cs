@@ -174,10 +174,37 @@ public static class VolumeViewer
         // The default encoder escapes <, > and & as \u003C…, so no input can close the <script> element.
         // (Non-finite numbers cannot be JSON; the steps and maxima above are finite by construction.)
         string json = cfg.ToJsonString(new JsonSerializerOptions { WriteIndented = false });
-        return template
-            .Replace("/*NISHARP_TITLE*/", System.Net.WebUtility.HtmlEncode(cfg["title"]!.GetValue<string>()))
-            .Replace("/*NISHARP_CONFIG*/", json)
-            .Replace("/*NIIVUE_BUNDLE*/", bundle.Replace("</script", "<\\/script", StringComparison.OrdinalIgnoreCase));
+        return Fill(template, new Dictionary<string, string>
+        {
+            ["/*NISHARP_TITLE*/"] = System.Net.WebUtility.HtmlEncode(cfg["title"]!.GetValue<string>()),
+            ["/*NISHARP_CONFIG*/"] = json,
+            ["/*NIIVUE_BUNDLE*/"] = bundle.Replace("</script", "<\\/script", StringComparison.OrdinalIgnoreCase),
+        });
+    }
+
+    /// <summary>
+    /// The template with each placeholder replaced by its value, in one pass over the template: a value is never
+    /// searched again, so no input text (a label or title reading <c>/*NIIVUE_BUNDLE*/</c>) can be taken for a
+    /// placeholder. Chained <see cref="string.Replace(string, string)"/> calls would paste the viewer's code into a label.
+    /// </summary>
+    internal static string Fill(string template, IReadOnlyDictionary<string, string> values)
+    {
+        var sb = new StringBuilder(template.Length + values.Values.Sum(v => v.Length));
+        int at = 0;
+        while (true)
+        {
+            int next = -1;
+            string? key = null;
+            foreach (var k in values.Keys)
+            {
+                int i = template.IndexOf(k, at, StringComparison.Ordinal);
+                if (i >= 0 && (next < 0 || i < next)) { next = i; key = k; }
+            }
+            if (key is null) break;
+            sb.Append(template, at, next - at).Append(values[key]);
+            at = next + key.Length;
+        }
+        return sb.Append(template, at, template.Length - at).ToString();
     }
 
     /// <summary>Writes the page atomically to <paramref name="path"/>.</summary>

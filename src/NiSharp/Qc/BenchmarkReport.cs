@@ -1,4 +1,5 @@
 using System.Globalization;
+using NiSharp.IO;
 using NiSharp.Plotting;
 using NiSharp.Reports;
 
@@ -85,7 +86,7 @@ public static class BenchmarkReport
         {
             if (figuresDir is not null)
             {
-                Directory.CreateDirectory(figuresDir);
+                OutputFolder.Create(figuresDir);
                 fig.Save(Path.Combine(figuresDir, file + ".png"));
                 fig.Save(Path.Combine(figuresDir, file + ".svg"));
             }

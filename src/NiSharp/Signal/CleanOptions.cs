@@ -120,6 +120,8 @@ public sealed record CleanOptions
             throw new NiSharpException($"high_pass must be a positive frequency in Hz, got {F(hp)}");
         if (RepetitionTime is double tr && !(double.IsFinite(tr) && tr > 0))
             throw new NiSharpException($"t_r must be a positive number of seconds, got {F(tr)}");
+        if (RepetitionTime is double t && Bids.ResolvedRepetitionTime.Problem(t, F(t)) is not null)
+            throw new NiSharpException($"t_r must be between {F(Bids.ResolvedRepetitionTime.MinSeconds)} and {F(Bids.ResolvedRepetitionTime.MaxSeconds)} seconds (is it in the wrong unit?), got {F(t)}");
         if (Filter == SignalFilter.Butterworth && LowPass is double l && HighPass is double h && h >= l)
             throw new NiSharpException($"high_pass ({F(h)} Hz) must be below low_pass ({F(l)} Hz)");
         if (UsesButterworth && RepetitionTime is null)

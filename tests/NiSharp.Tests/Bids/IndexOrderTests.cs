@@ -31,8 +31,13 @@ public sealed class IndexOrderTests : IDisposable
         ];
         BidsTree.Create(root, rel, new Dictionary<string, string> { ["dataset_description.json"] = "{}" });
         var layout = BidsLayout.Index(root);
-        var expected = rel.Select(r => Path.Combine(root, r)).Order(StringComparer.Ordinal).ToArray();
+        // The index descends only where BIDS puts files: not into "Anat" (datatypes are lower case), and beside the
+        // datatype folders of a subject only sub-* files count ("anat.json", "ses-1.json" are not BIDS data).
+        string[] notIndexed = ["sub-01/Anat/sub-01_T2w.nii.gz", "sub-01/anat.json", "sub-01/ses-1.json"];
+        var expected = rel.Except(notIndexed).Select(r => Path.Combine(root, r)).Order(StringComparer.Ordinal).ToArray();
         Assert.Equal(expected, layout.Files.Paths());
-        Assert.Empty(layout.Problems);
+        var problem = Assert.Single(layout.Problems);
+        Assert.Equal(Path.Combine(root, "sub-01", "Anat"), problem.Path);
+        Assert.Contains("not a BIDS datatype (they are lower case: 'anat')", problem.Problem);
     }
 }

@@ -204,13 +204,10 @@ public sealed class LessonLayoutTests : IDisposable
         Assert.Equal(["subject", "task", "space", "desc"], f.Entities.Select(e => e.Name));
         Assert.Equal("10788", f.Entities["subject"]);
         Assert.Equal("10788", f.Entities["sub"]);
-        // A figure lives in figures/, which is not a datatype folder.
-        var fig = Assert.Single(_layout.Get(subject: "10788", desc: "carpetplot"));
-        Assert.Null(fig.Datatype);
-        Assert.Equal(".svg", fig.Extension);
-        // The log file has no entities in its name; its subject comes from the folder, as in pyBIDS.
-        var log = Assert.Single(_layout.Get(subject: "10788", extension: ".toml"));
-        Assert.Equal("fmriprep", log.Suffix);
+        // fMRIPrep's figures/ and log/ are not datatype folders: unlike pyBIDS, the index does not descend into them
+        // (it goes only where BIDS puts data, so that links and loops cannot take it elsewhere).
+        Assert.Empty(_layout.Get(subject: "10788", desc: "carpetplot"));
+        Assert.Empty(_layout.Get(subject: "10788", extension: ".toml"));
     }
 
     [Fact]

@@ -24,29 +24,13 @@ public class DiskFullTests
         public SmallDisk(string size)
         {
             if (!OperatingSystem.IsLinux()) return;
-            Mounted = Exec("mount", "-t", "tmpfs", "-o", $"size={size}", "tmpfs", _dir.Path) == 0;
+            Mounted = SpecialFiles.Exec("mount", "-t", "tmpfs", "-o", $"size={size}", "tmpfs", _dir.Path) == 0;
         }
 
         public void Dispose()
         {
-            if (Mounted) Exec("umount", _dir.Path);
+            if (Mounted) SpecialFiles.Exec("umount", _dir.Path);
             _dir.Dispose();
-        }
-
-        private static int Exec(string file, params string[] args)
-        {
-            try
-            {
-                var psi = new ProcessStartInfo(file) { RedirectStandardError = true, RedirectStandardOutput = true };
-                foreach (var a in args) psi.ArgumentList.Add(a);
-                using var p = Process.Start(psi)!;
-                p.WaitForExit();
-                return p.ExitCode;
-            }
-            catch (System.ComponentModel.Win32Exception)
-            {
-                return -1;
-            }
         }
     }
 

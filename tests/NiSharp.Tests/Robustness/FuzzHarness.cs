@@ -1,12 +1,14 @@
 using System.IO.Compression;
 using System.Text;
 using CsCheck;
+using NiSharp.Atlases;
 using NiSharp.Bids;
 using NiSharp.Confounds;
 using NiSharp.Connectome;
 using NiSharp.Imaging;
 using NiSharp.IO;
 using NiSharp.Nifti;
+using NiSharp.Tests.Support;
 
 namespace NiSharp.Tests.Robustness;
 
@@ -23,10 +25,19 @@ public enum FuzzTarget
     Confounds,
     /// <summary>A JSON sidecar through <see cref="BidsMetadata"/> and the confounds JSON.</summary>
     Json,
+    /// <summary>Something that is not a regular file where a reader expects one — a FIFO, <c>/dev/zero</c>,
+    /// <c>/dev/null</c>, a link loop, a dangling link, a folder, a link to <c>/</c> or to a FIFO — given to every
+    /// reader, and as a subject folder to the BIDS index. Each must be refused (or, for the index, skipped) at once.</summary>
+    FileType,
+    /// <summary>Text of absurd size on both sides of each bound: long lines, many columns, many labels, long label
+    /// names, through the table, confounds, label-table, time-series and matrix readers.</summary>
+    Size,
 }
 
 /// <summary>One fuzz input: the bytes of a file and how they were made from a valid seed.</summary>
-public sealed record FuzzCase(FuzzTarget Target, string Extension, byte[] Bytes, string Mutation, int Mode)
+/// <param name="Special">For <see cref="FuzzTarget.FileType"/>: what to put at the path instead of a file with
+/// <paramref name="Bytes"/> (see <see cref="FuzzHarness.Specials"/>).</param>
+public sealed record FuzzCase(FuzzTarget Target, string Extension, byte[] Bytes, string Mutation, int Mode, string? Special = null)
 {
     /// <inheritdoc />
     public override string ToString() => $"{Target} {Mutation} ({Bytes.Length} bytes, mode {Mode})";
@@ -46,12 +57,19 @@ public sealed record FuzzOutcome(bool Accepted, string? Failure, long AllocatedB
 /// TSV cells and JSON values replaced by hostile tokens). The property: a reader either accepts the file or
 /// throws <see cref="NiSharpException"/>, and it never allocates more than the file justifies — a fixed
 /// 1 MiB of buffers plus 16 bytes per byte the file can hold (its length, or for gzip the most deflate can
-/// expand it to, 1032:1). Shared by the test suite (a seeded CI sample) and <c>bench/run.sh fuzz</c>.
+/// expand it to, 1032:1; 48 for the tables of tiny cells of <see cref="FuzzTarget.Size"/>). Things that are not files
+/// (<see cref="FuzzTarget.FileType"/>) must be refused within a deadline with no more than the fixed 1 MiB.
+/// Shared by the test suite (a seeded CI sample) and <c>bench/run.sh fuzz</c>.
 /// </summary>
 public static class FuzzHarness
 {
     private const long FixedAllowance = 1 << 20;
     private const long PerByteAllowance = 16;
+
+    // The size cases are made of cells and label lines of a few bytes each, and each becomes an object (a 2-byte cell
+    // "0\t" is a 24-byte string): 48 bytes per byte. What they must show is that memory stays proportional to the file
+    // and that the bounds hold (a million-column header is refused, a 1 GB line is never held).
+    private const long PerByteAllowanceForSizes = 48;
     private const long MaxDeflateRatio = 1032;
 
     // ---------------- seeds ----------------
@@ -169,8 +187,96 @@ public static class FuzzHarness
         FuzzTarget.NiftiGzip => GenNifti(compressed: true),
         FuzzTarget.Tsv => GenText(target, [TimeSeriesText(), ConfoundsText(false), ParticipantsText], ".tsv"),
         FuzzTarget.Confounds => GenText(target, [ConfoundsText(false), ConfoundsText(true)], ".tsv"),
+        FuzzTarget.FileType => GenFileType,
+        FuzzTarget.Size => GenSize,
         _ => GenText(target, [SidecarText, ConfoundsJsonText], ".json"),
     };
+
+    // ---------------- file types ----------------
+
+    /// <summary>What a <see cref="FuzzTarget.FileType"/> case puts where a file is expected.</summary>
+    public static IReadOnlyList<string> Specials { get; } =
+        ["fifo", "dev-zero", "dev-null", "self-loop", "dangling", "folder", "link-to-root", "link-to-parent", "link-to-fifo", "link-to-dev-zero"];
+
+    // The readers a special file is given to (the mode of a FileType case); the last is the BIDS index.
+    private static readonly (string Name, string Extension)[] SpecialReaders =
+    [
+        ("nifti", ".nii.gz"), ("tsv", ".tsv"), ("confounds", ".tsv"), ("sidecar", ".json"), ("labels", ".tsv"),
+        ("timeseries", ".tsv"), ("relmat", ".tsv"), ("participants", ".tsv"), ("cifti", ".dtseries.nii"), ("dlabel", ".dlabel.nii"),
+        ("confounds-json", ".json"), ("index", ""),
+    ];
+
+    private static Gen<FuzzCase> GenFileType =>
+        Gen.Select(Gen.Int[0, Specials.Count - 1], Gen.Int[0, SpecialReaders.Length - 1])
+            .Select((k, r) => new FuzzCase(FuzzTarget.FileType, SpecialReaders[r].Extension, [], $"{Specials[k]} as {SpecialReaders[r].Name}", r, Specials[k]));
+
+    /// <summary>Puts <paramref name="special"/> at <paramref name="path"/> (whatever was there is removed first).</summary>
+    private static void MakeSpecial(string special, string path, string workDir)
+    {
+        Remove(path);
+        var fifo = Path.Combine(workDir, "shared.fifo");
+        if (special is "fifo" or "link-to-fifo" && FileStatus.Of(fifo).Kind != FileKind.Fifo) SpecialFiles.MakeFifo(fifo);
+        switch (special)
+        {
+            case "fifo": SpecialFiles.MakeFifo(path); break;
+            case "dev-zero": File.CreateSymbolicLink(path, "/dev/zero"); break; // a link: only root may create devices
+            case "dev-null": File.CreateSymbolicLink(path, "/dev/null"); break;
+            case "self-loop": File.CreateSymbolicLink(path, Path.GetFileName(path)); break;
+            case "dangling": File.CreateSymbolicLink(path, "not-fetched"); break;
+            case "folder": Directory.CreateDirectory(path); break;
+            case "link-to-root": Directory.CreateSymbolicLink(path, "/"); break;
+            case "link-to-parent": Directory.CreateSymbolicLink(path, ".."); break;
+            case "link-to-fifo": File.CreateSymbolicLink(path, fifo); break;
+            default: File.CreateSymbolicLink(path, "/dev/zero"); break;
+        }
+    }
+
+    private static void Remove(string path)
+    {
+        var kind = FileStatus.Of(path, followLinks: false).Kind;
+        if (kind == FileKind.Directory) Directory.Delete(path, true);
+        else if (kind != FileKind.Missing) File.Delete(path); // a link (even to a folder) or a FIFO: the entry itself
+    }
+
+    // ---------------- sizes ----------------
+
+    /// <summary>A count drawn small, medium, at its bound (±2) or beyond it.</summary>
+    private static Gen<int> AroundBound(int bound, int small, int beyond) =>
+        Gen.Frequency((6, Gen.Int[0, small]), (3, Gen.Int[small, Math.Max(small, bound / 10)]), (1, Gen.Int[bound - 2, bound + 2]), (1, Gen.Int[bound, beyond]));
+
+    private static Gen<FuzzCase> GenSize =>
+        Gen.Select(Gen.Int[0, 5], AroundBound(TsvTable.MaxColumns, 40, TsvTable.MaxColumns + 5000), Gen.Int[1, 4],
+                   AroundBound(LabelTable.MaxLabels, 50, LabelTable.MaxLabels + 2000), AroundBound(LabelTable.MaxNameLength, 60, 20_000),
+                   Gen.Frequency((300, Gen.Int[0, 1000]), (100, Gen.Int[1000, 400_000]), (1, Gen.Int[InputFile.MaxLineChars - 2, InputFile.MaxLineChars + 2])))
+            .Select((shape, columns, rows, labels, nameLength, cell) =>
+            {
+                var sb = new StringBuilder();
+                string ext = ".tsv";
+                switch (shape)
+                {
+                    case 0: // a wide table of numbers (confounds, time series, relmat, participants readers)
+                    case 1:
+                        columns = Math.Max(1, columns);
+                        for (int c = 0; c < columns; c++) sb.Append(c == 0 ? "" : "\t").Append(shape == 0 ? ConfoundsColumn(c) : $"label_{c + 1}");
+                        sb.Append('\n');
+                        for (int r = 0; r < (shape == 1 ? Math.Min(rows, 3) : rows); r++)
+                        {
+                            for (int c = 0; c < columns; c++) sb.Append(c == 0 ? "" : "\t").Append((r + c) % 7 * 0.5);
+                            sb.Append('\n');
+                        }
+                        return new FuzzCase(FuzzTarget.Size, ext, Encoding.UTF8.GetBytes(sb.ToString()), $"{columns} columns × {rows} rows", shape);
+                    case 2: // a long cell
+                        sb.Append("trans_x\ttrans_y\n1\t").Append('9', cell).Append("\n2\t3\n");
+                        return new FuzzCase(FuzzTarget.Size, ext, Encoding.UTF8.GetBytes(sb.ToString()), $"a {cell}-character cell", shape);
+                    default: // label tables: many labels, long names
+                        if (shape == 5) sb.Append("index\tname\n");
+                        for (int i = 1; i <= Math.Max(1, labels); i++)
+                            sb.Append(i).Append(shape == 3 ? ' ' : '\t').Append(i == 1 ? new string('n', Math.Max(1, nameLength)) : $"r{i}").Append('\n');
+                        return new FuzzCase(FuzzTarget.Size, ext, Encoding.UTF8.GetBytes(sb.ToString()), $"{labels} labels, a {nameLength}-character name", shape);
+                }
+            });
+
+    private static string ConfoundsColumn(int c) => c < MotionCurrent.Length ? MotionCurrent[c] : $"extra_{c}";
 
     private static readonly long[] EdgeInts = [0, 1, -1, 2, 3, 4, 5, 7, 8, 9, 16, 64, 255, 256, 348, 352, 540, 32767, -32768, 65535, int.MaxValue, int.MinValue, long.MaxValue, long.MinValue, 1L << 31, 1L << 40];
     private static readonly double[] EdgeFloats = [0, -0.0, 1, -1, 0.5, 2, 352, 1e6, 1e30, -1e30, 3.4e38, 1e-45, double.NaN, double.PositiveInfinity, double.NegativeInfinity, 1e300];
@@ -354,9 +460,11 @@ public static class FuzzHarness
     public static FuzzOutcome Run(FuzzCase c, string workDir)
     {
         var path = Path.Combine(workDir, "fuzz" + c.Extension);
+        if (c.Special is not null) return RunSpecial(c, workDir);
+        Remove(path);
         File.WriteAllBytes(path, c.Bytes);
         long justified = c.Target == FuzzTarget.NiftiGzip ? c.Bytes.LongLength * MaxDeflateRatio + 4096 : c.Bytes.LongLength;
-        long allowed = FixedAllowance + PerByteAllowance * justified;
+        long allowed = FixedAllowance + (c.Target == FuzzTarget.Size ? PerByteAllowanceForSizes : PerByteAllowance) * justified;
         bool accepted;
         string? failure = null;
         long before = GC.GetAllocatedBytesForCurrentThread();
@@ -381,10 +489,107 @@ public static class FuzzHarness
         return new FuzzOutcome(accepted, failure, allocated, allowed);
     }
 
+    /// <summary>
+    /// A <see cref="FuzzTarget.FileType"/> case: the special file is made, the reader runs on another thread with a
+    /// deadline (a reader that opened a FIFO would block forever: that is a failure, not a hang of the harness), and
+    /// it must refuse with <see cref="NiSharpException"/> — except the index, which must end and index nothing there.
+    /// </summary>
+    private static FuzzOutcome RunSpecial(FuzzCase c, string workDir)
+    {
+        var (reader, ext) = SpecialReaders[c.Mode];
+        string path;
+        if (reader == "index")
+        {
+            var root = Path.Combine(workDir, "ds");
+            if (!Directory.Exists(Path.Combine(root, "sub-01", "func")))
+            {
+                Directory.CreateDirectory(Path.Combine(root, "sub-01", "func"));
+                File.WriteAllText(Path.Combine(root, "sub-01", "func", "sub-01_task-rest_bold.json"), "{}");
+            }
+            path = Path.Combine(root, "sub-02");
+            MakeSpecial(c.Special!, path, workDir);
+            // And the same thing inside a datatype folder, where a folder is never descended.
+            MakeSpecial(c.Special!, Path.Combine(root, "sub-01", "func", "loop"), workDir);
+        }
+        else
+        {
+            path = Path.Combine(workDir, "fuzz" + ext);
+            MakeSpecial(c.Special!, path, workDir);
+        }
+        var task = Task.Run<(string? Failure, long Allocated)>(() =>
+        {
+            long start = GC.GetAllocatedBytesForCurrentThread();
+            try
+            {
+                if (reader == "index")
+                {
+                    // It may list the special entry by name (it never opens files), but never anything through it.
+                    var layout = BidsLayout.Index(Path.GetDirectoryName(path)!);
+                    var through = layout.Files.FirstOrDefault(f => f.Path.StartsWith(path + "/", StringComparison.Ordinal) || f.Path.Contains("/func/loop/", StringComparison.Ordinal));
+                    return (through is null ? null : $"the index went through it: {through.Path}", GC.GetAllocatedBytesForCurrentThread() - start);
+                }
+                ReadSpecial(reader, path, workDir);
+                return ("accepted a file that is not a regular file", GC.GetAllocatedBytesForCurrentThread() - start);
+            }
+            catch (NiSharpException e)
+            {
+                return (e.Message.Contains('\n') ? "a NiSharpException message spans lines: " + e.Message : null, GC.GetAllocatedBytesForCurrentThread() - start);
+            }
+            catch (Exception e)
+            {
+                return ($"{e.GetType().Name}: {e.Message} at {e.StackTrace?.Split('\n').FirstOrDefault()?.Trim()}", GC.GetAllocatedBytesForCurrentThread() - start);
+            }
+        });
+        if (!task.Wait(SpecialDeadline))
+        {
+            Unblock(Path.Combine(workDir, "shared.fifo"));
+            Unblock(path);
+            return new FuzzOutcome(false, $"did not end within {SpecialDeadline.TotalSeconds:0} s (blocked on it?)", 0, FixedAllowance);
+        }
+        var (failure, allocated) = task.Result;
+        if (failure is null && allocated > FixedAllowance)
+            failure = $"allocated {allocated} bytes for something that is not a file (allowed {FixedAllowance})";
+        return new FuzzOutcome(false, failure, allocated, FixedAllowance);
+    }
+
+    private static readonly TimeSpan SpecialDeadline = TimeSpan.FromSeconds(10);
+
+    // A reader blocked opening a FIFO wakes when a writer opens it; only ever needed when a case has failed.
+    private static void Unblock(string fifo)
+    {
+        if (FileStatus.Of(fifo).Kind != FileKind.Fifo) return;
+        _ = Task.Run(() => { try { using var w = new FileStream(fifo, FileMode.Open, FileAccess.Write); } catch (IOException) { } });
+    }
+
+    private static void ReadSpecial(string reader, string path, string workDir)
+    {
+        switch (reader)
+        {
+            case "nifti": ReadNifti(path, 1); break;
+            case "tsv": _ = TsvTable.Read(path); break;
+            case "confounds": _ = FmriprepConfounds.Load(path); break;
+            case "sidecar": _ = BidsMetadata.ReadFile(path); break;
+            case "labels": _ = LabelTable.Read(path); break;
+            case "timeseries": _ = RegionTimeSeries.Read(path); break;
+            case "relmat": _ = ConnectivityMatrix.Read(path); break;
+            case "participants": _ = Participants.Read(path); break;
+            case "cifti": using (var f = NiSharp.Cifti.CiftiFile.Open(path)) { } break;
+            case "dlabel": _ = GrayordinateAtlas.Load(path); break;
+            default:
+                var tsv = Path.Combine(workDir, "fuzz_desc-confounds_timeseries.tsv");
+                if (!File.Exists(tsv)) File.WriteAllText(tsv, ConfoundsText(false));
+                _ = FmriprepConfounds.Load(tsv, path);
+                break;
+        }
+    }
+
     private static void Read(FuzzCase c, string path, string workDir)
     {
         switch (c.Target)
         {
+            case FuzzTarget.Size:
+                ReadSized(c, path);
+                break;
             case FuzzTarget.Nifti:
             case FuzzTarget.NiftiGzip:
                 ReadNifti(path, c.Mode);
@@ -441,6 +646,32 @@ public static class FuzzHarness
                     if (c.Mode == 1) _ = DatasetDescription.Read(path);
                 }
                 break;
+        }
+    }
+
+    private static void ReadSized(FuzzCase c, string path)
+    {
+        switch (c.Mode)
+        {
+            case 0:
+            {
+                // Every column (the confounds command), or only those a strategy may use (nisharp run).
+                var conf = c.Bytes.Length % 2 == 0 ? FmriprepConfounds.Load(path) : FmriprepConfounds.Load(path, null, ConfoundSelector.MayRead(ConfoundPresets.Simple));
+                _ = ConfoundSelector.Select(conf, ConfoundPresets.Simple with { Motion = Expansion.Basic, DummyScans = DummyScans.Fixed(0) });
+                break;
+            }
+            case 1:
+                _ = RegionTimeSeries.Read(path);
+                break;
+            case 2:
+                foreach (var col in TsvTable.Read(path).Columns) _ = col;
+                break;
+            default:
+            {
+                var table = LabelTable.Read(path);
+                _ = table.Regions.Count;
+                break;
+            }
         }
     }
 

@@ -28,6 +28,33 @@ public class SlurmScriptTests(LocalSlurm fixture)
     }
 
     [Fact]
+    public void Array_tasks_get_the_atlas_source_flags_and_the_templateflow_home_of_the_environment()
+    {
+        var output = fixture.NewFolder("dry-atlas");
+        var home = Atlases.AtlasHomes.TemplateFlow(fixture.NewFolder("tf"), NiSharp.Atlases.TemplateSpace.MNI152NLin2009cAsym, Atlases.AtlasHomes.Names());
+        var datasets = Atlases.AtlasHomes.Dataset(fixture.NewFolder("atlases"), NiSharp.Atlases.TemplateSpace.MNI152NLin2009cAsym, Atlases.AtlasHomes.Names());
+        var r = DryRun(Data, output, "--with-group", "--atlas", Atlases.AtlasHomes.Spec, "--templateflow-home", home, "--atlas-dataset", datasets, "--atlas-space", "MNI152NLin2009cAsym");
+        Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+        foreach (var script in new[] { "participant.sbatch", "group.sbatch" })
+        {
+            var text = File.ReadAllText(Path.Combine(output, "slurm", script));
+            Assert.Contains($" --atlas {Atlases.AtlasHomes.Spec} --templateflow-home {home} --atlas-dataset {datasets} --atlas-space MNI152NLin2009cAsym", text);
+            Assert.DoesNotContain("export TEMPLATEFLOW_HOME", text); // given as a flag, it travels as one
+        }
+
+        // A home found through $TEMPLATEFLOW_HOME at submission is written out, so that a script resubmitted by hand
+        // from another shell finds the same atlas.
+        var plan = SlurmSubmission.Prepare(new RunOptions { InputDirectory = Data, OutputDirectory = fixture.NewFolder("dry-env") },
+            new SlurmOptions { DryRun = true, NisharpCommand = LocalSlurm.NisharpCommand });
+        var withHome = plan with { Environment = [new("TEMPLATEFLOW_HOME", "/shared/template flow")] };
+        foreach (var text in new[] { SlurmScripts.Participant(withHome), SlurmScripts.Group(withHome) })
+        {
+            Assert.Contains("\nexport TEMPLATEFLOW_HOME='/shared/template flow'\n", text);
+            Assert.True(BashSyntaxOk(text), text);
+        }
+    }
+
+    [Fact]
     public void Dry_run_writes_the_subjects_and_both_scripts_with_every_flag_and_submits_nothing()
     {
         var output = fixture.NewFolder("dry");

@@ -147,9 +147,10 @@ public sealed class DemoDataset
         if (!File.Exists(desc) || !File.Exists(participants)) return false;
         try
         {
-            var json = JsonNode.Parse(File.ReadAllText(desc)) as JsonObject;
+            // The demo's own files (it may rewrite them): not recorded as inputs of the command.
+            var json = JsonNode.Parse(InputFile.ReadAllText(desc, InputFile.MaxJsonBytes, "a dataset description", asInput: false)) as JsonObject;
             if (json?[DescriptionKey]?.ToJsonString() != Parameters(options).ToJsonString()) return false;
-            var ids = TsvTable.Read(participants).GetStrings("participant_id");
+            var ids = TsvTable.Parse(InputFile.ReadLines(participants, "a TSV table", asInput: false), participants).GetStrings("participant_id");
             return ids.Length == options.Subjects && ids.All(id =>
                 File.Exists(Path.Combine(dataDir, DemoSubject.FuncPrefix(id[4..]) + "_desc-confounds_timeseries.json")) &&
                 File.Exists(Path.Combine(dataDir, DemoSubject.FuncPrefix(id[4..]) + $"_space-{Space}_desc-brain_mask.json")) &&
@@ -167,8 +168,8 @@ public sealed class DemoDataset
     {
         var desc = Path.Combine(dataDir, "dataset_description.json");
         if (!File.Exists(desc)) return false;
-        try { return (JsonNode.Parse(File.ReadAllText(desc)) as JsonObject)?.ContainsKey(DescriptionKey) == true; }
-        catch (JsonException) { return false; }
+        try { return (JsonNode.Parse(InputFile.ReadAllText(desc, InputFile.MaxJsonBytes, "a dataset description", asInput: false)) as JsonObject)?.ContainsKey(DescriptionKey) == true; }
+        catch (Exception e) when (e is JsonException or NiSharpException) { return false; }
     }
 
     /// <summary>The ids and traits of the cohort: controls first (1xxxx), then patients (5xxxx), each sorted.</summary>

@@ -39,7 +39,7 @@ public sealed record SlurmJobRecord(DateTime Submitted, string? ArrayJobId, stri
         if (!File.Exists(path)) return [];
         try
         {
-            if (JsonNode.Parse(File.ReadAllText(path)) is not JsonObject root || root["Submissions"] is not JsonArray list) return [];
+            if (JsonNode.Parse(InputFile.ReadAllText(path, InputFile.MaxJsonBytes, "a job record", asInput: false)) is not JsonObject root || root["Submissions"] is not JsonArray list) return [];
             var records = new List<SlurmJobRecord>();
             foreach (var node in list)
             {
@@ -51,7 +51,7 @@ public sealed record SlurmJobRecord(DateTime Submitted, string? ArrayJobId, stri
             }
             return records;
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or IOException) { return []; }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or IOException or NiSharpException) { return []; }
     }
 
     /// <summary>The latest submission, or null.</summary>
@@ -76,7 +76,7 @@ public sealed record SlurmJobRecord(DateTime Submitted, string? ArrayJobId, stri
             ["Description"] = "Slurm submissions of nisharp run --slurm (read by nisharp status): array task i processes Subjects[i]",
             ["Submissions"] = list,
         };
-        Directory.CreateDirectory(FolderOf(outputDir));
+        OutputFolder.Create(FolderOf(outputDir));
         AtomicFile.WriteAllText(PathOf(outputDir), root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
 

@@ -36,6 +36,7 @@ public static partial class SlurmScripts
         sb.Append("  exit 2\n");
         sb.Append("fi\n");
         sb.Append("echo \"nisharp participant level: sub-$subject (task $SLURM_ARRAY_TASK_ID of array job $SLURM_ARRAY_JOB_ID) on $(hostname) at $(date -Is)\"\n");
+        Exports(sb, plan);
         sb.Append("# --array-task: the other tasks write to the same output folder at the same time.\n");
         sb.Append(slurm.NisharpCommand.Trim()).Append(" run ").Append(Quote(plan.Options.InputDirectory)).Append(' ').Append(Quote(plan.Options.OutputDirectory))
           .Append(" participant --participant-label \"$subject\" --jobs 1 --array-task");
@@ -62,6 +63,7 @@ public static partial class SlurmScripts
         sb.Append("echo \"nisharp group level (job $SLURM_JOB_ID) on $(hostname) at $(date -Is)\"\n");
         sb.Append("# Exit code 1 means: compared, but some subjects failed and were left out (listed in group/failed_subjects.tsv).\n");
         sb.Append("# The job still succeeds then, so that jobs depending on it with afterok run; an error (exit code 2) fails it.\n");
+        Exports(sb, plan);
         sb.Append("status=0\n");
         sb.Append(slurm.NisharpCommand.Trim()).Append(" run ").Append(Quote(plan.Options.InputDirectory)).Append(' ').Append(Quote(plan.Options.OutputDirectory))
           .Append(" group");
@@ -73,6 +75,11 @@ public static partial class SlurmScripts
         sb.Append("fi\n");
         sb.Append("exit \"$status\"\n");
         return sb.ToString();
+    }
+
+    private static void Exports(StringBuilder sb, SlurmPlan plan)
+    {
+        foreach (var (name, value) in plan.Environment) sb.Append("export ").Append(name).Append('=').Append(Quote(value)).Append('\n');
     }
 
     private static void Resources(StringBuilder sb, SlurmPlan plan)

@@ -37,6 +37,10 @@ public sealed record SlurmPlan(RunOptions Options, SlurmOptions Slurm, IReadOnly
     /// <summary>Whether there is a group job to submit.</summary>
     public bool HasGroup => Slurm.WithGroup || Options.Level == AnalysisLevel.Group;
 
+    /// <summary>Environment variables the scripts set before starting NiSharp (<c>TEMPLATEFLOW_HOME</c> for a TemplateFlow
+    /// atlas found through it at submission), so that a script resubmitted by hand from another shell finds the same files.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Environment { get; init; } = [];
+
     /// <summary>The scripts written, in submission order.</summary>
     public IReadOnlyList<string> Scripts => new[] { HasArray ? ParticipantScript : null, HasGroup ? GroupScript : null }.OfType<string>().ToList();
 }
@@ -71,7 +75,7 @@ public static class SlurmSubmission
         options = options.Validate();
         slurm = slurm.Validate();
         var selection = RunSelection.Select(options);
-        var ctx = ParticipantContext.For(options);
+        var ctx = ParticipantContext.For(options, selection);
         var selected = selection.Subjects.Select(s => s.Subject).ToList();
         var toSubmit = new List<string>();
         var complete = new List<string>();
@@ -95,10 +99,16 @@ public static class SlurmSubmission
             ? (m, null)
             : DefaultMemory(selection.Subjects.Where(s => submitting.Count == 0 || submitting.Contains(s.Subject)).SelectMany(s => s.Runs).ToList(), ctx.Atlas.Labels.Regions.Count, options.Reports);
         var plan = new SlurmPlan(options, slurm, selected, toSubmit, complete, ctx.Provenance.ParametersHash, memory, note,
-            Path.GetFullPath(slurm.WorkingDirectory ?? Environment.CurrentDirectory));
+            Path.GetFullPath(slurm.WorkingDirectory ?? System.Environment.CurrentDirectory))
+        {
+            // --templateflow-home travels with the other flags; the environment's home is written out.
+            Environment = ctx.Atlas.Source is { Origin: Atlases.AtlasOrigin.TemplateFlow, Root: string home } && options.TemplateFlowHome is null
+                ? [new("TEMPLATEFLOW_HOME", Path.GetFullPath(home))]
+                : [],
+        };
 
-        Directory.CreateDirectory(plan.SlurmDirectory);
-        Directory.CreateDirectory(plan.LogsDirectory); // Slurm does not create the folder of --output
+        OutputFolder.Create(plan.SlurmDirectory);
+        OutputFolder.Create(plan.LogsDirectory); // Slurm does not create the folder of --output
         if (options.Level == AnalysisLevel.Participant)
             AtomicFile.WriteAllText(plan.SubjectsFile, string.Concat(toSubmit.Select(s => s + "\n")));
         if (plan.HasArray) AtomicFile.WriteAllText(plan.ParticipantScript, SlurmScripts.Participant(plan));
