@@ -37,7 +37,7 @@ public class UsageErrorTests
     public void A_misspelt_atlas_or_strategy_names_the_nearest_one()
     {
         var e = Assert.Throws<NiSharpException>(() => Atlas.Load("yeo7-relabled"));
-        Assert.StartsWith("unknown atlas 'yeo7-relabled' (did you mean yeo7-relabeled?) (known: yeo7,", e.Message);
+        Assert.StartsWith("unknown atlas 'yeo7-relabled' (did you mean yeo7-relabeled?) (bundled: yeo7,", e.Message);
         var s = Assert.Throws<NiSharpException>(() => NiSharp.Qc.DenoisingStrategies.Find("scrubing.5"));
         Assert.StartsWith("unknown strategy 'scrubing.5' (did you mean scrubbing.5?)", s.Message);
         var r = CliRunner.Run("run", "/nonexistent/data", "/nonexistent/out", "participant", "--atlas", "schaefer100_7n");

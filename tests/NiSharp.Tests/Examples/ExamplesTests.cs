@@ -178,6 +178,10 @@ public sealed class ExamplesTests(ExamplesFixture fixture) : IClassFixture<Examp
         var shown = Regex.Match(readme, @"\$ dotnet run examples/07-functional-connectivity\.cs\n(.*?)```", RegexOptions.Singleline);
         Assert.True(shown.Success, "the README has no output block of example 07");
         Assert.Equal(shown.Groups[1].Value, o);
+        // The box plot's values are Pearson correlations: its axis says r, not ρ (Spearman's symbol).
+        var source = File.ReadAllText(Path.Combine(fixture.Repository, "examples", "07-functional-connectivity.cs"));
+        Assert.Contains("YLabel = \"Intra-network connectivity (Pearson r)\"", source);
+        Assert.DoesNotContain("ρ", source);
     }
 
     private string RunOk(string name)

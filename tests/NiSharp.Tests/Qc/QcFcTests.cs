@@ -196,7 +196,7 @@ public class QcFcTests
         // The page's table: the same measure under the heading of its column.
         var page = QcReport.AddGroupSection(new NiSharp.Reports.HtmlReport("t"), qc, motion, new MotionExclusionRules(), [], "s").ToHtml();
         Assert.Contains("<th>excluded by</th>", page);
-        Assert.Contains("<td>FD &gt; 0.2 mm</td><td>20.3% of volumes with FD &gt; 0.2 mm &gt; 20%</td>", page);
+        Assert.Contains(">FD &gt; 0.2 mm</td><td>20.3% of volumes with FD &gt; 0.2 mm &gt; 20%</td>", page);
     }
 
     [Fact]
