@@ -61,14 +61,24 @@ internal static class UsageErrors
         return (lines, suggested);
     }
 
-    /// <summary>Tokens parsed as argument values that are spelt as long flags (<c>--edgs</c>), up to a <c>--</c>.</summary>
+    /// <summary>Tokens parsed as a command's argument values that are spelt as long flags (<c>--edgs</c>), up to a
+    /// <c>--</c>. An option's own value may look like a flag (<c>--slurm-extra "--qos=high"</c>): it is not one.</summary>
     private static IEnumerable<string> SwallowedFlags(ParseResult parse)
     {
+        var optionValues = new HashSet<Token>(ReferenceEqualityComparer.Instance);
+        CollectOptionValues(parse.RootCommandResult, optionValues);
         foreach (var t in parse.Tokens)
         {
             if (t.Type == TokenType.DoubleDash) yield break;
-            if (t.Type == TokenType.Argument && t.Value.Length > 2 && t.Value.StartsWith("--", StringComparison.Ordinal)) yield return t.Value;
+            if (t.Type == TokenType.Argument && t.Value.Length > 2 && t.Value.StartsWith("--", StringComparison.Ordinal) && !optionValues.Contains(t))
+                yield return t.Value;
         }
+    }
+
+    private static void CollectOptionValues(SymbolResult result, HashSet<Token> into)
+    {
+        if (result is OptionResult o) into.UnionWith(o.Tokens);
+        if (result is CommandResult c) foreach (var child in c.Children) CollectOptionValues(child, into);
     }
 
     // "-3" and "-0.5" are values (a negative number), not flags.
