@@ -156,7 +156,7 @@ public sealed class LabelsMasker : RegionMasker
         where T : unmanaged, INumber<T> =>
         FitTransform(image, new MaskerInputs { Confounds = confounds }, warnings);
 
-    private protected override RegionSignals Transform(VolumeSource source, MaskerInputs inputs, ICollection<string>? warnings, IExtractionObserver? observer)
+    private protected override ExtractionJob Prepare(VolumeSource source, ICollection<string>? warnings, IExtractionObserver? observer)
     {
         var fit = Fit(source.Grid);
         var parameters = Options.ToParameters();
@@ -164,6 +164,6 @@ public sealed class LabelsMasker : RegionMasker
         parameters["data_grid"] = source.Grid.Describe();
         parameters["atlas_grid"] = Options.Atlas.Grid.Describe();
         parameters["resampled"] = !Options.Atlas.Grid.SameFieldOfView(source.Grid);
-        return RegionExtraction.Run(source, fit.Index, fit.Coverage, Options, inputs, parameters, warnings, observer, fit.BackgroundLabel);
+        return new ExtractionJob(fit.Index, fit.Coverage, Options, parameters, fit.BackgroundLabel, warnings, observer);
     }
 }
