@@ -69,7 +69,6 @@ internal static class ExtractCommand
         cmd.SetAction(p =>
         {
             var boldPath = p.GetValue(bold)!;
-            var (extrapolate, interpolation, semantics) = compat.Values(p);
             var confoundsPath = p.GetValue(confounds);
             var result = Extraction.Run(new ExtractRequest
             {
@@ -86,10 +85,11 @@ internal static class ExtractCommand
                 Strategies = p.GetValue(strategy) ?? [],
                 Confounds = confoundsPath,
                 SelectConfounds = (volumes, preset) => sel.SelectForRun(p, confoundsPath, boldPath, volumes, preset),
-                Detrend = p.GetValue(detrend),
-                Standardize = p.GetValue(standardize)!,
-                LowPass = p.GetValue(lowPass),
-                HighPass = p.GetValue(highPass),
+                Clean = compat.Apply(p, MaskerOptions.DefaultCleaning with
+                {
+                    Detrend = p.GetValue(detrend), Standardize = CleanOptions.ParseStandardize(p.GetValue(standardize)!),
+                    LowPass = p.GetValue(lowPass), HighPass = p.GetValue(highPass),
+                }),
                 RepetitionTime = p.GetValue(tr),
                 KeepEmpty = p.GetValue(keepEmpty)!,
                 MinCoverage = p.GetValue(minCoverage),
@@ -97,9 +97,6 @@ internal static class ExtractCommand
                 Radius = p.GetValue(radius),
                 SmoothingFwhm = p.GetValue(smoothingFwhm) is { Length: > 0 } fw ? Fwhm.Parse(fw) : null,
                 HighVarianceConfounds = p.GetValue(highVariance),
-                Extrapolate = extrapolate,
-                CensoredInterpolation = interpolation,
-                Semantics = semantics,
             });
 
             foreach (var a in result.Atlases)

@@ -88,17 +88,17 @@ internal static class RegionExtraction
             var options = job.Options;
             var repetitionTime = options.ResolveRepetitionTime(source.Path);
             double? tr = repetitionTime.Seconds;
-            if (options.Filters && tr is null)
+            if (options.Clean.NeedsRepetitionTime && tr is null)
                 throw Error(source, "filtering needs the repetition time (t_r): give it, or use an image whose sidecar or header has it");
             var warnings = new List<string>();
             List<(CleanPlan Plan, int[]? Rows)> plans;
             try
             {
-                plans = SignalCleaner.Plan(n, options.ToCleanOptions(tr), inputs.Confounds, inputs.SampleMask, null, warnings);
+                plans = SignalCleaner.Plan(n, (options.Clean with { RepetitionTime = tr }), inputs.Confounds, inputs.SampleMask, null, warnings);
             }
             catch (NiSharpException ex) when (ex.FilePath is null && source.Path is not null)
             {
-                throw InFile(source.Path, ex);
+                throw ex.InFile(source.Path);
             }
             // An atlas in another space than the data (MNI labels on a native-space run, say) leaves every region
             // off the grid: all-n/a columns would look like a result, so stop here and say why.
@@ -159,13 +159,13 @@ internal static class RegionExtraction
                 {
                     // planned again with the stacked confounds; its warnings replace the first plan's
                     var replanned = new List<string>();
-                    s.Plans = SignalCleaner.Plan(n, s.Job.Options.ToCleanOptions(s.RepetitionTime.Seconds), inputs.Confounds, inputs.SampleMask, null, replanned);
+                    s.Plans = SignalCleaner.Plan(n, (s.Job.Options.Clean with { RepetitionTime = s.RepetitionTime.Seconds }), inputs.Confounds, inputs.SampleMask, null, replanned);
                     s.Warnings.RemoveRange(0, s.PlanWarnings);
                     s.Warnings.InsertRange(0, replanned);
                 }
                 catch (NiSharpException ex) when (ex.FilePath is null && source.Path is not null)
                 {
-                    throw InFile(source.Path, ex);
+                    throw ex.InFile(source.Path);
                 }
             }
         }
@@ -226,7 +226,7 @@ internal static class RegionExtraction
         var parameters = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
             ["masker"] = s.Job.MaskerParameters,
-            ["clean"] = SignalCleaner.EffectiveParameters(options.ToCleanOptions(tr), inputs.ConfoundNames, inputs.SampleMask, n),
+            ["clean"] = SignalCleaner.EffectiveParameters((options.Clean with { RepetitionTime = tr }), inputs.ConfoundNames, inputs.SampleMask, n),
             ["confounds"] = inputs.Selection?.ToParameters(),
         };
         return new RegionSignals
@@ -254,11 +254,6 @@ internal static class RegionExtraction
         foreach (var v in values) if (!T.IsFinite(v)) count++;
         return count;
     }
-
-    // A cleaning error without a file, told about the run's image; an empty sample mask keeps its type.
-    private static NiSharpException InFile(string path, NiSharpException ex) => ex is AllVolumesRemovedException
-        ? new AllVolumesRemovedException(path, ex.Message)
-        : new NiSharpException(path, ex.Message, ex);
 
     private static NiSharpException Error(VolumeSource source, string problem) =>
         source.Path is null ? new NiSharpException(problem) : new NiSharpException(source.Path, problem);

@@ -59,17 +59,9 @@ public sealed record ExtractRequest
     /// sample mask and dummy volumes. The selection flags are shared by several commands, hence a callback.</summary>
     public required Func<int, string?, (ConfoundSelection? Selection, int DummyScans)> SelectConfounds { get; init; }
 
-    /// <summary>nilearn's <c>detrend</c>.</summary>
-    public bool Detrend { get; init; }
-
-    /// <summary>nilearn's <c>standardize</c>: zscore, zscore_sample, psc or none.</summary>
-    public string Standardize { get; init; } = "none";
-
-    /// <summary>Cut-offs in Hz.</summary>
-    public double? LowPass { get; init; }
-
-    /// <summary>Cut-offs in Hz.</summary>
-    public double? HighPass { get; init; }
+    /// <summary>The cleaning of the signals (detrend, standardize, filters, nilearn-release choices) without the repetition
+    /// time, which <see cref="RepetitionTime"/> gives or the data's sidecar and header.</summary>
+    public CleanOptions Clean { get; init; } = MaskerOptions.DefaultCleaning;
 
     /// <summary>The repetition time in seconds (null: the sidecar's, else the header's).</summary>
     public double? RepetitionTime { get; init; }
@@ -91,15 +83,6 @@ public sealed record ExtractRequest
 
     /// <summary>nilearn's <c>high_variance_confounds</c>.</summary>
     public bool HighVarianceConfounds { get; init; }
-
-    /// <summary>The cleaning choices between nilearn releases.</summary>
-    public bool Extrapolate { get; init; }
-
-    /// <summary>The cleaning choices between nilearn releases.</summary>
-    public CensoredInterpolation CensoredInterpolation { get; init; } = CensoredInterpolation.All;
-
-    /// <summary>The cleaning choices between nilearn releases.</summary>
-    public NilearnSemantics Semantics { get; init; } = NilearnSemantics.V0_14;
 }
 
 /// <summary>One atlas's outputs of an extraction.</summary>
@@ -176,7 +159,7 @@ public static class Extraction
         var repetitionTime = ResolvedRepetitionTime.Resolve(boldPath, r.RepetitionTime, parameter: "--t-r");
         double? t_r = repetitionTime.Seconds;
         string? trSource = repetitionTime.Source;
-        bool filtering = r.LowPass is not null || r.HighPass is not null;
+        bool filtering = r.Clean.LowPass is not null || r.Clean.HighPass is not null;
         if (filtering && t_r is null)
             throw new NiSharpException(boldPath, "filtering needs the repetition time: the header and sidecar have none; give --t-r");
         var (selection, dummy) = r.SelectConfounds(volumes, preset);
@@ -184,7 +167,7 @@ public static class Extraction
 
         var maskImg = r.Mask is null || grayordinates ? null : Masking.LoadMask(r.Mask);
         var keep = MaskerOptions.ParseKeepEmpty(r.KeepEmpty);
-        var std = CleanOptions.ParseStandardize(r.Standardize);
+        var clean = r.Clean with { RepetitionTime = t_r };
         if (r.AtlasMap is not null && !grayordinates) throw NiSharpException.InParameter("atlas_map", " picks a map of a .dlabel.nii atlas, for a .dtseries.nii");
         // One resolution of each --atlas (TemplateFlow, BIDS-Atlas dataset, file or bundled) for this BOLD's space and voxels.
         var target = AtlasTarget.OfBold(boldPath, r.Space);
@@ -251,7 +234,7 @@ public static class Extraction
             {
                 Atlas = p.Source!.LoadGrayordinate(r.AtlasMap),
                 Strategy = reductionStrategy, MinCoverage = r.MinCoverage,
-                KeepEmpty = keep, Standardize = std, Detrend = r.Detrend, LowPass = r.LowPass, HighPass = r.HighPass, RepetitionTime = t_r,
+                KeepEmpty = keep, Clean = clean,
                 SmoothingFwhm = r.SmoothingFwhm, HighVarianceConfounds = r.HighVarianceConfounds,
             })).ToArray();
             parcellated = [.. GrayordinateLabelsMasker.FitTransformEach(boldPath, maskers, inputs, warningLists)];
@@ -261,7 +244,7 @@ public static class Extraction
         {
             var maskers = new List<RegionMasker>();
             for (int i = 0; i < plans.Count; i++)
-                maskers.Add(VolumeMasker(r, plans[i], maskImg, reductionStrategy, keep, std, t_r, trSource, warningLists[i]));
+                maskers.Add(VolumeMasker(r, plans[i], maskImg, reductionStrategy, keep, clean, trSource, warningLists[i]));
             using var file = NiftiFile.Open(boldPath);
             results = [.. RegionMasker.FitTransformEach(file, maskers, inputs, warningLists)];
         }
@@ -321,15 +304,14 @@ public static class Extraction
     }
 
     private static RegionMasker VolumeMasker(ExtractRequest r, Plan p, Image<byte>? maskImg, ReductionStrategy reduction, KeepEmpty keep,
-        StandardizeMethod std, double? t_r, string? trSource, List<string> warnings)
+        CleanOptions clean, string? trSource, List<string> warnings)
     {
         if (p.Source is null)
             return new SpheresMasker(new SpheresMaskerOptions
             {
                 Seeds = CoordinateAtlas.Load(p.Atlas), Radius = r.Radius, MaskImg = maskImg, MaskSource = r.Mask,
-                KeepEmpty = keep, Standardize = std, Detrend = r.Detrend, LowPass = r.LowPass, HighPass = r.HighPass, RepetitionTime = t_r, RepetitionTimeSource = trSource,
+                KeepEmpty = keep, Clean = clean, RepetitionTimeSource = trSource,
                 SmoothingFwhm = r.SmoothingFwhm, HighVarianceConfounds = r.HighVarianceConfounds,
-                Extrapolate = r.Extrapolate, CensoredInterpolation = r.CensoredInterpolation, Semantics = r.Semantics,
             });
         if (p.Source.Kind == AtlasKind.Maps)
         {
@@ -338,9 +320,8 @@ public static class Extraction
             {
                 MapsImg = maps.Maps, MapsSource = p.Source.ImagePath, Labels = maps.Labels,
                 MaskImg = maskImg, MaskSource = r.Mask,
-                KeepEmpty = keep, Standardize = std, Detrend = r.Detrend, LowPass = r.LowPass, HighPass = r.HighPass, RepetitionTime = t_r, RepetitionTimeSource = trSource,
+                KeepEmpty = keep, Clean = clean, RepetitionTimeSource = trSource,
                 SmoothingFwhm = r.SmoothingFwhm, HighVarianceConfounds = r.HighVarianceConfounds,
-                Extrapolate = r.Extrapolate, CensoredInterpolation = r.CensoredInterpolation, Semantics = r.Semantics,
             });
         }
         var labelAtlas = p.Source.LoadLabels();
@@ -349,9 +330,8 @@ public static class Extraction
         {
             Atlas = labelAtlas, MaskImg = maskImg, MaskSource = r.Mask,
             Strategy = reduction, MinCoverage = r.MinCoverage,
-            KeepEmpty = keep, Standardize = std, Detrend = r.Detrend, LowPass = r.LowPass, HighPass = r.HighPass, RepetitionTime = t_r, RepetitionTimeSource = trSource,
+            KeepEmpty = keep, Clean = clean, RepetitionTimeSource = trSource,
             SmoothingFwhm = r.SmoothingFwhm, HighVarianceConfounds = r.HighVarianceConfounds,
-            Extrapolate = r.Extrapolate, CensoredInterpolation = r.CensoredInterpolation, Semantics = r.Semantics,
         });
     }
 

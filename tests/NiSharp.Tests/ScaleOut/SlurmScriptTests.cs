@@ -266,8 +266,8 @@ public class SlurmScriptTests(LocalSlurm fixture)
         var options = new RunOptions { InputDirectory = Data, OutputDirectory = output };
         var e = Assert.Throws<NiSharpException>(() => SlurmSubmission.Prepare(options, new SlurmOptions { Cluster = new FakeCluster { ArraySize = 4 }, SubjectsPerTask = 1 }));
         Assert.Contains("6 array tasks exceed the cluster's MaxArraySize 4", e.Message);
-        Assert.Contains("--slurm-subjects-per-task", e.Message);
-        Assert.Contains("--participant-label", e.Message);
+        Assert.Contains("give more subjects per task (slurm_subjects_per_task), or submit them in parts with participant_label,", e.Message);
+        Assert.Equal(["slurm_subjects_per_task", "participant_label"], e.Text.Parameters); // which the CLI prints as flags
         // by default the subjects are batched so that the array fits: 6 subjects in 3 tasks (indices 0..2) of 2
         var plan = SlurmSubmission.Prepare(options, new SlurmOptions { Cluster = new FakeCluster { ArraySize = 4 } });
         Assert.Equal((2, 3), (plan.SubjectsPerTask, plan.Tasks));

@@ -99,7 +99,7 @@ public static class SlurmSubmission
         int tasks = (toSubmit.Count + perTask - 1) / perTask;
         if (maxArray is int maxTasks && tasks > maxTasks - 1)
             throw new NiSharpException(output,
-                $"{tasks} array tasks exceed the cluster's MaxArraySize {maxArray} (array indices 0..{maxArray - 1}): give more subjects per task (--slurm-subjects-per-task), or submit them in parts with --participant-label, each once the previous part has finished (the parts may share OUTPUT_DIR), or ask the administrators to raise MaxArraySize");
+                $"{tasks} array tasks exceed the cluster's MaxArraySize {maxArray} (array indices 0..{maxArray - 1}): give more subjects per task ({new ParameterName("slurm_subjects_per_task")}), or submit them in parts with {new ParameterName("participant_label")}, each once the previous part has finished (the parts may share OUTPUT_DIR), or ask the administrators to raise MaxArraySize");
 
         var submitting = toSubmit.ToHashSet(StringComparer.Ordinal);
         var (memory, note) = slurm.Memory is string m
