@@ -14,6 +14,7 @@ public sealed class Atlas
     private int[]? _present;
     private readonly Lazy<Image<int>> _image;
     private readonly string? _file;
+    private readonly NiftiHeader? _header;
     private (int[] Values, long[] Counts)? _valueCounts;
 
     /// <summary>The bundled name, or the file name.</summary>
@@ -48,10 +49,11 @@ public sealed class Atlas
     }
 
     // An atlas whose image stays in its file until asked: its grid and value counts come from one streamed read.
-    private Atlas(string name, string file, LabelImageSample scan, LabelTable labels, AtlasInfo? info, string? imageSource, AtlasSource source)
+    private Atlas(string name, string file, Grid grid, NiftiHeader header, (int[] Values, long[] Counts) valueCounts, LabelTable labels, AtlasInfo? info,
+        string? imageSource, AtlasSource source)
     {
-        Name = name; _file = file; _image = new Lazy<Image<int>>(() => Regions.LoadLabelImage(file)); Grid = scan.Grid;
-        _valueCounts = (scan.Values, scan.Counts); Labels = labels; Info = info; ImageSource = imageSource; Source = source;
+        Name = name; _file = file; _image = new Lazy<Image<int>>(() => Regions.LoadLabelImage(file)); Grid = grid; _header = header;
+        _valueCounts = valueCounts; Labels = labels; Info = info; ImageSource = imageSource; Source = source;
     }
 
     /// <summary>Every value of the label image (0 included when present), ascending, with its voxel count on the atlas's grid.</summary>
@@ -63,7 +65,19 @@ public sealed class Atlas
     /// </summary>
     public Image<int> LabelsOn(Grid grid)
     {
-        if (_file is not null && !_image.IsValueCreated) return StreamedNearest.Sample(_file, grid).OnTarget!;
+        if (_file is not null && !_image.IsValueCreated)
+        {
+            // The disk cache holds what streaming gives (FittedAtlasCache): the same voxels without reading the atlas.
+            string? key = FittedAtlasCache.Enabled && Source is not null ? FittedAtlasCache.GridKey(Source.ContentHash, grid) : null;
+            if (key is not null && FittedAtlasCache.Read(key) is { Labels: { } cached } && cached.Length == grid.VoxelCount)
+            {
+                bool same = Grid.SameFieldOfView(grid);
+                return new Image<int>(same ? Grid.Shape : grid.Shape, same ? Grid.Affine : grid.Affine, cached, _header);
+            }
+            var sample = StreamedNearest.Sample(_file, grid);
+            if (key is not null) FittedAtlasCache.Write(key, sample.Values, sample.Counts, sample.OnTarget!.Data);
+            return sample.OnTarget!;
+        }
         return Grid.SameFieldOfView(grid) ? Image : Resampling.ResampleToGrid(Image, grid, Interpolation.Nearest, clip: true);
     }
 
@@ -135,15 +149,29 @@ public sealed class Atlas
     {
         // One streamed read gives the grid and the labels present; the image itself is read only if something asks for it.
         var path = source.ImagePath;
-        var scan = StreamedNearest.Sample(path, null);
+        Grid grid;
+        NiftiHeader header;
+        (int[] Values, long[] Counts) valueCounts;
+        string? key = FittedAtlasCache.Enabled ? FittedAtlasCache.CountsKey(source.ContentHash) : null;
+        if (key is not null && FittedAtlasCache.Read(key) is { } cached)
+        {
+            using var f = NiftiFile.Open(path);
+            (grid, header, valueCounts) = (Grid.Of(f), f.Header, (cached.Values, cached.Counts));
+        }
+        else
+        {
+            var scan = StreamedNearest.Sample(path, null);
+            (grid, header, valueCounts) = (scan.Grid, scan.Header, (scan.Values, scan.Counts));
+            if (key is not null) FittedAtlasCache.Write(key, scan.Values, scan.Counts, null);
+        }
         LabelTable? labels = source.LabelsPath is not null ? LabelTable.Read(source.LabelsPath)
             : source.Info is { } info ? (info.LabelsFile is not null ? BundledLabels(info) : RelabeledYeoLabels(() => Regions.LoadLabelImage(path)))
             : null;
         // A bundled atlas is named by its catalogue name in messages, not by where the cache happens to hold it.
         string who = source.Info is null ? path : source.Name;
-        var present = scan.Values.Where(v => v != 0).ToArray();
+        var present = valueCounts.Values.Where(v => v != 0).ToArray();
         labels = Validated(present, labels, source.Name, who);
-        return new Atlas(source.Name, path, scan, labels, source.Info, who, source) { _present = present };
+        return new Atlas(source.Name, path, grid, header, valueCounts, labels, source.Info, who, source) { _present = present };
     }
 
     /// <summary>nilearn's <c>datasets.fetch_atlas_yeo_2011()</c>: the bundled Yeo 2011 atlases under nilearn's keys.</summary>
