@@ -25,7 +25,8 @@ var yeo7 = Atlas.Load(File.Exists(parcelFile) ? parcelFile : "yeo7-relabeled");
 // NiftiLabelsMasker(labels_img=yeo_7, standardize=True, detrend=True, low_pass=0.08, high_pass=0.009, t_r=2)
 var masker = new LabelsMasker(new LabelsMaskerOptions
 {
-    Atlas = yeo7, Standardize = StandardizeMethod.ZScoreSample, Detrend = true, LowPass = 0.08, HighPass = 0.009, RepetitionTime = 2,
+    Atlas = yeo7,
+    Clean = MaskerOptions.DefaultCleaning with { Standardize = StandardizeMethod.ZScoreSample, Detrend = true, LowPass = 0.08, HighPass = 0.009, RepetitionTime = 2 },
 });
 
 // The lesson's extract_confounds(confound_tsv, confounds, dt=True), and 4 dummy TRs dropped from image and confounds.

@@ -27,7 +27,7 @@ public static class CiftiBench
         var masker = new GrayordinateLabelsMasker(atlas);
         var cleaning = new GrayordinateLabelsMasker(new GrayordinateLabelsMaskerOptions
         {
-            Atlas = atlas, Detrend = true, Standardize = StandardizeMethod.ZScoreSample, LowPass = 0.08, HighPass = 0.009,
+            Atlas = atlas, Clean = MaskerOptions.DefaultCleaning with { Detrend = true, Standardize = StandardizeMethod.ZScoreSample, LowPass = 0.08, HighPass = 0.009 },
         });
         var sw = Stopwatch.StartNew();
         var fit = masker.Fit(CiftiFile.ReadHeader(path).Axis<BrainModelAxis>(1, path));

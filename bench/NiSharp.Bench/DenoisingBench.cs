@@ -38,16 +38,16 @@ public static class DenoisingBench
         var atlas = Atlas.Load("yeo7-relabeled");
         var maskerOptions = new LabelsMaskerOptions
         {
-            Atlas = atlas, Detrend = true, Standardize = StandardizeMethod.ZScoreSample, RepetitionTime = 2,
+            Atlas = atlas, Clean = MaskerOptions.DefaultCleaning with { Detrend = true, Standardize = StandardizeMethod.ZScoreSample, RepetitionTime = 2 },
             MaskImg = Masking.LoadMask(run.Mask!.Path), KeepEmpty = KeepEmpty.Drop,
         };
         var cleaning = new LabelsMasker(maskerOptions);
-        var raw = new LabelsMasker(maskerOptions with { Detrend = false, Standardize = StandardizeMethod.None });
+        var raw = new LabelsMasker(maskerOptions with { Clean = MaskerOptions.DefaultCleaning with { RepetitionTime = 2 } });
         cleaning.Fit(Grid.Of(run.Bold.Path));
         raw.Fit(Grid.Of(run.Bold.Path));
         int volumes;
         using (var f = Nifti.NiftiFile.Open(run.Bold.Path)) volumes = f.VolumeCount;
-        var clean = maskerOptions.ToCleanOptions(2);
+        var clean = maskerOptions.Clean;
         Console.WriteLine($"run {run.Bold.Filename}: {volumes} volumes, {strategies.Count} strategies, {atlas.Name}");
 
         RegionSignals[] PerStrategy() => selections.Select(s => cleaning.FitTransform(run.Bold.Path, MaskerInputs.From(s))).ToArray();

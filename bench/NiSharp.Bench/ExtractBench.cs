@@ -34,7 +34,7 @@ public static class ExtractBench
 
         var cleaning = new LabelsMasker(new LabelsMaskerOptions
         {
-            Atlas = atlas, Detrend = true, Standardize = StandardizeMethod.ZScore, LowPass = 0.08, HighPass = 0.009, RepetitionTime = 2,
+            Atlas = atlas, Clean = MaskerOptions.DefaultCleaning with { Detrend = true, Standardize = StandardizeMethod.ZScore, LowPass = 0.08, HighPass = 0.009, RepetitionTime = 2 },
         });
         cleaning.Fit(grid);
 

@@ -1,8 +1,8 @@
 namespace NiSharp.Cli;
 
 /// <summary>
-/// The library's parameter names and the flags that set them: the library's errors name parameters
-/// (<see cref="NiSharpException.Parameter"/>), the CLI prints its flags instead.
+/// The library's parameter names and the flags that set them: the library's errors and messages name parameters
+/// (<see cref="ParameterName"/> in a <see cref="ParameterText"/>), the CLI prints its flags instead.
 /// </summary>
 internal static class CliFlags
 {
@@ -17,6 +17,7 @@ internal static class CliFlags
         ["network"] = "--network",
         ["nisharp_command"] = "--nisharp-command",
         ["participant_label"] = "--participant-label",
+        ["participants_file"] = "--participants",
         ["permutations"] = "--permutations",
         ["slurm_cpus"] = "--slurm-cpus",
         ["slurm_extra"] = "--slurm-extra",
@@ -34,5 +35,8 @@ internal static class CliFlags
         FlagOf.TryGetValue(parameter, out var flag) ? flag : "--" + parameter.Replace('_', '-');
 
     /// <summary>The one line the CLI prints for <paramref name="e"/>: a parameter error names the flag.</summary>
-    public static string Message(NiSharpException e) => e.Parameter is string p ? e.MessageNaming(Of(p)) : e.Message;
+    public static string Message(NiSharpException e) => e.MessageNaming(Of);
+
+    /// <summary>A library line (progress, advice) with the parameters it names spelled as flags.</summary>
+    public static string Text(ParameterText text) => text.ToString(Of);
 }

@@ -19,30 +19,47 @@ public class NiSharpException : Exception
 
     /// <summary>The parameter at fault, named as the library calls it (nilearn's name where there is one, else the
     /// options property in snake case: <c>dummy_scans</c>, <c>edges</c>), when the error is a bad parameter value; the
-    /// message then starts with that name, so that a front end can spell the parameter its own way
-    /// (<see cref="MessageNaming"/>: the CLI prints its flag, <c>--dummy-scans</c>).</summary>
+    /// message then starts with that name.</summary>
     public string? Parameter { get; private init; }
+
+    /// <summary>The message as text whose parameters (<see cref="Parameter"/> and any other it names) a front end can
+    /// spell its own way (<see cref="MessageNaming"/>: the CLI prints its flags, <c>--dummy-scans</c>).</summary>
+    public ParameterText Text { get; }
 
     /// <summary>The process exit code the CLI uses for this error.</summary>
     public int ExitCode { get; init; } = InputErrorExitCode;
 
     /// <summary>An error that is not tied to one file (a bad parameter value, say).</summary>
-    public NiSharpException(string message) : base(Printable(message)) { }
+    public NiSharpException(string message) : this((ParameterText)message) { }
 
     /// <summary>An error in <paramref name="filePath"/>; the message reads <c>FILE: problem</c>.</summary>
-    public NiSharpException(string filePath, string problem, Exception? inner = null)
-        : base(Printable($"{filePath}: {problem}"), inner)
+    public NiSharpException(string filePath, string problem, Exception? inner = null) : this(filePath, (ParameterText)problem, inner) { }
+
+    /// <summary>An error whose message names parameters (<see cref="ParameterName"/>), not tied to one file.</summary>
+    public NiSharpException(ParameterText message, Exception? inner = null) : base(Printable(message.ToString()), inner)
+    {
+        Text = message;
+    }
+
+    /// <summary>An error in <paramref name="filePath"/> whose problem names parameters; the message reads <c>FILE: problem</c>.</summary>
+    public NiSharpException(string filePath, ParameterText problem, Exception? inner = null) : this(problem.Prefixed($"{filePath}: "), inner)
     {
         FilePath = filePath;
     }
 
     /// <summary>A bad value of <paramref name="parameter"/>: the message reads <c>parameter</c> followed by
     /// <paramref name="problem"/> (e.g. <c>": no pairs given"</c> or <c>" must be 0 or more"</c>).</summary>
-    public static NiSharpException InParameter(string parameter, string problem) => new(parameter + problem) { Parameter = parameter };
+    public static NiSharpException InParameter(string parameter, ParameterText problem) =>
+        new(problem.Prefixed(parameter, isParameter: true)) { Parameter = parameter };
 
-    /// <summary>The message with the parameter spelled <paramref name="name"/> (a flag, a field); the message as it is
-    /// when the error is not about a parameter.</summary>
-    public string MessageNaming(string name) => Parameter is null ? Message : name + Message[Parameter.Length..];
+    /// <summary>This error told about <paramref name="filePath"/> (<c>FILE: problem</c>), its parameters kept; as it is
+    /// when it already names a file.</summary>
+    public NiSharpException InFile(string filePath) => FilePath is not null ? this
+        : this is AllVolumesRemovedException ? new AllVolumesRemovedException(filePath, Message)
+        : new NiSharpException(filePath, Text, this) { Parameter = Parameter, ExitCode = ExitCode };
+
+    /// <summary>The message with each parameter it names spelled by <paramref name="spell"/> (a flag, a field).</summary>
+    public string MessageNaming(Func<string, string> spell) => Printable(Text.ToString(spell));
 
     /// <summary>
     /// <paramref name="text"/> with every control character written as an escape (<c>\n</c>, <c>\r</c>, <c>\x1b</c>,

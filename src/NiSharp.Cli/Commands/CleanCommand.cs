@@ -49,17 +49,14 @@ internal static class CleanCommand
             double? t_r = repetitionTime.Seconds;
             if (filtering && t_r is null)
                 throw new NiSharpException(boldPath, "filtering needs the repetition time: the header and sidecar have none; give --t-r");
-            var options = new CleanOptions
+            var options = compat.Apply(p, new CleanOptions
             {
                 Detrend = p.GetValue(detrend),
                 Standardize = CleanOptions.ParseStandardize(p.GetValue(standardize)!),
                 LowPass = p.GetValue(lowPass),
                 HighPass = p.GetValue(highPass),
                 RepetitionTime = t_r,
-            };
-            var (extrapolate, interpolation, semantics) = compat.Values(p);
-            options = options with { Extrapolate = extrapolate, CensoredInterpolation = interpolation, Semantics = semantics };
-            options.Validate();
+            }).Validate();
 
             var (selection, dummy) = sel.SelectForRun(p, p.GetValue(confounds), boldPath, volumes, p.GetValue(sel.StrategyOption));
 

@@ -44,7 +44,11 @@ internal sealed class CleanCompatibilityOptions
         cmd.Options.Add(Semantics);
     }
 
-    /// <summary>The three choices as <see cref="CleanOptions"/> values.</summary>
-    public (bool Extrapolate, CensoredInterpolation Interpolation, NilearnSemantics Semantics) Values(ParseResult p) =>
-        (p.GetValue(Extrapolate), CleanOptions.ParseCensoredInterpolation(p.GetValue(CensoredInterpolation)!), CleanOptions.ParseSemantics(p.GetValue(Semantics)!));
+    /// <summary><paramref name="clean"/> (what the command's other flags chose) with the three choices.</summary>
+    public CleanOptions Apply(ParseResult p, CleanOptions clean) => clean with
+    {
+        Extrapolate = p.GetValue(Extrapolate),
+        CensoredInterpolation = CleanOptions.ParseCensoredInterpolation(p.GetValue(CensoredInterpolation)!),
+        Semantics = CleanOptions.ParseSemantics(p.GetValue(Semantics)!),
+    };
 }

@@ -122,11 +122,14 @@ internal static class ExtractCommand
             var maskPath = p.GetValue(mask);
             var maskImg = maskPath is null || grayordinates ? null : Masking.LoadMask(maskPath);
             var keep = MaskerOptions.ParseKeepEmpty(p.GetValue(keepEmpty)!);
-            var std = CleanOptions.ParseStandardize(p.GetValue(standardize)!);
             var atlasName = p.GetValue(atlas)!;
             var labelsPath = p.GetValue(labels);
             double minCov = p.GetValue(minCoverage);
-            var (extrapolate, interpolation, semantics) = compat.Values(p);
+            var clean = compat.Apply(p, MaskerOptions.DefaultCleaning with
+            {
+                Detrend = p.GetValue(detrend), Standardize = CleanOptions.ParseStandardize(p.GetValue(standardize)!),
+                LowPass = p.GetValue(lowPass), HighPass = p.GetValue(highPass), RepetitionTime = t_r,
+            });
             var warnings = new List<string>();
 
             RegionSignals result;
@@ -150,7 +153,7 @@ internal static class ExtractCommand
                 {
                     Atlas = source.LoadGrayordinate(p.GetValue(atlasMap)),
                     Strategy = reduction is null ? ReductionStrategy.Mean : LabelsMaskerOptions.ParseStrategy(reduction), MinCoverage = minCov,
-                    KeepEmpty = keep, Standardize = std, Detrend = p.GetValue(detrend), LowPass = p.GetValue(lowPass), HighPass = p.GetValue(highPass), RepetitionTime = t_r,
+                    KeepEmpty = keep, Clean = clean,
                     SmoothingFwhm = smoothing, HighVarianceConfounds = p.GetValue(highVariance),
                 };
                 parcellated = new GrayordinateLabelsMasker(o).FitTransform(boldPath, inputs, warnings);
@@ -165,9 +168,8 @@ internal static class ExtractCommand
                 var o = new SpheresMaskerOptions
                 {
                     Seeds = CoordinateAtlas.Load(atlasName), Radius = p.GetValue(radius), MaskImg = maskImg, MaskSource = maskPath,
-                    KeepEmpty = keep, Standardize = std, Detrend = p.GetValue(detrend), LowPass = p.GetValue(lowPass), HighPass = p.GetValue(highPass), RepetitionTime = t_r, RepetitionTimeSource = trSource,
+                    KeepEmpty = keep, Clean = clean, RepetitionTimeSource = trSource,
                     SmoothingFwhm = smoothing, HighVarianceConfounds = p.GetValue(highVariance),
-                    Extrapolate = extrapolate, CensoredInterpolation = interpolation, Semantics = semantics,
                 };
                 result = new SpheresMasker(o).FitTransform(boldPath, inputs, warnings);
                 kind = "spheres";
@@ -182,9 +184,8 @@ internal static class ExtractCommand
                 {
                     MapsImg = maps.Maps, MapsSource = source.ImagePath, Labels = maps.Labels,
                     MaskImg = maskImg, MaskSource = maskPath,
-                    KeepEmpty = keep, Standardize = std, Detrend = p.GetValue(detrend), LowPass = p.GetValue(lowPass), HighPass = p.GetValue(highPass), RepetitionTime = t_r, RepetitionTimeSource = trSource,
+                    KeepEmpty = keep, Clean = clean, RepetitionTimeSource = trSource,
                     SmoothingFwhm = smoothing, HighVarianceConfounds = p.GetValue(highVariance),
-                    Extrapolate = extrapolate, CensoredInterpolation = interpolation, Semantics = semantics,
                 };
                 result = new MapsMasker(o).FitTransform(boldPath, inputs, warnings);
                 kind = "maps";
@@ -198,9 +199,8 @@ internal static class ExtractCommand
                 {
                     Atlas = labelAtlas, MaskImg = maskImg, MaskSource = maskPath,
                     Strategy = reduction is null ? ReductionStrategy.Mean : LabelsMaskerOptions.ParseStrategy(reduction), MinCoverage = minCov,
-                    KeepEmpty = keep, Standardize = std, Detrend = p.GetValue(detrend), LowPass = p.GetValue(lowPass), HighPass = p.GetValue(highPass), RepetitionTime = t_r, RepetitionTimeSource = trSource,
+                    KeepEmpty = keep, Clean = clean, RepetitionTimeSource = trSource,
                     SmoothingFwhm = smoothing, HighVarianceConfounds = p.GetValue(highVariance),
-                    Extrapolate = extrapolate, CensoredInterpolation = interpolation, Semantics = semantics,
                 };
                 result = new LabelsMasker(o).FitTransform(boldPath, inputs, warnings);
                 kind = "labels";

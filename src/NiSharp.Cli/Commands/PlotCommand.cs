@@ -1,12 +1,12 @@
 using NiSharp.Atlases;
 using System.CommandLine;
 using System.Globalization;
-using System.Text.RegularExpressions;
 using NiSharp.IO;
 using NiSharp.Nifti;
 using NiSharp.Plotting;
 using NiSharp.Bids;
 using NiSharp.Confounds;
+using NiSharp.Group;
 
 namespace NiSharp.Cli.Commands;
 
@@ -325,35 +325,15 @@ internal static class PlotCommand
             if (!groupOf.TryGetValue(label, out var cell)) throw new NiSharpException(path, $"{sub} is not in {participantsPath}");
             // a missing value is a group of its own, named as the table writes it
             var group = cell ?? "n/a";
-            var (names, values) = ReadMatrix(path);
+            var matrix = NiSharp.Connectome.ConnectivityMatrix.Read(path);
             double sum = 0;
             foreach (var spec in edgeSpecs)
             {
-                var (a, b) = ParseEdge(spec, names, path);
-                sum += values[a, b];
+                var (a, b) = ConnectomeFeatures.FindEdge(matrix, spec);
+                sum += matrix.Values[a, b];
             }
             result.Add(new GroupValue(group, sum / edgeSpecs.Count, sub));
         }
         return result;
-    }
-
-    /// <summary>An edge <c>A-B</c>: each end is a region name of the header, or a label number matching a name ending in it (label_44).</summary>
-    internal static (int A, int B) ParseEdge(string spec, IReadOnlyList<string> names, string path)
-    {
-        int dash = spec.IndexOf('-', 1);
-        if (dash < 0) throw new NiSharpException($"--edge '{spec}': expected A-B");
-        return (Region(spec[..dash]), Region(spec[(dash + 1)..]));
-
-        int Region(string key)
-        {
-            for (int i = 0; i < names.Count; i++) if (names[i] == key) return i;
-            if (int.TryParse(key, NumberStyles.Integer, CultureInfo.InvariantCulture, out int id))
-                for (int i = 0; i < names.Count; i++)
-                {
-                    var tail = Regex.Match(names[i], @"(\d+)$");
-                    if (tail.Success && int.Parse(tail.Groups[1].Value, CultureInfo.InvariantCulture) == id) return i;
-                }
-            throw new NiSharpException(path, $"--edge '{spec}': no region '{key}' in the matrix header");
-        }
     }
 }

@@ -62,7 +62,6 @@ internal static class RunCommand
         cmd.SetAction(p =>
         {
             using var cacheScope = p.GetValue(noCache) ? NiSharp.Atlases.FittedAtlasCache.Off() : null;
-            var (extrapolate, interpolation, semantics) = compat.Values(p);
             var options = new RunOptions
             {
                 InputDirectory = p.GetValue(input)!,
@@ -78,13 +77,9 @@ internal static class RunCommand
                 TemplateFlowHome = p.GetValue(atlasSources.TemplateFlowHome),
                 Strategy = p.GetValue(strategy)!,
                 DummyScans = DummyScans.Parse(p.GetValue(dummy)!),
-                LowPass = ParseHz(p.GetValue(lowPass)!, "--low-pass"),
-                HighPass = ParseHz(p.GetValue(highPass)!, "--high-pass"),
+                Clean = compat.Apply(p, RunOptions.DefaultCleaning with { LowPass = ParseHz(p.GetValue(lowPass)!, "--low-pass"), HighPass = ParseHz(p.GetValue(highPass)!, "--high-pass") }),
                 SmoothingFwhm = p.GetValue(smoothingFwhm) is { Length: > 0 } fw ? Imaging.Fwhm.Parse(fw) : null,
                 HighVarianceConfounds = p.GetValue(highVariance),
-                Extrapolate = extrapolate,
-                CensoredInterpolation = interpolation,
-                Semantics = semantics,
                 Kinds = (p.GetValue(kinds) is { Length: > 0 } k ? k : ["correlation"]).Select(ConnectivityKinds.Parse).ToArray(),
                 Jobs = ParseJobs(p.GetValue(jobs)!),
                 BidsFilterFile = p.GetValue(filter),
@@ -190,9 +185,9 @@ internal sealed class PlainProgress(TextWriter o) : IRunProgress
         }
     }
 
-    public void Message(string text)
+    public void Message(ParameterText text)
     {
-        lock (_gate) o.WriteLine(text);
+        lock (_gate) o.WriteLine(CliFlags.Text(text));
     }
 }
 
@@ -262,9 +257,9 @@ internal static class RunProgressDisplay
             }
         }
 
-        public void Message(string text)
+        public void Message(ParameterText text)
         {
-            lock (_gate) messages.Add(text);
+            lock (_gate) messages.Add(CliFlags.Text(text));
         }
 
         private void Describe() =>

@@ -46,7 +46,7 @@ public sealed partial class BidsLayout
     {
         var rootHarvest = new Harvest();
         var entries = List(Root, rootHarvest) ?? throw new NiSharpException(Root, "cannot list the folder (permission denied?)");
-        entries.RemoveAll(e => IsDirectory(e) && (IgnoredRootFolders.Contains(e[..^1], StringComparer.Ordinal) || !e.StartsWith("sub-", StringComparison.Ordinal)));
+        entries.RemoveAll(e => IsDirectory(e) && (IgnoredRootFolders.Contains(e[..^1], StringComparer.Ordinal) || !e.StartsWith(SubjectLabel.Prefix, StringComparison.Ordinal)));
 
         // Two subject folders that are one folder (a link beside its target) would index every file twice: keep the first.
         var subjectFolders = new Dictionary<FileIdentity, string>();
@@ -134,7 +134,7 @@ public sealed partial class BidsLayout
             {
                 // Beside the datatype folders BIDS puts only the subject's own files (sub-01_scans.tsv, sub-01.html):
                 // other files there are not BIDS data (and a subject linked to /etc indexes nothing).
-                if (level == Level.Datatype || entry.StartsWith("sub-", StringComparison.Ordinal)) AddFile(entry, dir, datatype, subject, session, h);
+                if (level == Level.Datatype || entry.StartsWith(SubjectLabel.Prefix, StringComparison.Ordinal)) AddFile(entry, dir, datatype, subject, session, h);
                 continue;
             }
             if (level == Level.Datatype) continue; // BIDS puts no folder inside a datatype folder

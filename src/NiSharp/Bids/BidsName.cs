@@ -144,7 +144,7 @@ public sealed class BidsName
         {
             // Only the pre-1.2 fMRIPrep shape (sub-…_<modality>_key-value…_<kind>) has a bare word before the end.
             if (bareMiddle > 1) return Fail("more than one part without '-' before the suffix");
-            if (!stem.StartsWith("sub-")) return Fail($"'{stem[parts[baseIndex]]}' is not a key-value pair");
+            if (!stem.StartsWith(SubjectLabel.Prefix, StringComparison.Ordinal)) return Fail($"'{stem[parts[baseIndex]]}' is not a key-value pair");
             if (!IsAlphanumeric(stem[parts[baseIndex]])) return Fail($"'{stem[parts[baseIndex]]}' must be letters and digits");
             legacy = true;
         }

@@ -39,16 +39,48 @@ public static class ConnectomeFeatures
         var pairs = new List<(int, int)>();
         foreach (var token in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            var parts = token.Split('-');
-            if (parts.Length != 2
-                || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int a)
-                || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int b))
+            if (SplitEdge(token) is not var (first, second)
+                || !int.TryParse(first, NumberStyles.None, CultureInfo.InvariantCulture, out int a)
+                || !int.TryParse(second, NumberStyles.None, CultureInfo.InvariantCulture, out int b))
                 throw NiSharpException.InParameter("edges", $": '{token}' is not a pair of label ids like 44-46");
             if (a == b) throw NiSharpException.InParameter("edges", $": '{token}' pairs a region with itself");
             pairs.Add((a, b));
         }
         if (pairs.Count == 0) throw NiSharpException.InParameter("edges", ": no pairs given");
         return pairs;
+    }
+
+    /// <summary>
+    /// The two ends of an edge written <c>A-B</c>: split at the first <c>-</c> after the first character (so that the
+    /// second end may be a name with dashes); null when there is no such dash. Every edge a user writes is split here.
+    /// </summary>
+    public static (string A, string B)? SplitEdge(string token)
+    {
+        int dash = token.IndexOf('-', Math.Min(1, token.Length));
+        return dash < 0 ? null : (token[..dash], token[(dash + 1)..]);
+    }
+
+    /// <summary>
+    /// The row and column in <paramref name="matrix"/> of the edge <paramref name="spec"/> (<c>A-B</c>): each end is a
+    /// region name of the matrix, or a label id (<c>44</c> for <c>label_44</c>, or as its sidecar's
+    /// <c>RegionLabelIds</c> say).
+    /// </summary>
+    /// <param name="matrix">A subject's matrix.</param>
+    /// <param name="spec">The edge as the user wrote it.</param>
+    /// <param name="parameter">The parameter the edge was given as, named in errors.</param>
+    /// <exception cref="NiSharpException">Not <c>A-B</c>, or an end that is no region of the matrix.</exception>
+    public static (int A, int B) FindEdge(ConnectivityMatrix matrix, string spec, string parameter = "edge")
+    {
+        if (SplitEdge(spec) is not var (first, second)) throw NiSharpException.InParameter(parameter, $" '{spec}': expected A-B");
+        return (Find(first), Find(second));
+
+        int Find(string key)
+        {
+            for (int i = 0; i < matrix.Regions.Count; i++) if (matrix.Regions[i].Name == key) return i;
+            if (int.TryParse(key, NumberStyles.Integer, CultureInfo.InvariantCulture, out int id) && matrix.IndexOfLabel(id) is int at and >= 0)
+                return at;
+            throw new NiSharpException(matrix.SourcePath ?? "connectivity matrix", $"{new ParameterName(parameter)} '{spec}': no region '{key}' in the matrix header");
+        }
     }
 
     /// <summary>The edges between the given label ids; a subject whose matrix lacks a label gets NaN.</summary>
@@ -142,8 +174,13 @@ public static class ConnectomeFeatures
                 values[s] = n > 0 ? sum / n : double.NaN;
             }
             if (maxMembers < 2)
-                throw NiSharpException.InParameter("network", $" {net}: {(maxMembers == 0 ? "no region" : "only one region")} of the matrices belongs to it, so it has no within-network edge" +
-                    (maxMembers == 0 ? " (regions join a network through the RegionNetworks of the matrices' sidecars, by a token of their name, as in 7Networks_LH_Default_PFC_1, or through a --networks table such as the one 'nisharp atlases NAME -o atlas.nii.gz --labels-out labels.tsv' writes)" : ""));
+            {
+                // where the regions' networks come from, when none of the matrices' regions is in this one
+                ParameterText hint = "";
+                if (maxMembers == 0)
+                    hint = $" (regions join a network through the RegionNetworks of the matrices' sidecars, by a token of their name, as in 7Networks_LH_Default_PFC_1, or through a {new ParameterName("networks")} table such as the one 'nisharp atlases NAME -o atlas.nii.gz --labels-out labels.tsv' writes)";
+                throw NiSharpException.InParameter("network", $" {net}: {(maxMembers == 0 ? "no region" : "only one region")} of the matrices belongs to it, so it has no within-network edge{hint}");
+            }
             features.Add(new ConnectomeFeature(net, FeatureKind.NetworkMean, null, null, net, null, values));
         }
         return features;

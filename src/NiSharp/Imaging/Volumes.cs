@@ -46,7 +46,7 @@ public static class Volumes
         }
         catch (NiSharpException e) when (e.FilePath is null)
         {
-            throw new NiSharpException(inputPath, e.Message);
+            throw e.InFile(inputPath);
         }
         VoxelTypes.Dispatch(VoxelTypes.InMemoryType(f), new IndexFileRun(f, sel, outputPath));
     }

@@ -88,7 +88,7 @@ public static class HighVarianceImageConfounds
         }
         catch (NiSharpException e) when (e.FilePath is null && source.Path is not null)
         {
-            throw new NiSharpException(source.Path, e.Message, e);
+            throw e.InFile(source.Path);
         }
     }
 

@@ -44,7 +44,7 @@ public sealed class FittedLabels
 }
 
 /// <summary>
-/// nilearn's <c>NiftiLabelsMasker</c> (<c>resampling_target='data'</c>; the cleaning of <see cref="MaskerOptions.Semantics"/>): the mean (or another
+/// nilearn's <c>NiftiLabelsMasker</c> (<c>resampling_target='data'</c>; the cleaning of <see cref="MaskerOptions.Clean"/>): the mean (or another
 /// reduction) of the data over each atlas label, one streaming pass over the 4D image, then the masker's
 /// signal cleaning. Construct once, call <see cref="RegionMasker.FitTransform(string, ConfoundSelection?, ICollection{string}?)"/>
 /// for every run: the atlas is resampled once per data grid and the result cached, so many subjects on the same

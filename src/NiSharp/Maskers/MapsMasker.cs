@@ -6,6 +6,7 @@ using NiSharp.Atlases;
 using NiSharp.Confounds;
 using NiSharp.Imaging;
 using NiSharp.Nifti;
+using NiSharp.Signal;
 
 namespace NiSharp.Maskers;
 
@@ -35,8 +36,8 @@ public sealed record MapsMaskerOptions : MaskerOptions
 
     /// <summary>How the maps are resampled to the data grid: linearly, as nilearn does since 0.12.1 (a fix, nilearn
     /// #5519: cubic splines ring at the maps' edges), or with cubic splines (<c>continuous</c>) under nilearn 0.10.4's
-    /// <see cref="MaskerOptions.Semantics"/>.</summary>
-    public Interpolation MapsInterpolation => Semantics == Signal.NilearnSemantics.V0_10_4 ? Interpolation.Continuous : Interpolation.Linear;
+    /// <see cref="CleanOptions.Semantics"/> of <see cref="MaskerOptions.Clean"/>.</summary>
+    public Interpolation MapsInterpolation => Clean.Semantics == NilearnSemantics.V0_10_4 ? Interpolation.Continuous : Interpolation.Linear;
 
     /// <summary>Checks every parameter.</summary>
     public MapsMaskerOptions Validate()

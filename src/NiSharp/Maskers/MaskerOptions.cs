@@ -23,46 +23,31 @@ public enum KeepEmpty
 }
 
 /// <summary>
-/// The signal-cleaning parameters every masker shares, under nilearn's masker names and with the
-/// masker's defaults (the same from nilearn 0.10.4 to 0.14): no detrending, no standardisation, no filter,
-/// confounds standardised before regression. Region signals are cleaned with <see cref="SignalCleaner"/>
-/// after extraction, as nilearn's maskers call <c>signal.clean</c>.
+/// What every masker shares: the signal cleaning (<see cref="Clean"/>, nilearn's masker parameters <c>standardize</c>,
+/// <c>detrend</c>, <c>low_pass</c>, <c>high_pass</c>, <c>t_r</c>… as one <see cref="CleanOptions"/>, with the masker's
+/// defaults), the smoothing, the image's high-variance confounds and the empty regions. Region signals are cleaned
+/// with <see cref="SignalCleaner"/> after extraction, as nilearn's maskers call <c>signal.clean</c>.
 /// </summary>
 public abstract record MaskerOptions
 {
-    /// <summary><c>standardize</c>: none (nilearn's masker default <c>False</c>). nilearn 0.10.4's
-    /// <c>True</c> is <see cref="StandardizeMethod.ZScore"/> (population std, ddof 0).</summary>
-    public StandardizeMethod Standardize { get; init; } = StandardizeMethod.None;
+    /// <summary>
+    /// The cleaning nilearn's maskers default to (the same from nilearn 0.10.4 to 0.14): no detrending, no
+    /// standardisation (nilearn 0.10.4's <c>True</c> is <see cref="StandardizeMethod.ZScore"/>), no filter, confounds
+    /// standardised before regression; the 0.14 semantics. Start from it (<c>DefaultCleaning with { LowPass = 0.08 }</c>):
+    /// a <c>new CleanOptions()</c> has <c>signal.clean</c>'s own defaults (detrend, <c>zscore_sample</c>).
+    /// </summary>
+    public static CleanOptions DefaultCleaning { get; } = new() { Detrend = false, Standardize = StandardizeMethod.None };
 
-    /// <summary><c>standardize_confounds</c> (default true): z-score the confounds before regressing them out.</summary>
-    public bool StandardizeConfounds { get; init; } = true;
+    /// <summary>
+    /// The cleaning of the extracted signals (default <see cref="DefaultCleaning"/>). Its <see cref="CleanOptions.RepetitionTime"/>
+    /// is nilearn's <c>t_r</c>; when null, the file-based calls take the BIDS sidecar's or the NIfTI header's when
+    /// filtering needs one (nilearn's masker would fail instead).
+    /// </summary>
+    public CleanOptions Clean { get; init; } = DefaultCleaning;
 
-    /// <summary><c>detrend</c> (default false): remove linear trends from signals and confounds.</summary>
-    public bool Detrend { get; init; }
-
-    /// <summary><c>low_pass</c> in Hz (Butterworth), or null.</summary>
-    public double? LowPass { get; init; }
-
-    /// <summary><c>high_pass</c> in Hz (Butterworth), or null.</summary>
-    public double? HighPass { get; init; }
-
-    /// <summary><c>t_r</c> in seconds. Needed to filter; when null, the file-based calls take the BIDS sidecar's
-    /// or the NIfTI header's repetition time (nilearn's masker would fail instead).</summary>
-    public double? RepetitionTime { get; init; }
-
-    /// <summary>Where <see cref="RepetitionTime"/> came from, as recorded in the output's <c>RepetitionTimeSource</c>
-    /// (default <c>t_r</c>); see <see cref="ResolvedRepetitionTime"/>.</summary>
+    /// <summary>Where <see cref="CleanOptions.RepetitionTime"/> of <see cref="Clean"/> came from, as recorded in the
+    /// output's <c>RepetitionTimeSource</c> (default <c>t_r</c>); see <see cref="ResolvedRepetitionTime"/>.</summary>
     public string? RepetitionTimeSource { get; init; }
-
-    /// <summary><c>extrapolate</c> of <c>signal.clean</c> for censored volumes at the ends of a run (default false, as
-    /// nilearn 0.13 and later; true is 0.10.4's default). See <see cref="CleanOptions.Extrapolate"/>.</summary>
-    public bool Extrapolate { get; init; }
-
-    /// <summary>Which censored volumes are interpolated before filtering (<see cref="CleanOptions.CensoredInterpolation"/>).</summary>
-    public CensoredInterpolation CensoredInterpolation { get; init; } = CensoredInterpolation.All;
-
-    /// <summary>The nilearn release whose <c>signal.clean</c> is reproduced (<see cref="CleanOptions.Semantics"/>).</summary>
-    public NilearnSemantics Semantics { get; init; } = NilearnSemantics.V0_14;
 
     /// <summary>
     /// <c>smoothing_fwhm</c> (default none): each volume is smoothed as nilearn's <c>smooth_img</c> (see
@@ -82,38 +67,15 @@ public abstract record MaskerOptions
     /// <summary>What to do with regions that have no voxels (default: keep them as NaN columns).</summary>
     public KeepEmpty KeepEmpty { get; init; } = KeepEmpty.Nan;
 
-    /// <summary>The repetition time of the image at <paramref name="imagePath"/>: <see cref="RepetitionTime"/> when given;
-    /// else, when filtering needs it, the one of <see cref="ResolvedRepetitionTime.Resolve"/>; else none.</summary>
+    /// <summary>The repetition time of the image at <paramref name="imagePath"/>: the one of <see cref="Clean"/> when given;
+    /// else, when the cleaning needs one, the one of <see cref="ResolvedRepetitionTime.Resolve"/>; else none.</summary>
     internal ResolvedRepetitionTime ResolveRepetitionTime(string? imagePath) =>
-        RepetitionTime is double given ? ResolvedRepetitionTime.Explicit(given, RepetitionTimeSource ?? ResolvedRepetitionTime.ParameterName)
-        : Filters && imagePath is not null ? ResolvedRepetitionTime.Resolve(imagePath)
+        Clean.RepetitionTime is double given ? ResolvedRepetitionTime.Explicit(given, RepetitionTimeSource ?? ResolvedRepetitionTime.ParameterName)
+        : Clean.NeedsRepetitionTime && imagePath is not null ? ResolvedRepetitionTime.Resolve(imagePath)
         : ResolvedRepetitionTime.Unknown;
 
-    /// <summary>Whether a Butterworth filter is asked for.</summary>
-    public bool Filters => LowPass.HasValue || HighPass.HasValue;
-
-    /// <summary>The cleaning this masker applies, for a run whose repetition time is <paramref name="repetitionTime"/>
-    /// (when <see cref="RepetitionTime"/> is not given).</summary>
-    public CleanOptions ToCleanOptions(double? repetitionTime = null) => new CleanOptions
-    {
-        Detrend = Detrend,
-        Standardize = Standardize,
-        StandardizeConfounds = StandardizeConfounds,
-        Filter = SignalFilter.Butterworth,
-        LowPass = LowPass,
-        HighPass = HighPass,
-        RepetitionTime = RepetitionTime ?? repetitionTime,
-        Extrapolate = Extrapolate,
-        CensoredInterpolation = CensoredInterpolation,
-        Semantics = Semantics,
-    };
-
     /// <summary>Checks the cleaning parameters (the filter's t_r is checked when it is known, at extraction).</summary>
-    protected void ValidateCleaning()
-    {
-        // A placeholder t_r lets CleanOptions check cut-offs now; the real one is checked per run.
-        ToCleanOptions(repetitionTime: RepetitionTime ?? 1).Validate();
-    }
+    protected void ValidateCleaning() => Clean.ValidateValues();
 
     /// <summary>nilearn's name of a keep-empty choice (<c>nan</c>, <c>zero</c>, <c>drop</c>).</summary>
     public static string Name(KeepEmpty k) => k switch

@@ -53,9 +53,9 @@ internal static class RegionExtraction
         // Resolve the repetition time and validate the whole cleaning before reading any voxel.
         var repetitionTime = options.ResolveRepetitionTime(source.Path);
         double? tr = repetitionTime.Seconds;
-        if (options.Filters && tr is null)
+        if (options.Clean.NeedsRepetitionTime && tr is null)
             throw Error(source, "filtering needs the repetition time (t_r): give it, or use an image whose sidecar or header has it");
-        var clean = options.ToCleanOptions(tr);
+        var clean = options.Clean with { RepetitionTime = tr };
         var warnings = new List<string>();
         List<(CleanPlan Plan, int[]? Rows)> plans;
         try
@@ -64,7 +64,7 @@ internal static class RegionExtraction
         }
         catch (NiSharpException ex) when (ex.FilePath is null && source.Path is not null)
         {
-            throw InFile(source.Path, ex);
+            throw ex.InFile(source.Path);
         }
         int planWarnings = warnings.Count;
         // An atlas in another space than the data (MNI labels on a native-space run, say) leaves every region
@@ -127,7 +127,7 @@ internal static class RegionExtraction
             }
             catch (NiSharpException ex) when (ex.FilePath is null && source.Path is not null)
             {
-                throw InFile(source.Path, ex);
+                throw ex.InFile(source.Path);
             }
         }
         var plan = plans[0].Plan;
@@ -201,11 +201,6 @@ internal static class RegionExtraction
         foreach (var v in values) if (!T.IsFinite(v)) count++;
         return count;
     }
-
-    // A cleaning error without a file, told about the run's image; an empty sample mask keeps its type.
-    private static NiSharpException InFile(string path, NiSharpException ex) => ex is AllVolumesRemovedException
-        ? new AllVolumesRemovedException(path, ex.Message)
-        : new NiSharpException(path, ex.Message, ex);
 
     private static NiSharpException Error(VolumeSource source, string problem) =>
         source.Path is null ? new NiSharpException(problem) : new NiSharpException(source.Path, problem);

@@ -98,7 +98,10 @@ public sealed class RegionSignals
 
     /// <summary>The sidecar content after the regions (which <see cref="RegionTimeSeriesFile"/> writes first): the
     /// repetition time, the volumes, the coverage and every parameter.</summary>
-    public Dictionary<string, object?> SidecarContent()
+    public Dictionary<string, object?> SidecarContent() => ContentWith(Parameters);
+
+    // parameters: the masker's own, or as a caller records them (the same keys, values described otherwise).
+    private Dictionary<string, object?> ContentWith(IReadOnlyDictionary<string, object?> parameters)
     {
         var d = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
@@ -113,7 +116,7 @@ public sealed class RegionSignals
             ["EmptyRegions"] = Coverage.Where(c => c.IsEmpty).Select(c => c.Id).ToArray(),
         };
         if (BackgroundLabel is int background) d["BackgroundLabel"] = background;
-        foreach (var (k, v) in Parameters) d[k] = v;
+        foreach (var (k, v) in parameters) d[k] = v;
         d["Coverage"] = Coverage.Select(c => c.ToParameters()).ToArray();
         d["warnings"] = Warnings.ToArray();
         return d;
@@ -122,13 +125,17 @@ public sealed class RegionSignals
     /// <summary>
     /// Writes the time series as a <see cref="RegionTimeSeriesFile"/>: the TSV (header of region names, one row per
     /// kept volume) and its JSON sidecar with the regions, <see cref="SidecarContent"/> and then
-    /// <paramref name="extraSidecar"/>.
+    /// <paramref name="extraSidecar"/>, whose keys are new ones (a key of the masker's is not replaced).
     /// </summary>
-    public void Write(string tsvPath, IReadOnlyDictionary<string, object?>? extraSidecar = null)
+    /// <param name="tsvPath">The TSV; the sidecar is beside it.</param>
+    /// <param name="extraSidecar">Keys added after the masker's.</param>
+    /// <param name="parameters">The masker's parameters as the sidecar records them (default <see cref="Parameters"/>).</param>
+    /// <exception cref="ArgumentException">A key of <paramref name="extraSidecar"/> the sidecar already has.</exception>
+    public void Write(string tsvPath, IReadOnlyDictionary<string, object?>? extraSidecar = null, IReadOnlyDictionary<string, object?>? parameters = null)
     {
-        var content = SidecarContent();
+        var content = ContentWith(parameters ?? Parameters);
         if (extraSidecar is not null)
-            foreach (var (k, v) in extraSidecar) content[k] = v;
+            foreach (var (k, v) in extraSidecar) content.Add(k, v);
         RegionTimeSeriesFile.Write(tsvPath, ColumnNames, Values.Data, DataType == "float32",
             LabelIds, Regions.Select(r => r.Name).ToArray(), Regions.Select(r => r.Network).ToArray(), content);
     }

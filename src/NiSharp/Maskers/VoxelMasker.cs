@@ -95,22 +95,23 @@ public sealed class VoxelMasker
             throw Error(source, $"cannot drop {dummy} dummy volumes from {volumesIn}");
         int n = volumesIn - dummy;
         double? tr = Options.ResolveRepetitionTime(source.Path).Seconds;
-        if (Options.Filters && tr is null)
+        if (Options.Clean.NeedsRepetitionTime && tr is null)
             throw Error(source, "filtering needs the repetition time (t_r): give it, or use an image whose sidecar or header has it");
+        var clean = Options.Clean with { RepetitionTime = tr };
         List<(CleanPlan Plan, int[]? Rows)> plans;
         try
         {
             // checked first with the user's confounds, so that a bad parameter fails before any voxel is read
             if (Options.HighVarianceConfounds)
             {
-                SignalCleaner.Plan(n, Options.ToCleanOptions(tr), inputs.Confounds, inputs.SampleMask, null, null);
+                SignalCleaner.Plan(n, clean, inputs.Confounds, inputs.SampleMask, null, null);
                 inputs = HighVarianceImageConfounds.AddTo(inputs, source);
             }
-            plans = SignalCleaner.Plan(n, Options.ToCleanOptions(tr), inputs.Confounds, inputs.SampleMask, null, warnings);
+            plans = SignalCleaner.Plan(n, clean, inputs.Confounds, inputs.SampleMask, null, warnings);
         }
         catch (NiSharpException e) when (e.FilePath is null && source.Path is not null)
         {
-            throw new NiSharpException(source.Path, e.Message, e);
+            throw e.InFile(source.Path);
         }
         int nv = voxels.Length;
         var data = new T[(long)n * nv];

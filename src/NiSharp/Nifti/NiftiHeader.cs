@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Text;
 
 namespace NiSharp.Nifti;
 
@@ -8,7 +7,7 @@ namespace NiSharp.Nifti;
 /// are widened to <see cref="long"/> and float fields to <see cref="double"/> so both versions share one
 /// type; everything else (affine, zooms, TR) is derived by small functions, as in nibabel.
 /// </summary>
-public sealed record NiftiHeader
+public sealed partial record NiftiHeader
 {
     /// <summary>Size of a NIfTI-1 header in bytes.</summary>
     public const int Nifti1Size = 348;
@@ -339,84 +338,15 @@ public sealed record NiftiHeader
         int size = version == 1 ? Nifti1Size : Nifti2Size;
         if (bytes.Length < size)
             throw new NiSharpException(source, $"truncated header: {bytes.Length} of {size} bytes");
-        var r = new FieldReader(bytes[..size], big);
+        var layout = LayoutOf(version);
         // NIfTI-1 stores vox_offset as a float: NaN or a huge value would otherwise become offset 0 or long.MaxValue,
         // and the message would speak of a number that is not in the file.
-        if (version == 1 && r.F32(108) is var voxOffset && !(voxOffset >= 0 && voxOffset < 1e15))
+        if (layout.Single(f => f.Name == "vox_offset") is { Storage: NiftiStorage.F32 } voxField
+            && (float)voxField.ReadReal(bytes, 0, big) is var voxOffset && !(voxOffset >= 0 && voxOffset < 1e15))
             throw new NiSharpException(source, $"invalid header: vox_offset is {voxOffset.ToString(System.Globalization.CultureInfo.InvariantCulture)}, not a byte offset");
-        var h = version == 1 ? ParseV1(r) : ParseV2(r);
-        h = h with { Version = version, IsBigEndian = big };
+        var h = Read(layout, bytes[..size], big) with { Version = version, IsBigEndian = big };
         Validate(h, source);
         return h;
-    }
-
-    private static NiftiHeader ParseV1(FieldReader r)
-    {
-        var dim = new long[8];
-        for (int i = 0; i < 8; i++) dim[i] = r.I16(40 + 2 * i);
-        var pix = new double[8];
-        for (int i = 0; i < 8; i++) pix[i] = r.F32(76 + 4 * i);
-        return new NiftiHeader
-        {
-            DimInfo = r.U8(39),
-            Dim = dim,
-            IntentP1 = r.F32(56), IntentP2 = r.F32(60), IntentP3 = r.F32(64),
-            IntentCode = r.I16(68),
-            DataType = (NiftiDataType)r.I16(70),
-            Bitpix = r.I16(72),
-            SliceStart = r.I16(74),
-            Pixdim = pix,
-            VoxOffset = (long)r.F32(108),
-            SclSlope = r.F32(112), SclInter = r.F32(116),
-            SliceEnd = r.I16(120),
-            SliceCode = r.U8(122),
-            XyztUnits = r.U8(123),
-            CalMax = r.F32(124), CalMin = r.F32(128),
-            SliceDuration = r.F32(132), Toffset = r.F32(136),
-            Descrip = r.Str(148, 80), AuxFile = r.Str(228, 24),
-            QformCode = r.I16(252), SformCode = r.I16(254),
-            QuaternB = r.F32(256), QuaternC = r.F32(260), QuaternD = r.F32(264),
-            QoffsetX = r.F32(268), QoffsetY = r.F32(272), QoffsetZ = r.F32(276),
-            SrowX = [r.F32(280), r.F32(284), r.F32(288), r.F32(292)],
-            SrowY = [r.F32(296), r.F32(300), r.F32(304), r.F32(308)],
-            SrowZ = [r.F32(312), r.F32(316), r.F32(320), r.F32(324)],
-            IntentName = r.Str(328, 16),
-            Magic = r.Str(344, 4),
-        };
-    }
-
-    private static NiftiHeader ParseV2(FieldReader r)
-    {
-        var dim = new long[8];
-        for (int i = 0; i < 8; i++) dim[i] = r.I64(16 + 8 * i);
-        var pix = new double[8];
-        for (int i = 0; i < 8; i++) pix[i] = r.F64(104 + 8 * i);
-        return new NiftiHeader
-        {
-            Magic = r.Str(4, 8),
-            DataType = (NiftiDataType)r.I16(12),
-            Bitpix = r.I16(14),
-            Dim = dim,
-            IntentP1 = r.F64(80), IntentP2 = r.F64(88), IntentP3 = r.F64(96),
-            Pixdim = pix,
-            VoxOffset = r.I64(168),
-            SclSlope = r.F64(176), SclInter = r.F64(184),
-            CalMax = r.F64(192), CalMin = r.F64(200),
-            SliceDuration = r.F64(208), Toffset = r.F64(216),
-            SliceStart = r.I64(224), SliceEnd = r.I64(232),
-            Descrip = r.Str(240, 80), AuxFile = r.Str(320, 24),
-            QformCode = r.I32(344), SformCode = r.I32(348),
-            QuaternB = r.F64(352), QuaternC = r.F64(360), QuaternD = r.F64(368),
-            QoffsetX = r.F64(376), QoffsetY = r.F64(384), QoffsetZ = r.F64(392),
-            SrowX = [r.F64(400), r.F64(408), r.F64(416), r.F64(424)],
-            SrowY = [r.F64(432), r.F64(440), r.F64(448), r.F64(456)],
-            SrowZ = [r.F64(464), r.F64(472), r.F64(480), r.F64(488)],
-            SliceCode = r.I32(496),
-            XyztUnits = r.I32(500),
-            IntentCode = r.I32(504),
-            IntentName = r.Str(508, 16),
-            DimInfo = r.U8(524),
-        };
     }
 
     private static void Validate(NiftiHeader h, string source)
@@ -440,120 +370,21 @@ public sealed record NiftiHeader
 
     private static string Printable(string s) => new(s.Select(c => c < 32 || c > 126 ? '?' : c).ToArray());
 
-    /// <summary>Encodes this header (without the 4-byte extension flag).</summary>
+    /// <summary>Encodes this header (without the 4-byte extension flag) as NIfTI-<paramref name="version"/> (default
+    /// its own) in the byte order <paramref name="bigEndian"/> (default its own).</summary>
     public byte[] Encode(int? version = null, bool? bigEndian = null)
     {
         int v = version ?? Version;
-        bool big = bigEndian ?? IsBigEndian;
         var buf = new byte[v == 1 ? Nifti1Size : Nifti2Size];
-        var w = new FieldWriter(buf, big);
-        if (v == 1)
-        {
-            w.I32(0, Nifti1Size);
-            w.U8(38, (byte)'r'); // "regular", as nibabel writes
-            w.U8(39, DimInfo);
-            for (int i = 0; i < 8; i++) w.I16(40 + 2 * i, checked((short)Dim[i]));
-            w.F32(56, IntentP1); w.F32(60, IntentP2); w.F32(64, IntentP3);
-            w.I16(68, (short)IntentCode);
-            w.I16(70, (short)DataType);
-            w.I16(72, (short)Bitpix);
-            w.I16(74, (short)SliceStart);
-            for (int i = 0; i < 8; i++) w.F32(76 + 4 * i, Pixdim[i]);
-            w.F32(108, VoxOffset);
-            w.F32(112, SclSlope); w.F32(116, SclInter);
-            w.I16(120, (short)SliceEnd);
-            w.U8(122, (byte)SliceCode);
-            w.U8(123, (byte)XyztUnits);
-            w.F32(124, CalMax); w.F32(128, CalMin);
-            w.F32(132, SliceDuration); w.F32(136, Toffset);
-            w.Str(148, 80, Descrip); w.Str(228, 24, AuxFile);
-            w.I16(252, (short)QformCode); w.I16(254, (short)SformCode);
-            w.F32(256, QuaternB); w.F32(260, QuaternC); w.F32(264, QuaternD);
-            w.F32(268, QoffsetX); w.F32(272, QoffsetY); w.F32(276, QoffsetZ);
-            for (int i = 0; i < 4; i++) { w.F32(280 + 4 * i, SrowX[i]); w.F32(296 + 4 * i, SrowY[i]); w.F32(312 + 4 * i, SrowZ[i]); }
-            w.Str(328, 16, IntentName);
-            w.Str(344, 4, IsPair ? "ni1" : "n+1");
-        }
-        else
-        {
-            w.I32(0, Nifti2Size);
-            var magic = IsPair ? "ni2\0\r\n\u001a\n" : "n+2\0\r\n\u001a\n";
-            for (int i = 0; i < 8; i++) buf[4 + i] = (byte)magic[i];
-            w.I16(12, (short)DataType);
-            w.I16(14, (short)Bitpix);
-            for (int i = 0; i < 8; i++) w.I64(16 + 8 * i, Dim[i]);
-            w.F64(80, IntentP1); w.F64(88, IntentP2); w.F64(96, IntentP3);
-            for (int i = 0; i < 8; i++) w.F64(104 + 8 * i, Pixdim[i]);
-            w.I64(168, VoxOffset);
-            w.F64(176, SclSlope); w.F64(184, SclInter);
-            w.F64(192, CalMax); w.F64(200, CalMin);
-            w.F64(208, SliceDuration); w.F64(216, Toffset);
-            w.I64(224, SliceStart); w.I64(232, SliceEnd);
-            w.Str(240, 80, Descrip); w.Str(320, 24, AuxFile);
-            w.I32(344, QformCode); w.I32(348, SformCode);
-            w.F64(352, QuaternB); w.F64(360, QuaternC); w.F64(368, QuaternD);
-            w.F64(376, QoffsetX); w.F64(384, QoffsetY); w.F64(392, QoffsetZ);
-            for (int i = 0; i < 4; i++) { w.F64(400 + 8 * i, SrowX[i]); w.F64(432 + 8 * i, SrowY[i]); w.F64(464 + 8 * i, SrowZ[i]); }
-            w.I32(496, SliceCode);
-            w.I32(500, XyztUnits);
-            w.I32(504, IntentCode);
-            w.Str(508, 16, IntentName);
-            w.U8(524, DimInfo);
-        }
+        Write(LayoutOf(v), this, buf, bigEndian ?? IsBigEndian);
         return buf;
     }
 
-    /// <summary>Field-by-field equality (arrays compared by content).</summary>
+    /// <summary>Field-by-field equality over every header field (arrays compared by content), the version and the byte
+    /// order.</summary>
     public bool Equals(NiftiHeader? other) =>
-        other is not null &&
-        Version == other.Version && IsBigEndian == other.IsBigEndian && DimInfo == other.DimInfo &&
-        Dim.AsSpan().SequenceEqual(other.Dim) && IntentP1.Equals(other.IntentP1) && IntentP2.Equals(other.IntentP2) &&
-        IntentP3.Equals(other.IntentP3) && IntentCode == other.IntentCode && DataType == other.DataType &&
-        Bitpix == other.Bitpix && SliceStart == other.SliceStart && Pixdim.AsSpan().SequenceEqual(other.Pixdim) &&
-        VoxOffset == other.VoxOffset && SclSlope.Equals(other.SclSlope) && SclInter.Equals(other.SclInter) &&
-        SliceEnd == other.SliceEnd && SliceCode == other.SliceCode && XyztUnits == other.XyztUnits &&
-        CalMax.Equals(other.CalMax) && CalMin.Equals(other.CalMin) && SliceDuration.Equals(other.SliceDuration) &&
-        Toffset.Equals(other.Toffset) && Descrip == other.Descrip && AuxFile == other.AuxFile &&
-        QformCode == other.QformCode && SformCode == other.SformCode && QuaternB.Equals(other.QuaternB) &&
-        QuaternC.Equals(other.QuaternC) && QuaternD.Equals(other.QuaternD) && QoffsetX.Equals(other.QoffsetX) &&
-        QoffsetY.Equals(other.QoffsetY) && QoffsetZ.Equals(other.QoffsetZ) && SrowX.AsSpan().SequenceEqual(other.SrowX) &&
-        SrowY.AsSpan().SequenceEqual(other.SrowY) && SrowZ.AsSpan().SequenceEqual(other.SrowZ) &&
-        IntentName == other.IntentName && Magic == other.Magic;
+        other is not null && Version == other.Version && IsBigEndian == other.IsBigEndian && Properties.Values.All(p => p.Same(this, other));
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Version, DataType, Dim[0], Dim[1], Dim[2], Dim[3], Pixdim[1], SformCode);
-
-    private readonly ref struct FieldReader(ReadOnlySpan<byte> b, bool big)
-    {
-        private readonly ReadOnlySpan<byte> _b = b;
-        public byte U8(int o) => _b[o];
-        public short I16(int o) => big ? BinaryPrimitives.ReadInt16BigEndian(_b[o..]) : BinaryPrimitives.ReadInt16LittleEndian(_b[o..]);
-        public int I32(int o) => big ? BinaryPrimitives.ReadInt32BigEndian(_b[o..]) : BinaryPrimitives.ReadInt32LittleEndian(_b[o..]);
-        public long I64(int o) => big ? BinaryPrimitives.ReadInt64BigEndian(_b[o..]) : BinaryPrimitives.ReadInt64LittleEndian(_b[o..]);
-        public double F32(int o) => big ? BinaryPrimitives.ReadSingleBigEndian(_b[o..]) : BinaryPrimitives.ReadSingleLittleEndian(_b[o..]);
-        public double F64(int o) => big ? BinaryPrimitives.ReadDoubleBigEndian(_b[o..]) : BinaryPrimitives.ReadDoubleLittleEndian(_b[o..]);
-        public string Str(int o, int n)
-        {
-            var s = _b.Slice(o, n);
-            int end = s.IndexOf((byte)0);
-            if (end >= 0) s = s[..end];
-            return Encoding.Latin1.GetString(s);
-        }
-    }
-
-    private readonly ref struct FieldWriter(Span<byte> b, bool big)
-    {
-        private readonly Span<byte> _b = b;
-        public void U8(int o, byte v) => _b[o] = v;
-        public void I16(int o, short v) { if (big) BinaryPrimitives.WriteInt16BigEndian(_b[o..], v); else BinaryPrimitives.WriteInt16LittleEndian(_b[o..], v); }
-        public void I32(int o, int v) { if (big) BinaryPrimitives.WriteInt32BigEndian(_b[o..], v); else BinaryPrimitives.WriteInt32LittleEndian(_b[o..], v); }
-        public void I64(int o, long v) { if (big) BinaryPrimitives.WriteInt64BigEndian(_b[o..], v); else BinaryPrimitives.WriteInt64LittleEndian(_b[o..], v); }
-        public void F32(int o, double v) { if (big) BinaryPrimitives.WriteSingleBigEndian(_b[o..], (float)v); else BinaryPrimitives.WriteSingleLittleEndian(_b[o..], (float)v); }
-        public void F64(int o, double v) { if (big) BinaryPrimitives.WriteDoubleBigEndian(_b[o..], v); else BinaryPrimitives.WriteDoubleLittleEndian(_b[o..], v); }
-        public void Str(int o, int n, string s)
-        {
-            var bytes = Encoding.Latin1.GetBytes(s);
-            bytes.AsSpan(0, Math.Min(n, bytes.Length)).CopyTo(_b.Slice(o, n));
-        }
-    }
 }

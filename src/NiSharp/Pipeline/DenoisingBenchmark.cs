@@ -51,17 +51,12 @@ public sealed record BenchmarkOptions
     /// <summary>Leading volumes to drop (the same for every strategy).</summary>
     public DummyScans DummyScans { get; init; } = DummyScans.Auto;
 
-    /// <summary>Butterworth low-pass in Hz (default none, as the benchmark).</summary>
-    public double? LowPass { get; init; }
+    /// <summary>The cleaning of the region signals (default: linear detrend, <c>zscore_sample</c>, no Butterworth filter —
+    /// the strategies' discrete cosines high-pass —, as the benchmark).</summary>
+    public CleanOptions Clean { get; init; } = DefaultCleaning;
 
-    /// <summary>Butterworth high-pass in Hz (default none: the strategies' cosines high-pass).</summary>
-    public double? HighPass { get; init; }
-
-    /// <summary>Linear detrending.</summary>
-    public bool Detrend { get; init; } = true;
-
-    /// <summary>Standardisation of the cleaned signals.</summary>
-    public StandardizeMethod Standardize { get; init; } = StandardizeMethod.ZScoreSample;
+    /// <summary>The benchmark's cleaning, the default of <see cref="Clean"/>.</summary>
+    public static CleanOptions DefaultCleaning { get; } = new() { Detrend = true, Standardize = StandardizeMethod.ZScoreSample };
 
     /// <summary>Subjects at once (<see cref="JobPlanner.Auto"/>: one per core, as many as fit in memory); checked like <see cref="RunOptions.Jobs"/>.</summary>
     public int Jobs { get; init; } = Environment.ProcessorCount;
@@ -93,10 +88,7 @@ public sealed record BenchmarkOptions
         AtlasLabels = AtlasLabels,
         Strategy = "none",
         DummyScans = DummyScans,
-        LowPass = LowPass,
-        HighPass = HighPass,
-        Detrend = Detrend,
-        Standardize = Standardize,
+        Clean = Clean,
         Kinds = [ConnectivityKind.Correlation],
         Jobs = Jobs,
         BidsFilterFile = BidsFilterFile,
@@ -150,7 +142,7 @@ public static class DenoisingBenchmark
         var ctx = ParticipantContext.For(run, selection);
         var (atlas, atlasLabel) = (ctx.Atlas, ctx.AtlasLabel);
         // Extraction without cleaning: the raw means every strategy cleans.
-        var rawMasker = ctx.Masker with { Detrend = false, Standardize = StandardizeMethod.None, LowPass = null, HighPass = null };
+        var rawMasker = ctx.Masker with { Clean = ctx.Masker.Clean with { Detrend = false, Standardize = StandardizeMethod.None, LowPass = null, HighPass = null } };
         CheckStrategies(selection, strategies, run.DummyScans);
 
         var root = BenchmarkDirectory(run.OutputDirectory);
@@ -161,7 +153,7 @@ public static class DenoisingBenchmark
         DerivativesDataset.Write(run.OutputDirectory, run.InputDirectory, selection.Layout.Description);
         OutputFolder.Create(root);
         progress.Message($"{strategies.Count} strateg{(strategies.Count == 1 ? "y" : "ies")}: {string.Join(", ", strategies.Select(s => s.Name))}; " +
-                         $"cleaning: detrend {run.Detrend}, band-pass {Hz(run.HighPass)}–{Hz(run.LowPass)}, standardize {CleanOptions.Name(run.Standardize)}");
+                         $"cleaning: detrend {run.Clean.Detrend}, band-pass {Hz(run.Clean.HighPass)}–{Hz(run.Clean.LowPass)}, standardize {CleanOptions.Name(run.Clean.Standardize)}");
 
         var subjects = selection.Subjects;
         var outcomes = new SubjectOutcome[subjects.Count];
@@ -242,7 +234,7 @@ public static class DenoisingBenchmark
                 ["Description"] = x.Description,
                 ["load_confounds"] = Sanitize(x.Confounds.ToParameters()),
             }))),
-            ["Cleaning"] = Sanitize(run.CleanOptions(1).ToParameters().Where(kv => kv.Key != "t_r").ToDictionary(kv => kv.Key, kv => kv.Value)),
+            ["Cleaning"] = Sanitize(run.Clean.ToParameters(repetitionTime: false)),
             ["Atlas"] = new JsonObject { ["Name"] = atlas.Name, ["Label"] = atlasLabel },
             ["Connectivity"] = "Pearson correlation (Ledoit-Wolf covariance, as nilearn's ConnectivityMeasure)",
             ["Covariates"] = new JsonArray(covariates.Select(c => (JsonNode?)c.Name).ToArray()),
@@ -288,7 +280,7 @@ public static class DenoisingBenchmark
             try { ConfoundSelector.Select(table, s.Confounds with { DummyScans = dummy }); }
             catch (NiSharpException e)
             {
-                throw new NiSharpException(e.FilePath ?? file.Path, $"strategy {s.Name}: {StripFile(e)}; leave it out of --strategies");
+                throw new NiSharpException(e.FilePath ?? file.Path, $"strategy {s.Name}: {StripFile(e)}; leave it out of {new ParameterName("strategies")}");
             }
         }
     }
@@ -335,7 +327,7 @@ public static class DenoisingBenchmark
         {
             MaskImg = mask is null ? null : Masking.LoadMask(mask),
             MaskSource = mask is null ? null : ctx.SourceUri(mask),
-            RepetitionTime = tr,
+            Clean = rawMasker.Clean with { RepetitionTime = tr },
         });
         var fit = masker.Fit(Grid.Of(file));
         var snr = TemporalSnr.ForMask(fit);
@@ -346,7 +338,7 @@ public static class DenoisingBenchmark
             throw new NiSharpException(bold, $"only {coverage.Count(c => !c.IsEmpty)} atlas region(s) have voxels in the brain mask; is the atlas in the BOLD's space ({run.Space})?");
         var raw = recorder.Signals();
         var (tsnrMean, tsnrMedian, _) = snr.Result();
-        var clean = ctx.Masker.ToCleanOptions(tr).Validate();
+        var clean = (ctx.Masker.Clean with { RepetitionTime = tr }).Validate();
         var fd = RunQcStep.FramewiseDisplacement(table, dummy);
         var regions = region.Regions.Select((r, j) => new Region(region.ColumnNames[j], r.Id)).ToArray();
         var extracted = region.Regions.Select((r, j) => (r, j)).Where(x => !x.r.IsEmpty).Select(x => x.j).ToArray();

@@ -56,7 +56,7 @@ public static class GroupLevel
         var selection = RunSelection.Select(options);
         var tasks = selection.Tasks;
         if (tasks.Count > 1)
-            throw new NiSharpException(options.InputDirectory, $"the runs have several tasks ({string.Join(", ", tasks)}); compare one at a time with --task");
+            throw new NiSharpException(options.InputDirectory, $"the runs have several tasks ({string.Join(", ", tasks)}); compare one at a time with {new ParameterName("task")}");
         var ctx = ParticipantContext.For(options, selection);
         var atlas = ctx.Atlas;
         var atlasLabel = ctx.AtlasLabel;
@@ -96,7 +96,7 @@ public static class GroupLevel
         {
             var excluded = motionQc.Subjects.Where((_, i) => motionQc.Result.Exclusions[i] is not null).ToHashSet(StringComparer.Ordinal);
             split = split with { Membership = split.Membership.Select((m, i) => excluded.Contains(ids[i]) ? -1 : m).ToArray() };
-            progress.Message($"--exclude-high-motion: {excluded.Count} subject(s) left out of the comparison");
+            progress.Message($"{new ParameterName("exclude_high_motion")}: {excluded.Count} subject(s) left out of the comparison");
         }
         var comparisons = new List<(ConnectivityKind, GroupComparisonTable)>();
         var values = new List<(ConnectivityKind, IReadOnlyList<ConnectomeFeature>)>();
@@ -173,7 +173,7 @@ public static class GroupLevel
             var missing = failed.Count == 0 ? "" :
                 $"; {failed.Count} subject(s) failed or have no outputs: {string.Join(", ", failed.Take(10).Select(f => $"{f.Subject} ({f.Reason})"))}{(failed.Count > 10 ? ", …" : "")}";
             throw new NiSharpException(options.OutputDirectory,
-                $"group '{name}' has {count} subject(s) with participant outputs, fewer than the minimum {options.MinGroupSize} (--min-group-size){missing}");
+                $"group '{name}' has {count} subject(s) with participant outputs, fewer than the minimum {options.MinGroupSize} ({new ParameterName("min_group_size")}){missing}");
         }
     }
 
@@ -267,7 +267,7 @@ public static class GroupLevel
         var lesson = DemoConnectome.LessonEdge;
         if (IsRelabeledYeo(atlas) && HasData(lesson.A) && HasData(lesson.B) && !pairs.Contains(lesson)) pairs.Insert(0, lesson);
         if (pairs.Count == 0)
-            throw new NiSharpException($"atlas {atlas.Name}: its label table names no default-mode (Default*) network regions with data; choose edges with --edges");
+            throw new NiSharpException($"atlas {atlas.Name}: its label table names no default-mode (Default*) network regions with data; choose edges with {new ParameterName("edges")}");
         return ConnectomeFeatures.Pairs(matrices, pairs);
     }
 
@@ -280,10 +280,10 @@ public static class GroupLevel
             return (GroupSplit.FromIdPatterns(groups[0], groups[1], ids), $"subject-id patterns {groups[0]} and {groups[1]}", null);
 
         var path = options.ParticipantsFile ?? FindParticipants(options.InputDirectory)
-            ?? throw new NiSharpException(options.InputDirectory, "no participants.tsv here or in the raw dataset above it: give --participants FILE, or id patterns such as --groups '1*' '5*'");
+            ?? throw new NiSharpException(options.InputDirectory, $"no participants.tsv here or in the raw dataset above it: give {new ParameterName("participants_file")} FILE, or id patterns such as {new ParameterName("groups")} '1*' '5*'");
         var table = TsvTable.Read(path);
         int col = table.IndexOf(options.GroupColumn);
-        if (col < 0) throw new NiSharpException(path, $"no column '{options.GroupColumn}' for --group-column (columns: {string.Join(", ", table.Columns)})");
+        if (col < 0) throw new NiSharpException(path, $"no column '{options.GroupColumn}' for {new ParameterName("group_column")} (columns: {string.Join(", ", table.Columns)})");
         if (groups is null)
         {
             var levels = table.Rows.Select(r => r[col].Trim()).Where(v => v.Length > 0 && v != "n/a").Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
@@ -292,7 +292,7 @@ public static class GroupLevel
             else if (levels.Count == 2)
                 groups = levels;
             else
-                throw new NiSharpException(path, $"column '{options.GroupColumn}' has the values {string.Join(", ", levels)}: choose two with --groups");
+                throw new NiSharpException(path, $"column '{options.GroupColumn}' has the values {string.Join(", ", levels)}: choose two with {new ParameterName("groups")}");
         }
         var participants = new HashSet<string>(table.GetStrings("participant_id").Select(SubjectIds.Normalize), StringComparer.Ordinal);
         var listed = ids.Where(participants.Contains).ToArray();

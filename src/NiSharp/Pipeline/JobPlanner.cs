@@ -29,14 +29,14 @@ public sealed record SubjectMemoryEstimate(long Bytes, long VoxelsPerVolume, int
 public sealed record JobPlan(int Jobs, int Requested, int Cores, long AvailableBytes, string AvailableSource, SubjectMemoryEstimate PerSubject, long FitInMemory)
 {
     /// <summary>One line for the log: the choice and what bounded it.</summary>
-    public string Describe()
+    public ParameterText Describe()
     {
         string mem = AvailableBytes > 0
             ? $"{Mb(AvailableBytes)} available ({AvailableSource}), about {Mb(PerSubject.Bytes)} per subject ({PerSubject.Basis}) → {FitInMemory} fit"
             : "available memory unknown";
         string asked = Requested == JobPlanner.Auto ? "auto" : Requested.ToString(CultureInfo.InvariantCulture);
         string bound = Jobs == Requested ? "as asked" : Jobs == Cores && Requested == JobPlanner.Auto ? "bounded by cores" : "bounded by memory";
-        return $"--jobs {asked}: {Jobs} subject(s) at a time ({bound}; {Cores} cores, {mem})";
+        return $"{new ParameterName("jobs")} {asked}: {Jobs} subject(s) at a time ({bound}; {Cores} cores, {mem})";
     }
 
     private static string Mb(long bytes) => (bytes / 1048576.0).ToString("0", CultureInfo.InvariantCulture) + " MB";

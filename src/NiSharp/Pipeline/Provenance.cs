@@ -39,7 +39,6 @@ public sealed class Provenance
     public Provenance(RunOptions options, string atlasLabel, LabelsMaskerOptions masker)
     {
         var strategy = options.ConfoundStrategy();
-        var clean = options.CleanOptions(repetitionTime: 1); // the run's own TR is recorded per run, not hashed
         var source = masker.Atlas.Source;
         var atlas = new JsonObject
         {
@@ -57,7 +56,8 @@ public sealed class Provenance
             ["Space"] = options.Space,
             ["Atlas"] = atlas,
             ["Confounds"] = ParameterJson.ToNode(strategy.ToParameters()),
-            ["Cleaning"] = ParameterJson.ToNode(clean.ToParameters().Where(kv => kv.Key != "t_r").ToDictionary(kv => kv.Key, kv => kv.Value)),
+            // the run's own TR is recorded per run, not hashed
+            ["Cleaning"] = ParameterJson.ToNode(options.Clean.ToParameters(repetitionTime: false)),
             ["Masker"] = ParameterJson.ToNode(MaskerParameters(masker.ToParameters(), masker.Atlas)),
             ["Connectivity"] = new JsonArray(ParticipantKinds(options).Select(k => (JsonNode?)ConnectivityParameters(k)).ToArray()),
         };

@@ -86,7 +86,6 @@ internal static class RunAnalysis
         if (table.RowCount != volumes)
             throw new NiSharpException(confoundsFile.Path, $"the confounds have {table.RowCount} rows but {run.Bold.Filename} has {volumes} volumes");
         var selection = ConfoundSelector.Select(table, ctx.Strategy);
-        var clean = options.CleanOptions(t_r);
         log($"{run.Bold.Filename}: {volumes} volumes, TR {t_r.ToString("0.###", CultureInfo.InvariantCulture)} s ({trSource}); " +
             $"{selection.DummyScans} dummy, {selection.Volumes - selection.SampleMask.Length} censored, {selection.Columns.Count} regressors ({ctx.Strategy.Name})");
 
@@ -96,7 +95,7 @@ internal static class RunAnalysis
         {
             MaskImg = mask is null ? null : Masking.LoadMask(mask),
             MaskSource = mask is null ? null : ctx.SourceUri(mask),
-            RepetitionTime = t_r,
+            Clean = ctx.Masker.Clean with { RepetitionTime = t_r },
             RepetitionTimeSource = trSource,
         };
         var masker = new LabelsMasker(maskerOptions);
@@ -110,7 +109,7 @@ internal static class RunAnalysis
             throw new NiSharpException(bold, $"only {region.Coverage.Count - empty.Length} atlas region(s) have voxels in the brain mask; is the atlas in the BOLD's space ({run.Space})?");
         log($"  {region.Coverage.Count} regions, {empty.Length} without voxels in the mask{(empty.Length > 0 ? $" ({string.Join(", ", empty)})" : "")}; {region.Timepoints} volumes kept");
         foreach (var w in warnings) log($"  warning: {w}");
-        var qc = RunQcStep.Measure(table, selection, maskerOptions.ToCleanOptions(t_r), pass.Recorder.Signals(), pass.Snr, region.Coverage);
+        var qc = RunQcStep.Measure(table, selection, maskerOptions.Clean, pass.Recorder.Signals(), pass.Snr, region.Coverage);
         log(string.Create(CultureInfo.InvariantCulture,
             $"  motion QC: mean FD {qc.FdMean:0.###} mm, {qc.FdOver02} volume(s) above 0.2 mm, tSNR {qc.TsnrMean:0.#}, temporal DOF used {qc.Dof.Loss:0.#} of {qc.Volumes}"));
 
@@ -123,19 +122,7 @@ internal static class RunAnalysis
         var outputs = OutputsOf(run, ctx);
         var inputsHash = Provenance.InputsHash(options.InputDirectory, InputFiles(run));
         var sources = new[] { bold, mask, confoundsFile.Path, run.ConfoundsJson?.Path }.Where(p => p is not null).Select(p => ctx.SourceUri(p!)).ToArray();
-        var sidecar = new Dictionary<string, object?>(StringComparer.Ordinal)
-        {
-            ["Description"] = "Mean BOLD signal of each atlas region after confound cleaning (nilearn NiftiLabelsMasker semantics), one row per kept volume; n/a columns are regions without voxels in the brain mask",
-            ["Sources"] = sources,
-            ["Atlas"] = AtlasDescription(ctx),
-            ["SelectedConfounds"] = selection.Columns.ToArray(),
-            ["DummyVolumes"] = selection.DummyScans,
-            ["masker"] = Provenance.MaskerParameters((IReadOnlyDictionary<string, object?>)region.Parameters["masker"]!, ctx.Atlas),
-            ["Parameters"] = ctx.Provenance.Parameters,
-            [Provenance.ParametersHashKey] = ctx.Provenance.ParametersHash,
-            [Provenance.InputsHashKey] = inputsHash,
-            ["GeneratedBy"] = Provenance.GeneratedBy("nisharp run participant"),
-        };
+        var sidecars = new RunSidecars(ctx, sources, inputsHash);
         string? report = options.Reports ? BuildReport(run, ctx, table, selection, t_r, region, fit.ResampledLabels, pass.MeanImage(run), matrices, qc) : null;
 
         // Write: everything else first, the time series and their sidecar (which carries the hashes that mark the run
@@ -145,7 +132,7 @@ internal static class RunAnalysis
         OutputFolder.Create(outputs.Directory);
         try
         {
-            WriteOutputs(outputs, ctx, region, qc, matrices, empty, sources, inputsHash, sidecar, report);
+            WriteOutputs(outputs, ctx, sidecars, region, selection, qc, matrices, empty, report);
         }
         catch (Exception)
         {
@@ -156,33 +143,19 @@ internal static class RunAnalysis
 
     /// <summary>Writes a run's files: everything else first, the time series and their sidecar (which carries the hashes
     /// that mark the run complete) last.</summary>
-    private static void WriteOutputs(RunOutputs outputs, ParticipantContext ctx, RegionSignals region, RunQc qc,
-        Dictionary<ConnectivityKind, ConnectivityMatrix> matrices, int[] empty, string[] sources, string inputsHash,
-        Dictionary<string, object?> sidecar, string? report)
+    private static void WriteOutputs(RunOutputs outputs, ParticipantContext ctx, RunSidecars sidecars, RegionSignals region,
+        ConfoundSelection selection, RunQc qc, Dictionary<ConnectivityKind, ConnectivityMatrix> matrices, int[] empty, string? report)
     {
         Maskers.RegionCoverage.WriteTsv(outputs.Coverage, region.Coverage);
-        RunQcStep.Write(outputs.QcMotion, qc, ctx, sources, inputsHash);
-        var networkOf = region.Regions.ToDictionary(r => r.Id, r => r.Network);
+        qc.Write(outputs.QcMotion, sidecars.MotionQc());
         foreach (var (kind, m) in matrices)
-        {
-            var meta = Provenance.ConnectivityParameters(kind);
-            meta["Description"] = $"{kind.NilearnName()} between the atlas regions' cleaned signals";
-            meta["Sources"] = new JsonArray(ctx.OutputUri(outputs.TimeSeries));
-            meta["EmptyRegions"] = new JsonArray(empty.Select(v => (JsonNode?)v).ToArray());
-            meta["TimePoints"] = region.Timepoints;
-            meta[Provenance.ParametersHashKey] = ctx.Provenance.ParametersHash;
-            meta[Provenance.InputsHashKey] = inputsHash;
-            meta["GeneratedBy"] = Provenance.GeneratedBy("nisharp run participant");
-            meta[ConnectivityMatrix.RegionNetworksKey] = new JsonArray(m.Regions
-                .Select(r => (JsonNode?)JsonValue.Create(r.LabelId is int id && networkOf.TryGetValue(id, out var net) ? net : null)).ToArray());
-            m.Write(outputs.Relmat(kind), meta);
-        }
+            m.Write(outputs.Relmat(kind), sidecars.Connectivity(kind, m, region, empty, ctx.OutputUri(outputs.TimeSeries)));
         if (report is not null)
         {
             OutputFolder.Create(Path.GetDirectoryName(outputs.Report)!);
             AtomicFile.WriteAllText(outputs.Report, report);
         }
-        region.Write(outputs.TimeSeries, sidecar);
+        region.Write(outputs.TimeSeries, sidecars.TimeSeries(selection, AtlasDescription(ctx)), sidecars.TimeSeriesParameters(region));
     }
 
     /// <summary>

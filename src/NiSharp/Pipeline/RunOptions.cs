@@ -20,7 +20,7 @@ public enum AnalysisLevel
 /// <summary>
 /// The parameters of <c>nisharp run FMRIPREP_DIR OUTPUT_DIR participant|group</c>, with the lesson's analysis as
 /// defaults: relabelled Yeo atlas, <c>yeo2011</c> confounds, dummy volumes from fMRIPrep's non-steady-state
-/// outliers, linear detrend, Butterworth band-pass 0.009–0.08 Hz, <c>zscore_sample</c>, correlation; group
+/// outliers, linear detrend, Butterworth band-pass 0.009–0.08 Hz, <c>zscore_sample</c> (<see cref="Clean"/>), correlation; group
 /// comparison of <c>diagnosis</c> CONTROL vs SCHZ over the DMN's intra-network edges. <see cref="Validate"/>
 /// applies the BIDS-Apps rules.
 /// </summary>
@@ -73,27 +73,15 @@ public sealed record RunOptions
     /// <summary>Leading volumes to drop (default: those fMRIPrep flags as non-steady-state).</summary>
     public DummyScans DummyScans { get; init; } = DummyScans.Auto;
 
-    /// <summary>Low-pass cut-off in Hz (null: none).</summary>
-    public double? LowPass { get; init; } = 0.08;
+    /// <summary>
+    /// The cleaning of the region signals (the lesson's by default: linear detrend, Butterworth band-pass 0.009–0.08 Hz,
+    /// <c>zscore_sample</c>; <c>--low-pass</c>, <c>--high-pass</c>, <c>--extrapolate</c>, <c>--censored-interpolation</c>,
+    /// <c>--nilearn-semantics</c>). Its repetition time is each run's own: leave <see cref="CleanOptions.RepetitionTime"/> unset.
+    /// </summary>
+    public CleanOptions Clean { get; init; } = DefaultCleaning;
 
-    /// <summary>High-pass cut-off in Hz (null: none).</summary>
-    public double? HighPass { get; init; } = 0.009;
-
-    /// <summary>Linear detrending of region signals and confounds.</summary>
-    public bool Detrend { get; init; } = true;
-
-    /// <summary>Standardisation of the cleaned region signals.</summary>
-    public StandardizeMethod Standardize { get; init; } = StandardizeMethod.ZScoreSample;
-
-    /// <summary>nilearn's <c>extrapolate</c> (<c>--extrapolate</c>): censored volumes at the ends of a run are filled from the
-    /// spline and filtered (nilearn ≤ 0.12's default) instead of left out of the filtering (false, nilearn 0.13+).</summary>
-    public bool Extrapolate { get; init; }
-
-    /// <summary>Which censored volumes are interpolated before filtering (<c>--censored-interpolation</c>; every one by default).</summary>
-    public CensoredInterpolation CensoredInterpolation { get; init; } = CensoredInterpolation.All;
-
-    /// <summary>The nilearn release reproduced where releases differ without a parameter (<c>--nilearn-semantics</c>; 0.14).</summary>
-    public NilearnSemantics Semantics { get; init; } = NilearnSemantics.V0_14;
+    /// <summary>The lesson's cleaning, the default of <see cref="Clean"/>.</summary>
+    public static CleanOptions DefaultCleaning { get; } = new() { Detrend = true, Standardize = StandardizeMethod.ZScoreSample, LowPass = 0.08, HighPass = 0.009 };
 
     /// <summary>nilearn's <c>smoothing_fwhm</c> of the labels masker (<c>--smoothing-fwhm</c>; null: none, as the lesson).</summary>
     public Imaging.Fwhm? SmoothingFwhm { get; init; }
@@ -178,7 +166,9 @@ public sealed record RunOptions
         if (AtlasLabels is not null) IO.InputFile.Check(AtlasLabels);
         foreach (var d in AtlasDatasets) _ = new BidsAtlasDataset(d);
         ConfoundStrategy();
-        CleanOptions(repetitionTime: 2);
+        Clean.ValidateValues();
+        if (Clean.RepetitionTime is not null)
+            throw NiSharpException.InParameter(ResolvedRepetitionTime.ParameterName, " is each run's own (its sidecar's RepetitionTime, else its header's): leave it unset");
         MotionExclusion.Validate();
         var labels = ParticipantLabels.Select(NormalizeLabel).Distinct(StringComparer.Ordinal).ToArray();
         return this with { InputDirectory = input, OutputDirectory = output, ParticipantLabels = labels, Kinds = Kinds.Distinct().ToArray() };
@@ -196,19 +186,6 @@ public sealed record RunOptions
     /// <summary>The confound strategy with the dummy volumes (fails on an unknown preset).</summary>
     public ConfoundStrategy ConfoundStrategy() => ConfoundPresets.Parse(Strategy) with { DummyScans = DummyScans };
 
-    /// <summary>The cleaning options of a run with repetition time <paramref name="repetitionTime"/>.</summary>
-    public CleanOptions CleanOptions(double? repetitionTime) => new CleanOptions
-    {
-        Detrend = Detrend,
-        Standardize = Standardize,
-        LowPass = LowPass,
-        HighPass = HighPass,
-        RepetitionTime = repetitionTime,
-        Extrapolate = Extrapolate,
-        CensoredInterpolation = CensoredInterpolation,
-        Semantics = Semantics,
-    }.Validate();
-
     /// <summary>The labels masker's options for <paramref name="atlas"/>: mean per label, empty labels kept as n/a columns,
     /// the cleaning of these options; the brain mask and repetition time are the run's.</summary>
     public LabelsMaskerOptions MaskerOptions(Atlas atlas) => new LabelsMaskerOptions
@@ -216,15 +193,9 @@ public sealed record RunOptions
         Atlas = atlas,
         Strategy = ReductionStrategy.Mean,
         KeepEmpty = KeepEmpty.Nan,
-        Detrend = Detrend,
-        Standardize = Standardize,
-        LowPass = LowPass,
-        HighPass = HighPass,
+        Clean = Clean,
         SmoothingFwhm = SmoothingFwhm,
         HighVarianceConfounds = HighVarianceConfounds,
-        Extrapolate = Extrapolate,
-        CensoredInterpolation = CensoredInterpolation,
-        Semantics = Semantics,
     }.Validate();
 
     internal static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);

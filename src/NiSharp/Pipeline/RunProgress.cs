@@ -39,8 +39,9 @@ public interface IRunProgress
     /// <summary>A subject finished (done, skipped or failed).</summary>
     void Finished(SubjectOutcome outcome);
 
-    /// <summary>A line worth showing (what was found, where outputs go, warnings).</summary>
-    void Message(string text);
+    /// <summary>A line worth showing (what was found, where outputs go, warnings); the parameters it names
+    /// (<see cref="ParameterName"/>) are for the front end to spell.</summary>
+    void Message(ParameterText text);
 }
 
 /// <summary>An observer that ignores everything.</summary>
@@ -56,7 +57,7 @@ public sealed class SilentProgress : IRunProgress
     /// <inheritdoc />
     public void Finished(SubjectOutcome outcome) { }
     /// <inheritdoc />
-    public void Message(string text) { }
+    public void Message(ParameterText text) { }
 }
 
 /// <summary>

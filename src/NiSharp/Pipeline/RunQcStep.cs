@@ -33,16 +33,6 @@ internal static class RunQcStep
     public static double[]? FramewiseDisplacement(FmriprepConfounds table, int dummy) =>
         table.Has("framewise_displacement") ? table.Column("framewise_displacement")[dummy..] : null;
 
-    /// <summary>Writes the table and its sidecar (sources, strategy, the definitions and the hashes).</summary>
-    public static void Write(string path, RunQc qc, ParticipantContext ctx, IReadOnlyList<string> sources, string inputsHash)
-    {
-        var extra = Sidecar(ctx.Strategy.Name, sources);
-        extra[Provenance.ParametersHashKey] = ctx.Provenance.ParametersHash;
-        extra[Provenance.InputsHashKey] = inputsHash;
-        extra["GeneratedBy"] = Provenance.GeneratedBy("nisharp run participant");
-        qc.Write(path, extra);
-    }
-
     /// <summary>The sidecar entries every motion QC table has.</summary>
     public static JsonObject Sidecar(string? strategy, IReadOnlyList<string> sources) => new()
     {

@@ -32,9 +32,9 @@ internal static class RunReports
     /// <summary>The masker's smoothing and cleaning in one line, for the pages.</summary>
     public static string Cleaning(RunOptions o) =>
         (o.SmoothingFwhm is { IsNone: false } fwhm ? $"smoothing FWHM {fwhm}{(fwhm.IsFast ? "" : " mm")}, " : "") +
-        $"detrend {o.Detrend}, high-pass {Hz(o.HighPass)}, low-pass {Hz(o.LowPass)}, standardize {Signal.CleanOptions.Name(o.Standardize)}" +
+        $"detrend {o.Clean.Detrend}, high-pass {Hz(o.Clean.HighPass)}, low-pass {Hz(o.Clean.LowPass)}, standardize {Signal.CleanOptions.Name(o.Clean.Standardize)}" +
         (o.HighVarianceConfounds ? ", with 5 high-variance confounds" : "") +
-        $"; censored volumes: {Signal.CleanOptions.Name(o.CensoredInterpolation)} interpolated, extrapolate {o.Extrapolate}; nilearn {Signal.CleanOptions.Name(o.Semantics)} semantics";
+        $"; censored volumes: {Signal.CleanOptions.Name(o.Clean.CensoredInterpolation)} interpolated, extrapolate {o.Clean.Extrapolate}; nilearn {Signal.CleanOptions.Name(o.Clean.Semantics)} semantics";
 
     public static void WriteParticipantSummary(string path, ParticipantContext ctx, RunSelection selection, IReadOnlyList<SubjectOutcome> outcomes)
     {

@@ -111,8 +111,27 @@ public sealed record CleanOptions
     /// <summary>Whether these options add cosine drift regressors.</summary>
     public bool UsesCosine => Filter == SignalFilter.Cosine;
 
+    /// <summary>Whether the cleaning needs a repetition time (<see cref="RepetitionTime"/>): to design the Butterworth
+    /// filter or the cosine regressors.</summary>
+    public bool NeedsRepetitionTime => UsesButterworth || UsesCosine;
+
     /// <summary>Checks the combination; throws <see cref="NiSharpException"/> naming the bad value.</summary>
     public CleanOptions Validate()
+    {
+        ValidateValues();
+        if (UsesButterworth && RepetitionTime is null)
+            throw new NiSharpException("a repetition time (t_r) is needed to filter; give it or use an image whose header has it");
+        if (UsesCosine && RepetitionTime is null)
+            throw new NiSharpException("the cosine filter needs both high_pass and t_r");
+        return this;
+    }
+
+    /// <summary>
+    /// Checks every value and their combination, but not yet that a repetition time is there when filtering needs
+    /// one: for options whose <see cref="RepetitionTime"/> is each run's own (a masker's, a pipeline's), checked again
+    /// with <see cref="Validate"/> once the run's is known.
+    /// </summary>
+    public CleanOptions ValidateValues()
     {
         if (LowPass is double lp && !(double.IsFinite(lp) && lp > 0))
             throw new NiSharpException($"low_pass must be a positive frequency in Hz, got {F(lp)}");
@@ -124,9 +143,7 @@ public sealed record CleanOptions
             throw new NiSharpException($"t_r must be between {F(Bids.ResolvedRepetitionTime.MinSeconds)} and {F(Bids.ResolvedRepetitionTime.MaxSeconds)} seconds (is it in the wrong unit?), got {F(t)}");
         if (Filter == SignalFilter.Butterworth && LowPass is double l && HighPass is double h && h >= l)
             throw new NiSharpException($"high_pass ({F(h)} Hz) must be below low_pass ({F(l)} Hz)");
-        if (UsesButterworth && RepetitionTime is null)
-            throw new NiSharpException("a repetition time (t_r) is needed to filter; give it or use an image whose header has it");
-        if (UsesCosine && (HighPass is null || RepetitionTime is null))
+        if (UsesCosine && HighPass is null)
             throw new NiSharpException("the cosine filter needs both high_pass and t_r");
         return this;
     }
@@ -172,8 +189,10 @@ public sealed record CleanOptions
     /// <summary>
     /// Every effective parameter under nilearn's names, for JSON sidecars: what was asked, the implied
     /// filter design and padding, which censored volumes are interpolated, and the nilearn release reproduced.
+    /// Without <paramref name="repetitionTime"/>, <c>t_r</c> is left out: the parameters every run of a pipeline
+    /// shares (each run records its own repetition time).
     /// </summary>
-    public IReadOnlyDictionary<string, object?> ToParameters()
+    public IReadOnlyDictionary<string, object?> ToParameters(bool repetitionTime = true)
     {
         var d = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
@@ -183,10 +202,10 @@ public sealed record CleanOptions
             ["filter"] = Name(Filter),
             ["low_pass"] = LowPass,
             ["high_pass"] = HighPass,
-            ["t_r"] = RepetitionTime,
-            ["ensure_finite"] = EnsureFinite,
-            ["extrapolate"] = Extrapolate,
         };
+        if (repetitionTime) d["t_r"] = RepetitionTime;
+        d["ensure_finite"] = EnsureFinite;
+        d["extrapolate"] = Extrapolate;
         if (UsesButterworth)
         {
             bool band = LowPass.HasValue && HighPass.HasValue;

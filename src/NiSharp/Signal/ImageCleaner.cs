@@ -57,7 +57,7 @@ public static class ImageCleaner
         }
         catch (NiSharpException e) when (e.FilePath is null)
         {
-            throw new NiSharpException(f.Path, e.Message, e);
+            throw e.InFile(f.Path);
         }
         var data = new T[(long)n * voxels.Length];
         var vol = new T[f.VoxelsPerVolume];

@@ -184,11 +184,11 @@ public class GrayordinateMaskerTests : IDisposable
         var atlas = SmallAtlas();
         var confounds = new SignalMatrix<double>(36, 2, Enumerable.Range(0, 72).Select(i => Math.Cos(i * 0.37) + (i % 2) * 0.01 * i).ToArray());
         var inputs = new MaskerInputs { Confounds = confounds, DummyScans = 4, SampleMask = Enumerable.Range(0, 36).Where(t => t % 7 != 3).ToArray() };
-        var options = new GrayordinateLabelsMaskerOptions { Atlas = atlas, Detrend = true, Standardize = StandardizeMethod.ZScoreSample, HighPass = 0.05 };
+        var options = new GrayordinateLabelsMaskerOptions { Atlas = atlas, Clean = MaskerOptions.DefaultCleaning with { Detrend = true, Standardize = StandardizeMethod.ZScoreSample, HighPass = 0.05 } };
         var cleaned = new GrayordinateLabelsMasker(options).FitTransform(path, inputs);
 
         var raw = new GrayordinateLabelsMasker(atlas).FitTransform(path, new MaskerInputs { DummyScans = 4 }).Signals.Values;
-        var expected = SignalCleaner.Clean(raw.As<float>(), options.ToCleanOptions(0.8), confounds, inputs.SampleMask);
+        var expected = SignalCleaner.Clean(raw.As<float>(), options.Clean with { RepetitionTime = 0.8 }, confounds, inputs.SampleMask);
         Approx.Equal(expected.As<double>().Data, cleaned.Signals.Values.Data, rtol: 1e-5, atol: 1e-5, what: "cleaned");
         Assert.Equal(0.8, cleaned.Signals.RepetitionTime); // from the series axis: the filter needed it
         Assert.Equal("CIFTI series axis (SeriesStep)", cleaned.Signals.RepetitionTimeSource);

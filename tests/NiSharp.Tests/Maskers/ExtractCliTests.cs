@@ -52,8 +52,8 @@ public class ExtractCliTests
         var selection = NiSharp.Confounds.ConfoundSelector.Select(NiSharp.Confounds.FmriprepConfounds.Load(Nilearn("in_confounds_fmriprep_full.tsv")), NiSharp.Confounds.ConfoundPresets.Scrubbing);
         var expected = new LabelsMasker(new LabelsMaskerOptions
         {
-            Atlas = Atlas.Load(Nilearn("in_atlas.nii.gz")), Strategy = ReductionStrategy.Median, Detrend = true,
-            Standardize = StandardizeMethod.ZScoreSample, LowPass = 0.08, HighPass = 0.009, RepetitionTime = 2,
+            Atlas = Atlas.Load(Nilearn("in_atlas.nii.gz")), Strategy = ReductionStrategy.Median,
+            Clean = MaskerOptions.DefaultCleaning with { Detrend = true, Standardize = StandardizeMethod.ZScoreSample, LowPass = 0.08, HighPass = 0.009, RepetitionTime = 2 },
         }).FitTransform(Nilearn("in_func.nii.gz"), selection);
         var table = TsvTable.Read(ts);
         Assert.Equal(103, table.RowCount);

@@ -25,12 +25,12 @@ public class LabelsMaskerParityTests
 
     // The release's numerics and extrapolate default (see CleanParityTests.Release).
     private static LabelsMaskerOptions Release(string version, LabelsMaskerOptions o) => version == TestPaths.V0_10_4
-        ? o with { Semantics = NilearnSemantics.V0_10_4, Extrapolate = true }
-        : o with { Semantics = NilearnSemantics.V0_14, Extrapolate = false };
+        ? o with { Clean = o.Clean with { Semantics = NilearnSemantics.V0_10_4, Extrapolate = true } }
+        : o with { Clean = o.Clean with { Semantics = NilearnSemantics.V0_14, Extrapolate = false } };
 
     private static LabelsMaskerOptions BandPass(string version, StandardizeMethod standardize) => Release(version, Options() with
     {
-        Standardize = standardize, Detrend = true, LowPass = 0.08, HighPass = 0.009, RepetitionTime = 2,
+        Clean = MaskerOptions.DefaultCleaning with { Standardize = standardize, Detrend = true, LowPass = 0.08, HighPass = 0.009, RepetitionTime = 2 },
     });
 
     private static MaskerInputs Confounds(string version, IReadOnlyList<int>? sampleMask = null) =>
@@ -103,7 +103,7 @@ public class LabelsMaskerParityTests
     {
         var mask = SignalFixtures.SampleMask;
         var options = BandPass(version, StandardizeMethod.ZScoreSample);
-        var nilearns = new LabelsMasker(options with { CensoredInterpolation = CensoredInterpolation.NilearnIndexMask })
+        var nilearns = new LabelsMasker(options with { Clean = options.Clean with { CensoredInterpolation = CensoredInterpolation.NilearnIndexMask } })
             .FitTransform(MaskerFixtures.Func, Confounds(version, mask));
         var expected = MaskerFixtures.Nilearn(version, "out_masker_zs_sm.npy");
         AssertMatches(expected, nilearns, Float32Tol, Float32Tol, "zs_sm");
@@ -116,7 +116,7 @@ public class LabelsMaskerParityTests
         // nilearn's output there.
         var intended = new LabelsMasker(options).FitTransform(MaskerFixtures.Func, Confounds(version, mask));
         var raw = new LabelsMasker(Options()).FitTransform(MaskerFixtures.Func);
-        var composed = SignalCleaner.Clean(raw.Values.As<float>(), options.ToCleanOptions(), SignalFixtures.ConfoundsOf(version), mask);
+        var composed = SignalCleaner.Clean(raw.Values.As<float>(), options.Clean, SignalFixtures.ConfoundsOf(version), mask);
         Assert.Equal(composed.As<double>().Data, intended.Values.Data);
         Assert.True(SignalFixtures.MaxAbsDiff(expected.Data, intended.Values.Data) > 0.1);
     }
@@ -157,7 +157,7 @@ public class LabelsMaskerParityTests
         // load_confounds_strategy('scrubbing', fd_threshold=0.5, std_dvars_threshold=1.5): NiSharp's preset
         var selection = ConfoundSelector.Select(ConfoundFixtures.LoadNilearnFull(version), ConfoundPresets.Scrubbing);
         var options = BandPass(version, StandardizeMethod.ZScoreSample);
-        var got = new LabelsMasker(options with { CensoredInterpolation = CensoredInterpolation.NilearnIndexMask }).FitTransform(MaskerFixtures.Func, selection);
+        var got = new LabelsMasker(options with { Clean = options.Clean with { CensoredInterpolation = CensoredInterpolation.NilearnIndexMask } }).FitTransform(MaskerFixtures.Func, selection);
         var expected = MaskerFixtures.Nilearn(version, "out_e2e_scrubbing_timeseries.npy");
         AssertMatches(expected, got, Float32Tol, Float32Tol, "e2e");
         Assert.Equal(MaskerFixtures.Nilearn(version, "out_e2e_scrubbing_sample_mask.npy").Data.Select(v => (int)v), got.KeptVolumes);

@@ -253,10 +253,10 @@ public class LabelsMaskerTests
         var data = IndexData(30);
         var rng = new Random(3);
         for (int i = 0; i < data.Data.Length; i++) data.Data[i] += (float)rng.NextDouble();
-        var o = new LabelsMaskerOptions { Atlas = SmallAtlas(), Detrend = true, Standardize = StandardizeMethod.ZScoreSample };
+        var o = new LabelsMaskerOptions { Atlas = SmallAtlas(), Clean = MaskerOptions.DefaultCleaning with { Detrend = true, Standardize = StandardizeMethod.ZScoreSample } };
         var cleaned = new LabelsMasker(o).FitTransform(data);
         var raw = new LabelsMasker(SmallAtlas()).FitTransform(data);
-        var expected = SignalCleaner.Clean(raw.Values.As<float>(), o.ToCleanOptions());
+        var expected = SignalCleaner.Clean(raw.Values.As<float>(), o.Clean);
         Assert.Equal(expected.As<double>().Data, cleaned.Values.Data);
         Assert.Equal(true, ((Dictionary<string, object?>)cleaned.Parameters["clean"]!)["detrend"]);
     }
@@ -276,14 +276,14 @@ public class LabelsMaskerTests
         e = Assert.Throws<NiSharpException>(() => masker.FitTransform(path, new MaskerInputs { SampleMask = [0, 7] }));
         Assert.Contains("7", e.Message);
         Assert.Throws<NiSharpException>(() => new LabelsMasker(new LabelsMaskerOptions { Atlas = SmallAtlas(), MinCoverage = 1.5 }));
-        Assert.Throws<NiSharpException>(() => new LabelsMasker(new LabelsMaskerOptions { Atlas = SmallAtlas(), LowPass = 0.1, HighPass = 0.2 }));
+        Assert.Throws<NiSharpException>(() => new LabelsMasker(new LabelsMaskerOptions { Atlas = SmallAtlas(), Clean = MaskerOptions.DefaultCleaning with { LowPass = 0.1, HighPass = 0.2 } }));
         e = Assert.Throws<NiSharpException>(() => masker.FitTransform(dir.File("missing.nii.gz")));
         Assert.Contains("missing.nii.gz", e.Message);
         // filtering needs a repetition time: the header has none here
         var noTr = new Image<float>([4, 3, 2, 4], Affine.Identity, new float[96], new NiftiHeader { Pixdim = [1, 1, 1, 1, 0, 1, 1, 1] });
         var noTrPath = dir.File("notr.nii");
         noTr.Save(noTrPath);
-        var filtering = new LabelsMasker(new LabelsMaskerOptions { Atlas = SmallAtlas(), LowPass = 0.1 });
+        var filtering = new LabelsMasker(new LabelsMaskerOptions { Atlas = SmallAtlas(), Clean = MaskerOptions.DefaultCleaning with { LowPass = 0.1 } });
         e = Assert.Throws<NiSharpException>(() => filtering.FitTransform(noTrPath));
         Assert.Contains("repetition time", e.Message);
         Assert.DoesNotContain('\n', e.Message);

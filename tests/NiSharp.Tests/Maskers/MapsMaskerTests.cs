@@ -127,7 +127,7 @@ public class MapsMaskerTests
         var maps = new Image<float>([12, 10, 8, 1], Affine.Identity, Enumerable.Range(0, 960).Select(v => v % 12 < 6 ? 1f : 0f).ToArray());
         var dataGrid = Affine.FromMatVec([1.5, 0, 0, 0, 1.5, 0, 0, 0, 1.5], [0.3, 0.2, 0.1]);
         var data = new Image<float>([6, 5, 4, 1], dataGrid, Enumerable.Range(0, 120).Select(v => (float)(v % 7)).ToArray());
-        var options = new MapsMaskerOptions { MapsImg = maps, Semantics = semantics };
+        var options = new MapsMaskerOptions { MapsImg = maps, Clean = MaskerOptions.DefaultCleaning with { Semantics = semantics } };
         Assert.Equal(interpolation, options.MapsInterpolation);
         var r = new MapsMasker(options).FitTransform(data);
         Assert.Equal(name, ((Dictionary<string, object?>)r.Parameters["masker"]!)["maps_interpolation"]);

@@ -19,8 +19,7 @@ public class MaskerHighVarianceTests
         Atlas = Atlas.FromImage(Regions.LoadLabelImage(F("labels.nii.gz")), name: "labels"),
         HighVarianceConfounds = hv,
         MaskImg = mask,
-        Detrend = true,
-        Standardize = StandardizeMethod.ZScore,
+        Clean = MaskerOptions.DefaultCleaning with { Detrend = true, Standardize = StandardizeMethod.ZScore },
     });
 
     private static SignalMatrix<double> Reference(string name)
@@ -114,7 +113,7 @@ public class MaskerHighVarianceTests
     {
         var mask = Image.Load<byte>(F("mask.nii.gz"));
         var img = Image.Load<double>(F("img_f64.nii.gz"));
-        var o = new VoxelMaskerOptions { MaskImg = mask, Detrend = true };
+        var o = new VoxelMaskerOptions { MaskImg = mask, Clean = MaskerOptions.DefaultCleaning with { Detrend = true } };
         var hv = new VoxelMasker(o with { HighVarianceConfounds = true }).FitTransform<double>(img);
         var explicitly = new VoxelMasker(o).FitTransform<double>(img, new MaskerInputs { Confounds = Reference("img_nomask_ref.npy") });
         Approx.Equal(explicitly.Data, hv.Data, 0, 1e-8, "voxel signals");

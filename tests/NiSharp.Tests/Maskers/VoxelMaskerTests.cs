@@ -71,14 +71,14 @@ public class VoxelMaskerTests
         var conf = new SignalMatrix<double>(38, 2);
         for (int i = 0; i < conf.Data.Length; i++) conf.Data[i] = rng.NextDouble();
         int[] keep = [.. Enumerable.Range(0, 38).Where(t => t % 9 != 4)];
-        var o = new VoxelMaskerOptions { MaskImg = mask, Detrend = true, Standardize = StandardizeMethod.ZScoreSample, LowPass = 0.2, HighPass = 0.02 };
+        var o = new VoxelMaskerOptions { MaskImg = mask, Clean = MaskerOptions.DefaultCleaning with { Detrend = true, Standardize = StandardizeMethod.ZScoreSample, LowPass = 0.2, HighPass = 0.02 } };
         var got = new VoxelMasker(o).FitTransform<float>(path, new MaskerInputs { Confounds = conf, SampleMask = keep, DummyScans = 2 });
 
         var raw = Masking.ApplyMask(img, mask);
         int nv = raw.GetLength(1);
         var signals = new SignalMatrix<float>(38, nv);
         for (int t = 0; t < 38; t++) for (int v = 0; v < nv; v++) signals[t, v] = raw[t + 2, v];
-        var expected = SignalCleaner.Clean(signals, o.ToCleanOptions(repetitionTime: 2), conf, keep);
+        var expected = SignalCleaner.Clean(signals, o.Clean with { RepetitionTime = 2 }, conf, keep);
         Assert.Equal(keep.Length, got.Timepoints);
         Assert.Equal(expected.Data, got.Data);
     }

@@ -95,7 +95,7 @@ public class DemoLessonTests
     [Theory]
     [InlineData(new[] { "10788", "10788" }, 2, null, "unique")]
     [InlineData(new[] { "20788" }, 1, null, "starting with 1")]
-    [InlineData(new[] { "10788" }, 2, null, "1 subject ids given but --subjects is 2")]
+    [InlineData(new[] { "10788" }, 2, null, "1 subject ids given but subjects is 2")]
     [InlineData(new[] { "10788" }, 1, "50052", "not one of the explicit subject ids")]
     public void Bad_cohorts_are_user_errors(string[] ids, int subjects, string? t1w, string expected)
     {

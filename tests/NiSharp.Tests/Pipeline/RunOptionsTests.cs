@@ -70,9 +70,9 @@ public class RunOptionsTests
         Assert.Equal("yeo7-relabeled", o.Atlas);
         Assert.Equal("yeo2011", o.Strategy);
         Assert.True(o.DummyScans.IsAuto);
-        Assert.Equal((0.009, 0.08), (o.HighPass, o.LowPass));
-        Assert.True(o.Detrend);
-        Assert.Equal(NiSharp.Signal.StandardizeMethod.ZScoreSample, o.Standardize);
+        Assert.Equal((0.009, 0.08), (o.Clean.HighPass, o.Clean.LowPass));
+        Assert.True(o.Clean.Detrend);
+        Assert.Equal(NiSharp.Signal.StandardizeMethod.ZScoreSample, o.Clean.Standardize);
         Assert.Equal([ConnectivityKind.Correlation], o.Kinds);
         Assert.Equal("MNI152NLin2009cAsym", o.Space);
         var strategy = o.ConfoundStrategy();
@@ -124,13 +124,14 @@ public class RunOptionsTests
         Assert.Equal(baseline, H(o with { SmoothingFwhm = NiSharp.Imaging.Fwhm.Of(0) }));
         var changed = new[]
         {
-            o with { Strategy = "simple" }, o with { DummyScans = NiSharp.Confounds.DummyScans.Fixed(4) }, o with { LowPass = 0.1 },
-            o with { HighPass = null }, o with { Detrend = false }, o with { Standardize = NiSharp.Signal.StandardizeMethod.ZScore },
+            o with { Strategy = "simple" }, o with { DummyScans = NiSharp.Confounds.DummyScans.Fixed(4) }, o with { Clean = o.Clean with { LowPass = 0.1 } },
+            o with { Clean = o.Clean with { HighPass = null } }, o with { Clean = o.Clean with { Detrend = false } },
+            o with { Clean = o.Clean with { Standardize = NiSharp.Signal.StandardizeMethod.ZScore } },
             o with { Kinds = [ConnectivityKind.Covariance] }, o with { Space = "T1w" },
             o with { SmoothingFwhm = NiSharp.Imaging.Fwhm.Of(6) }, o with { SmoothingFwhm = NiSharp.Imaging.Fwhm.Fast },
-            o with { HighVarianceConfounds = true }, o with { Extrapolate = true },
-            o with { CensoredInterpolation = NiSharp.Signal.CensoredInterpolation.NilearnIndexMask },
-            o with { Semantics = NiSharp.Signal.NilearnSemantics.V0_10_4 },
+            o with { HighVarianceConfounds = true }, o with { Clean = o.Clean with { Extrapolate = true } },
+            o with { Clean = o.Clean with { CensoredInterpolation = NiSharp.Signal.CensoredInterpolation.NilearnIndexMask } },
+            o with { Clean = o.Clean with { Semantics = NiSharp.Signal.NilearnSemantics.V0_10_4 } },
         };
         Assert.Equal(changed.Length, changed.Select(H).Append(baseline).Distinct().Count() - 1);
     }

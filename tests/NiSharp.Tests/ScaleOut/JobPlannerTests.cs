@@ -30,11 +30,13 @@ public class JobPlannerTests(LocalSlurm fixture)
     {
         var big = JobPlanner.Plan(JobPlanner.Auto, 16, 64L << 30, "MemAvailable", Estimate(50L << 20));
         Assert.Equal(16, big.Jobs);
-        Assert.Contains("--jobs auto: 16 subject(s) at a time (bounded by cores; 16 cores, 65536 MB available (MemAvailable)", big.Describe());
+        // the line names the parameter; a front end spells it (the CLI: --jobs)
+        Assert.Contains("jobs auto: 16 subject(s) at a time (bounded by cores; 16 cores, 65536 MB available (MemAvailable)", big.Describe().ToString());
+        Assert.StartsWith("--jobs auto: 16", big.Describe().ToString(p => "--" + p));
         // 1 GiB available: 0.8 GiB − 160 MiB baseline = 659 MiB, room for 3 subjects of 200 MiB.
         var small = JobPlanner.Plan(JobPlanner.Auto, 16, 1L << 30, "cgroup memory limit", Estimate(200L << 20));
         Assert.Equal(3, small.Jobs);
-        Assert.Contains("bounded by memory", small.Describe());
+        Assert.Contains("bounded by memory", small.Describe().ToString());
         // A subject too big for the memory still runs, alone.
         Assert.Equal(1, JobPlanner.Plan(8, 8, 100L << 20, "MemAvailable", Estimate(1L << 30)).Jobs);
         // Unknown memory: no memory bound.

@@ -266,7 +266,8 @@ public class SlurmScriptTests(LocalSlurm fixture)
         var options = new RunOptions { InputDirectory = Data, OutputDirectory = output };
         var e = Assert.Throws<NiSharpException>(() => SlurmSubmission.Prepare(options, new SlurmOptions { Cluster = new FakeCluster { ArraySize = 4 } }));
         Assert.Contains("6 subjects exceed the cluster's MaxArraySize 4", e.Message);
-        Assert.Contains("--participant-label", e.Message);
+        Assert.Contains("submit them in parts of at most 3 with participant_label,", e.Message);
+        Assert.Equal(["participant_label"], e.Text.Parameters); // which the CLI prints as --participant-label
     }
 
     [Fact]

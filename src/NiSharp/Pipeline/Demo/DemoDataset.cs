@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using MathNet.Numerics.LinearAlgebra;
 using NiSharp.Connectome;
+using NiSharp.Bids;
 using NiSharp.Imaging;
 using NiSharp.IO;
 
@@ -152,10 +153,10 @@ public sealed class DemoDataset
             if (json?[DescriptionKey]?.ToJsonString() != Parameters(options).ToJsonString()) return false;
             var ids = TsvTable.Parse(InputFile.ReadLines(participants, "a TSV table", asInput: false), participants).GetStrings("participant_id");
             return ids.Length == options.Subjects && ids.All(id =>
-                File.Exists(Path.Combine(dataDir, DemoSubject.FuncPrefix(id[4..]) + "_desc-confounds_timeseries.json")) &&
-                File.Exists(Path.Combine(dataDir, DemoSubject.FuncPrefix(id[4..]) + $"_space-{Space}_desc-brain_mask.json")) &&
-                (!options.Anatomical || DemoAnat.IsComplete(dataDir, id[4..])) &&
-                (!options.T1wSpaceSubjects.Contains(id[4..]) || File.Exists(Path.Combine(dataDir, DemoSubject.FuncPrefix(id[4..]) + "_space-T1w_desc-brain_mask.json"))));
+                File.Exists(Path.Combine(dataDir, DemoSubject.FuncPrefix(SubjectLabel.Strip(id)) + "_desc-confounds_timeseries.json")) &&
+                File.Exists(Path.Combine(dataDir, DemoSubject.FuncPrefix(SubjectLabel.Strip(id)) + $"_space-{Space}_desc-brain_mask.json")) &&
+                (!options.Anatomical || DemoAnat.IsComplete(dataDir, SubjectLabel.Strip(id))) &&
+                (!options.T1wSpaceSubjects.Contains(SubjectLabel.Strip(id)) || File.Exists(Path.Combine(dataDir, DemoSubject.FuncPrefix(SubjectLabel.Strip(id)) + "_space-T1w_desc-brain_mask.json"))));
         }
         catch (Exception e) when (e is JsonException or NiSharpException or IOException)
         {

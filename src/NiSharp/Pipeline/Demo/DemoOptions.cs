@@ -102,7 +102,7 @@ public sealed record DemoOptions
         if (SubjectIds is { } ids)
         {
             if (ids.Count != Subjects)
-                throw new NiSharpException($"{ids.Count} subject ids given but --subjects is {Subjects}");
+                throw new NiSharpException($"{ids.Count} subject ids given but {new ParameterName("subjects")} is {Subjects}");
             foreach (var id in ids)
                 if (id.Length == 0 || !id.All(char.IsAsciiDigit) || (id[0] != '1' && id[0] != '5'))
                     throw new NiSharpException($"subject id '{id}' must be digits starting with 1 (control) or 5 (patient), as in ds000030");

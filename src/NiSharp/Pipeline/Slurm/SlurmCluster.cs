@@ -59,7 +59,7 @@ public partial class SlurmCluster
     public virtual string Submit(string script, IReadOnlyList<string> options)
     {
         var (code, stdout, stderr) = Execute(SbatchCommand, ["--parsable", .. options, script])
-            ?? throw new NiSharpException(script, "cannot submit: 'sbatch' was not found on PATH (is Slurm installed here? use --dry-run to only write the scripts)");
+            ?? throw new NiSharpException(script, $"cannot submit: 'sbatch' was not found on PATH (is Slurm installed here? use {new ParameterName("dry_run")} to only write the scripts)");
         if (code != 0)
             throw new NiSharpException(script, $"sbatch refused the job: {OneLine(stderr.Length > 0 ? stderr : stdout)}");
         // --parsable prints "JOBID" or "JOBID;CLUSTER".

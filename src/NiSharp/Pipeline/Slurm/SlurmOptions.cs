@@ -71,9 +71,9 @@ public sealed partial record SlurmOptions
             throw NiSharpException.InParameter("slurm_mem", $" '{m}' is not a Slurm memory size (a whole number with an optional K, M, G or T unit, e.g. 4G)");
         if (Cpus < 1) throw NiSharpException.InParameter("slurm_cpus", $" must be at least 1, got {Cpus}");
         if (MaxParallel is < 1) throw NiSharpException.InParameter("slurm_max_parallel", $" must be at least 1, got {MaxParallel}");
-        foreach (var (flag, value) in new[] { ("--slurm-partition", Partition), ("--slurm-account", Account) })
+        foreach (var (parameter, value) in new[] { ("slurm_partition", Partition), ("slurm_account", Account) })
             if (value is string v && (v.Length == 0 || !NamePattern().IsMatch(v)))
-                throw new NiSharpException($"{flag} '{v}' is not a Slurm name (letters, digits, '-', '_', '.', ',')");
+                throw NiSharpException.InParameter(parameter, $" '{v}' is not a Slurm name (letters, digits, '-', '_', '.', ',')");
         foreach (var word in ExtraDirectives())
         {
             if (!word.StartsWith('-'))

@@ -92,7 +92,7 @@ public static class SlurmSubmission
         }
         if (!slurm.DryRun && toSubmit.Count > 0 && slurm.Cluster.MaxArraySize() is int maxArray && toSubmit.Count > maxArray - 1)
             throw new NiSharpException(output,
-                $"{toSubmit.Count} subjects exceed the cluster's MaxArraySize {maxArray} (array indices 0..{maxArray - 1}): submit them in parts of at most {maxArray - 1} with --participant-label, each once the previous part has finished (the parts may share OUTPUT_DIR), or ask the administrators to raise MaxArraySize");
+                $"{toSubmit.Count} subjects exceed the cluster's MaxArraySize {maxArray} (array indices 0..{maxArray - 1}): submit them in parts of at most {maxArray - 1} with {new ParameterName("participant_label")}, each once the previous part has finished (the parts may share OUTPUT_DIR), or ask the administrators to raise MaxArraySize");
 
         var submitting = toSubmit.ToHashSet(StringComparer.Ordinal);
         var (memory, note) = slurm.Memory is string m
