@@ -57,8 +57,11 @@ internal static class RunCommand
         compat.AddTo(cmd);
         var atlasSources = new AtlasSourceOptions();
         atlasSources.AddTo(cmd);
+        var noCache = new Option<bool>("--no-cache") { Description = "Do not use the disk cache of fitted atlases ($NISHARP_CACHE, default ~/.cache/nisharp): read and resample the atlas again" };
+        cmd.Options.Add(noCache);
         cmd.SetAction(p =>
         {
+            using var cacheScope = p.GetValue(noCache) ? NiSharp.Atlases.FittedAtlasCache.Off() : null;
             var options = new RunOptions
             {
                 InputDirectory = p.GetValue(input)!,
