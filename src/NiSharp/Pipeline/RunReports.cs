@@ -144,7 +144,7 @@ internal static class RunReports
             yield return new PageLine("The previous group page is still there: ", Link: true, After: ".");
             yield break;
         }
-        var t = TsvTable.Read(statsPath);
+        var t = TsvTable.ReadOwnOutput(statsPath);
         string g1 = meta?["Group1"]?.GetValue<string>() ?? "group 1", g2 = meta?["Group2"]?.GetValue<string>() ?? "group 2";
         bool permuted = meta?["Permutations"]?.GetValue<int>() > 0;
         var q = t.GetNumbers(permuted ? "p_permutation_fdr" : "p_fdr");
@@ -166,7 +166,7 @@ internal static class RunReports
         var motionPath = Path.Combine(groupDir, $"{prefix}_desc-motionqc_participants.tsv");
         if (File.Exists(motionPath))
         {
-            var motion = TsvTable.Read(motionPath);
+            var motion = TsvTable.ReadOwnOutput(motionPath);
             var ids = motion.GetStrings("participant_id");
             var excluded = motion.GetNumbers("excluded").Select((x, i) => (x, i)).Where(x => x.x == 1).Select(x => ids[x.i]).ToList();
             var kept = excluded.Where(e => !Subjects("LeftOut").Contains(e)).ToList();
