@@ -29,7 +29,7 @@ public static class ExtractBench
         sw.Restart();
         var fit = masker.Fit(grid);
         double resample = sw.Elapsed.TotalSeconds;
-        Console.WriteLine($"atlas {atlas.Name} {atlas.Image.ShapeText()} load {load * 1000:0} ms; resample to the data grid once {resample * 1000:0} ms; " +
+        Console.WriteLine($"atlas {atlas.Name} {atlas.Grid.Describe()} load {load * 1000:0} ms; resample to the data grid once {resample * 1000:0} ms; " +
                           $"{fit.ExtractedLabels.Count} of {fit.Coverage.Count} labels on the grid");
 
         var cleaning = new LabelsMasker(new LabelsMaskerOptions
@@ -53,7 +53,7 @@ public static class ExtractBench
         Console.WriteLine($"  + detrend, band-pass, zscore {extractClean * 1000,6:0.0} ms   ratio {extractClean / decompress:0.00}x");
         int vol = grid.VoxelCount;
         Console.WriteLine($"peak managed memory during the extraction: {Measure.Mb(managed)} (one volume is {Measure.Mb(vol * 4L)}, the whole run {Measure.Mb(vol * 4L * 152)}); " +
-                          $"process RSS {Measure.Mb(rssBefore)} before (the 1 mm atlas alone is {Measure.Mb(atlas.Image.Data.Length * 4L)}), peak {Measure.Mb(process)} during: +{Measure.Mb(Math.Max(0, process - rssBefore))}");
+                          $"process RSS {Measure.Mb(rssBefore)} before (the 1 mm atlas alone is {Measure.Mb(atlas.Grid.VoxelCount * 4L)}), peak {Measure.Mb(process)} during: +{Measure.Mb(Math.Max(0, process - rssBefore))}");
 
         // The whole thing from nothing in a fresh masker: atlas load, resampling, extraction.
         GC.Collect();

@@ -11,6 +11,7 @@ var all = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgno
     ["resample"] = ResampleBench.Run,
     ["pipeline"] = PipelineBench.Run,
     ["extract"] = ExtractBench.Run,
+    ["extract-process"] = ExtractProcessBench.Run,
     ["scale-out"] = ScaleOutBench.Run,
     ["fuzz"] = FuzzBench.Run,
     ["kill"] = KillBench.Run,

@@ -22,6 +22,7 @@ internal static class CliFlags
         ["slurm_cpus"] = "--slurm-cpus",
         ["slurm_extra"] = "--slurm-extra",
         ["slurm_max_parallel"] = "--slurm-max-parallel",
+        ["slurm_subjects_per_task"] = "--slurm-subjects-per-task",
         ["slurm_mem"] = "--slurm-mem",
         ["slurm_time"] = "--slurm-time",
         ["strategies"] = "--strategies",

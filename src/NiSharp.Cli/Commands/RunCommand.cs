@@ -57,8 +57,11 @@ internal static class RunCommand
         compat.AddTo(cmd);
         var atlasSources = new AtlasSourceOptions();
         atlasSources.AddTo(cmd);
+        var noCache = new Option<bool>("--no-cache") { Description = "Do not use the disk cache of fitted atlases ($NISHARP_CACHE, default ~/.cache/nisharp): read and resample the atlas again" };
+        cmd.Options.Add(noCache);
         cmd.SetAction(p =>
         {
+            using var cacheScope = p.GetValue(noCache) ? NiSharp.Atlases.FittedAtlasCache.Off() : null;
             var options = new RunOptions
             {
                 InputDirectory = p.GetValue(input)!,
@@ -131,7 +134,8 @@ internal static class RunCommand
                     $"    {r.Feature.Name,-8} {group.Group1} {r.Mean1,7:0.000}  {group.Group2} {r.Mean2,7:0.000}  d {r.CohensD,6:0.00}  t {r.Welch.T,6:0.00}  p {Group.GroupComparisonTable.FormatP(r.Welch.P),-6}  q {Group.GroupComparisonTable.FormatP(table.Options.Permutations > 0 ? r.PPermutationFdr : r.PFdr)}{(r.Significant ? "  *" : "")}"));
         }
         o.WriteLine($"tables: {Path.GetDirectoryName(group.Outputs[0])}");
-        if (group.ReportPath is not null) o.WriteLine($"report: {group.ReportPath}");
+        if (group.ReportPath is not null)
+            o.WriteLine($"report: {Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(group.ReportPath)!)!, "report.html")} (the comparison: {group.ReportPath})");
     }
 
     /// <summary><c>--jobs</c>: a positive number, or <c>auto</c>.</summary>

@@ -18,6 +18,7 @@ internal sealed class RunSlurm
     private readonly Option<string?> _mem = new("--slurm-mem") { Description = "Slurm: memory per job, e.g. 4G (default: estimated from the BOLD headers, at least 1G)" };
     private readonly Option<int> _cpus = new("--slurm-cpus") { Description = "Slurm: CPUs per task", DefaultValueFactory = _ => 1 };
     private readonly Option<int?> _maxParallel = new("--slurm-max-parallel") { Description = "Slurm: at most N array tasks at once (--array=0-(N-1)%max)" };
+    private readonly Option<int?> _perTask = new("--slurm-subjects-per-task") { Description = "Slurm: subjects each array task processes in one process, one after another (default: one, or with --slurm-max-parallel M as many as leave four rounds of M tasks; more when the cluster's MaxArraySize needs it)" };
     private readonly Option<string?> _account = new("--slurm-account") { Description = "Slurm: account to charge" };
     private readonly Option<string?> _extra = new("--slurm-extra") { Description = "Slurm: further sbatch options, e.g. \"--qos=low --mail-type=END\" (each becomes an #SBATCH line)" };
     private readonly Option<bool> _withGroup = new("--with-group") { Description = "Slurm: also submit the group level, after every array task has ended (--dependency=afterany), so it reports failed subjects" };
@@ -32,7 +33,7 @@ internal sealed class RunSlurm
     {
         _notForwarded = new HashSet<string>(StringComparer.Ordinal)
         {
-            _slurm.Name, _partition.Name, _time.Name, _mem.Name, _cpus.Name, _maxParallel.Name, _account.Name, _extra.Name,
+            _slurm.Name, _partition.Name, _time.Name, _mem.Name, _cpus.Name, _maxParallel.Name, _perTask.Name, _account.Name, _extra.Name,
             _withGroup.Name, _dryRun.Name, _command.Name, _arrayTask.Name,
         };
         _notForwarded.UnionWith(alsoNotForwarded);
@@ -41,7 +42,7 @@ internal sealed class RunSlurm
     /// <summary>Adds the flags to <paramref name="cmd"/>.</summary>
     public void AddTo(Command cmd)
     {
-        foreach (var o in new Option[] { _slurm, _partition, _time, _mem, _cpus, _maxParallel, _account, _extra, _withGroup, _dryRun, _command, _arrayTask })
+        foreach (var o in new Option[] { _slurm, _partition, _time, _mem, _cpus, _maxParallel, _perTask, _account, _extra, _withGroup, _dryRun, _command, _arrayTask })
             cmd.Options.Add(o);
     }
 
@@ -53,7 +54,7 @@ internal sealed class RunSlurm
     {
         bool slurm = p.GetValue(_slurm);
         if (!slurm)
-            foreach (var o in new Option[] { _partition, _time, _mem, _cpus, _maxParallel, _account, _extra, _withGroup, _dryRun, _command })
+            foreach (var o in new Option[] { _partition, _time, _mem, _cpus, _maxParallel, _perTask, _account, _extra, _withGroup, _dryRun, _command })
                 if (p.GetResult(o) is { Implicit: false })
                     throw new NiSharpException($"{o.Name} only applies with --slurm");
         if (slurm && p.GetValue(_arrayTask)) throw new NiSharpException("--array-task is for the tasks of a submitted array, not with --slurm");
@@ -82,6 +83,7 @@ internal sealed class RunSlurm
             Memory = p.GetValue(_mem),
             Cpus = p.GetValue(_cpus),
             MaxParallel = p.GetValue(_maxParallel),
+            SubjectsPerTask = p.GetValue(_perTask),
             Account = p.GetValue(_account),
             Extra = p.GetValue(_extra),
             WithGroup = p.GetValue(_withGroup),
@@ -101,7 +103,9 @@ internal sealed class RunSlurm
         if (plan.Options.Level == AnalysisLevel.Participant)
         {
             o.WriteLine($"{plan.Selected.Count} subject(s) selected: {plan.ToSubmit.Count} to submit, {plan.Complete.Count} already complete{(plan.Complete.Count > 0 ? " (not submitted again)" : "")}");
-            o.WriteLine($"wrote {plan.SubjectsFile} ({plan.ToSubmit.Count} subject(s), line i+1 for array task i)");
+            o.WriteLine(plan.SubjectsPerTask == 1
+                ? $"wrote {plan.SubjectsFile} ({plan.ToSubmit.Count} subject(s), line i+1 for array task i)"
+                : $"wrote {plan.SubjectsFile} ({plan.ToSubmit.Count} subject(s), {plan.SubjectsPerTask} per array task: {plan.Tasks} task(s))");
         }
         if (!plan.HasArray && !plan.HasGroup)
         {
@@ -131,7 +135,7 @@ internal sealed class RunSlurm
         var result = SlurmSubmission.Submit(plan);
         if (result.ArrayJobId is string array)
             o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"submitted the participant level: Slurm array job {array}, {plan.ToSubmit.Count} task(s){(slurm.MaxParallel is int m ? $", at most {m} at a time" : "")} ({plan.ParticipantScript})"));
+                $"submitted the participant level: Slurm array job {array}, {plan.Tasks} task(s){(plan.SubjectsPerTask > 1 ? $" of up to {plan.SubjectsPerTask} subjects" : "")}{(slurm.MaxParallel is int m ? $", at most {m} at a time" : "")} ({plan.ParticipantScript})"));
         if (result.GroupJobId is string group)
             o.WriteLine(result.ArrayJobId is string a
                 ? $"submitted the group level: Slurm job {group}, to start when every task of {a} has ended (--dependency=afterany:{a}) ({plan.GroupScript})"

@@ -12,12 +12,18 @@ namespace NiSharp.Atlases;
 public sealed class Atlas
 {
     private int[]? _present;
+    private readonly Lazy<Image<int>> _image;
+    private readonly string? _file;
+    private readonly NiftiHeader? _header;
+    private (int[] Values, long[] Counts)? _valueCounts;
 
     /// <summary>The bundled name, or the file name.</summary>
     public string Name { get; }
 
     /// <summary>The label image (3D, int32).</summary>
-    public Image<int> Image { get; }
+    /// <remarks>An atlas loaded from a file reads its image whole only when this is asked (a plot, centroids): fitting a
+    /// masker streams the file instead (<see cref="LabelsOn"/>).</remarks>
+    public Image<int> Image => _image.Value;
 
     /// <summary>The names of the labels.</summary>
     public LabelTable Labels { get; }
@@ -35,15 +41,48 @@ public sealed class Atlas
     public string? Space => Source?.Space ?? Info?.Template;
 
     /// <summary>The grid of the label image.</summary>
-    public Grid Grid => Grid.Of(Image);
+    public Grid Grid { get; }
 
     private Atlas(string name, Image<int> image, LabelTable labels, AtlasInfo? info, string? imageSource, AtlasSource? source = null)
     {
-        Name = name; Image = image; Labels = labels; Info = info; ImageSource = imageSource; Source = source;
+        Name = name; _image = new Lazy<Image<int>>(image); Grid = Grid.Of(image); Labels = labels; Info = info; ImageSource = imageSource; Source = source;
+    }
+
+    // An atlas whose image stays in its file until asked: its grid and value counts come from one streamed read.
+    private Atlas(string name, string file, Grid grid, NiftiHeader header, (int[] Values, long[] Counts) valueCounts, LabelTable labels, AtlasInfo? info,
+        string? imageSource, AtlasSource source)
+    {
+        Name = name; _file = file; _image = new Lazy<Image<int>>(() => Regions.LoadLabelImage(file)); Grid = grid; _header = header;
+        _valueCounts = valueCounts; Labels = labels; Info = info; ImageSource = imageSource; Source = source;
+    }
+
+    /// <summary>Every value of the label image (0 included when present), ascending, with its voxel count on the atlas's grid.</summary>
+    internal (int[] Values, long[] Counts) ValueCounts => _valueCounts ??= StreamedNearest.CountValues(Image.Data);
+
+    /// <summary>
+    /// The label image on <paramref name="grid"/> (nearest; the image itself when the grids are the same): streamed from the
+    /// atlas file when the image was never read whole, else resampled in memory — the same voxels either way.
+    /// </summary>
+    public Image<int> LabelsOn(Grid grid)
+    {
+        if (_file is not null && !_image.IsValueCreated)
+        {
+            // The disk cache holds what streaming gives (FittedAtlasCache): the same voxels without reading the atlas.
+            string? key = FittedAtlasCache.Enabled && Source is not null ? FittedAtlasCache.GridKey(Source.ContentHash, grid) : null;
+            if (key is not null && FittedAtlasCache.Read(key) is { Labels: { } cached } && cached.Length == grid.VoxelCount)
+            {
+                bool same = Grid.SameFieldOfView(grid);
+                return new Image<int>(same ? Grid.Shape : grid.Shape, same ? Grid.Affine : grid.Affine, cached, _header);
+            }
+            var sample = StreamedNearest.Sample(_file, grid);
+            if (key is not null) FittedAtlasCache.Write(key, sample.Values, sample.Counts, sample.OnTarget!.Data);
+            return sample.OnTarget!;
+        }
+        return Grid.SameFieldOfView(grid) ? Image : Resampling.ResampleToGrid(Image, grid, Interpolation.Nearest, clip: true);
     }
 
     /// <summary>The non-zero labels that have voxels, ascending.</summary>
-    public IReadOnlyList<int> LabelsPresent => _present ??= Image.Data.Where(v => v != 0).Distinct().Order().ToArray();
+    public IReadOnlyList<int> LabelsPresent => _present ??= ValueCounts.Values.Where(v => v != 0).ToArray();
 
     /// <summary>
     /// Labels the table names that have no voxel in the image. Not an error (they make no region, as in nilearn,
@@ -93,13 +132,20 @@ public sealed class Atlas
         var img = image;
         if (img.NDim > 3) img = Regions.ToLabelImage(img, imageSource);
         var present = img.Data.Where(v => v != 0).Distinct().Order().ToArray();
+        labels = Validated(present, labels, name, imageSource);
+        return new Atlas(name, img, labels, info, imageSource, source) { _present = present };
+    }
+
+    /// <summary>The checks of every atlas on its labels present: some, not too many, all named by the table (<c>label_N</c> without one).</summary>
+    private static LabelTable Validated(int[] present, LabelTable? labels, string name, string? imageSource)
+    {
         if (present.Length == 0)
             throw new NiSharpException(imageSource ?? name, "the atlas has no labels: every voxel is 0 (background)");
         if (present.Length > LabelTable.MaxLabels)
             throw new NiSharpException(imageSource ?? name, $"the atlas has {present.Length} labels; an atlas may have at most {LabelTable.MaxLabels} regions (each is a row and a column of every connectivity matrix)");
         labels ??= LabelTable.Generic(present);
         labels.CheckCovers(present, imageSource ?? name);
-        return new Atlas(name, img, labels, info, imageSource, source) { _present = present };
+        return labels;
     }
 
     /// <summary>
@@ -115,12 +161,31 @@ public sealed class Atlas
     /// <summary>The label atlas of a resolved <paramref name="source"/> (<see cref="AtlasSource.LoadLabels"/>).</summary>
     internal static Atlas FromSource(AtlasSource source)
     {
-        var img = Regions.LoadLabelImage(source.ImagePath);
+        // One streamed read gives the grid and the labels present; the image itself is read only if something asks for it.
+        var path = source.ImagePath;
+        Grid grid;
+        NiftiHeader header;
+        (int[] Values, long[] Counts) valueCounts;
+        string? key = FittedAtlasCache.Enabled ? FittedAtlasCache.CountsKey(source.ContentHash) : null;
+        if (key is not null && FittedAtlasCache.Read(key) is { } cached)
+        {
+            using var f = NiftiFile.Open(path);
+            (grid, header, valueCounts) = (Grid.Of(f), f.Header, (cached.Values, cached.Counts));
+        }
+        else
+        {
+            var scan = StreamedNearest.Sample(path, null);
+            (grid, header, valueCounts) = (scan.Grid, scan.Header, (scan.Values, scan.Counts));
+            if (key is not null) FittedAtlasCache.Write(key, scan.Values, scan.Counts, null);
+        }
         LabelTable? labels = source.LabelsPath is not null ? LabelTable.Read(source.LabelsPath)
-            : source.Info is { } info ? (info.LabelsFile is not null ? BundledLabels(info) : RelabeledYeoLabels(img))
+            : source.Info is { } info ? (info.LabelsFile is not null ? BundledLabels(info) : RelabeledYeoLabels(() => Regions.LoadLabelImage(path)))
             : null;
         // A bundled atlas is named by its catalogue name in messages, not by where the cache happens to hold it.
-        return FromImage(img, labels, source.Name, source.Info is null ? source.ImagePath : source.Name, source.Info, source);
+        string who = source.Info is null ? path : source.Name;
+        var present = valueCounts.Values.Where(v => v != 0).ToArray();
+        labels = Validated(present, labels, source.Name, who);
+        return new Atlas(source.Name, path, grid, header, valueCounts, labels, source.Info, who, source) { _present = present };
     }
 
     /// <summary>nilearn's <c>datasets.fetch_atlas_yeo_2011()</c>: the bundled Yeo 2011 atlases under nilearn's keys.</summary>
@@ -129,7 +194,7 @@ public sealed class Atlas
     /// <summary>The label table of a bundled atlas, with Yeo network names added to the Yeo LUTs.</summary>
     public static LabelTable BundledLabels(AtlasInfo info)
     {
-        if (info.LabelsFile is null) return RelabeledYeoLabels(Regions.LoadLabelImage(BundledData.PathOf(info.ImageFile)));
+        if (info.LabelsFile is null) return RelabeledYeoLabels(() => Regions.LoadLabelImage(BundledData.PathOf(info.ImageFile)));
         var table = LabelTable.Parse(BundledData.ReadLines(info.LabelsFile), info.LabelsFile);
         if (info.Name.StartsWith("yeo7", StringComparison.Ordinal)) return WithYeoNetworks(table, AtlasCatalog.Yeo7Networks);
         if (info.Name.StartsWith("yeo17", StringComparison.Ordinal)) return WithYeoNetworks(table, AtlasCatalog.Yeo17Networks);
@@ -144,7 +209,7 @@ public sealed class Atlas
     /// Yeo 7-network label its voxels have in <c>yeo7-thick</c> (from which it was split; the majority if ever mixed).
     /// Computed once and kept in the data cache.
     /// </summary>
-    private static LabelTable RelabeledYeoLabels(Image<int> relabeled)
+    private static LabelTable RelabeledYeoLabels(Func<Image<int>> loadRelabeled)
     {
         const string Cached = "derived/yeo7-relabeled.labels.tsv";
         if (BundledData.FindCached(Cached) is string cached)
@@ -153,6 +218,7 @@ public sealed class Atlas
             try { return LabelTable.Parse(IO.InputFile.ReadLines(cached, "a label table", asInput: false).ToList(), cached); }
             catch (NiSharpException) { /* recompute */ }
         }
+        var relabeled = loadRelabeled();
         var thickInfo = AtlasCatalog.Find("yeo7-thick")!;
         var thick = Regions.LoadLabelImage(BundledData.PathOf(thickInfo.ImageFile));
         var yeo = BundledLabels(thickInfo);
@@ -200,8 +266,7 @@ public sealed class Atlas
     /// <summary>The atlas on another grid with nearest-neighbour interpolation (labels stay labels).</summary>
     public Atlas ResampleTo(Grid target)
     {
-        var img = Resampling.ResampleToGrid(Image, target, Interpolation.Nearest, clip: true);
-        return new Atlas(Name, img, Labels, Info, ImageSource, Source);
+        return new Atlas(Name, LabelsOn(target), Labels, Info, ImageSource, Source);
     }
 
     /// <summary>Writes the label image (int32) and, if asked, the label table as TSV.</summary>

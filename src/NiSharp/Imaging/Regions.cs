@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using NiSharp.Nifti;
 
@@ -172,27 +173,45 @@ public static class Regions
     /// pieces so that a 1 mm int64 or float atlas never needs a second full-size array.</summary>
     public static Image<int> LoadLabelImage(string path)
     {
+        int[]? data = null;
+        var (shape, affine, header) = StreamLabelImage(path, (labels, first) => labels.CopyTo(data.AsSpan((int)first)), grid => data = new int[grid.VoxelCount]);
+        return new Image<int>(shape, affine, data!, header);
+    }
+
+    /// <summary>
+    /// Reads a 3D label image piece by piece (whole z-slices, about 256 k voxels at a time) with the rule of
+    /// <see cref="ToLabelImage{T}"/> (NaN → 0, a non-integer value refused), never holding it whole:
+    /// <paramref name="visit"/> gets each piece's first linear voxel index and its labels (valid during the call only).
+    /// <paramref name="start"/> (when given) learns the image's grid before the first piece. Returns the 3D shape, the affine and the header.
+    /// </summary>
+    public static (int[] Shape, Affine Affine, NiftiHeader Header) StreamLabelImage(string path, ReadOnlySpanAction<int, long> visit, Action<Grid>? start = null)
+    {
         using var f = NiftiFile.Open(path);
         var shape = f.Shape.ToList();
         while (shape.Count > 3 && shape[^1] == 1) shape.RemoveAt(shape.Count - 1);
         if (shape.Count > 3)
             throw new NiSharpException(path, $"a label image must be 3D, got shape {Image.ShapeText(f.Shape)}");
-        var data = new int[f.VoxelsPerVolume];
-        var piece = new double[Math.Min(1 << 18, data.Length)]; // no 2 MB buffer for a small image
-        for (int start = 0; start < data.Length; start += piece.Length)
+        int total = f.VoxelsPerVolume;
+        start?.Invoke(Grid.Of(f));
+        int slice = Math.Max(1, shape.Count > 1 ? shape[0] * shape[1] : shape[0]);
+        int pieceVoxels = Math.Min(total, Math.Max(slice, (1 << 18) / slice * slice)); // whole slices; no 2 MB buffer for a small image
+        var piece = new double[pieceVoxels];
+        var labels = new int[pieceVoxels];
+        for (int first = 0; first < total; first += pieceVoxels)
         {
-            int n = Math.Min(piece.Length, data.Length - start);
+            int n = Math.Min(pieceVoxels, total - first);
             var chunk = piece.AsSpan(0, n);
-            f.ReadVoxels<double>(start, chunk);
+            f.ReadVoxels<double>(first, chunk);
             for (int i = 0; i < n; i++)
             {
                 double d = chunk[i];
-                if (double.IsNaN(d)) { data[start + i] = 0; continue; } // nilearn reads labels with ensure_finite: NaN → 0
+                if (double.IsNaN(d)) { labels[i] = 0; continue; } // nilearn reads labels with ensure_finite: NaN → 0
                 if (d != Math.Round(d) || d > int.MaxValue || d < int.MinValue)
                     throw new NiSharpException(path, $"has non-integer values (e.g. {d}); it is not a label image");
-                data[start + i] = (int)d;
+                labels[i] = (int)d;
             }
+            visit(labels.AsSpan(0, n), first);
         }
-        return new Image<int>(shape.ToArray(), f.Affine, data, f.Header);
+        return (shape.ToArray(), f.Affine, f.Header);
     }
 }

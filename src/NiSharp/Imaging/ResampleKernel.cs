@@ -107,6 +107,36 @@ internal sealed class ResampleKernel
         }
     }
 
+    /// <summary>
+    /// Order 0's mapping alone, by the same rule as <see cref="Nearest{TIn, TOut}"/>: for every target voxel the linear
+    /// index of its nearest source voxel, or −1 where <see cref="Nearest{TIn, TOut}"/> writes the fill value. Lets a
+    /// label image be resampled while it is streamed (<see cref="StreamedNearest"/>).
+    /// </summary>
+    public void NearestSourceIndices(Span<long> index)
+    {
+        int nxo = _dst.Nx, nyo = _dst.Ny, nzo = _dst.Nz;
+        long nx = _src.Nx, ny = _src.Ny;
+        if (IsDiagonal)
+        {
+            var ix = AxisTable(0, 0); var iy = AxisTable(1, 0); var iz = AxisTable(2, 0);
+            for (int k = 0; k < nzo; k++)
+            for (int j = 0; j < nyo; j++)
+            {
+                long o = (long)nxo * (j + (long)nyo * k);
+                bool outside = iz.Zero[k] || iy.Zero[j];
+                long row = nx * (iy.Start[j] + ny * iz.Start[k]);
+                for (int i = 0; i < nxo; i++) index[(int)(o + i)] = outside || ix.Zero[i] ? -1 : row + ix.Start[i];
+            }
+            return;
+        }
+        for (int k = 0; k < nzo; k++)
+        for (int j = 0; j < nyo; j++)
+        {
+            long o = (long)nxo * (j + (long)nyo * k);
+            for (int i = 0; i < nxo; i++) index[(int)(o + i)] = NearestIndex(i, j, k, out long idx) ? idx : -1;
+        }
+    }
+
     private static TOut Convert<TIn, TOut>(TIn v) where TIn : unmanaged, INumber<TIn> where TOut : unmanaged, INumber<TOut>
     {
         if (typeof(TIn) == typeof(TOut)) return (TOut)(object)v;

@@ -247,19 +247,39 @@ public sealed class GrayordinateLabelsMasker
 
     /// <summary><see cref="FitTransform(string, MaskerInputs, ICollection{string}?)"/> with an observer of the pass (the
     /// raw parcel means and grayordinate statistics of a participant run's QC).</summary>
-    internal GrayordinateSignals FitTransform(string dtseriesPath, MaskerInputs inputs, ICollection<string>? warnings, IExtractionObserver? observer)
+    internal GrayordinateSignals FitTransform(string dtseriesPath, MaskerInputs inputs, ICollection<string>? warnings, IExtractionObserver? observer) =>
+        FitTransformEach(dtseriesPath, [this], inputs, [warnings], observer)[0];
+
+    /// <summary>
+    /// Several maskers (atlases) on one read of the dense time series at <paramref name="dtseriesPath"/>: each time point
+    /// is read once and parcellated by every masker; each result equals the one its masker gives alone.
+    /// <paramref name="warnings"/> (when given) holds one entry per masker.
+    /// </summary>
+    public static IReadOnlyList<GrayordinateSignals> FitTransformEach(string dtseriesPath, IReadOnlyList<GrayordinateLabelsMasker> maskers, MaskerInputs inputs,
+        IReadOnlyList<ICollection<string>?>? warnings = null) => FitTransformEach(dtseriesPath, maskers, inputs, warnings, null);
+
+    /// <summary><see cref="FitTransformEach(string, IReadOnlyList{GrayordinateLabelsMasker}, MaskerInputs, IReadOnlyList{ICollection{string}?}?)"/>
+    /// with an observer of the first masker's pass.</summary>
+    private static IReadOnlyList<GrayordinateSignals> FitTransformEach(string dtseriesPath, IReadOnlyList<GrayordinateLabelsMasker> maskers, MaskerInputs inputs,
+        IReadOnlyList<ICollection<string>?>? warnings, IExtractionObserver? observer)
     {
         using var f = CiftiFile.Open(dtseriesPath);
         var series = f.Header.Axis<SeriesAxis>(0, dtseriesPath);
         var data = f.Header.Axis<BrainModelAxis>(1, dtseriesPath);
-        var fit = Fit(data);
-        var parameters = Options.ToParameters();
-        parameters["atlas"] = Options.Atlas.Name;
-        parameters["data_grayordinates"] = data.Describe();
-        parameters["atlas_grayordinates"] = Options.Atlas.Grayordinates.Describe();
-        var signals = RegionExtraction.Run(new GrayordinateSource(f), fit.Index, fit.Coverage, Options, inputs, parameters, warnings, observer);
-        var parcels = fit.ParcelsFor(signals.Regions, signals.ColumnNames);
-        return new GrayordinateSignals(signals, parcels, KeptSeries(series, signals), Provenance(dtseriesPath, signals));
+        var fits = maskers.Select(m => m.Fit(data)).ToArray();
+        var jobs = new ExtractionJob[maskers.Count];
+        for (int i = 0; i < maskers.Count; i++)
+        {
+            var m = maskers[i];
+            var parameters = m.Options.ToParameters();
+            parameters["atlas"] = m.Options.Atlas.Name;
+            parameters["data_grayordinates"] = data.Describe();
+            parameters["atlas_grayordinates"] = m.Options.Atlas.Grayordinates.Describe();
+            jobs[i] = new ExtractionJob(fits[i].Index, fits[i].Coverage, m.Options, parameters, null, warnings?[i], i == 0 ? observer : null);
+        }
+        var signals = RegionExtraction.Run(new GrayordinateSource(f), jobs, inputs);
+        return signals.Select((s, i) => new GrayordinateSignals(s, fits[i].ParcelsFor(s.Regions, s.ColumnNames), KeptSeries(series, s),
+            maskers[i].Provenance(dtseriesPath, s))).ToArray();
     }
 
     /// <summary><see cref="FitTransform(string, MaskerInputs, ICollection{string}?)"/> with the regressors, sample mask and

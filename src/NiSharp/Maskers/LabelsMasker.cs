@@ -78,15 +78,9 @@ public sealed class LabelsMasker : RegionMasker
     /// <summary>The labels of the atlas (every value but the background, ascending) and their voxel counts on the atlas grid.</summary>
     private (int[] Labels, long[] Counts) CountAtlasLabels()
     {
-        var img = Options.Atlas.Image;
-        var counts = new SortedDictionary<int, long>();
-        var data = img.Data.AsSpan(0, img.VoxelsPerVolume);
-        foreach (var v in data)
-        {
-            if (v == Options.BackgroundLabel) continue;
-            counts[v] = counts.TryGetValue(v, out var c) ? c + 1 : 1;
-        }
-        return (counts.Keys.ToArray(), counts.Values.ToArray());
+        var (values, counts) = Options.Atlas.ValueCounts;
+        var keep = Enumerable.Range(0, values.Length).Where(k => values[k] != Options.BackgroundLabel).ToArray();
+        return (keep.Select(k => values[k]).ToArray(), keep.Select(k => counts[k]).ToArray());
     }
 
     /// <summary>
@@ -99,7 +93,7 @@ public sealed class LabelsMasker : RegionMasker
     {
         var o = Options;
         var atlas = o.Atlas;
-        var labelsImg = atlas.Grid.SameFieldOfView(grid) ? atlas.Image : atlas.ResampleTo(grid).Image;
+        var labelsImg = atlas.LabelsOn(grid);
         Image<byte>? mask = null;
         if (o.MaskImg is { } m)
         {
@@ -125,7 +119,7 @@ public sealed class LabelsMasker : RegionMasker
             onGrid[k]++;
             if (maskData.IsEmpty || maskData[v] != 0) inMask[k]++;
         }
-        double scale = Math.Abs(atlas.Image.Affine.Determinant3x3) / Math.Abs(grid.Affine.Determinant3x3);
+        double scale = Math.Abs(atlas.Grid.Affine.Determinant3x3) / Math.Abs(grid.Affine.Determinant3x3);
         var coverage = new RegionCoverage[labels.Length];
         var extracted = new List<int>();
         for (int k = 0; k < labels.Length; k++)
@@ -156,7 +150,7 @@ public sealed class LabelsMasker : RegionMasker
         where T : unmanaged, INumber<T> =>
         FitTransform(image, new MaskerInputs { Confounds = confounds }, warnings);
 
-    private protected override RegionSignals Transform(VolumeSource source, MaskerInputs inputs, ICollection<string>? warnings, IExtractionObserver? observer)
+    private protected override ExtractionJob Prepare(VolumeSource source, ICollection<string>? warnings, IExtractionObserver? observer)
     {
         var fit = Fit(source.Grid);
         var parameters = Options.ToParameters();
@@ -164,6 +158,6 @@ public sealed class LabelsMasker : RegionMasker
         parameters["data_grid"] = source.Grid.Describe();
         parameters["atlas_grid"] = Options.Atlas.Grid.Describe();
         parameters["resampled"] = !Options.Atlas.Grid.SameFieldOfView(source.Grid);
-        return RegionExtraction.Run(source, fit.Index, fit.Coverage, Options, inputs, parameters, warnings, observer, fit.BackgroundLabel);
+        return new ExtractionJob(fit.Index, fit.Coverage, Options, parameters, fit.BackgroundLabel, warnings, observer);
     }
 }

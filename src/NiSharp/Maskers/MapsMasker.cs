@@ -174,13 +174,13 @@ public sealed class MapsMasker : RegionMasker
         return (coverage, new MapsProjection(support.ToArray(), weights, e));
     }
 
-    private protected override RegionSignals Transform(VolumeSource source, MaskerInputs inputs, ICollection<string>? warnings, IExtractionObserver? observer)
+    private protected override ExtractionJob Prepare(VolumeSource source, ICollection<string>? warnings, IExtractionObserver? observer)
     {
         var (coverage, projection) = FitGrid(source.Grid);
         var parameters = Options.ToParameters();
         parameters["data_grid"] = source.Grid.Describe();
         parameters["n_voxels"] = projection.Voxels.Length;
-        return RegionExtraction.Run(source, projection, coverage, Options, inputs, parameters, warnings, observer);
+        return new ExtractionJob(projection, coverage, Options, parameters, null, warnings, observer);
     }
 }
 

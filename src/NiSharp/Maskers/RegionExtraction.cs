@@ -1,3 +1,4 @@
+using NiSharp.Bids;
 using System.Numerics;
 using NiSharp.Imaging;
 using NiSharp.Nifti;
@@ -22,23 +23,52 @@ internal interface IRegionReducer
 /// volumes into a (volumes × extracted regions) matrix, then <see cref="SignalCleaner"/> with the masker's
 /// parameters, confounds and sample mask, then the empty regions put back as NaN or zero columns (or left out).
 /// </summary>
+/// <summary>One masker's part of a pass: its reducer and regions on the data grid, its options and parameters, where its
+/// warnings go and who watches its reduction.</summary>
+internal sealed record ExtractionJob(IRegionReducer Reducer, IReadOnlyList<RegionCoverage> Regions, MaskerOptions Options,
+    Dictionary<string, object?> MaskerParameters, int? BackgroundLabel = null, ICollection<string>? Warnings = null, IExtractionObserver? Observer = null);
+
 internal static class RegionExtraction
 {
     /// <summary>The regions of a fitted masker: every region with its coverage, and how many are extracted
     /// (the extracted ones are, in order, the rows of <see cref="RegionCoverage"/> with status Extracted).</summary>
     public static RegionSignals Run(VolumeSource source, IRegionReducer reducer, IReadOnlyList<RegionCoverage> regions,
         MaskerOptions options, MaskerInputs inputs, Dictionary<string, object?> maskerParameters, ICollection<string>? warningsOut,
-        IExtractionObserver? observer = null, int? backgroundLabel = null)
+        IExtractionObserver? observer = null, int? backgroundLabel = null) =>
+        Run(source, [new ExtractionJob(reducer, regions, options, maskerParameters, backgroundLabel, warningsOut, observer)], inputs)[0];
+
+    /// <summary>
+    /// Several maskers on one pass over <paramref name="source"/> (several atlases on one read of a BOLD file): each
+    /// volume is read (and smoothed) once and reduced by every job; each job is then cleaned on its own, exactly as if it
+    /// had been run alone. The jobs share the confounds, sample mask and dummy volumes of <paramref name="inputs"/>, and
+    /// must agree on what is done to the volumes before the reduction (smoothing, high-variance confounds).
+    /// </summary>
+    public static RegionSignals[] Run(VolumeSource source, IReadOnlyList<ExtractionJob> jobs, MaskerInputs inputs)
     {
+        if (jobs.Count == 0) return [];
+        var first = jobs[0].Options;
+        foreach (var j in jobs)
+            if (!Equals(j.Options.SmoothingFwhm, first.SmoothingFwhm) || j.Options.HighVarianceConfounds != first.HighVarianceConfounds)
+                throw new NiSharpException("maskers on one pass must smooth alike and agree on high_variance_confounds");
         // nilearn's smooth_img turns integer data into float32 before the reduction sees it
-        return source.IsFloat32 || (options.Smooths && source.IsInteger)
-            ? Run<float>(source, reducer, regions, options, inputs, maskerParameters, warningsOut, observer, "float32", backgroundLabel)
-            : Run<double>(source, reducer, regions, options, inputs, maskerParameters, warningsOut, observer, "float64", backgroundLabel);
+        return source.IsFloat32 || (first.Smooths && source.IsInteger)
+            ? Run<float>(source, jobs, inputs, "float32")
+            : Run<double>(source, jobs, inputs, "float64");
     }
 
-    private static RegionSignals Run<T>(VolumeSource source, IRegionReducer reducer, IReadOnlyList<RegionCoverage> regions,
-        MaskerOptions options, MaskerInputs inputs, Dictionary<string, object?> maskerParameters, ICollection<string>? warningsOut,
-        IExtractionObserver? observer, string dtype, int? backgroundLabel)
+    private sealed class JobState<T>(ExtractionJob job, List<(CleanPlan Plan, int[]? Rows)> plans, int planWarnings,
+        List<string> warnings, ResolvedRepetitionTime repetitionTime, long rows) where T : unmanaged
+    {
+        public ExtractionJob Job { get; } = job;
+        public List<(CleanPlan Plan, int[]? Rows)> Plans { get; set; } = plans;
+        public int PlanWarnings { get; } = planWarnings;
+        public List<string> Warnings { get; } = warnings;
+        public ResolvedRepetitionTime RepetitionTime { get; } = repetitionTime;
+        public T[] Raw { get; } = new T[rows * job.Reducer.Regions];
+        public T[]? Scratch;
+    }
+
+    private static RegionSignals[] Run<T>(VolumeSource source, IReadOnlyList<ExtractionJob> jobs, MaskerInputs inputs, string dtype)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         string who = source.Path ?? "the image";
@@ -50,89 +80,111 @@ internal static class RegionExtraction
         if (inputs.Confounds is { } c && c.Timepoints != n)
             throw Error(source, $"the confounds have {c.Timepoints} rows but {FileName(who)} has {n} volumes" + (dummy > 0 ? $" after dropping {dummy} dummy volumes" : ""));
 
-        // Resolve the repetition time and validate the whole cleaning before reading any voxel.
-        var repetitionTime = options.ResolveRepetitionTime(source.Path);
-        double? tr = repetitionTime.Seconds;
-        if (options.Clean.NeedsRepetitionTime && tr is null)
-            throw Error(source, "filtering needs the repetition time (t_r): give it, or use an image whose sidecar or header has it");
-        var clean = options.Clean with { RepetitionTime = tr };
-        var warnings = new List<string>();
-        List<(CleanPlan Plan, int[]? Rows)> plans;
-        try
+        // Resolve the repetition time and validate the whole cleaning of every job before reading any voxel.
+        var states = new JobState<T>[jobs.Count];
+        for (int j = 0; j < jobs.Count; j++)
         {
-            plans = SignalCleaner.Plan(n, clean, inputs.Confounds, inputs.SampleMask, null, warnings);
-        }
-        catch (NiSharpException ex) when (ex.FilePath is null && source.Path is not null)
-        {
-            throw ex.InFile(source.Path);
-        }
-        int planWarnings = warnings.Count;
-        // An atlas in another space than the data (MNI labels on a native-space run, say) leaves every region
-        // off the grid: all-n/a columns would look like a result, so stop here and say why.
-        if (regions.Count > 0 && regions.All(x => x.Status == RegionStatus.NotOnDataGrid))
-        {
-            string atlasName = maskerParameters.TryGetValue("atlas", out var a) && a is not null ? $" '{a}'" : "";
-            throw Error(source, $"none of the {regions.Count} regions of the atlas{atlasName} lies in the image's field of view {source.Grid.Describe()}: " +
-                                "they do not overlap (is the atlas in another space?)");
+            var job = jobs[j];
+            var options = job.Options;
+            var repetitionTime = options.ResolveRepetitionTime(source.Path);
+            double? tr = repetitionTime.Seconds;
+            if (options.Clean.NeedsRepetitionTime && tr is null)
+                throw Error(source, "filtering needs the repetition time (t_r): give it, or use an image whose sidecar or header has it");
+            var warnings = new List<string>();
+            List<(CleanPlan Plan, int[]? Rows)> plans;
+            try
+            {
+                plans = SignalCleaner.Plan(n, (options.Clean with { RepetitionTime = tr }), inputs.Confounds, inputs.SampleMask, null, warnings);
+            }
+            catch (NiSharpException ex) when (ex.FilePath is null && source.Path is not null)
+            {
+                throw ex.InFile(source.Path);
+            }
+            // An atlas in another space than the data (MNI labels on a native-space run, say) leaves every region
+            // off the grid: all-n/a columns would look like a result, so stop here and say why.
+            var regions = job.Regions;
+            if (regions.Count > 0 && regions.All(x => x.Status == RegionStatus.NotOnDataGrid))
+            {
+                string atlasName = job.MaskerParameters.TryGetValue("atlas", out var a) && a is not null ? $" '{a}'" : "";
+                throw Error(source, $"none of the {regions.Count} regions of the atlas{atlasName} lies in the image's field of view {source.Grid.Describe()}: " +
+                                    "they do not overlap (is the atlas in another space?)");
+            }
+            states[j] = new JobState<T>(job, plans, warnings.Count, warnings, repetitionTime, n);
         }
 
-        // One pass over the volumes: each becomes one row of region values.
-        int r = reducer.Regions;
-        var raw = new T[(long)n * r];
-        T[]? scratch = null;
+        // One pass over the volumes: each becomes one row of region values of every job.
+        var shared = jobs[0].Options;
         long nonFinite = 0;
-        var smoother = options.Smooths ? new VolumeSmoother<T>(source.Grid.Shape, source.Grid.Affine, options.SmoothingFwhm) : null;
+        var smoother = shared.Smooths ? new VolumeSmoother<T>(source.Grid.Shape, source.Grid.Affine, shared.SmoothingFwhm) : null;
         var smoothed = smoother is null ? null : new T[source.Grid.VoxelCount];
         // high_variance_confounds: this pass also accumulates the first pass of their computation, on the raw volumes
         // (nilearn computes them in transform, before filter_and_extract smooths and reduces)
-        var hvSums = options.HighVarianceConfounds ? new HighVarianceSums(null, source.Grid.VoxelCount, n, detrend: true) : null;
+        var hvSums = shared.HighVarianceConfounds ? new HighVarianceSums(null, source.Grid.VoxelCount, n, detrend: true) : null;
         // an observer sees the dummy volumes too (they are read anyway from a compressed stream)
-        int first = observer is null ? dummy : 0;
-        source.ForEach<T>(first, volumesIn - first, (t, volume) =>
+        int firstVolume = jobs.Any(j => j.Observer is not null) ? 0 : dummy;
+        source.ForEach<T>(firstVolume, volumesIn - firstVolume, (t, volume) =>
         {
-            observer?.Volume(t, volume);
+            foreach (var s in states) s.Job.Observer?.Volume(t, volume);
             if (t < dummy) return;
             hvSums?.Add(t - dummy, volume);
-            var row = raw.AsSpan((t - dummy) * r, r);
+            ReadOnlySpan<T> reduced = volume;
             if (smoother is not null)
             {
                 // smooth a copy: an in-memory source hands out the caller's own image
                 volume.CopyTo(smoothed);
                 smoother.Apply(smoothed!, 0);
-                reducer.Reduce<T>(smoothed, row, ref scratch);
-                observer?.Reduced<T>(t - dummy, smoothed, row);
+                reduced = smoothed;
             }
-            else
+            foreach (var s in states)
             {
-                reducer.Reduce(volume, row, ref scratch);
-                observer?.Reduced(t - dummy, volume, row);
+                int r = s.Job.Reducer.Regions;
+                var row = s.Raw.AsSpan((t - dummy) * r, r);
+                s.Job.Reducer.Reduce(reduced, row, ref s.Scratch);
+                s.Job.Observer?.Reduced<T>(t - dummy, reduced, row);
             }
             // The reducers read NaN/Inf as 0 (ensure_finite); count them for the warning. A vectorised sum is
             // finite exactly when no value is NaN/Inf (barring float overflow, which the exact count settles).
             if (!T.IsFinite(System.Numerics.Tensors.TensorPrimitives.Sum<T>(volume))) nonFinite += CountNonFinite(volume);
         });
         if (nonFinite > 0)
-            warnings.Add($"{who}: {nonFinite} non-finite voxel value{(nonFinite == 1 ? "" : "s")} (NaN or Inf) replaced by 0, as nilearn's ensure_finite does");
+            foreach (var s in states)
+                s.Warnings.Add($"{who}: {nonFinite} non-finite voxel value{(nonFinite == 1 ? "" : "s")} (NaN or Inf) replaced by 0, as nilearn's ensure_finite does");
 
         if (hvSums is not null)
         {
             inputs = HighVarianceImageConfounds.AddTo(inputs, source, hvSums);
-            try
+            foreach (var s in states)
             {
-                // planned again with the stacked confounds; its warnings replace the first plan's
-                var replanned = new List<string>();
-                plans = SignalCleaner.Plan(n, clean, inputs.Confounds, inputs.SampleMask, null, replanned);
-                warnings.RemoveRange(0, planWarnings);
-                warnings.InsertRange(0, replanned);
-            }
-            catch (NiSharpException ex) when (ex.FilePath is null && source.Path is not null)
-            {
-                throw ex.InFile(source.Path);
+                try
+                {
+                    // planned again with the stacked confounds; its warnings replace the first plan's
+                    var replanned = new List<string>();
+                    s.Plans = SignalCleaner.Plan(n, (s.Job.Options.Clean with { RepetitionTime = s.RepetitionTime.Seconds }), inputs.Confounds, inputs.SampleMask, null, replanned);
+                    s.Warnings.RemoveRange(0, s.PlanWarnings);
+                    s.Warnings.InsertRange(0, replanned);
+                }
+                catch (NiSharpException ex) when (ex.FilePath is null && source.Path is not null)
+                {
+                    throw ex.InFile(source.Path);
+                }
             }
         }
-        var plan = plans[0].Plan;
+        var result = new RegionSignals[states.Length];
+        for (int j = 0; j < states.Length; j++) result[j] = Finish(states[j], inputs, volumesIn, dummy, n, dtype);
+        return result;
+    }
+
+    // One job after the pass: its cleaning, its columns, its parameters.
+    private static RegionSignals Finish<T>(JobState<T> s, MaskerInputs inputs, int volumesIn, int dummy, int n, string dtype)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var options = s.Job.Options;
+        var regions = s.Job.Regions;
+        var warnings = s.Warnings;
+        int r = s.Job.Reducer.Regions;
+        var plan = s.Plans[0].Plan;
         var cleaned = new T[(long)plan.OutputRows * r];
-        if (r > 0) SignalCleaner.Run(plan, raw, cleaned, 0, r);
+        if (r > 0) SignalCleaner.Run(plan, s.Raw, cleaned, 0, r);
 
         // Columns: extracted regions from the cleaned matrix, empty ones as NaN / 0, or left out.
         var columns = new List<RegionCoverage>();
@@ -168,12 +220,13 @@ internal static class RegionExtraction
             warnings.Add($"{empty.Count} of {regions.Count} regions have no signal and are {what}: " +
                          string.Join(", ", empty.Take(20).Select(x => $"{x.Id} ({RegionCoverage.StatusName(x.Status)})")) + (empty.Count > 20 ? ", …" : ""));
         }
-        foreach (var w in warnings) warningsOut?.Add(w);
+        foreach (var w in warnings) s.Job.Warnings?.Add(w);
 
+        double? tr = s.RepetitionTime.Seconds;
         var parameters = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
-            ["masker"] = maskerParameters,
-            ["clean"] = SignalCleaner.EffectiveParameters(clean, inputs.ConfoundNames, inputs.SampleMask, n),
+            ["masker"] = s.Job.MaskerParameters,
+            ["clean"] = SignalCleaner.EffectiveParameters((options.Clean with { RepetitionTime = tr }), inputs.ConfoundNames, inputs.SampleMask, n),
             ["confounds"] = inputs.Selection?.ToParameters(),
         };
         return new RegionSignals
@@ -188,10 +241,10 @@ internal static class RegionExtraction
             KeptVolumes = kept,
             CensoredVolumes = censored,
             RepetitionTime = tr,
-            RepetitionTimeSource = repetitionTime.Source,
+            RepetitionTimeSource = s.RepetitionTime.Source,
             Parameters = parameters,
             Warnings = warnings,
-            BackgroundLabel = backgroundLabel,
+            BackgroundLabel = s.Job.BackgroundLabel,
         };
     }
 

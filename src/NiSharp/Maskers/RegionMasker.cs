@@ -55,6 +55,25 @@ public abstract class RegionMasker
         where T : unmanaged, INumber<T> =>
         Transform(VolumeSource.Of(image), inputs ?? MaskerInputs.None, warnings, null);
 
+    /// <summary>
+    /// Several maskers' <c>fit_transform</c> on one read of <paramref name="bold"/> (several atlases for one run): each
+    /// volume is read once and reduced by every masker; each result equals the one its masker gives alone.
+    /// <paramref name="warnings"/> and <paramref name="observers"/> (when given) hold one entry per masker. The maskers
+    /// must smooth alike and agree on <c>high_variance_confounds</c> (what is done to the volumes before reducing).
+    /// </summary>
+    public static IReadOnlyList<RegionSignals> FitTransformEach(NiftiFile bold, IReadOnlyList<RegionMasker> maskers, MaskerInputs inputs,
+        IReadOnlyList<ICollection<string>?>? warnings = null, IReadOnlyList<IExtractionObserver?>? observers = null)
+    {
+        RegionExtraction.CheckData(bold);
+        var source = VolumeSource.Of(bold);
+        var jobs = maskers.Select((m, i) => m.Prepare(source, warnings?[i], observers?[i])).ToArray();
+        return RegionExtraction.Run(source, jobs, inputs);
+    }
+
     /// <summary>Fits on the source's grid and runs <see cref="RegionExtraction"/> with this masker's reduction.</summary>
-    private protected abstract RegionSignals Transform(VolumeSource source, MaskerInputs inputs, ICollection<string>? warnings, IExtractionObserver? observer);
+    private RegionSignals Transform(VolumeSource source, MaskerInputs inputs, ICollection<string>? warnings, IExtractionObserver? observer) =>
+        RegionExtraction.Run(source, [Prepare(source, warnings, observer)], inputs)[0];
+
+    /// <summary>This masker's part of a pass over <paramref name="source"/>: its fit on the source's grid and its reduction.</summary>
+    private protected abstract ExtractionJob Prepare(VolumeSource source, ICollection<string>? warnings, IExtractionObserver? observer);
 }

@@ -170,11 +170,11 @@ public sealed class SpheresMasker : RegionMasker
         return (coverage, new RegionVoxelIndex(sets, ReductionStrategy.Mean));
     }
 
-    private protected override RegionSignals Transform(VolumeSource source, MaskerInputs inputs, ICollection<string>? warnings, IExtractionObserver? observer)
+    private protected override ExtractionJob Prepare(VolumeSource source, ICollection<string>? warnings, IExtractionObserver? observer)
     {
         var (coverage, index) = FitGrid(source.Grid);
         var parameters = Options.ToParameters();
         parameters["data_grid"] = source.Grid.Describe();
-        return RegionExtraction.Run(source, index, coverage, Options, inputs, parameters, warnings, observer);
+        return new ExtractionJob(index, coverage, Options, parameters, null, warnings, observer);
     }
 }

@@ -80,7 +80,7 @@ public static class ParticipantLevel
         if (options.Reports && !options.SharedOutput) // an array task's one subject would overwrite the others' page
         {
             report = Path.Combine(options.OutputDirectory, "report.html");
-            RunReports.WriteParticipantSummary(report, ctx, selection, outcomes);
+            RunReports.WriteTopPage(ctx, selection);
         }
         return new ParticipantSummary(outcomes, jobs, leftovers, report, clock.Elapsed);
     }

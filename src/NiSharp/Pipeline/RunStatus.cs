@@ -121,7 +121,7 @@ public static class RunStatus
             queued = q?.Where(j => j.ArrayTaskId is not null).GroupBy(j => j.ArrayTaskId!.Value).ToDictionary(g => g.Key, g => g.First());
             ended = new(() => cluster.Show(array)?.Where(j => j.ArrayTaskId is not null).GroupBy(j => j.ArrayTaskId!.Value).ToDictionary(g => g.Key, g => g.First()) ?? []);
         }
-        var taskOf = record is null ? [] : record.Subjects.Select((s, i) => (s, i)).ToDictionary(x => x.s, x => x.i, StringComparer.Ordinal);
+        var taskOf = record is null ? [] : record.Subjects.Select((s, i) => (s, i)).ToDictionary(x => x.s, x => record.TaskOf(x.i), StringComparer.Ordinal);
 
         var result = new List<SubjectRunStatus>();
         foreach (var subject in subjects)

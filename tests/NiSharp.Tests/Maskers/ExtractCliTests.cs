@@ -258,4 +258,44 @@ public class ExtractCliTests
         Assert.True(stats.GetNumbers("mean1")[0] > 0.8, "controls share the signal");
         Assert.True(stats.GetNumbers("mean2")[0] < 0.5, "patients do not");
     }
+
+    [Fact]
+    public void Several_atlases_on_one_read_write_each_atlas_exactly_as_alone()
+    {
+        using var dir = new TempDir();
+        var first = Nilearn("in_atlas.nii.gz");
+        var second = dir.File("second.nii.gz");
+        File.Copy(first, second);
+        string[] common = ["--confounds", Nilearn("in_confounds_fmriprep_full.tsv"), "--strategy", "scrubbing", "--detrend", "--standardize", "zscore_sample",
+                           "--low-pass", "0.08", "--t-r", "2"];
+        var both = CliRunner.Run(["extract", Nilearn("in_func.nii.gz"), "--atlas", first, second, "-o", dir.File("sub-01_timeseries.tsv"),
+                                  "--coverage-out", dir.File("cov.tsv"), .. common]);
+        Ok(both);
+        var names = new[] { ("inatlas", first), ("second", second) };
+        foreach (var (label, atlas) in names)
+        {
+            var alone = dir.File($"alone-{label}_timeseries.tsv");
+            Ok(CliRunner.Run(["extract", Nilearn("in_func.nii.gz"), "--atlas", atlas, "-o", alone, "--coverage-out", dir.File($"cov-{label}.tsv"), .. common]));
+            var multi = dir.File($"sub-01_atlas-{label}_timeseries.tsv");
+            Assert.Contains(multi, both.Stdout);
+            Assert.Equal(File.ReadAllBytes(alone), File.ReadAllBytes(multi));
+            Assert.Equal(File.ReadAllBytes(RegionTimeSeriesFile.SidecarPath(alone)), File.ReadAllBytes(RegionTimeSeriesFile.SidecarPath(multi)));
+            Assert.Equal(File.ReadAllBytes(dir.File($"cov-{label}.tsv")), File.ReadAllBytes(dir.File($"cov_atlas-{label}.tsv")));
+        }
+        Assert.False(File.Exists(dir.File("sub-01_timeseries.tsv")));
+        // the same atlas twice would write one name twice
+        var twice = CliRunner.Run("extract", Nilearn("in_func.nii.gz"), "--atlas", first, first, "-o", dir.File("x_timeseries.tsv"));
+        Assert.Equal(2, twice.ExitCode);
+        Assert.Contains("--atlas", twice.Stderr);
+        var labels = CliRunner.Run("extract", Nilearn("in_func.nii.gz"), "--atlas", first, second, "--labels", dir.File("none.tsv"), "-o", dir.File("y.tsv"));
+        Assert.Equal(2, labels.ExitCode);
+        Assert.Contains("--labels names the labels of one atlas", labels.Stderr);
+    }
+
+    [Theory]
+    [InlineData("sub-01_task-rest_timeseries.tsv", "sub-01_task-rest_atlas-Yeo7_timeseries.tsv")]
+    [InlineData("out.tsv", "out_atlas-Yeo7.tsv")]
+    [InlineData("a/b.c/ts", "a/b.c/ts_atlas-Yeo7")]
+    public void Several_atlases_name_each_output_with_its_atlas_entity(string output, string expected) =>
+        Assert.Equal(expected, NiSharp.Pipeline.Extraction.OutputFor(output, "Yeo7"));
 }

@@ -264,10 +264,59 @@ public class SlurmScriptTests(LocalSlurm fixture)
     {
         var output = fixture.NewFolder("toobig");
         var options = new RunOptions { InputDirectory = Data, OutputDirectory = output };
-        var e = Assert.Throws<NiSharpException>(() => SlurmSubmission.Prepare(options, new SlurmOptions { Cluster = new FakeCluster { ArraySize = 4 } }));
-        Assert.Contains("6 subjects exceed the cluster's MaxArraySize 4", e.Message);
-        Assert.Contains("submit them in parts of at most 3 with participant_label,", e.Message);
-        Assert.Equal(["participant_label"], e.Text.Parameters); // which the CLI prints as --participant-label
+        var e = Assert.Throws<NiSharpException>(() => SlurmSubmission.Prepare(options, new SlurmOptions { Cluster = new FakeCluster { ArraySize = 4 }, SubjectsPerTask = 1 }));
+        Assert.Contains("6 array tasks exceed the cluster's MaxArraySize 4", e.Message);
+        Assert.Contains("give more subjects per task (slurm_subjects_per_task), or submit them in parts with participant_label,", e.Message);
+        Assert.Equal(["slurm_subjects_per_task", "participant_label"], e.Text.Parameters); // which the CLI prints as flags
+        // by default the subjects are batched so that the array fits: 6 subjects in 3 tasks (indices 0..2) of 2
+        var plan = SlurmSubmission.Prepare(options, new SlurmOptions { Cluster = new FakeCluster { ArraySize = 4 } });
+        Assert.Equal((2, 3), (plan.SubjectsPerTask, plan.Tasks));
+        Assert.Contains("#SBATCH --array=0-2\n", SlurmScripts.Participant(plan));
+    }
+
+    [Theory]
+    [InlineData(6, null, null, null, 1)]     // one subject per task without a limit
+    [InlineData(6, 2, null, null, 1)]        // fewer than four rounds of parallel tasks: one each
+    [InlineData(100, 5, null, null, 5)]      // four rounds of 5 tasks of 5
+    [InlineData(103, 5, null, null, 5)]
+    [InlineData(6, 10, null, null, 1)]
+    [InlineData(6, 2, 1, null, 1)]           // given: as given
+    [InlineData(5000, null, null, 1000, 5)]  // the cluster's array size
+    public void Subjects_per_task_by_default_fill_the_parallel_tasks(int subjects, int? maxParallel, int? given, int? maxTasks, int expected) =>
+        Assert.Equal(expected, new SlurmOptions { MaxParallel = maxParallel, SubjectsPerTask = given }.SubjectsPerTaskFor(subjects, maxTasks));
+
+    [Fact]
+    public async Task A_batched_array_task_processes_its_subjects_in_one_process()
+    {
+        var output = fixture.NewFolder("batched");
+        var r = DryRun(Data, output, "--no-reports", "--slurm-subjects-per-task", "2");
+        Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+        Assert.Contains("2 per array task: 3 task(s)", r.Stdout);
+        var script = File.ReadAllText(Path.Combine(output, "slurm", "participant.sbatch"));
+        Assert.Contains("#SBATCH --array=0-2\n", script);
+        Assert.True(BashSyntaxOk(script), script);
+        var lines = File.ReadAllLines(Path.Combine(output, "slurm", "subjects.txt"));
+        var info = new ProcessStartInfo("bash", [Path.Combine(output, "slurm", "participant.sbatch")])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = output,
+        };
+        info.Environment["SLURM_ARRAY_TASK_ID"] = "1";
+        info.Environment["SLURM_ARRAY_JOB_ID"] = "78";
+        using var p = Process.Start(info)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await p.WaitForExitAsync(timeout.Token);
+        Assert.True(p.ExitCode == 0, await stdout + await stderr);
+        Assert.Contains($"2 subject(s), sub-{lines[2]} {lines[3]} (task 1 of array job 78)", await stdout);
+        Assert.Equal([$"sub-{lines[2]}", $"sub-{lines[3]}"], Directory.GetDirectories(output, "sub-*").Select(Path.GetFileName).Order());
+        // status maps each subject to its task
+        var record = new SlurmJobRecord(DateTime.UtcNow, "78", null, lines, [], "h", 2);
+        SlurmJobRecord.Append(output, record);
+        Assert.Equal(2, SlurmJobRecord.Latest(output)!.SubjectsPerTask);
+        Assert.Equal([0, 0, 1, 1, 2, 2], Enumerable.Range(0, 6).Select(record.TaskOf));
     }
 
     [Fact]

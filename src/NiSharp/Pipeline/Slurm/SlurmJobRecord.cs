@@ -17,9 +17,13 @@ namespace NiSharp.Pipeline.Slurm;
 /// <c>subjects.txt</c>).</param>
 /// <param name="Complete">Subjects selected but left out because their outputs were complete.</param>
 /// <param name="ParametersHash">The parameters hash of the submitted analysis.</param>
+/// <param name="SubjectsPerTask">Subjects per array task: task <c>i</c> processes <c>Subjects[i·N .. (i+1)·N-1]</c>.</param>
 public sealed record SlurmJobRecord(DateTime Submitted, string? ArrayJobId, string? GroupJobId, IReadOnlyList<string> Subjects,
-    IReadOnlyList<string> Complete, string ParametersHash)
+    IReadOnlyList<string> Complete, string ParametersHash, int SubjectsPerTask = 1)
 {
+    /// <summary>The array task that processes subject number <paramref name="index"/> of <see cref="Subjects"/>.</summary>
+    public int TaskOf(int index) => index / Math.Max(1, SubjectsPerTask);
+
     /// <summary>The folder of the Slurm files of an output folder.</summary>
     public static string FolderOf(string outputDir) => Path.Combine(outputDir, "slurm");
 
@@ -47,7 +51,8 @@ public sealed record SlurmJobRecord(DateTime Submitted, string? ArrayJobId, stri
                 string? S(string k) => o[k] is JsonValue v && v.TryGetValue(out string? s) ? s : null;
                 string[] L(string k) => o[k] is JsonArray a ? a.Select(x => x?.GetValue<string>() ?? "").Where(x => x.Length > 0).ToArray() : [];
                 var when = DateTime.TryParse(S("Submitted"), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var d) ? d : DateTime.MinValue;
-                records.Add(new SlurmJobRecord(when, S("ArrayJobId"), S("GroupJobId"), L("Subjects"), L("Complete"), S("ParametersHash") ?? ""));
+                int perTask = o["SubjectsPerTask"] is JsonValue pv && pv.TryGetValue(out int pt) && pt > 0 ? pt : 1;
+                records.Add(new SlurmJobRecord(when, S("ArrayJobId"), S("GroupJobId"), L("Subjects"), L("Complete"), S("ParametersHash") ?? "", perTask));
             }
             return records;
         }
@@ -70,10 +75,11 @@ public sealed record SlurmJobRecord(DateTime Submitted, string? ArrayJobId, stri
                 ["Subjects"] = new JsonArray(r.Subjects.Select(s => (JsonNode?)s).ToArray()),
                 ["Complete"] = new JsonArray(r.Complete.Select(s => (JsonNode?)s).ToArray()),
                 ["ParametersHash"] = r.ParametersHash,
+                ["SubjectsPerTask"] = r.SubjectsPerTask,
             });
         var root = new JsonObject
         {
-            ["Description"] = "Slurm submissions of nisharp run --slurm (read by nisharp status): array task i processes Subjects[i]",
+            ["Description"] = "Slurm submissions of nisharp run --slurm (read by nisharp status): array task i processes Subjects[i·SubjectsPerTask] to Subjects[(i+1)·SubjectsPerTask-1]",
             ["Submissions"] = list,
         };
         OutputFolder.Create(FolderOf(outputDir));

@@ -29,6 +29,25 @@ public sealed partial record SlurmOptions
     /// <c>--array</c>); null: no limit beyond the cluster's.</summary>
     public int? MaxParallel { get; init; }
 
+    /// <summary><c>--slurm-subjects-per-task</c>: subjects each array task processes one after another in one process (so
+    /// a cluster pays a process's start once per batch); null: chosen by <see cref="SubjectsPerTaskFor"/>.</summary>
+    public int? SubjectsPerTask { get; init; }
+
+    /// <summary>The rounds of <see cref="MaxParallel"/> tasks the default batching leaves (see <see cref="SubjectsPerTaskFor"/>).</summary>
+    public const int RoundsOfTasks = 4;
+
+    /// <summary>The subjects per array task for <paramref name="subjects"/> subjects: <see cref="SubjectsPerTask"/> when
+    /// given; else enough tasks for four rounds of <see cref="MaxParallel"/> tasks (so that a slow subject holds back few
+    /// others, a failed task takes few with it, and late tasks still balance the load), one subject per task when that
+    /// gives fewer or without a limit; and never more tasks than <paramref name="maxTasks"/> (the cluster's array).</summary>
+    public int SubjectsPerTaskFor(int subjects, int? maxTasks = null)
+    {
+        if (SubjectsPerTask is int n) return n;
+        int perTask = MaxParallel is int m ? Math.Max(1, subjects / (RoundsOfTasks * m)) : 1;
+        if (maxTasks is int t && t > 0) perTask = Math.Max(perTask, (subjects + t - 1) / t);
+        return perTask;
+    }
+
     /// <summary><c>--slurm-account</c>: the account charged (null: the user's default).</summary>
     public string? Account { get; init; }
 
@@ -70,6 +89,7 @@ public sealed partial record SlurmOptions
         if (Memory is string m && !MemoryPattern().IsMatch(m))
             throw NiSharpException.InParameter("slurm_mem", $" '{m}' is not a Slurm memory size (a whole number with an optional K, M, G or T unit, e.g. 4G)");
         if (Cpus < 1) throw NiSharpException.InParameter("slurm_cpus", $" must be at least 1, got {Cpus}");
+        if (SubjectsPerTask is < 1) throw NiSharpException.InParameter("slurm_subjects_per_task", $" must be at least 1, got {SubjectsPerTask}");
         if (MaxParallel is < 1) throw NiSharpException.InParameter("slurm_max_parallel", $" must be at least 1, got {MaxParallel}");
         foreach (var (parameter, value) in new[] { ("slurm_partition", Partition), ("slurm_account", Account) })
             if (value is string v && (v.Length == 0 || !NamePattern().IsMatch(v)))

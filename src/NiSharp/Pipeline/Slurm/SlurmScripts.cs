@@ -20,26 +20,42 @@ public static partial class SlurmScripts
         var sb = new StringBuilder();
         sb.Append("#!/bin/bash\n");
         sb.Append($"# NiSharp participant level as a Slurm job array, written by 'nisharp run --slurm' (NiSharp {Provenance.Version}).\n");
-        sb.Append($"# Task i processes the subject on line i+1 of {plan.SubjectsFile}:\n");
+        int per = plan.SubjectsPerTask;
+        sb.Append(per == 1
+            ? $"# Task i processes the subject on line i+1 of {plan.SubjectsFile}:\n"
+            : $"# Task i processes the {per} subjects on lines {per}i+1 to {per}(i+1) of {plan.SubjectsFile}, one after another in one process:\n");
         sb.Append($"# {n} subject(s) whose outputs are not complete{(plan.Complete.Count > 0 ? $" ({plan.Complete.Count} complete one(s) left out)" : "")}.\n");
         sb.Append($"# Parameters hash {plan.ParametersHash}; outputs and logs in {plan.Options.OutputDirectory}.\n");
         sb.Append("# Submit by hand: sbatch " + Quote(plan.ParticipantScript) + "   (nisharp status " + Quote(plan.Options.OutputDirectory) + " follows it)\n");
         sb.Append("#SBATCH --job-name=nisharp-participant\n");
-        sb.Append($"#SBATCH --array=0-{n - 1}{(slurm.MaxParallel is int max ? "%" + max.ToString(CultureInfo.InvariantCulture) : "")}\n");
+        sb.Append($"#SBATCH --array=0-{plan.Tasks - 1}{(slurm.MaxParallel is int max ? "%" + max.ToString(CultureInfo.InvariantCulture) : "")}\n");
         Resources(sb, plan);
         sb.Append($"#SBATCH {Directive($"--output={plan.LogsDirectory}/slurm-participant-%A_%a.out")}\n");
         sb.Append('\n');
         sb.Append("set -euo pipefail\n");
-        sb.Append($"subject=$(sed -n \"$((SLURM_ARRAY_TASK_ID + 1))p\" {Quote(plan.SubjectsFile)})\n");
-        sb.Append("if [ -z \"$subject\" ]; then\n");
-        sb.Append($"  echo \"nisharp: no subject on line $((SLURM_ARRAY_TASK_ID + 1)) of {Escape(plan.SubjectsFile)}\" >&2\n");
-        sb.Append("  exit 2\n");
-        sb.Append("fi\n");
-        sb.Append("echo \"nisharp participant level: sub-$subject (task $SLURM_ARRAY_TASK_ID of array job $SLURM_ARRAY_JOB_ID) on $(hostname) at $(date -Is)\"\n");
+        if (per == 1)
+        {
+            sb.Append($"subject=$(sed -n \"$((SLURM_ARRAY_TASK_ID + 1))p\" {Quote(plan.SubjectsFile)})\n");
+            sb.Append("if [ -z \"$subject\" ]; then\n");
+            sb.Append($"  echo \"nisharp: no subject on line $((SLURM_ARRAY_TASK_ID + 1)) of {Escape(plan.SubjectsFile)}\" >&2\n");
+            sb.Append("  exit 2\n");
+            sb.Append("fi\n");
+            sb.Append("echo \"nisharp participant level: sub-$subject (task $SLURM_ARRAY_TASK_ID of array job $SLURM_ARRAY_JOB_ID) on $(hostname) at $(date -Is)\"\n");
+        }
+        else
+        {
+            string p = per.ToString(CultureInfo.InvariantCulture);
+            sb.Append($"mapfile -t subjects < <(sed -n \"$((SLURM_ARRAY_TASK_ID * {p} + 1)),$(((SLURM_ARRAY_TASK_ID + 1) * {p}))p\" {Quote(plan.SubjectsFile)})\n");
+            sb.Append("if [ \"${#subjects[@]}\" -eq 0 ]; then\n");
+            sb.Append($"  echo \"nisharp: no subject on lines $((SLURM_ARRAY_TASK_ID * {p} + 1))-$(((SLURM_ARRAY_TASK_ID + 1) * {p})) of {Escape(plan.SubjectsFile)}\" >&2\n");
+            sb.Append("  exit 2\n");
+            sb.Append("fi\n");
+            sb.Append("echo \"nisharp participant level: ${#subjects[@]} subject(s), sub-${subjects[*]} (task $SLURM_ARRAY_TASK_ID of array job $SLURM_ARRAY_JOB_ID) on $(hostname) at $(date -Is)\"\n");
+        }
         Exports(sb, plan);
         sb.Append("# --array-task: the other tasks write to the same output folder at the same time.\n");
         sb.Append(slurm.NisharpCommand.Trim()).Append(" run ").Append(Quote(plan.Options.InputDirectory)).Append(' ').Append(Quote(plan.Options.OutputDirectory))
-          .Append(" participant --participant-label \"$subject\" --jobs 1 --array-task");
+          .Append(per == 1 ? " participant --participant-label \"$subject\" --jobs 1 --array-task" : " participant --participant-label \"${subjects[@]}\" --jobs 1 --array-task");
         foreach (var a in slurm.RunArguments) sb.Append(' ').Append(Quote(a));
         sb.Append('\n');
         return sb.ToString();

@@ -13,9 +13,13 @@ namespace NiSharp.Pipeline.Slurm;
 /// <param name="Memory">The <c>--mem</c> of the jobs.</param>
 /// <param name="MemoryNote">How <paramref name="Memory"/> was chosen when not given, else null.</param>
 /// <param name="WorkingDirectory">The jobs' working directory.</param>
+/// <param name="SubjectsPerTask">Subjects each array task processes (task <c>i</c>: lines <c>i·N+1</c> to <c>(i+1)·N</c>).</param>
 public sealed record SlurmPlan(RunOptions Options, SlurmOptions Slurm, IReadOnlyList<string> Selected, IReadOnlyList<string> ToSubmit,
-    IReadOnlyList<string> Complete, string ParametersHash, string Memory, string? MemoryNote, string WorkingDirectory)
+    IReadOnlyList<string> Complete, string ParametersHash, string Memory, string? MemoryNote, string WorkingDirectory, int SubjectsPerTask = 1)
 {
+    /// <summary>The array's tasks.</summary>
+    public int Tasks => (ToSubmit.Count + SubjectsPerTask - 1) / SubjectsPerTask;
+
     /// <summary><c>OUTPUT_DIR/slurm</c>.</summary>
     public string SlurmDirectory => SlurmJobRecord.FolderOf(Options.OutputDirectory);
 
@@ -90,16 +94,19 @@ public static class SlurmSubmission
             // A local run holds the folder's lock for its whole duration; the jobs would collide with it.
             using var probe = OutputLock.Acquire(output);
         }
-        if (!slurm.DryRun && toSubmit.Count > 0 && slurm.Cluster.MaxArraySize() is int maxArray && toSubmit.Count > maxArray - 1)
+        int? maxArray = slurm.DryRun || toSubmit.Count == 0 ? null : slurm.Cluster.MaxArraySize();
+        int perTask = slurm.SubjectsPerTaskFor(toSubmit.Count, maxArray is int ma ? ma - 1 : null);
+        int tasks = (toSubmit.Count + perTask - 1) / perTask;
+        if (maxArray is int maxTasks && tasks > maxTasks - 1)
             throw new NiSharpException(output,
-                $"{toSubmit.Count} subjects exceed the cluster's MaxArraySize {maxArray} (array indices 0..{maxArray - 1}): submit them in parts of at most {maxArray - 1} with {new ParameterName("participant_label")}, each once the previous part has finished (the parts may share OUTPUT_DIR), or ask the administrators to raise MaxArraySize");
+                $"{tasks} array tasks exceed the cluster's MaxArraySize {maxArray} (array indices 0..{maxArray - 1}): give more subjects per task ({new ParameterName("slurm_subjects_per_task")}), or submit them in parts with {new ParameterName("participant_label")}, each once the previous part has finished (the parts may share OUTPUT_DIR), or ask the administrators to raise MaxArraySize");
 
         var submitting = toSubmit.ToHashSet(StringComparer.Ordinal);
         var (memory, note) = slurm.Memory is string m
             ? (m, null)
             : DefaultMemory(selection.Subjects.Where(s => submitting.Count == 0 || submitting.Contains(s.Subject)).SelectMany(s => s.Runs).ToList(), ctx.Atlas.Labels.Regions.Count, options.Reports);
         var plan = new SlurmPlan(options, slurm, selected, toSubmit, complete, ctx.Provenance.ParametersHash, memory, note,
-            Path.GetFullPath(slurm.WorkingDirectory ?? System.Environment.CurrentDirectory))
+            Path.GetFullPath(slurm.WorkingDirectory ?? System.Environment.CurrentDirectory), perTask)
         {
             // --templateflow-home travels with the other flags; the environment's home is written out.
             Environment = ctx.Atlas.Source is { Origin: Atlases.AtlasOrigin.TemplateFlow, Root: string home } && options.TemplateFlowHome is null
@@ -138,7 +145,7 @@ public static class SlurmSubmission
             // Recorded even when the group job was refused, so that status follows the array.
             if (array is not null || group is not null)
                 SlurmJobRecord.Append(plan.Options.OutputDirectory,
-                    new SlurmJobRecord(submitted, array, group, plan.ToSubmit, plan.Complete, plan.ParametersHash));
+                    new SlurmJobRecord(submitted, array, group, plan.ToSubmit, plan.Complete, plan.ParametersHash, plan.SubjectsPerTask));
         }
         return new SlurmSubmissionResult(plan, array, group);
     }
