@@ -11,11 +11,16 @@ namespace NiSharp.Atlases;
 /// </summary>
 public sealed class Atlas
 {
-    private int[]? _present;
+    // What the value counts give: every value with its voxel count, the labels present and the checked label table.
+    private sealed record Counted(int[] Values, long[] Counts, int[] Present, LabelTable Labels);
+
+    private readonly object _gate = new();
+    private Counted? _counted;
     private readonly Lazy<Image<int>> _image;
     private readonly string? _file;
     private readonly NiftiHeader? _header;
-    private (int[] Values, long[] Counts)? _valueCounts;
+    private readonly LabelTable? _table;
+    private int _fileReads;
 
     /// <summary>The bundled name, or the file name.</summary>
     public string Name { get; }
@@ -26,7 +31,9 @@ public sealed class Atlas
     public Image<int> Image => _image.Value;
 
     /// <summary>The names of the labels.</summary>
-    public LabelTable Labels { get; }
+    /// <remarks>An atlas from a file checks its labels (some, not too many, each named by the table) once its voxels are
+    /// counted: on the first of this, <see cref="LabelsPresent"/> or <see cref="LabelsOn"/>, whose read counts them.</remarks>
+    public LabelTable Labels => Count().Labels;
 
     /// <summary>The catalogue entry of a bundled atlas (licence, space), null for a user's file.</summary>
     public AtlasInfo? Info { get; }
@@ -43,25 +50,80 @@ public sealed class Atlas
     /// <summary>The grid of the label image.</summary>
     public Grid Grid { get; }
 
-    private Atlas(string name, Image<int> image, LabelTable labels, AtlasInfo? info, string? imageSource, AtlasSource? source = null)
+    /// <summary>How many times the atlas file was streamed (counted, or sampled onto a grid) by this atlas: tests hold a cold
+    /// fit to one read.</summary>
+    internal int FileReads => Volatile.Read(ref _fileReads);
+
+    // An atlas in memory: its labels are known (and were checked by whoever built it).
+    private Atlas(string name, Image<int> image, LabelTable labels, AtlasInfo? info, string? imageSource, AtlasSource? source = null,
+        (int[] Values, long[] Counts)? valueCounts = null)
     {
-        Name = name; _image = new Lazy<Image<int>>(image); Grid = Grid.Of(image); Labels = labels; Info = info; ImageSource = imageSource; Source = source;
+        Name = name; _image = new Lazy<Image<int>>(image); Grid = Grid.Of(image); Info = info; ImageSource = imageSource; Source = source;
+        var (values, counts) = valueCounts ?? StreamedNearest.CountValues(image.Data);
+        _counted = new Counted(values, counts, values.Where(v => v != 0).ToArray(), labels);
     }
 
-    // An atlas whose image stays in its file until asked: its grid and value counts come from one streamed read.
-    private Atlas(string name, string file, Grid grid, NiftiHeader header, (int[] Values, long[] Counts) valueCounts, LabelTable labels, AtlasInfo? info,
-        string? imageSource, AtlasSource source)
+    // An atlas whose image stays in its file until asked. Its value counts come from the cache or the first read of the
+    // file — best the one that samples it onto a data grid (LabelsOn), so that a fit reads it once.
+    private Atlas(string name, string file, Grid grid, NiftiHeader header, LabelTable? table, AtlasInfo? info, string? imageSource, AtlasSource source)
     {
-        Name = name; _file = file; _image = new Lazy<Image<int>>(() => Regions.LoadLabelImage(file)); Grid = grid; _header = header;
-        _valueCounts = valueCounts; Labels = labels; Info = info; ImageSource = imageSource; Source = source;
+        Name = name; _file = file; _image = new Lazy<Image<int>>(() => LoadWhole(file)); Grid = grid; _header = header;
+        _table = table; Info = info; ImageSource = imageSource; Source = source;
+    }
+
+    // The image read whole (a plot, relabelling) is checked before it is used, counted in memory if nothing has counted it.
+    private Image<int> LoadWhole(string file)
+    {
+        var image = Regions.LoadLabelImage(file);
+        Interlocked.Increment(ref _fileReads);
+        if (Volatile.Read(ref _counted) is null)
+        {
+            var (values, counts) = StreamedNearest.CountValues(image.Data);
+            Learn(values, counts);
+        }
+        return image;
     }
 
     /// <summary>Every value of the label image (0 included when present), ascending, with its voxel count on the atlas's grid.</summary>
-    internal (int[] Values, long[] Counts) ValueCounts => _valueCounts ??= StreamedNearest.CountValues(Image.Data);
+    internal (int[] Values, long[] Counts) ValueCounts
+    {
+        get
+        {
+            var c = Count();
+            return (c.Values, c.Counts);
+        }
+    }
+
+    // The counts, from a streamed read of their own when nothing has counted the voxels yet (or the cache).
+    private Counted Count()
+    {
+        if (Volatile.Read(ref _counted) is { } known) return known;
+        lock (_gate)
+        {
+            if (_counted is { } counted) return counted; // another thread counted them meanwhile
+            string? key = FittedAtlasCache.Enabled && Source is not null ? FittedAtlasCache.CountsKey(Source.ContentHash) : null;
+            if (key is not null && FittedAtlasCache.Read(key) is { } cached) return Learn(cached.Values, cached.Counts);
+            var scan = StreamedNearest.Sample(_file!, null);
+            Interlocked.Increment(ref _fileReads);
+            var learnt = Learn(scan.Values, scan.Counts);
+            if (key is not null) FittedAtlasCache.Write(key, scan.Values, scan.Counts, null);
+            return learnt;
+        }
+    }
+
+    // Takes the value counts of the file (the first time) and runs the checks that need them: the one-line errors of a bad atlas.
+    private Counted Learn(int[] values, long[] counts)
+    {
+        if (Volatile.Read(ref _counted) is { } known) return known;
+        var present = values.Where(v => v != 0).ToArray();
+        var counted = new Counted(values, counts, present, Validated(present, _table, Name, ImageSource));
+        return Interlocked.CompareExchange(ref _counted, counted, null) ?? counted;
+    }
 
     /// <summary>
     /// The label image on <paramref name="grid"/> (nearest; the image itself when the grids are the same): streamed from the
-    /// atlas file when the image was never read whole, else resampled in memory — the same voxels either way.
+    /// atlas file when the image was never read whole, else resampled in memory — the same voxels either way. The streamed
+    /// read also counts the atlas's voxels when nothing has yet (so a bad atlas fails here, with the error it gives when loaded).
     /// </summary>
     public Image<int> LabelsOn(Grid grid)
     {
@@ -69,20 +131,28 @@ public sealed class Atlas
         {
             // The disk cache holds what streaming gives (FittedAtlasCache): the same voxels without reading the atlas.
             string? key = FittedAtlasCache.Enabled && Source is not null ? FittedAtlasCache.GridKey(Source.ContentHash, grid) : null;
-            if (key is not null && FittedAtlasCache.Read(key) is { Labels: { } cached } && cached.Length == grid.VoxelCount)
+            if (key is not null && FittedAtlasCache.Read(key) is { Labels: { } cached } entry && cached.Length == grid.VoxelCount)
             {
+                Learn(entry.Values, entry.Counts);
                 bool same = Grid.SameFieldOfView(grid);
                 return new Image<int>(same ? Grid.Shape : grid.Shape, same ? Grid.Affine : grid.Affine, cached, _header);
             }
+            bool counting = Volatile.Read(ref _counted) is null;
             var sample = StreamedNearest.Sample(_file, grid);
-            if (key is not null) FittedAtlasCache.Write(key, sample.Values, sample.Counts, sample.OnTarget!.Data);
+            Interlocked.Increment(ref _fileReads);
+            Learn(sample.Values, sample.Counts);
+            if (key is not null)
+            {
+                FittedAtlasCache.Write(key, sample.Values, sample.Counts, sample.OnTarget!.Data);
+                if (counting) FittedAtlasCache.Write(FittedAtlasCache.CountsKey(Source!.ContentHash), sample.Values, sample.Counts, null);
+            }
             return sample.OnTarget!;
         }
         return Grid.SameFieldOfView(grid) ? Image : Resampling.ResampleToGrid(Image, grid, Interpolation.Nearest, clip: true);
     }
 
     /// <summary>The non-zero labels that have voxels, ascending.</summary>
-    public IReadOnlyList<int> LabelsPresent => _present ??= ValueCounts.Values.Where(v => v != 0).ToArray();
+    public IReadOnlyList<int> LabelsPresent => Count().Present;
 
     /// <summary>
     /// Labels the table names that have no voxel in the image. Not an error (they make no region, as in nilearn,
@@ -131,9 +201,9 @@ public sealed class Atlas
     {
         var img = image;
         if (img.NDim > 3) img = Regions.ToLabelImage(img, imageSource);
-        var present = img.Data.Where(v => v != 0).Distinct().Order().ToArray();
-        labels = Validated(present, labels, name, imageSource);
-        return new Atlas(name, img, labels, info, imageSource, source) { _present = present };
+        var valueCounts = StreamedNearest.CountValues(img.Data);
+        labels = Validated(valueCounts.Values.Where(v => v != 0).ToArray(), labels, name, imageSource);
+        return new Atlas(name, img, labels, info, imageSource, source, valueCounts);
     }
 
     /// <summary>The checks of every atlas on its labels present: some, not too many, all named by the table (<c>label_N</c> without one).</summary>
@@ -161,31 +231,19 @@ public sealed class Atlas
     /// <summary>The label atlas of a resolved <paramref name="source"/> (<see cref="AtlasSource.LoadLabels"/>).</summary>
     internal static Atlas FromSource(AtlasSource source)
     {
-        // One streamed read gives the grid and the labels present; the image itself is read only if something asks for it.
+        // The header gives the grid; the voxels are read when first needed — fitting a masker reads them once, onto the data
+        // grid, and counts them on the way (or the cache knows both). The checks that need the counts wait for them, always
+        // (whatever the cache holds, a bad atlas fails at the same step).
         var path = source.ImagePath;
         Grid grid;
         NiftiHeader header;
-        (int[] Values, long[] Counts) valueCounts;
-        string? key = FittedAtlasCache.Enabled ? FittedAtlasCache.CountsKey(source.ContentHash) : null;
-        if (key is not null && FittedAtlasCache.Read(key) is { } cached)
-        {
-            using var f = NiftiFile.Open(path);
-            (grid, header, valueCounts) = (Grid.Of(f), f.Header, (cached.Values, cached.Counts));
-        }
-        else
-        {
-            var scan = StreamedNearest.Sample(path, null);
-            (grid, header, valueCounts) = (scan.Grid, scan.Header, (scan.Values, scan.Counts));
-            if (key is not null) FittedAtlasCache.Write(key, scan.Values, scan.Counts, null);
-        }
+        using (var f = NiftiFile.Open(path)) (grid, header) = (Regions.LabelImageGrid(f, path), f.Header);
         LabelTable? labels = source.LabelsPath is not null ? LabelTable.Read(source.LabelsPath)
             : source.Info is { } info ? (info.LabelsFile is not null ? BundledLabels(info) : RelabeledYeoLabels(() => Regions.LoadLabelImage(path)))
             : null;
         // A bundled atlas is named by its catalogue name in messages, not by where the cache happens to hold it.
         string who = source.Info is null ? path : source.Name;
-        var present = valueCounts.Values.Where(v => v != 0).ToArray();
-        labels = Validated(present, labels, source.Name, who);
-        return new Atlas(source.Name, path, grid, header, valueCounts, labels, source.Info, who, source) { _present = present };
+        return new Atlas(source.Name, path, grid, header, labels, source.Info, who, source);
     }
 
     /// <summary>nilearn's <c>datasets.fetch_atlas_yeo_2011()</c>: the bundled Yeo 2011 atlases under nilearn's keys.</summary>

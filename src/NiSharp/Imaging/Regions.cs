@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using System.Numerics.Tensors;
 using NiSharp.Nifti;
 
 namespace NiSharp.Imaging;
@@ -187,31 +188,89 @@ public static class Regions
     public static (int[] Shape, Affine Affine, NiftiHeader Header) StreamLabelImage(string path, ReadOnlySpanAction<int, long> visit, Action<Grid>? start = null)
     {
         using var f = NiftiFile.Open(path);
-        var shape = f.Shape.ToList();
-        while (shape.Count > 3 && shape[^1] == 1) shape.RemoveAt(shape.Count - 1);
-        if (shape.Count > 3)
-            throw new NiSharpException(path, $"a label image must be 3D, got shape {Image.ShapeText(f.Shape)}");
+        var shape = LabelImageShape(f, path);
         int total = f.VoxelsPerVolume;
         start?.Invoke(Grid.Of(f));
         int slice = Math.Max(1, shape.Count > 1 ? shape[0] * shape[1] : shape[0]);
         int pieceVoxels = Math.Min(total, Math.Max(slice, (1 << 18) / slice * slice)); // whole slices; no 2 MB buffer for a small image
-        var piece = new double[pieceVoxels];
         var labels = new int[pieceVoxels];
+        // Unscaled integer voxels (the usual atlas: a 1 mm int64 image is 134 MB) are whole numbers already: only their
+        // range is checked, vectorised, instead of going through doubles voxel by voxel — the same labels, several times faster.
+        ReadPiece read = f.Header.HasScaling ? ReadAsDoubles(f, path, pieceVoxels) : f.DataType switch
+        {
+            NiftiDataType.Int32 => (first, dst) => f.ReadVoxels(first, dst),
+            NiftiDataType.UInt8 => ReadAsIntegers<byte>(f, path, pieceVoxels),
+            NiftiDataType.Int8 => ReadAsIntegers<sbyte>(f, path, pieceVoxels),
+            NiftiDataType.Int16 => ReadAsIntegers<short>(f, path, pieceVoxels),
+            NiftiDataType.UInt16 => ReadAsIntegers<ushort>(f, path, pieceVoxels),
+            NiftiDataType.UInt32 => ReadAsIntegers<uint>(f, path, pieceVoxels),
+            NiftiDataType.Int64 => ReadAsIntegers<long>(f, path, pieceVoxels),
+            NiftiDataType.UInt64 => ReadAsIntegers<ulong>(f, path, pieceVoxels),
+            _ => ReadAsDoubles(f, path, pieceVoxels),
+        };
         for (int first = 0; first < total; first += pieceVoxels)
         {
             int n = Math.Min(pieceVoxels, total - first);
-            var chunk = piece.AsSpan(0, n);
-            f.ReadVoxels<double>(first, chunk);
-            for (int i = 0; i < n; i++)
-            {
-                double d = chunk[i];
-                if (double.IsNaN(d)) { labels[i] = 0; continue; } // nilearn reads labels with ensure_finite: NaN → 0
-                if (d != Math.Round(d) || d > int.MaxValue || d < int.MinValue)
-                    throw new NiSharpException(path, $"has non-integer values (e.g. {d}); it is not a label image");
-                labels[i] = (int)d;
-            }
+            read(first, labels.AsSpan(0, n));
             visit(labels.AsSpan(0, n), first);
         }
         return (shape.ToArray(), f.Affine, f.Header);
     }
+
+    /// <summary>The grid of an opened label image file, whose shape is checked as <see cref="StreamLabelImage"/> reads it (3D, trailing
+    /// singleton dimensions dropped) — without reading a voxel.</summary>
+    public static Grid LabelImageGrid(NiftiFile f, string path)
+    {
+        LabelImageShape(f, path);
+        return Grid.Of(f);
+    }
+
+    private static List<int> LabelImageShape(NiftiFile f, string path)
+    {
+        var shape = f.Shape.ToList();
+        while (shape.Count > 3 && shape[^1] == 1) shape.RemoveAt(shape.Count - 1);
+        if (shape.Count > 3)
+            throw new NiSharpException(path, $"a label image must be 3D, got shape {Image.ShapeText(f.Shape)}");
+        return shape;
+    }
+
+    /// <summary>Reads the labels of the voxels from a linear index on into a span as long as the piece.</summary>
+    private delegate void ReadPiece(long first, Span<int> labels);
+
+    // Any voxel type, scaled or not: through doubles, voxel by voxel.
+    private static ReadPiece ReadAsDoubles(NiftiFile f, string path, int pieceVoxels)
+    {
+        var piece = new double[pieceVoxels];
+        return (first, labels) =>
+        {
+            var chunk = piece.AsSpan(0, labels.Length);
+            f.ReadVoxels<double>(first, chunk);
+            for (int i = 0; i < chunk.Length; i++)
+            {
+                double d = chunk[i];
+                if (double.IsNaN(d)) { labels[i] = 0; continue; } // nilearn reads labels with ensure_finite: NaN → 0
+                if (d != Math.Round(d) || d > int.MaxValue || d < int.MinValue) throw NotLabels(path, d);
+                labels[i] = (int)d;
+            }
+        };
+    }
+
+    // Unscaled integers: a vectorised range check, then a vectorised narrowing.
+    private static ReadPiece ReadAsIntegers<T>(NiftiFile f, string path, int pieceVoxels) where T : unmanaged, IBinaryInteger<T>
+    {
+        var piece = new T[pieceVoxels];
+        return (first, labels) =>
+        {
+            var chunk = piece.AsSpan(0, labels.Length);
+            f.ReadVoxels(first, chunk);
+            if (double.CreateTruncating(TensorPrimitives.Max<T>(chunk)) > int.MaxValue ||
+                double.CreateTruncating(TensorPrimitives.Min<T>(chunk)) < int.MinValue)
+                foreach (var v in chunk)
+                    if (double.CreateTruncating(v) is var d && (d > int.MaxValue || d < int.MinValue)) throw NotLabels(path, d);
+            TensorPrimitives.ConvertTruncating<T, int>(chunk, labels);
+        };
+    }
+
+    private static NiSharpException NotLabels(string path, double example) =>
+        new(path, $"has non-integer values (e.g. {example}); it is not a label image");
 }

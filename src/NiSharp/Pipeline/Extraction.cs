@@ -244,9 +244,15 @@ public static class Extraction
         {
             var maskers = new List<RegionMasker>();
             for (int i = 0; i < plans.Count; i++)
-                maskers.Add(VolumeMasker(r, plans[i], maskImg, reductionStrategy, keep, clean, trSource, warningLists[i]));
-            using var file = NiftiFile.Open(boldPath);
-            results = [.. RegionMasker.FitTransformEach(file, maskers, inputs, warningLists)];
+                maskers.Add(VolumeMasker(r, plans[i], maskImg, reductionStrategy, keep, clean, trSource));
+            var before = warningLists.Select(w => w.Count).ToArray();
+            using (var file = NiftiFile.Open(boldPath))
+                results = [.. RegionMasker.FitTransformEach(file, maskers, inputs, warningLists)];
+            // A label table naming labels the image lacks, said where it was always said: asked after the pass, whose read of
+            // the atlas counted its labels (asked before, it would read the atlas once more).
+            for (int i = 0; i < plans.Count; i++)
+                if (plans[i].Source?.LabelsPath is not null && maskers[i] is LabelsMasker labels && labels.Options.Atlas.AbsentLabelsWarning() is string absent)
+                    warningLists[i].Insert(before[i], absent);
         }
 
         // Everything extracted: now the files, each atlas's set in turn.
@@ -304,7 +310,7 @@ public static class Extraction
     }
 
     private static RegionMasker VolumeMasker(ExtractRequest r, Plan p, Image<byte>? maskImg, ReductionStrategy reduction, KeepEmpty keep,
-        CleanOptions clean, string? trSource, List<string> warnings)
+        CleanOptions clean, string? trSource)
     {
         if (p.Source is null)
             return new SpheresMasker(new SpheresMaskerOptions
@@ -324,11 +330,9 @@ public static class Extraction
                 SmoothingFwhm = r.SmoothingFwhm, HighVarianceConfounds = r.HighVarianceConfounds,
             });
         }
-        var labelAtlas = p.Source.LoadLabels();
-        if (p.Source.LabelsPath is not null && labelAtlas.AbsentLabelsWarning() is string absent) warnings.Add(absent);
         return new LabelsMasker(new LabelsMaskerOptions
         {
-            Atlas = labelAtlas, MaskImg = maskImg, MaskSource = r.Mask,
+            Atlas = p.Source.LoadLabels(), MaskImg = maskImg, MaskSource = r.Mask,
             Strategy = reduction, MinCoverage = r.MinCoverage,
             KeepEmpty = keep, Clean = clean, RepetitionTimeSource = trSource,
             SmoothingFwhm = r.SmoothingFwhm, HighVarianceConfounds = r.HighVarianceConfounds,

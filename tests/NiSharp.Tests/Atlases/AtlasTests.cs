@@ -76,14 +76,59 @@ public class AtlasTests
     }
 
     [Fact]
-    public void A_labels_file_missing_image_labels_says_which()
+    public void A_labels_file_missing_image_labels_says_which_at_the_first_use_of_the_labels()
     {
         using var dir = new TempDir();
         File.WriteAllLines(dir.File("labels.tsv"), ["index\tname", "1\tone", "2\ttwo", "4\tfour", "6\tsix"]);
-        var e = Assert.Throws<NiSharpException>(() => Atlas.Load(TestPaths.Nilearn("in_atlas.nii.gz"), dir.File("labels.tsv")));
+        // Loading reads the header; the labels are checked once the voxels are counted — by asking for them, or by a fit,
+        // whose read of the atlas counts them — with the same one-line error either way, whatever the cache holds.
+        var atlas = Atlas.Load(TestPaths.Nilearn("in_atlas.nii.gz"), dir.File("labels.tsv"));
+        var e = Assert.Throws<NiSharpException>(() => atlas.Labels);
         Assert.StartsWith(dir.File("labels.tsv") + ": ", e.Message);
         Assert.Contains("labels 3, 5, 7", e.Message);
         Assert.Contains("in_atlas.nii.gz", e.Message);
+        Assert.Single(e.Message.Split('\n'));
+        Assert.Equal(e.Message, Assert.Throws<NiSharpException>(() => atlas.LabelsPresent).Message);
+        var grid = Grid.Of(TestPaths.Data("samples", "nipy_functional.nii.gz"));
+        var fresh = Atlas.Load(TestPaths.Nilearn("in_atlas.nii.gz"), dir.File("labels.tsv"));
+        Assert.Equal(e.Message, Assert.Throws<NiSharpException>(() => new NiSharp.Maskers.LabelsMasker(fresh).Fit(grid)).Message);
+        Assert.Equal(1, fresh.FileReads);
+    }
+
+    [Fact]
+    public void A_cold_fit_reads_the_atlas_file_once_and_counts_it_on_the_way()
+    {
+        using var off = FittedAtlasCache.Off(); // cold: nothing cached, nothing written
+        var grid = Grid.Of(TestPaths.Data("samples", "nipy_functional.nii.gz"));
+        var atlas = Atlas.Load("schaefer100-7");
+        Assert.Equal(0, atlas.FileReads); // the header only
+        var fit = new NiSharp.Maskers.LabelsMasker(atlas).Fit(grid);
+        Assert.Equal(1, atlas.FileReads);
+        Assert.Equal(100, atlas.LabelsPresent.Count);
+        Assert.Equal("7Networks_LH_Vis_1", atlas.Labels[1]!.Name);
+        Assert.Equal(1, atlas.FileReads);
+        // the same counts, coverage and labels as an atlas counted by a read of its own before its fit
+        var counted = Atlas.Load("schaefer100-7");
+        Assert.Equal(100, counted.LabelsPresent.Count);
+        Assert.Equal(1, counted.FileReads);
+        var fitAfter = new NiSharp.Maskers.LabelsMasker(counted).Fit(grid);
+        Assert.Equal(2, counted.FileReads);
+        Assert.Equal(counted.ValueCounts.Values, atlas.ValueCounts.Values);
+        Assert.Equal(counted.ValueCounts.Counts, atlas.ValueCounts.Counts);
+        Assert.Equal(fitAfter.Coverage, fit.Coverage);
+        Assert.True(fitAfter.ResampledLabels.Data.AsSpan().SequenceEqual(fit.ResampledLabels.Data));
+        // and as the image read whole (counted in memory)
+        Assert.Equal(StreamedNearest.CountValues(atlas.Image.Data).Counts, atlas.ValueCounts.Counts);
+    }
+
+    [Fact]
+    public void An_atlas_read_whole_is_checked_before_it_is_used()
+    {
+        // relabelling reads the image whole: an all-background atlas fails there, before anything is computed or written
+        var path = TestPaths.Fixture("badinput", "atlases", "all_background.nii.gz");
+        var atlas = Atlas.Load(path);
+        var e = Assert.Throws<NiSharpException>(() => atlas.ConnectedLabelRegions());
+        Assert.Equal($"{path}: the atlas has no labels: every voxel is 0 (background)", e.Message);
     }
 
     [Fact]

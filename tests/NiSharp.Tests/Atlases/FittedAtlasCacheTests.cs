@@ -27,11 +27,14 @@ public sealed class FittedAtlasCacheTests : IDisposable
     public void A_miss_writes_the_entries_and_a_hit_gives_the_same_labels_without_reading_the_atlas()
     {
         using var _ = FittedAtlasCache.At(Folder);
-        var expected = Fit(Atlas.Load("aal"));
+        var cold = Atlas.Load("aal");
+        var expected = Fit(cold);
+        Assert.Equal(1, cold.FileReads); // one read gives both
         Assert.Equal(2, Entries().Length); // the value counts and the labels on the grid
         var hit = Atlas.Load("aal");
         Assert.Equal(expected, Fit(hit));
         Assert.Equal(Atlas.Load("aal").LabelsPresent, hit.LabelsPresent);
+        Assert.Equal(0, hit.FileReads);
         Assert.Equal(2, Entries().Length);
     }
 

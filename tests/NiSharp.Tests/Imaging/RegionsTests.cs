@@ -110,4 +110,67 @@ public class RegionsTests
         var e = Assert.Throws<NiSharpException>(() => Regions.ToLabelImage(img, "x.nii.gz"));
         Assert.StartsWith("x.nii.gz: ", e.Message);
     }
+    [Theory]
+    [InlineData(NiftiDataType.UInt8)]
+    [InlineData(NiftiDataType.Int8)]
+    [InlineData(NiftiDataType.Int16)]
+    [InlineData(NiftiDataType.UInt16)]
+    [InlineData(NiftiDataType.Int32)]
+    [InlineData(NiftiDataType.UInt32)]
+    [InlineData(NiftiDataType.Int64)]
+    [InlineData(NiftiDataType.UInt64)]
+    public void Integer_label_files_stream_as_the_label_rule_reads_them(NiftiDataType type)
+    {
+        // Unscaled integer files take a path of their own (a range check, no doubles): the same labels as the rule on the
+        // image loaded as doubles, over more than one piece of slices (64×64 slices, 128 of them: 2 pieces).
+        using var dir = new TempDir();
+        var path = dir.File("labels.nii.gz");
+        bool signed = type is NiftiDataType.Int8 or NiftiDataType.Int16 or NiftiDataType.Int32 or NiftiDataType.Int64;
+        int top = type is NiftiDataType.UInt8 or NiftiDataType.Int8 ? 100 : 30_000;
+        var data = new double[64 * 64 * 128];
+        var random = new Random(23);
+        for (int i = 0; i < data.Length; i++) data[i] = i % 7 == 0 ? 0 : random.Next(signed ? -top : 0, top);
+        new Image<double>([64, 64, 128], Affine.Diagonal(2, 2, 2, -64, -64, -128), data).Save(path, type);
+        var expected = Regions.ToLabelImage(Image.Load<double>(path), path);
+        Assert.True(expected.Data.AsSpan().SequenceEqual(Regions.LoadLabelImage(path).Data), type.ToString());
+        Assert.Contains(expected.Data, v => v > 1000 || type is NiftiDataType.UInt8 or NiftiDataType.Int8);
+    }
+
+    [Theory]
+    [InlineData(NiftiDataType.Int64, 3_000_000_000.0, "3000000000")]
+    [InlineData(NiftiDataType.Int64, -3_000_000_000.0, "-3000000000")]
+    [InlineData(NiftiDataType.UInt32, 4_000_000_000.0, "4000000000")]
+    [InlineData(NiftiDataType.UInt64, 1e19, "1E+19")]
+    public void Integer_labels_beyond_int32_are_refused_naming_the_file_and_a_value(NiftiDataType type, double value, string printed)
+    {
+        using var dir = new TempDir();
+        var path = dir.File("labels.nii.gz");
+        var data = new double[64 * 64 * 128];
+        data[^10] = value; // in the second piece
+        data[5] = 3;
+        new Image<double>([64, 64, 128], Affine.Identity, data).Save(path, type);
+        var e = Assert.Throws<NiSharpException>(() => Regions.LoadLabelImage(path));
+        Assert.Equal($"{path}: has non-integer values (e.g. {printed}); it is not a label image", e.Message);
+    }
+
+    [Fact]
+    public void Scaled_integer_label_files_go_through_the_scaling()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("scaled.nii.gz");
+        var header = NiftiWriter.BuildHeader([4, 2, 1], Affine.Identity, NiftiDataType.Int16, null) with { SclSlope = 2, SclInter = 1 };
+        using (var w = NiftiWriter.Create(path, header, []))
+        {
+            w.WriteVolumes<short>([0, 1, 2, 3, 0, 5, 6, 7]);
+            w.Commit();
+        }
+        Assert.Equal([1, 3, 5, 7, 1, 11, 13, 15], Regions.LoadLabelImage(path).Data);
+        header = header with { SclSlope = 0.5, SclInter = 0 };
+        using (var w = NiftiWriter.Create(path, header, []))
+        {
+            w.WriteVolumes<short>([0, 2, 3, 4, 0, 0, 0, 0]);
+            w.Commit();
+        }
+        Assert.Contains("has non-integer values (e.g. 1.5)", Assert.Throws<NiSharpException>(() => Regions.LoadLabelImage(path)).Message);
+    }
 }
