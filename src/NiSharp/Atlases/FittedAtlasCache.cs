@@ -12,7 +12,8 @@ namespace NiSharp.Atlases;
 /// <c>$NISHARP_CACHE</c> (default <c>$XDG_CACHE_HOME/nisharp</c>, else <c>~/.cache/nisharp</c>), folder
 /// <c>fitted-atlases</c>; capped at <c>$NISHARP_CACHE_MAX_MB</c> (default 1024), oldest entries evicted first.
 /// An entry carries a versioned header, its full key and a SHA-256 of its content: a damaged, foreign or
-/// other-version entry is ignored (and rewritten); entries are written atomically, so processes may share the cache.
+/// other-version entry is ignored (and rewritten); entries are written atomically (renamed into place, not forced to
+/// disk), so processes may share the cache.
 /// The cache only saves reading: what it returns is bit for bit what streaming the atlas gives.
 /// </summary>
 public static class FittedAtlasCache
@@ -109,7 +110,9 @@ public static class FittedAtlasCache
         try
         {
             Directory.CreateDirectory(Folder);
-            AtomicFile.Write(PathOf(key), s => s.Write(Encode(key, values, counts, labels)));
+            // Not forced to disk: an entry checks itself (SHA-256) and a lost or torn one is written again, while an fsync
+            // costs a cold fit 10–100 ms.
+            AtomicFile.Write(PathOf(key), s => s.Write(Encode(key, values, counts, labels)), durable: false);
             Evict();
         }
         catch (Exception e) when (e is NiSharpException or IOException or UnauthorizedAccessException) { }

@@ -16,15 +16,23 @@ public static class AtomicFile
     public static bool IsTemporary(string path) => Path.GetFileName(path).Contains(TemporaryMarker, StringComparison.Ordinal);
 
     /// <summary>Creates a stream on a temporary file beside <paramref name="path"/>; call
-    /// <see cref="AtomicFileStream.Commit"/> to rename it into place. Disposing without committing deletes it.</summary>
+    /// <see cref="AtomicFileStream.Commit()"/> to rename it into place. Disposing without committing deletes it.</summary>
     public static AtomicFileStream Create(string path) => new(path);
 
     /// <summary>Writes through <paramref name="write"/> and renames into place if it returns normally.</summary>
-    public static void Write(string path, Action<Stream> write)
+    public static void Write(string path, Action<Stream> write) => Write(path, write, durable: true);
+
+    /// <summary>
+    /// <see cref="Write(string, Action{Stream})"/>; when not <paramref name="durable"/> the content is not forced to disk
+    /// before the rename (readers still never see a half-written file, but a power cut may lose or tear it): for files
+    /// that check themselves and are rebuilt when damaged, such as cache entries, where waiting for the disk costs more
+    /// than the file saves.
+    /// </summary>
+    public static void Write(string path, Action<Stream> write, bool durable)
     {
         using var s = Create(path);
         write(s);
-        s.Commit();
+        s.Commit(durable);
     }
 
     /// <summary>
@@ -54,7 +62,7 @@ public static class AtomicFile
         });
 }
 
-/// <summary>A file stream on a temporary name that becomes the target file on <see cref="Commit"/>.</summary>
+/// <summary>A file stream on a temporary name that becomes the target file on <see cref="Commit()"/>.</summary>
 public sealed class AtomicFileStream : Stream
 {
     private readonly FileStream _inner;
@@ -120,12 +128,15 @@ public sealed class AtomicFileStream : Stream
     }
 
     /// <summary>Flushes to disk and renames the temporary file onto the target (replacing it).</summary>
-    public void Commit()
+    public void Commit() => Commit(durable: true);
+
+    /// <summary>Renames the temporary file onto the target, flushed to disk first when <paramref name="durable"/>.</summary>
+    public void Commit(bool durable)
     {
         if (_committed) return;
         try
         {
-            _inner.Flush(flushToDisk: true);
+            _inner.Flush(flushToDisk: durable);
             _inner.Dispose();
             File.Move(TemporaryPath, TargetPath, overwrite: true);
             _committed = true;

@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Numerics;
-using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using NiSharp.Nifti;
 
 namespace NiSharp.Imaging;
@@ -195,7 +195,7 @@ public static class Regions
         int pieceVoxels = Math.Min(total, Math.Max(slice, (1 << 18) / slice * slice)); // whole slices; no 2 MB buffer for a small image
         var labels = new int[pieceVoxels];
         // Unscaled integer voxels (the usual atlas: a 1 mm int64 image is 134 MB) are whole numbers already: only their
-        // range is checked, vectorised, instead of going through doubles voxel by voxel — the same labels, several times faster.
+        // range is checked, instead of going through doubles voxel by voxel — the same labels, several times faster.
         ReadPiece read = f.Header.HasScaling ? ReadAsDoubles(f, path, pieceVoxels) : f.DataType switch
         {
             NiftiDataType.Int32 => (first, dst) => f.ReadVoxels(first, dst),
@@ -255,7 +255,9 @@ public static class Regions
         };
     }
 
-    // Unscaled integers: a vectorised range check, then a vectorised narrowing.
+    // Unscaled integers: narrowed in one branch-free pass that also notes whether any value lay outside int32 (then the
+    // first such value is found for the message). Plain scalar code: the published build targets the baseline x64
+    // instruction set, where the generic vectorised 64-bit min/max fall back to slow paths.
     private static ReadPiece ReadAsIntegers<T>(NiftiFile f, string path, int pieceVoxels) where T : unmanaged, IBinaryInteger<T>
     {
         var piece = new T[pieceVoxels];
@@ -263,12 +265,38 @@ public static class Regions
         {
             var chunk = piece.AsSpan(0, labels.Length);
             f.ReadVoxels(first, chunk);
-            if (double.CreateTruncating(TensorPrimitives.Max<T>(chunk)) > int.MaxValue ||
-                double.CreateTruncating(TensorPrimitives.Min<T>(chunk)) < int.MinValue)
+            if (!Narrow<T>(chunk, labels))
                 foreach (var v in chunk)
                     if (double.CreateTruncating(v) is var d && (d > int.MaxValue || d < int.MinValue)) throw NotLabels(path, d);
-            TensorPrimitives.ConvertTruncating<T, int>(chunk, labels);
         };
+    }
+
+    /// <summary>Copies integers into int32 labels; false when some value lies outside int32's range.</summary>
+    private static bool Narrow<T>(ReadOnlySpan<T> values, Span<int> labels) where T : unmanaged, IBinaryInteger<T>
+    {
+        labels = labels[..values.Length];
+        ulong outside = 0;
+        if (typeof(T) == typeof(long))
+        {
+            var v = MemoryMarshal.Cast<T, long>(values);
+            for (int i = 0; i < v.Length; i++)
+            {
+                outside |= (ulong)(v[i] + 0x8000_0000L) >> 32; // in range exactly when v + 2³¹ lies in [0, 2³²)
+                labels[i] = (int)v[i];
+            }
+        }
+        else if (typeof(T) == typeof(ulong) || typeof(T) == typeof(uint))
+        {
+            for (int i = 0; i < values.Length; i++)
+            {
+                ulong u = ulong.CreateTruncating(values[i]);
+                outside |= u >> 31;
+                labels[i] = (int)u;
+            }
+        }
+        else
+            for (int i = 0; i < values.Length; i++) labels[i] = int.CreateTruncating(values[i]); // 8 and 16 bits: always in range
+        return outside == 0;
     }
 
     private static NiSharpException NotLabels(string path, double example) =>
