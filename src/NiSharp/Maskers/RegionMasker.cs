@@ -47,7 +47,9 @@ public abstract class RegionMasker
     public RegionSignals FitTransform(NiftiFile bold, MaskerInputs inputs, ICollection<string>? warnings = null, IExtractionObserver? observer = null)
     {
         RegionExtraction.CheckData(bold);
-        return Transform(VolumeSource.Of(bold), inputs, warnings, observer);
+        // The BOLD's decompression starts now, beside the fit (which may read an atlas file).
+        using var source = VolumeSource.ReadingAhead(bold);
+        return Transform(source, inputs, warnings, observer);
     }
 
     /// <summary>nilearn's <c>fit_transform</c> on an image in memory (float32 images give float32 signals).</summary>
@@ -65,7 +67,7 @@ public abstract class RegionMasker
         IReadOnlyList<ICollection<string>?>? warnings = null, IReadOnlyList<IExtractionObserver?>? observers = null)
     {
         RegionExtraction.CheckData(bold);
-        var source = VolumeSource.Of(bold);
+        using var source = VolumeSource.ReadingAhead(bold);
         var jobs = maskers.Select((m, i) => m.Prepare(source, warnings?[i], observers?[i])).ToArray();
         return RegionExtraction.Run(source, jobs, inputs);
     }

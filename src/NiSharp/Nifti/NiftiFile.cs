@@ -350,6 +350,32 @@ public sealed class NiftiFile : IDisposable
         }
     }
 
+    /// <summary>Bytes of one volume as stored.</summary>
+    internal int VolumeBytes => VoxelsPerVolume * DataType.ByteSize();
+
+    /// <summary>The stored bytes of volume <paramref name="t"/> (<see cref="VolumeBytes"/>), for <see cref="DecodeVolume"/>:
+    /// reading and decoding apart, so that another thread may read ahead. The last volume verifies the end of the file.</summary>
+    internal void ReadVolumeBytes(int t, Span<byte> raw)
+    {
+        _source.Read(Header.VoxOffset + (long)t * VolumeBytes, raw[..VolumeBytes]);
+        if (t == VolumeCount - 1) _source.VerifyEnd();
+    }
+
+    /// <summary>The voxels of stored volume bytes (<see cref="ReadVolumeBytes"/>, swapped in place when the file's byte order
+    /// is not ours), scaled: what <see cref="ReadVolume{T}"/> gives.</summary>
+    internal void DecodeVolume<T>(Span<byte> raw, Span<T> destination) where T : unmanaged, INumber<T>
+    {
+        int size = DataType.ByteSize();
+        raw = raw[..VolumeBytes];
+        if (!_swap && _scaling == (1, 0) && NiftiDataTypes.For<T>() == DataType)
+        {
+            MemoryMarshal.Cast<byte, T>(raw).CopyTo(destination);
+            return;
+        }
+        if (_swap) VoxelConversion.SwapInPlace(raw, size);
+        VoxelConversion.Decode(raw, DataType, _scaling.Slope, _scaling.Inter, destination[..VoxelsPerVolume]);
+    }
+
     /// <summary>Reads the whole image into memory as <typeparamref name="T"/> (scaled).</summary>
     public Image<T> Load<T>() where T : unmanaged, INumber<T>
     {
