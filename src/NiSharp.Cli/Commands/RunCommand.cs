@@ -23,7 +23,7 @@ internal static class RunCommand
         var labels = new Option<string[]>("--participant-label") { Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true, Description = "Subjects to process, with or without 'sub-' (default: all)" };
         var task = new Option<string?>("--task") { Description = "Task to process, e.g. rest (default: every task)" };
         var space = new Option<string>("--space") { Description = "Template space of the BOLD runs", DefaultValueFactory = _ => "MNI152NLin2009cAsym" };
-        var atlas = new Option<string>("--atlas") { Description = "Bundled atlas (yeo7-relabeled, schaefer100-7, … see 'nisharp atlases'), a label image file, templateflow:ATLAS[:DESC] (in --space, from the TemplateFlow home) or NAME[:DESC] of an --atlas-dataset", DefaultValueFactory = _ => "yeo7-relabeled" };
+        var atlas = new Option<string[]>("--atlas") { Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true, Description = "Atlas(es): bundled (yeo7-relabeled, schaefer100-7, … see 'nisharp atlases'), a label image file, templateflow:ATLAS[:DESC] (in --space, from the TemplateFlow home) or NAME[:DESC] of an --atlas-dataset. Several (--atlas A B C) share one read of each BOLD and give one set of outputs each, told apart by atlas-", DefaultValueFactory = _ => ["yeo7-relabeled"] };
         var atlasLabels = new Option<string?>("--atlas-labels") { Description = "Label table that replaces the atlas's names (BIDS dseg.tsv, LUT, TXT or CSV; a network column is kept)" };
         var strategy = new Option<string>("--strategy") { Description = $"Confound strategy: {string.Join(", ", ConfoundPresets.PresetNames)} (each also +gsr)", DefaultValueFactory = _ => "yeo2011" };
         var dummy = new Option<string>("--dummy-scans") { Description = "Leading volumes to drop: a number, or auto (fMRIPrep's non_steady_state_outlier columns)", DefaultValueFactory = _ => "auto" };
@@ -70,7 +70,7 @@ internal static class RunCommand
                 ParticipantLabels = p.GetValue(labels) ?? [],
                 Task = p.GetValue(task),
                 Space = p.GetValue(space)!,
-                Atlas = p.GetValue(atlas)!,
+                Atlases = p.GetValue(atlas)!,
                 AtlasLabels = p.GetValue(atlasLabels),
                 AtlasSpace = p.GetValue(atlasSources.AtlasSpace),
                 AtlasDatasets = p.GetValue(atlasSources.Datasets) ?? [],

@@ -57,6 +57,7 @@ public static class GroupLevel
         var tasks = selection.Tasks;
         if (tasks.Count > 1)
             throw new NiSharpException(options.InputDirectory, $"the runs have several tasks ({string.Join(", ", tasks)}); compare one at a time with {new ParameterName("task")}");
+        RequireOneAtlas(options);
         var ctx = ParticipantContext.For(options, selection);
         var atlas = ctx.Atlas;
         var atlasLabel = ctx.AtlasLabel;
@@ -161,6 +162,14 @@ public static class GroupLevel
         {
             MotionQc = motionQc,
         };
+    }
+
+    /// <summary>Fails, in one line, when several atlases are given: the group level compares one atlas at a time.</summary>
+    internal static void RequireOneAtlas(RunOptions options)
+    {
+        if (options.Atlases.Count > 1)
+            throw NiSharpException.InParameter("atlas",
+                $": the group level compares one atlas at a time; run it once per atlas ({string.Join(", ", options.Atlases)}), each with the participant level's other options");
     }
 
     /// <summary>Fails when a group has fewer than <see cref="RunOptions.MinGroupSize"/> subjects with outputs, naming the

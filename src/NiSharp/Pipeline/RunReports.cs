@@ -36,16 +36,20 @@ internal static class RunReports
         (o.HighVarianceConfounds ? ", with 5 high-variance confounds" : "") +
         $"; censored volumes: {Signal.CleanOptions.Name(o.Clean.CensoredInterpolation)} interpolated, extrapolate {o.Clean.Extrapolate}; nilearn {Signal.CleanOptions.Name(o.Clean.Semantics)} semantics";
 
-    public static void WriteParticipantSummary(string path, ParticipantContext ctx, RunSelection selection, IReadOnlyList<SubjectOutcome> outcomes)
+    /// <summary>The participant level's summary page: the settings, the per-run pages of every atlas, and the mean
+    /// matrix of the first atlas (of its first kind) over the complete runs.</summary>
+    public static void WriteParticipantSummary(string path, IReadOnlyList<ParticipantContext> atlases, RunSelection selection, IReadOnlyList<SubjectOutcome> outcomes)
     {
+        var ctx = atlases[0];
         var o = ctx.Options;
-        var details = Details(o, ctx.Atlas.Name, ctx.Provenance.ParametersHash, selection.Tasks);
+        var details = Details(o, string.Join(", ", atlases.Select(c => c.Atlas.Name)), ParticipantContext.ParametersHash(atlases), selection.Tasks);
         details.Add(("level", "participant"));
-        var pages = selection.Subjects.SelectMany(s => s.Runs)
-            .Select(r => Path.GetRelativePath(o.OutputDirectory, RunAnalysis.OutputsOf(r, ctx).Report))
+        var pages = atlases.SelectMany(c => selection.Subjects.SelectMany(s => s.Runs).Select(r => RunAnalysis.OutputsOf(r, c).Report))
+            .Select(p => Path.GetRelativePath(o.OutputDirectory, p))
             .Where(p => File.Exists(Path.Combine(o.OutputDirectory, p)))
             .ToList();
         details.Add(("per-run pages", pages.Count == 0 ? "none" : $"{pages.Count}, e.g. {pages[0]}"));
+        if (atlases.Count > 1) details.Add(("mean matrix", $"atlas {ctx.Atlas.Name} (each atlas has its per-run pages)"));
         var matrices = new List<ConnectivityMatrix>();
         var kind = ctx.Kinds.Count > 0 ? ctx.Kinds[0] : ConnectivityKind.Correlation;
         foreach (var r in selection.Subjects.SelectMany(s => s.Runs))
