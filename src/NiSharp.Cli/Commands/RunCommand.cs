@@ -116,10 +116,15 @@ internal static class RunCommand
             if (summary.ReportPath is not null) o.WriteLine($"report: {summary.ReportPath}");
             return summary.ExitCode;
         }
-        var group = GroupLevel.Run(options, new PlainProgress(o));
-        foreach (var f in group.Failed) err.WriteLine($"nisharp: {f.Subject} not included: {f.Reason}");
-        PrintGroup(group, o);
-        return group.ExitCode;
+        var groups = GroupLevel.RunEach(options, new PlainProgress(o));
+        foreach (var group in groups)
+        {
+            string atlas = groups.Count > 1 ? $"atlas-{group.AtlasLabel}: " : "";
+            foreach (var f in group.Failed) err.WriteLine($"nisharp: {atlas}{f.Subject} not included: {f.Reason}");
+            if (groups.Count > 1) o.WriteLine($"atlas-{group.AtlasLabel}:");
+            PrintGroup(group, o);
+        }
+        return groups.Max(g => g.ExitCode);
     }
 
     internal static void PrintGroup(GroupSummary group, TextWriter o)

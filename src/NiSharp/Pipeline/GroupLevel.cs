@@ -28,6 +28,9 @@ public sealed record GroupSummary(IReadOnlyList<string> Included, IReadOnlyList<
     /// <summary>The motion QC (exclusions, QC-FC, distance dependence, modularity), or null when it could not be computed.</summary>
     public GroupQcSummary? MotionQc { get; init; }
 
+    /// <summary>The <c>atlas-</c> label of the atlas compared.</summary>
+    public string? AtlasLabel { get; init; }
+
     /// <summary>0 when every selected subject had outputs, 1 when some are missing (they are reported).</summary>
     public int ExitCode => Failed.Count > 0 ? 1 : 0;
 }
@@ -45,10 +48,25 @@ public static class GroupLevel
     /// <summary>The folder of the group outputs.</summary>
     public static string GroupDirectory(string outputDir) => Path.Combine(outputDir, "group");
 
-    /// <summary>Runs the group level.</summary>
+    /// <summary>Runs the group level of one atlas (<see cref="RunEach"/> for several).</summary>
     /// <exception cref="NiSharpException">Usage and input errors: no participants table or groups, an edge of labels not in
-    /// the atlas, fewer than two subjects in a group, several tasks without <c>--task</c>.</exception>
+    /// the atlas, fewer than two subjects in a group, several tasks without <c>--task</c>, several atlases.</exception>
     public static GroupSummary Run(RunOptions options, IRunProgress? progress = null)
+    {
+        if (options.Atlases.Count > 1)
+            throw NiSharpException.InParameter("atlas", $": GroupLevel.Run compares one atlas; RunEach compares each of {string.Join(", ", options.Atlases)}");
+        return RunEach(options, progress)[0];
+    }
+
+    /// <summary>
+    /// Runs the group level once per atlas of <see cref="RunOptions.Atlases"/>, in order, under one lock of the output
+    /// folder: each atlas's participant outputs compared on their own, its tables under <c>group/</c> told apart by their
+    /// <c>atlas-</c> entity. With one atlas the outputs are those of <see cref="Run"/>; with several, the failed-subjects
+    /// table and the report page are per atlas too (<c>group/atlas-A_failed_subjects.tsv</c>, <c>report_atlas-A.html</c>),
+    /// and <c>report.html</c> stays the participant level's summary.
+    /// </summary>
+    /// <exception cref="NiSharpException">As <see cref="Run"/>, for the first atlas that fails.</exception>
+    public static IReadOnlyList<GroupSummary> RunEach(RunOptions options, IRunProgress? progress = null)
     {
         var clock = Stopwatch.StartNew();
         progress ??= SilentProgress.Instance;
@@ -57,15 +75,27 @@ public static class GroupLevel
         var tasks = selection.Tasks;
         if (tasks.Count > 1)
             throw new NiSharpException(options.InputDirectory, $"the runs have several tasks ({string.Join(", ", tasks)}); compare one at a time with {new ParameterName("task")}");
-        RequireOneAtlas(options);
-        var ctx = ParticipantContext.For(options, selection);
-        var atlas = ctx.Atlas;
-        var atlasLabel = ctx.AtlasLabel;
+        var atlases = ParticipantContext.ForEach(options, selection);
         if (!Directory.Exists(options.OutputDirectory))
             throw new NiSharpException(options.OutputDirectory, "the output folder does not exist: run the participant level first");
         using var outputLock = OutputLock.Acquire(options.OutputDirectory);
         int leftovers = outputLock.RemoveLeftovers(options.OutputDirectory);
         if (leftovers > 0) progress.Message($"removed {leftovers} temporary file(s) left by an interrupted run");
+        var summaries = new List<GroupSummary>();
+        foreach (var ctx in atlases)
+        {
+            if (atlases.Count > 1) progress.Message($"atlas-{ctx.AtlasLabel} ({ctx.Atlas.Name}):");
+            summaries.Add(Compare(ctx, selection, tasks, several: atlases.Count > 1, progress, clock));
+        }
+        return summaries;
+    }
+
+    // The group level of one atlas.
+    private static GroupSummary Compare(ParticipantContext ctx, RunSelection selection, IReadOnlyList<string> tasks, bool several, IRunProgress progress, Stopwatch clock)
+    {
+        var options = ctx.Options;
+        var atlas = ctx.Atlas;
+        var atlasLabel = ctx.AtlasLabel;
 
         // Which subjects have complete, current participant outputs.
         var included = new List<(string Subject, IReadOnlyList<BoldRun> Runs)>();
@@ -146,7 +176,7 @@ public static class GroupLevel
             comparisons.Add((kind, table));
             values.Add((kind, features));
         }
-        var failedPath = Path.Combine(groupDir, "failed_subjects.tsv");
+        var failedPath = Path.Combine(groupDir, several ? $"atlas-{atlasLabel}_failed_subjects.tsv" : "failed_subjects.tsv");
         var sb = new StringBuilder("participant_id\tfile\treason\n");
         foreach (var f in failed) sb.Append($"{f.Subject}\t{Clean(f.File ?? "n/a")}\t{Clean(f.Reason)}\n");
         AtomicFile.WriteAllText(failedPath, sb.ToString());
@@ -155,21 +185,14 @@ public static class GroupLevel
         string? report = null;
         if (options.Reports)
         {
-            report = Path.Combine(options.OutputDirectory, "report.html");
+            report = Path.Combine(options.OutputDirectory, several ? $"report_atlas-{atlasLabel}.html" : "report.html");
             WriteReport(report, ctx, tasks, split, ids, comparisons[0].Item2, values[0].Item2, firstMean!, failed, motionQc);
         }
         return new GroupSummary(ids.Select(i => "sub-" + i).ToArray(), failed, split.Group1, split.Group2, comparisons, outputs, report, clock.Elapsed)
         {
             MotionQc = motionQc,
+            AtlasLabel = atlasLabel,
         };
-    }
-
-    /// <summary>Fails, in one line, when several atlases are given: the group level compares one atlas at a time.</summary>
-    internal static void RequireOneAtlas(RunOptions options)
-    {
-        if (options.Atlases.Count > 1)
-            throw NiSharpException.InParameter("atlas",
-                $": the group level compares one atlas at a time; run it once per atlas ({string.Join(", ", options.Atlases)}), each with the participant level's other options");
     }
 
     /// <summary>Fails when a group has fewer than <see cref="RunOptions.MinGroupSize"/> subjects with outputs, naming the

@@ -102,7 +102,7 @@ public class RunMultiAtlasTests(DemoCohorts cohorts)
     }
 
     [Fact]
-    public void Atlas_labels_and_the_group_level_take_one_atlas()
+    public void Atlas_labels_take_one_atlas()
     {
         var data = cohorts.Planted.DataDirectory;
         var output = cohorts.NewFolder("multi-refused");
@@ -112,10 +112,41 @@ public class RunMultiAtlasTests(DemoCohorts cohorts)
         Assert.Equal(2, labels.ExitCode);
         Assert.Contains("--atlas-labels names the labels of one atlas", labels.Stderr);
         Assert.Single(labels.Stderr.Trim().Split('\n'));
+    }
 
-        var group = CliRunner.Run("run", data, output, "group", "--atlas", "yeo7-relabeled", "schaefer100-7");
-        Assert.Equal(2, group.ExitCode);
-        Assert.Contains("--atlas: the group level compares one atlas at a time", group.Stderr);
-        Assert.Single(group.Stderr.Trim().Split('\n'));
+    [Fact]
+    public void The_group_level_of_several_atlases_compares_each_as_it_would_alone()
+    {
+        var data = cohorts.Planted.DataDirectory;
+        var controls = cohorts.Planted.Participants.Where(p => !p.IsPatient).Take(3).Select(p => p.Id);
+        var patients = cohorts.Planted.Participants.Where(p => p.IsPatient).Take(3).Select(p => p.Id);
+        string[] labels = ["--participant-label", .. controls, .. patients];
+        var both = cohorts.NewFolder("multi-group");
+        var r = CliRunner.Run(["run", data, both, "participant", "--atlas", "yeo7-relabeled", "schaefer100-7", "--no-reports", .. labels]);
+        Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+        var yeo = cohorts.NewFolder("multi-group-yeo");
+        DemoCohorts.Copy(both, yeo);
+
+        string[] group = ["group", "--permutations", "200", .. labels];
+        var g = CliRunner.Run(["run", data, both, .. group, "--atlas", "yeo7-relabeled", "schaefer100-7"]);
+        Assert.True(g.ExitCode == 0, g.Stdout + g.Stderr);
+        Assert.Contains("atlas-Yeo7relabeled:", g.Stdout);
+        Assert.Contains("atlas-Schaefer100n7:", g.Stdout);
+        var alone = CliRunner.Run(["run", data, yeo, .. group, "--atlas", "yeo7-relabeled"]);
+        Assert.True(alone.ExitCode == 0, alone.Stdout + alone.Stderr);
+
+        // Each atlas's tables under group/, told apart by atlas-; the failed list and the page per atlas; report.html
+        // stays the participant level's.
+        var multi = DemoCohorts.Contents(Path.Combine(both, "group"));
+        Assert.Contains("atlas-Yeo7relabeled_failed_subjects.tsv", multi.Keys);
+        Assert.Contains("atlas-Schaefer100n7_failed_subjects.tsv", multi.Keys);
+        Assert.Contains($"{Space}_atlas-Schaefer100n7_stat-pearsoncorrelation_desc-groupcomparison_statistics.tsv", multi.Keys);
+        Assert.True(File.Exists(Path.Combine(both, "report_atlas-Schaefer100n7.html")));
+        Assert.True(File.Exists(Path.Combine(both, "report_atlas-Yeo7relabeled.html")));
+        var single = DemoCohorts.Contents(Path.Combine(yeo, "group"));
+        Assert.Equal(single["failed_subjects.tsv"], multi["atlas-Yeo7relabeled_failed_subjects.tsv"]);
+        var yeoTables = single.Keys.Where(k => k.Contains("atlas-Yeo7relabeled", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(yeoTables);
+        foreach (var name in yeoTables) Assert.True(single[name].AsSpan().SequenceEqual(multi[name]), $"{name} differs");
     }
 }

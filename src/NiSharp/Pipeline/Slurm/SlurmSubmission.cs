@@ -78,7 +78,6 @@ public static class SlurmSubmission
     {
         options = options.Validate();
         slurm = slurm.Validate();
-        if (options.Level == AnalysisLevel.Group || slurm.WithGroup) GroupLevel.RequireOneAtlas(options);
         var selection = RunSelection.Select(options);
         var atlases = ParticipantContext.ForEach(options, selection);
         var selected = selection.Subjects.Select(s => s.Subject).ToList();
