@@ -122,7 +122,9 @@ internal static class RunAnalysis
             fits.Add(fit);
             // The report's background is fMRIPrep's BOLD reference, else the mean of the run, taken on the same pass
             // (by the first atlas's observer: one mean for all).
-            passes.Add(new RunPass(fit, volumes - selection.DummyScans, file, meanImage: i == 0 && options.Reports && run.Boldref is null));
+            // The tSNR over the brain mask is the same for every atlas: measured once.
+            passes.Add(new RunPass(fit, volumes - selection.DummyScans, file, meanImage: i == 0 && options.Reports && run.Boldref is null,
+                sharedSnr: i > 0 && fit.ResampledMask is not null && fits[0].ResampledMask is not null ? passes[0].Snr : null));
             warnings.Add(new List<string>());
         }
         var regions = RegionMasker.FitTransformEach(file, maskers, MaskerInputs.From(selection), warnings, passes);
@@ -282,11 +284,13 @@ internal sealed class RunPass : IExtractionObserver
     private readonly bool _floatExact;
     private bool _meanIncomplete;
 
-    public RunPass(FittedLabels fit, int volumes, NiftiFile file, bool meanImage)
+    /// <summary>The observer of one atlas's masker; <paramref name="sharedSnr"/>: the tSNR another atlas's observer of the
+    /// same pass accumulates over the same voxels (the run's brain mask), taken as it is instead of accumulated again.</summary>
+    public RunPass(FittedLabels fit, int volumes, NiftiFile file, bool meanImage, TemporalSnr? sharedSnr = null)
     {
         _file = file;
-        Snr = TemporalSnr.ForMask(fit);
-        Recorder = new RegionSignalRecorder(volumes, fit.Index.Regions, Snr);
+        Snr = sharedSnr ?? TemporalSnr.ForMask(fit);
+        Recorder = new RegionSignalRecorder(volumes, fit.Index.Regions, sharedSnr is null ? Snr : null);
         _mean = meanImage ? new RunningMean(file.VoxelsPerVolume) : null;
         _floatExact = file.DataType == NiftiDataType.Float32 && file.Header.EffectiveScaling == (1, 0);
     }
