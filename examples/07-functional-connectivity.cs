@@ -77,5 +77,5 @@ var df = groups.SelectMany(g => g.Value.Zip(g.Key == "control" ? ctrlCorrelation
     (s, m) => new GroupValue(g.Key, m.Between(44, 46), s.Subject))).ToList();
 Console.WriteLine("   subject   dmn_corr  group");
 foreach (var row in df) Console.WriteLine($"  {row.Subject}  {row.Value,9:0.000000}  {row.Group}");
-GroupPlot.BoxSwarm(df, new() { Title = "DMN Intra-network Connectivity", YLabel = "Intra-network connectivity ρ", Width = 500, Height = 500 })
+GroupPlot.BoxSwarm(df, new() { Title = "DMN Intra-network Connectivity", YLabel = "Intra-network connectivity (Pearson r)", Width = 500, Height = 500 })
     .Save(lesson.Output("group_compare.png"));

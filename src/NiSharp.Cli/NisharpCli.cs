@@ -67,10 +67,12 @@ public static class NisharpCli
         var root = BuildRoot();
         if (args.Length == 0) args = ["--help"]; // a bare 'nisharp' shows what it can do
         var parse = root.Parse(args);
-        if (parse.Errors.Count > 0)
+        if (UsageErrors.Any(parse))
         {
-            foreach (var e in parse.Errors) stderr.WriteLine($"nisharp: {e.Message}");
-            stderr.WriteLine("Run 'nisharp --help' (or 'nisharp COMMAND --help') for usage.");
+            var (lines, suggested) = UsageErrors.Describe(parse);
+            foreach (var line in lines) stderr.WriteLine($"nisharp: {line}");
+            // A suggested spelling is the one line the user needs; otherwise, where the usage is.
+            if (!suggested) stderr.WriteLine("Run 'nisharp --help' (or 'nisharp COMMAND --help') for usage.");
             return InputError;
         }
         var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };

@@ -8,7 +8,7 @@ using NiSharp.IO;
 namespace NiSharp.Cli.Commands;
 
 /// <summary>
-/// <c>nisharp compare MATRICES… --participants participants.tsv --column diagnosis --groups CONTROL SCHZ
+/// <c>nisharp compare MATRICES… --participants participants.tsv --group-column diagnosis --groups CONTROL SCHZ
 /// [--edges 44-46,…|--network NAME] [--permutations 10000] [--seed S] -o stats.tsv</c>: compares
 /// connectivity between two groups, edge by edge (regions found by label id), or by network mean.
 /// </summary>
@@ -18,10 +18,11 @@ internal static class CompareCommand
     {
         var matrices = new Argument<string[]>("MATRICES") { Arity = ArgumentArity.OneOrMore, Description = "Subjects' *_relmat.tsv files (the subject is the sub-<label> of the file name, or the text before the first _); group-mean files are skipped" };
         var participants = new Option<string?>("--participants") { Description = "BIDS participants.tsv; without it, --groups are subject-id patterns such as '1*' '5*'" };
-        var column = new Option<string>("--column") { Description = "participants.tsv column that holds the groups", DefaultValueFactory = _ => "diagnosis" };
-        var groups = new Option<string[]>("--groups") { Required = true, Arity = new ArgumentArity(2, 2), AllowMultipleArgumentsPerToken = true, Description = "The two groups: values of --column (e.g. CONTROL SCHZ), or id patterns without --participants; differences are first minus second" };
+        // --group-column as in 'run' and 'plot groups'; --column, the first spelling, stays.
+        var column = new Option<string>("--group-column", "--column") { Description = "participants.tsv column that holds the groups", DefaultValueFactory = _ => "diagnosis" };
+        var groups = new Option<string[]>("--groups") { Required = true, Arity = new ArgumentArity(2, 2), AllowMultipleArgumentsPerToken = true, Description = "The two groups: values of --group-column (e.g. CONTROL SCHZ), or id patterns without --participants; differences are first minus second" };
         var edges = new Option<string?>("--edges") { Description = "Only these edges, by atlas label id: 44-46,12-30 (default: every edge)" };
-        var network = new Option<string?>("--network") { Description = "Compare the mean connectivity within these networks (comma-separated names) instead of edges" };
+        var network = new Option<string?>("--network") { Description = "Compare the mean connectivity within these networks (comma-separated names, as the atlas' label table spells them, or the usual abbreviations: " + Atlases.NetworkNames.CommonAbbreviations + ") instead of edges" };
         var networks = new Option<string?>("--networks") { Description = "TSV of region → network (columns label or name, and network); default: the networks recorded in the matrices' sidecars by nisharp run/connectivity (from the atlas' label table), else tokens of the region names (Schaefer style)" };
         var permutations = new Option<int>("--permutations") { Description = "Random relabellings for the permutation p (0 = none; all splits are enumerated when there are fewer)", DefaultValueFactory = _ => 10000 };
         var seed = new Option<int>("--seed") { Description = "Seed of the permutations", DefaultValueFactory = _ => 0 };
@@ -70,6 +71,7 @@ internal static class CompareCommand
             }
             else features = ConnectomeFeatures.AllEdges(subjects);
 
+            foreach (var w in ConnectomeFeatures.EmptyRegionWarnings(subjects, features)) p.Err().WriteLine($"nisharp: warning: {w}");
             var options = new GroupComparisonOptions { Permutations = p.GetValue(permutations), Seed = p.GetValue(seed), FdrLevel = p.GetValue(fdr) };
             var table = GroupComparison.Run(features, split, options);
             var meta = new JsonObject

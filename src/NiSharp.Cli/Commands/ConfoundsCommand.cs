@@ -34,6 +34,7 @@ internal static class ConfoundsCommand
                 err.WriteLine($"nisharp: note: {Path.GetFileName(path)} uses {(confounds.Naming == FmriprepNaming.CamelCase ? "fMRIPrep ≤ 1.1" : "non-current")} names; renamed {string.Join(", ", confounds.Renamed.Select(kv => $"{kv.Value}→{kv.Key}"))}");
             if (selection.ComputedColumns.Count > 0)
                 err.WriteLine($"nisharp: note: computed {string.Join(", ", selection.ComputedColumns)} (missing from the file)");
+            foreach (var w in selection.Warnings) err.WriteLine($"nisharp: warning: {w}");
             p.Out().WriteLine($"{outPath}: {selection.Volumes} volumes × {selection.Columns.Count} regressors; dummy volumes {selection.DummyScans}; " +
                               $"{selection.Volumes - selection.SampleMask.Length} censored, {selection.SampleMask.Length} kept ({SampleMaskPath(outPath)})");
             return 0;

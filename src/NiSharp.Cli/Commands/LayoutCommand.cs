@@ -53,10 +53,12 @@ internal static class LayoutCommand
                 if (p.GetValue(option) is { Length: > 0 } values)
                     query.Where(entity, ToFilter(option.Name, entity, values));
             var what = p.GetValue(ret)!;
-            var text = what == "files"
-                ? FormatFiles(layout.Get(query), p.GetValue(json))
-                : FormatLabels(layout.GetEntityValues(EntityOf(what), query), p.GetValue(json));
+            var files = what == "files" ? layout.Get(query) : null;
+            var labels = files is null ? layout.GetEntityValues(EntityOf(what), query) : null;
+            var text = files is not null ? FormatFiles(files, p.GetValue(json)) : FormatLabels(labels!, p.GetValue(json));
             ReportProblems(p.Err(), layout);
+            // An empty answer is an answer (exit 0, as pyBIDS returns []), but not a silent one.
+            if ((files?.Count ?? labels!.Count) == 0) p.Err().WriteLine($"nisharp: nothing matched: {layout.DescribeNoMatch(query, files is null ? EntityOf(what) : null)}");
             p.Out().Write(text);
             return 0;
         });

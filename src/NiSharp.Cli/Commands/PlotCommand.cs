@@ -245,10 +245,11 @@ internal static class PlotCommand
 
     private static Command Groups()
     {
-        var inputs = new Argument<string[]>("STATS.tsv|MATRICES") { Arity = ArgumentArity.OneOrMore, Description = "A TSV of one row per subject with a 'group' column and either a 'value' column or one column per edge (the run's *_desc-edges_values.tsv; pick with --edge), optionally 'participant_id'; or connectivity matrix TSVs named sub-<label>_… (with --participants, --column and --edge)" };
+        var inputs = new Argument<string[]>("STATS.tsv|MATRICES") { Arity = ArgumentArity.OneOrMore, Description = "A TSV of one row per subject with a 'group' column and either a 'value' column or one column per edge (the run's *_desc-edges_values.tsv; pick with --edges), optionally 'participant_id'; or connectivity matrix TSVs named sub-<label>_… (with --participants, --group-column and --edges)" };
         var participants = new Option<string?>("--participants") { Description = "participants.tsv (participant_id + the group column) for matrix inputs" };
-        var column = new Option<string>("--column") { Description = "Group column of participants.tsv", DefaultValueFactory = _ => "diagnosis" };
-        var edges = new Option<string[]?>("--edge") { Description = "Edge A-B (region names or label numbers; for a per-subject table, its column name such as 44-46); several edges are averaged per subject", AllowMultipleArgumentsPerToken = true };
+        // --group-column and --edges as in 'run' and 'compare'; --column and --edge, the first spellings, stay.
+        var column = new Option<string>("--group-column", "--column") { Description = "Group column of participants.tsv", DefaultValueFactory = _ => "diagnosis" };
+        var edges = new Option<string[]?>("--edges", "--edge") { Description = "Edges A-B, space- or comma-separated (region names or label numbers; for a per-subject table, its column names such as 44-46); several edges are averaged per subject", AllowMultipleArgumentsPerToken = true };
         var ylabel = new Option<string?>("--ylabel") { Description = "Y axis label" };
         var title = TitleOption();
         var output = OutputOption();
@@ -261,15 +262,16 @@ internal static class PlotCommand
             List<GroupValue> data;
             string yl;
             var table = files.Length == 1 ? TsvTable.Read(files[0]) : null;
+            var edgeList = p.GetValue(edges)?.SelectMany(e => e.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
             if (table is not null && table.IndexOf("group") >= 0)
-                (data, yl) = TableValues(table, files[0], p.GetValue(edges));
+                (data, yl) = TableValues(table, files[0], edgeList);
             else if (table is not null && table.IndexOf("feature") >= 0 && table.IndexOf("p_fdr") >= 0)
                 throw new NiSharpException(files[0], "this is a statistics table of nisharp compare (one row per edge, no values per subject); " +
-                                                     "plot the run's group/*_desc-edges_values.tsv with --edge A-B, or the subjects' matrices with --participants and --edge");
+                                                     "plot the run's group/*_desc-edges_values.tsv with --edges A-B, or the subjects' matrices with --participants and --edges");
             else
             {
-                var part = p.GetValue(participants) ?? throw new NiSharpException("matrix inputs need --participants participants.tsv (and --column, --edge)");
-                var edgeSpecs = p.GetValue(edges) is { Length: > 0 } e ? e : throw new NiSharpException("matrix inputs need at least one --edge A-B");
+                var part = p.GetValue(participants) ?? throw new NiSharpException("matrix inputs need --participants participants.tsv (and --group-column, --edges)");
+                var edgeSpecs = edgeList is { Length: > 0 } e ? e : throw new NiSharpException("matrix inputs need at least one edge: --edges A-B");
                 data = EdgeValues(files, part, p.GetValue(column)!, edgeSpecs);
                 yl = edgeSpecs.Length == 1 ? $"connectivity {edgeSpecs[0]}" : $"mean connectivity of {edgeSpecs.Length} edges";
             }
@@ -294,7 +296,7 @@ internal static class PlotCommand
         {
             foreach (var e in edgeSpecs)
                 if (t.IndexOf(e) < 0)
-                    throw new NiSharpException(path, $"--edge '{e}': no such column (columns: {string.Join(", ", t.Columns.Where(c => c is not ("group" or "participant_id")).Take(10))}{(t.Columns.Count > 12 ? ", …" : "")})");
+                    throw new NiSharpException(path, $"--edges '{e}': no such column (columns: {string.Join(", ", t.Columns.Where(c => c is not ("group" or "participant_id")).Take(10))}{(t.Columns.Count > 12 ? ", …" : "")})");
             chosen = edgeSpecs.ToArray();
         }
         else if (t.IndexOf("value") >= 0) chosen = ["value"];
@@ -302,7 +304,7 @@ internal static class PlotCommand
         {
             var numeric = Enumerable.Range(0, t.Columns.Count).Where(i => t.Columns[i] is not ("group" or "participant_id") && t.IsNumeric(i)).Select(i => t.Columns[i]).ToArray();
             if (numeric.Length != 1)
-                throw new NiSharpException(path, $"no 'value' column: choose one of its {numeric.Length} value columns with --edge (e.g. --edge {(numeric.Length > 0 ? numeric[0] : "A-B")})");
+                throw new NiSharpException(path, $"no 'value' column: choose one of its {numeric.Length} value columns with --edges (e.g. --edges {(numeric.Length > 0 ? numeric[0] : "A-B")})");
             chosen = numeric;
         }
         var cols = chosen.Select(c => t.GetNumbers(c)).ToArray();

@@ -139,7 +139,8 @@ internal static class RunCommand
                     $"    {r.Feature.Name,-8} {group.Group1} {r.Mean1,7:0.000}  {group.Group2} {r.Mean2,7:0.000}  d {r.CohensD,6:0.00}  t {r.Welch.T,6:0.00}  p {Group.GroupComparisonTable.FormatP(r.Welch.P),-6}  q {Group.GroupComparisonTable.FormatP(table.Options.Permutations > 0 ? r.PPermutationFdr : r.PFdr)}{(r.Significant ? "  *" : "")}"));
         }
         o.WriteLine($"tables: {Path.GetDirectoryName(group.Outputs[0])}");
-        if (group.ReportPath is not null) o.WriteLine($"report: {group.ReportPath}");
+        if (group.ReportPath is not null)
+            o.WriteLine($"report: {Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(group.ReportPath)!)!, "report.html")} (the comparison: {group.ReportPath})");
     }
 
     /// <summary><c>--jobs</c>: a positive number, or <c>auto</c>.</summary>

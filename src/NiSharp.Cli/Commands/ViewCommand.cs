@@ -19,9 +19,10 @@ internal static class ViewCommand
         var opacity = new Option<double>("--opacity") { Description = "Initial overlay opacity (0-1)", DefaultValueFactory = _ => 0.7 };
         var volume = new Option<int>("--volume") { Description = "Volume of a 4D image to show", DefaultValueFactory = _ => 0 };
         var title = new Option<string?>("--title") { Description = "Page title" };
+        var exact = new Option<bool>("--exact") { Description = "Embed IMG's values as they are (a bigger page) instead of 256 grey levels between its minimum and maximum" };
         var output = new Option<string>("--output", "-o") { Description = "Output page (view.html)", Required = true };
         var cmd = new Command("view", "Write an interactive, self-contained HTML viewer of an image (and an atlas or stat overlay)")
-            { image, overlay, threshold, lut, opacity, volume, title, output };
+            { image, overlay, threshold, lut, opacity, volume, title, exact, output };
         cmd.SetAction(p =>
         {
             var outPath = p.GetValue(output)!;
@@ -29,7 +30,7 @@ internal static class ViewCommand
                 throw new NiSharpException(outPath, "the viewer is an HTML page: name the output FILE.html");
             if (!VolumeViewer.IsAvailable)
                 throw new NiSharpException("the interactive viewer is not available in this build: npm was missing when NiSharp was built, so niivue could not be bundled; install Node.js and npm and rebuild");
-            var bg = ViewerImage.FromFile(p.GetValue(image)!, p.GetValue(volume));
+            var bg = ViewerImage.FromFile(p.GetValue(image)!, p.GetValue(volume), p.GetValue(exact) ? ViewerEncoding.Exact : ViewerEncoding.Display);
             var ovPath = p.GetValue(overlay);
             ViewerImage? ov = null;
             IReadOnlyList<LabelColor>? labels = p.GetValue(lut) is string l ? LabelColors.Read(l) : null;

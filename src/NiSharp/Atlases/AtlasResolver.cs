@@ -63,7 +63,7 @@ public static class AtlasResolver
         if (text.Contains('/') || text.Contains('.')) { IO.InputFile.Check(text); throw new NiSharpException(text, "file not found"); }
         string datasetAtlases = spec.Datasets.Count == 0 ? ""
             : $"; in the BIDS-Atlas datasets: {AtlasFileChoice.Listing(spec.Datasets.SelectMany(d => new BidsAtlasDataset(d).AtlasFiles()).Select(f => f.Atlas).Distinct(StringComparer.Ordinal).ToList())}";
-        throw new NiSharpException($"unknown atlas '{text}' (bundled: {string.Join(", ", AtlasCatalog.All.Select(a => a.Name))}{datasetAtlases}; " +
+        throw new NiSharpException($"unknown atlas '{text}'{IO.NearestNames.DidYouMean(text.ToLowerInvariant(), AtlasCatalog.All.Select(a => a.Name).Concat(AtlasCatalog.Grayordinate.Select(a => a.Name)))} (bundled: {string.Join(", ", AtlasCatalog.All.Select(a => a.Name))}{datasetAtlases}; " +
                                    "or a NIfTI label image, templateflow:ATLAS[:DESC], or the NAME of an atlas in an --atlas-dataset)");
     }
 

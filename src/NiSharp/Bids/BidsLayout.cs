@@ -128,6 +128,42 @@ public sealed partial class BidsLayout
         return result;
     }
 
+    /// <summary>
+    /// Why <paramref name="query"/> matches no file, in one line: the labels it asks for that no file of the dataset has,
+    /// with the labels that exist (<c>no subject 99999 in DIR (subjects: 01, 02, …)</c>), or, when each label exists, that
+    /// no file has all of them together. With <paramref name="entity"/>, the query asked for that entity's labels
+    /// (<see cref="GetEntityValues"/>): a dataset where no file has it says so.
+    /// </summary>
+    public string DescribeNoMatch(BidsQuery query, string? entity = null)
+    {
+        Validate(query);
+        if (entity is not null && GetEntityValues(entity).Count == 0)
+            return $"no file of {Root} has a {EntityKeys.NameOf(EntityKeys.KeyOf(entity))} entity";
+        foreach (var (key, filter) in query.Filters)
+        {
+            if (filter.Kind != EntityFilter.Kinds.OneOf) continue;
+            var existing = GetEntityValues(key);
+            var unknown = filter.Values!.Where(v => !existing.Any(e => BidsQuery.SameLabel(key, e, v))).ToList();
+            if (unknown.Count < filter.Values!.Length || unknown.Count == 0) continue;
+            var name = EntityKeys.NameOf(key);
+            string shown = existing.Count == 0 ? "none"
+                : existing.Count <= 12 ? string.Join(", ", existing)
+                : $"{string.Join(", ", existing.Take(12))}, … ({existing.Count} in all)";
+            return $"no {name} {string.Join(" or ", unknown)} in {Root} ({PluralOf(name)}: {shown})";
+        }
+        return query.Filters.Count == 0 ? $"{Root} holds no BIDS file" : $"no file of {Root} has {query} together";
+    }
+
+    private static string PluralOf(string entity) => entity switch
+    {
+        "subject" => "subjects",
+        "session" => "sessions",
+        "suffix" => "suffixes",
+        "datatype" => "datatypes",
+        "extension" => "extensions",
+        _ => entity + " labels",
+    };
+
     /// <summary>The sorted distinct labels of <paramref name="entity"/> (key or pyBIDS name, or
     /// <c>suffix</c>/<c>datatype</c>/<c>extension</c>) among the files matching <paramref name="where"/> (all files when null).
     /// Indices (run, echo) sort as numbers.</summary>

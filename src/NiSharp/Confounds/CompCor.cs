@@ -11,8 +11,11 @@ namespace NiSharp.Confounds;
 /// </summary>
 public static class CompCor
 {
-    /// <summary>The CompCor columns for <paramref name="method"/>, in nilearn's order.</summary>
-    public static List<string> Columns(IReadOnlyDictionary<string, JsonElement> metadata, CompcorMethod method, int? nCompcor, string jsonPath)
+    /// <summary>The CompCor columns for <paramref name="method"/>, in nilearn's order. When <paramref name="nCompcor"/> asks
+    /// for more components than a list has, the list is used as it is (as nilearn does) and <paramref name="warnings"/>
+    /// hears how many of how many exist.</summary>
+    public static List<string> Columns(IReadOnlyDictionary<string, JsonElement> metadata, CompcorMethod method, int? nCompcor, string jsonPath,
+        ICollection<string>? warnings = null)
     {
         var (prefixes, masks) = method switch
         {
@@ -32,15 +35,25 @@ public static class CompCor
                 foreach (var mask in masks)
                 {
                     var inMask = names.Where(n => MaskOf(metadata, n, jsonPath) == mask).ToList();
+                    Short(inMask, $"anatomical CompCor components ({mask} mask)");
                     result.AddRange(Cut(inMask, nCompcor));
                 }
             }
             else
             {
+                Short(names, prefix == "t" ? "temporal CompCor components" : $"{prefix}CompCor components");
                 result.AddRange(Cut(names, nCompcor));
             }
         }
         return result;
+
+        // A list with fewer components than asked for is silently shorter in nilearn: say so.
+        void Short(List<string> available, string what)
+        {
+            if (nCompcor is int k && available.Count < k)
+                warnings?.Add($"n_compcor {k}: only {available.Count} of {k} {what} exist in {Path.GetFileName(jsonPath)}" +
+                              (available.Count == 0 ? "" : $" ({string.Join(", ", available)}); those are used"));
+        }
     }
 
     private static IEnumerable<string> Cut(List<string> names, int? n) => n is int k && k < names.Count ? names.Take(k) : names;

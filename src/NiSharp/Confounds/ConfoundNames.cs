@@ -65,38 +65,8 @@ public static partial class ConfoundNames
     }
 
     /// <summary>Up to <paramref name="max"/> names from <paramref name="candidates"/> closest to
-    /// <paramref name="name"/> (edit distance, names sharing a prefix first), for "did you mean" messages.</summary>
-    public static IReadOnlyList<string> Closest(string name, IEnumerable<string> candidates, int max = 3)
-    {
-        int limit = Math.Max(3, name.Length / 2);
-        // The edit distance is at least the length difference: most names of a wide file are ruled out unmeasured.
-        var scored = candidates
-            .Where(c => c.StartsWith(name, StringComparison.Ordinal) || name.StartsWith(c, StringComparison.Ordinal) || Math.Abs(c.Length - name.Length) <= limit)
-            .Select(c => (c, d: Distance(name, c) - (c.StartsWith(name, StringComparison.Ordinal) || name.StartsWith(c, StringComparison.Ordinal) ? 2 : 0)))
-            .Where(x => x.d <= limit)
-            .OrderBy(x => x.d).ThenBy(x => x.c, StringComparer.Ordinal)
-            .Take(max)
-            .Select(x => x.c)
-            .ToList();
-        return scored;
-    }
-
-    private static int Distance(string a, string b)
-    {
-        Span<int> prev = b.Length < 256 ? stackalloc int[b.Length + 1] : new int[b.Length + 1];
-        Span<int> cur = b.Length < 256 ? stackalloc int[b.Length + 1] : new int[b.Length + 1];
-        for (int j = 0; j <= b.Length; j++) prev[j] = j;
-        for (int i = 1; i <= a.Length; i++)
-        {
-            cur[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-                cur[j] = Math.Min(Math.Min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            var t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.Length];
-    }
+    /// <paramref name="name"/>, for "did you mean" messages (<see cref="IO.NearestNames.Closest"/>).</summary>
+    public static IReadOnlyList<string> Closest(string name, IEnumerable<string> candidates, int max = 3) => IO.NearestNames.Closest(name, candidates, max);
 
     /// <summary>"missing 'x' (closest: a, b)" for error messages.</summary>
     internal static string DescribeMissing(string name, IEnumerable<string> present)

@@ -39,6 +39,10 @@ public sealed class ConfoundSelection
     /// <summary>The confounds file.</summary>
     public required string SourcePath { get; init; }
 
+    /// <summary>What the selection could not do as asked but did anyway (fewer CompCor components than
+    /// <c>n_compcor</c>), one line each, for the caller to show.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>Volumes left after dummy removal (= rows of <see cref="Regressors"/>).</summary>
     public int Volumes => Regressors.Timepoints;
 
@@ -134,6 +138,7 @@ public static class ConfoundSelector
 
         // Columns per component, with missing ones collected for one message.
         var missing = new List<string>();
+        var warnings = new List<string>();
         var fromStrategy = new List<string>();
         void Need(IEnumerable<string> columns, string component)
         {
@@ -151,7 +156,7 @@ public static class ConfoundSelector
         {
             if (confounds.JsonPath is null)
                 throw new NiSharpException(file, "CompCor needs the confounds JSON beside the TSV (fMRIPrep ≥ 1.4); none was found");
-            var cc = CompCor.Columns(confounds.Metadata, strategy.Compcor, strategy.NCompcor, confounds.JsonPath);
+            var cc = CompCor.Columns(confounds.Metadata, strategy.Compcor, strategy.NCompcor, confounds.JsonPath, warnings);
             if (cc.Count == 0) missing.Add($"CompCor components ({ConfoundStrategy.CompcorName(strategy.Compcor)}) in the JSON");
             Need(cc, "compcor");
         }
@@ -243,6 +248,7 @@ public static class ConfoundSelector
             NonSteadyStateVolumes = nssKept,
             Strategy = strategy,
             SourcePath = file,
+            Warnings = warnings,
         };
     }
 
@@ -266,6 +272,7 @@ public static class ConfoundSelector
             NonSteadyStateVolumes = [],
             Strategy = s.Strategy,
             SourcePath = s.SourcePath,
+            Warnings = s.Warnings,
         };
     }
 }

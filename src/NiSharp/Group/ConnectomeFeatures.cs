@@ -111,6 +111,45 @@ public static class ConnectomeFeatures
     }
 
     /// <summary>
+    /// One line per region of the edge features that has no signal (an empty atlas label: an n/a row and column) in some
+    /// of the matrices, naming the region, in how many matrices, and the edges it leaves n/a or without those subjects.
+    /// Without these the comparison prints NaN and succeeds silently.
+    /// </summary>
+    public static IReadOnlyList<string> EmptyRegionWarnings(IReadOnlyList<ConnectivityMatrix> matrices, IReadOnlyList<ConnectomeFeature> features)
+    {
+        var edgesOf = new Dictionary<string, (string Region, List<string> Edges, Func<ConnectivityMatrix, int> Index)>(StringComparer.Ordinal);
+        foreach (var f in features.Where(f => f.Kind == FeatureKind.Edge))
+            foreach (var (id, name) in new[] { (f.LabelA, f.RegionA), (f.LabelB, f.RegionB!) })
+            {
+                var key = id is int k ? k.ToString(CultureInfo.InvariantCulture) : name;
+                if (!edgesOf.TryGetValue(key, out var entry))
+                {
+                    Func<ConnectivityMatrix, int> index = id is int label ? m => m.IndexOfLabel(label) : m => IndexOfName(m, name);
+                    edgesOf[key] = entry = (id is null ? name : $"{key} ({name})", [], index);
+                }
+                entry.Edges.Add(f.Name);
+            }
+        var warnings = new List<string>();
+        foreach (var (region, edges, index) in edgesOf.Values)
+        {
+            int empty = matrices.Count(m => index(m) is int i && (i < 0 || RegionTimeSeries.IsEmptyColumn(m.Values, i)));
+            if (empty == 0) continue;
+            string list = edges.Count <= 5 ? string.Join(", ", edges) : $"{string.Join(", ", edges.Take(5))}, … ({edges.Count} edges)";
+            warnings.Add(empty == matrices.Count
+                ? $"region {region} has no signal in any of the {matrices.Count} matrices (an empty atlas label): {list} {(edges.Count == 1 ? "is" : "are")} n/a"
+                : $"region {region} has no signal in {empty} of the {matrices.Count} matrices: {(empty == 1 ? "that subject is" : "those subjects are")} left out of {list}");
+        }
+        return warnings;
+    }
+
+    private static int IndexOfName(ConnectivityMatrix m, string name)
+    {
+        for (int i = 0; i < m.Regions.Count; i++)
+            if (m.Regions[i].Name == name) return i;
+        return -1;
+    }
+
+    /// <summary>
     /// Every edge of the lower triangle over the union of the subjects' regions (keyed by label id
     /// when every region has one, otherwise by name); a subject lacking a region gets NaN.
     /// </summary>
@@ -147,14 +186,21 @@ public static class ConnectomeFeatures
 
     /// <summary>
     /// For each network, the mean over every pair of its regions of each subject's matrix (the
-    /// within-network connectivity). <paramref name="networkOf"/> says which network a region is in.
+    /// within-network connectivity). <paramref name="networkOf"/> says which network a region is in; a network is
+    /// named as the regions' networks are (any case) or by its usual abbreviation (<c>DMN</c> for Yeo's <c>Default</c>:
+    /// <see cref="Atlases.NetworkNames"/>), and the feature carries the regions' name.
     /// </summary>
-    /// <exception cref="NiSharpException">A network with fewer than two regions in every matrix.</exception>
+    /// <exception cref="NiSharpException">A network no region belongs to (the message lists those there are), or one with
+    /// fewer than two regions in every matrix.</exception>
     public static IReadOnlyList<ConnectomeFeature> NetworkMeans(IReadOnlyList<ConnectivityMatrix> matrices, IReadOnlyList<string> networks, Func<Region, string?> networkOf)
     {
+        var available = matrices.SelectMany(m => m.Regions).Select(networkOf).OfType<string>()
+            .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         var features = new List<ConnectomeFeature>();
-        foreach (var net in networks)
+        foreach (var requested in networks)
         {
+            var net = Atlases.NetworkNames.Resolve(requested, available) ?? (available.Count == 0 ? requested
+                : throw NiSharpException.InParameter("network", $" {requested}: {Atlases.NetworkNames.Unknown(requested, available)}"));
             var values = new double[matrices.Count];
             int maxMembers = 0;
             for (int s = 0; s < matrices.Count; s++)
@@ -231,16 +277,16 @@ public static class ConnectomeFeatures
     }
 
     /// <summary>
-    /// Network membership read from region names: a region is in network N when N is one of the
-    /// name's <c>_</c>/<c>-</c>/space-separated tokens (Schaefer: <c>7Networks_LH_Default_PFC_1</c> is
-    /// in <c>Default</c>), compared case-insensitively.
+    /// Network membership read from region names: a region is in network N when N, or the Yeo network its abbreviation
+    /// stands for (<c>DMN</c>: <c>Default</c>), is one of the name's <c>_</c>/<c>-</c>/space-separated tokens (Schaefer:
+    /// <c>7Networks_LH_Default_PFC_1</c> is in <c>Default</c>), compared case-insensitively.
     /// </summary>
     public static Func<Region, string?> NetworksFromNames(IReadOnlyList<string> networks) => r =>
     {
         var tokens = r.Name.Split(['_', '-', ' '], StringSplitOptions.RemoveEmptyEntries);
         foreach (var n in networks)
             foreach (var t in tokens)
-                if (string.Equals(t, n, StringComparison.OrdinalIgnoreCase)) return n;
+                if (string.Equals(t, n, StringComparison.OrdinalIgnoreCase) || string.Equals(t, Atlases.NetworkNames.Canonical(n), StringComparison.OrdinalIgnoreCase)) return n;
         return null;
     };
 }

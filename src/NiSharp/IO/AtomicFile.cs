@@ -27,6 +27,24 @@ public static class AtomicFile
         s.Commit();
     }
 
+    /// <summary>
+    /// Writes UTF-8 text atomically unless the file already holds exactly it, so that a rerun that changes nothing leaves
+    /// the file (and its time stamp) as it was. Returns whether it wrote.
+    /// </summary>
+    public static bool WriteAllTextIfChanged(string path, string text)
+    {
+        var bytes = new UTF8Encoding(false).GetBytes(text);
+        try
+        {
+            // Only a regular file is compared (a FIFO or device in the way is never opened here: the write names it).
+            var status = FileStatus.Of(path);
+            if (status.Kind == FileKind.Regular && status.Length == bytes.Length && File.ReadAllBytes(path).AsSpan().SequenceEqual(bytes)) return false;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* unreadable: write it */ }
+        Write(path, s => s.Write(bytes));
+        return true;
+    }
+
     /// <summary>Writes UTF-8 text (no byte-order mark) atomically.</summary>
     public static void WriteAllText(string path, string text) =>
         Write(path, s =>

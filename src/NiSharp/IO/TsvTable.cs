@@ -54,6 +54,11 @@ public sealed class TsvTable
     public static TsvTable Read(string path, Func<string, bool>? columns = null) =>
         Parse(InputFile.ReadLines(path, "a TSV table"), path, columns);
 
+    /// <summary>Reads a table this tool wrote itself and may write again in the same command (a report's summary of
+    /// the group level, say): read under the same rules, but not recorded as an input, so rewriting it is allowed.</summary>
+    public static TsvTable ReadOwnOutput(string path, Func<string, bool>? columns = null) =>
+        Parse(InputFile.ReadLines(path, "a TSV table", asInput: false), path, columns);
+
     /// <summary>Parses TSV text lines (the first non-blank line is the header), keeping the columns
     /// <paramref name="columns"/> accepts (all when null).</summary>
     public static TsvTable Parse(IEnumerable<string> lines, string sourceName, Func<string, bool>? columns = null)

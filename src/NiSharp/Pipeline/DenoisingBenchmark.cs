@@ -143,7 +143,7 @@ public static class DenoisingBenchmark
         var (atlas, atlasLabel) = (ctx.Atlas, ctx.AtlasLabel);
         // Extraction without cleaning: the raw means every strategy cleans.
         var rawMasker = ctx.Masker with { Clean = ctx.Masker.Clean with { Detrend = false, Standardize = StandardizeMethod.None, LowPass = null, HighPass = null } };
-        CheckStrategies(selection, strategies, run.DummyScans);
+        CheckStrategies(selection, strategies, run.DummyScans, progress);
 
         var root = BenchmarkDirectory(run.OutputDirectory);
         OutputFolder.Create(run.OutputDirectory);
@@ -269,15 +269,20 @@ public static class DenoisingBenchmark
         (double Regressors, double Censored, double Filter) Dof, double Volumes);
 
     /// <summary>Fails before any work when a strategy cannot be selected from the first run's confounds (no CompCor in
-    /// the JSON, no cosines…), naming the strategy.</summary>
-    private static void CheckStrategies(RunSelection selection, IReadOnlyList<DenoisingStrategy> strategies, DummyScans dummy)
+    /// the JSON, no cosines…), naming the strategy; warns when one is selected other than asked (compcor6 with fewer
+    /// than 6 CompCor components, which makes it another strategy's row).</summary>
+    private static void CheckStrategies(RunSelection selection, IReadOnlyList<DenoisingStrategy> strategies, DummyScans dummy, IRunProgress progress)
     {
         var first = selection.Subjects[0].Runs[0];
         var file = first.RequireConfounds();
         var table = FmriprepConfounds.Load(file.Path, first.ConfoundsJson?.Path);
         foreach (var s in strategies)
         {
-            try { ConfoundSelector.Select(table, s.Confounds with { DummyScans = dummy }); }
+            try
+            {
+                foreach (var w in ConfoundSelector.Select(table, s.Confounds with { DummyScans = dummy }).Warnings)
+                    progress.Message($"warning: strategy {s.Name}: {w} (sub-{first.Subject}; each subject's log says what its runs used)");
+            }
             catch (NiSharpException e)
             {
                 throw new NiSharpException(e.FilePath ?? file.Path, $"strategy {s.Name}: {StripFile(e)}; leave it out of {new ParameterName("strategies")}");
@@ -319,6 +324,8 @@ public static class DenoisingBenchmark
             throw new NiSharpException(confoundsFile.Path, $"the confounds have {table.RowCount} rows but {run.Bold.Filename} has {volumes} volumes");
         var chosen = strategies.Select(s => Select(table, s.Confounds with { DummyScans = options.DummyScans })).ToArray();
         var selections = chosen.Select(c => c.Selection).ToArray();
+        for (int s = 0; s < strategies.Count; s++)
+            foreach (var w in selections[s].Warnings) log($"  warning: {strategies[s].Name}: {w}");
         int dummy = selections[0].DummyScans;
         if (selections.Any(s => s.DummyScans != dummy)) throw new InvalidOperationException("the strategies disagree on the dummy volumes");
 

@@ -39,7 +39,7 @@ public static class DerivativesDataset
             ["DatasetLinks"] = new JsonObject { [InputLinkName] = uri },
         };
         OutputFolder.Create(outputDir);
-        AtomicFile.WriteAllText(Path.Combine(outputDir, "dataset_description.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        AtomicFile.WriteAllTextIfChanged(Path.Combine(outputDir, "dataset_description.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
 
     /// <summary>Whether <paramref name="outputDir"/> holds a description whose <c>GeneratedBy</c> names NiSharp (so that

@@ -62,8 +62,8 @@ public static class GroupLevel
     /// Runs the group level once per atlas of <see cref="RunOptions.Atlases"/>, in order, under one lock of the output
     /// folder: each atlas's participant outputs compared on their own, its tables under <c>group/</c> told apart by their
     /// <c>atlas-</c> entity. With one atlas the outputs are those of <see cref="Run"/>; with several, the failed-subjects
-    /// table and the report page are per atlas too (<c>group/atlas-A_failed_subjects.tsv</c>, <c>report_atlas-A.html</c>),
-    /// and <c>report.html</c> stays the participant level's summary.
+    /// table and the group page are per atlas too (<c>group/atlas-A_failed_subjects.tsv</c>, <c>group/atlas-A_report.html</c>),
+    /// and the top page <c>report.html</c> shows each atlas's headline.
     /// </summary>
     /// <exception cref="NiSharpException">As <see cref="Run"/>, for the first atlas that fails.</exception>
     public static IReadOnlyList<GroupSummary> RunEach(RunOptions options, IRunProgress? progress = null)
@@ -87,6 +87,7 @@ public static class GroupLevel
             if (atlases.Count > 1) progress.Message($"atlas-{ctx.AtlasLabel} ({ctx.Atlas.Name}):");
             summaries.Add(Compare(ctx, selection, tasks, several: atlases.Count > 1, progress, clock));
         }
+        if (options.Reports) RunReports.WriteTopPage(atlases, selection);
         return summaries;
     }
 
@@ -130,8 +131,8 @@ public static class GroupLevel
             progress.Message($"{new ParameterName("exclude_high_motion")}: {excluded.Count} subject(s) left out of the comparison");
         }
         var comparisons = new List<(ConnectivityKind, GroupComparisonTable)>();
-        var values = new List<(ConnectivityKind, IReadOnlyList<ConnectomeFeature>)>();
         ConnectivityMatrix? firstMean = null;
+        string? firstStats = null;
         foreach (var kind in options.Kinds)
         {
             var matrices = kind == ConnectivityKind.Tangent
@@ -140,6 +141,8 @@ public static class GroupLevel
             var features = options.Edges is string e
                 ? ConnectomeFeatures.Pairs(matrices, ConnectomeFeatures.ParseEdges(e))
                 : DefaultFeatures(atlas, matrices);
+            if (kind == options.Kinds[0])
+                foreach (var w in ConnectomeFeatures.EmptyRegionWarnings(matrices, features)) progress.Message("warning: " + w);
             var table = GroupComparison.Run(features, split, new GroupComparisonOptions { Permutations = options.Permutations, Seed = options.Seed });
             var stat = DerivativeNames.StatLabel(kind);
             var statsPath = Path.Combine(groupDir, $"{prefix}_stat-{stat}_desc-groupcomparison_statistics.tsv");
@@ -173,8 +176,8 @@ public static class GroupLevel
             mean.Write(meanPath, meta);
             outputs.Add(meanPath);
             firstMean ??= mean;
+            firstStats ??= statsPath;
             comparisons.Add((kind, table));
-            values.Add((kind, features));
         }
         var failedPath = Path.Combine(groupDir, several ? $"atlas-{atlasLabel}_failed_subjects.tsv" : "failed_subjects.tsv");
         var sb = new StringBuilder("participant_id\tfile\treason\n");
@@ -185,8 +188,8 @@ public static class GroupLevel
         string? report = null;
         if (options.Reports)
         {
-            report = Path.Combine(options.OutputDirectory, several ? $"report_atlas-{atlasLabel}.html" : "report.html");
-            WriteReport(report, ctx, tasks, split, ids, comparisons[0].Item2, values[0].Item2, firstMean!, failed, motionQc);
+            report = ReportPath(options.OutputDirectory, several ? atlasLabel : null);
+            WriteReport(report, ctx, tasks, split, ids, included, groupRule, firstStats, comparisons[0].Item2, comparisons[0].Item1, firstMean!, failed, motionQc);
         }
         return new GroupSummary(ids.Select(i => "sub-" + i).ToArray(), failed, split.Group1, split.Group2, comparisons, outputs, report, clock.Elapsed)
         {
@@ -361,47 +364,137 @@ public static class GroupLevel
         AtomicFile.WriteAllText(path, sb.ToString());
     }
 
-    private static void WriteReport(string path, ParticipantContext ctx, IReadOnlyList<string> tasks, GroupSplit split, string[] ids, GroupComparisonTable table,
-        IReadOnlyList<ConnectomeFeature> features, ConnectivityMatrix mean, IReadOnlyList<FailedSubject> failed, GroupQcSummary? motionQc)
+    /// <summary>The group level's page, <c>OUTPUT_DIR/group/report.html</c> (with several atlases, one per atlas:
+    /// <c>group/atlas-A_report.html</c>): the participant level never writes it.</summary>
+    public static string ReportPath(string outputDir, string? atlasLabel = null) =>
+        Path.Combine(GroupDirectory(outputDir), atlasLabel is null ? "report.html" : $"atlas-{atlasLabel}_report.html");
+
+    /// <summary>
+    /// The group page: what was compared and how (groups and their sizes, the value, the test, which p decides
+    /// "significant", why each edge is there), a visible note when subjects above the motion limits stay in the
+    /// comparison, the shown edges as box plots with d and q on them and captions that say why each is shown and what it
+    /// found, the statistics with the regions' networks, the mean matrix banded by network, and the subjects with links
+    /// to their pages.
+    /// </summary>
+    private static void WriteReport(string path, ParticipantContext ctx, IReadOnlyList<string> tasks, GroupSplit split, string[] ids,
+        IReadOnlyList<(string Subject, IReadOnlyList<BoldRun> Runs)> included, string groupRule, string? statsFile, GroupComparisonTable table,
+        ConnectivityKind kind, ConnectivityMatrix mean, IReadOnlyList<FailedSubject> failed, GroupQcSummary? motionQc)
     {
-        var details = RunReports.Details(ctx.Options, ctx.Atlas.Name, ctx.Provenance.ParametersHash, tasks);
+        var o = ctx.Options;
+        string Network(int? label) => label is int id && ctx.Atlas.Labels[id]?.Network is string n ? n : "";
+        static string F(double v, string format = "0.####") => double.IsNaN(v) ? "n/a" : v.ToString(format, CultureInfo.InvariantCulture);
+        static string P(double p) => GroupComparisonTable.FormatP(p);
+        bool permuted = table.Options.Permutations > 0;
+        double Decision(FeatureComparison r) => permuted ? r.PPermutationFdr : r.PFdr;
+        string fdr = F(table.Options.FdrLevel, "0.###");
+        string what = kind == ConnectivityKind.Correlation ? "Pearson correlation r" : kind.NilearnName();
+
+        var details = RunReports.Details(o, ctx.Atlas.Name, ctx.Provenance.ParametersHash, tasks);
         details.Add(("level", "group"));
-        details.Add(("groups", $"{split.Group1} ({split.Count1}) vs {split.Group2} ({split.Count2})"));
-        details.Add(("permutations", $"{table.PermutationsRun}{(table.ExactPermutation ? " (all splits)" : $", seed {ctx.Options.Seed}")}"));
-        // The box + swarm plots: the lesson's edge when it was tested, and the strongest other difference.
-        var shown = new List<FeatureComparison>();
-        var lesson = table.Rows.FirstOrDefault(r => r.Feature.LabelA == DemoConnectome.LessonEdge.A && r.Feature.LabelB == DemoConnectome.LessonEdge.B);
-        if (lesson is not null) shown.Add(lesson);
-        var strongest = table.Rows.Where(r => r != lesson && !double.IsNaN(r.Welch.P)).OrderBy(r => r.Welch.P).FirstOrDefault();
-        if (strongest is not null) shown.Add(strongest);
-        var comparisons = shown.Select(r =>
+        details.Add(("groups", $"{split.Group1} (n={split.Count1}) vs {split.Group2} (n={split.Count2})"));
+        details.Add(("permutations", $"{table.PermutationsRun}{(table.ExactPermutation ? " (all splits)" : $", seed {o.Seed}")}"));
+
+        // What and how, in words.
+        int left = split.Membership.Count(m => m < 0);
+        var explanation = new List<string>
         {
-            var v = ids.Select((id, s) => (id, s)).Where(x => split.Membership[x.s] >= 0)
-                .Select(x => new GroupValue(split.Membership[x.s] == 0 ? split.Group1 : split.Group2, r.Feature.Values[x.s], "sub-" + x.id)).ToList();
-            var title = r.Feature.Kind == FeatureKind.Edge
-                ? $"DMN intra-network connectivity {r.Feature.RegionA} – {r.Feature.RegionB}"
-                : $"Within-network connectivity {r.Feature.Name}";
-            return (title, (IReadOnlyList<GroupValue>)v);
+            $"Groups: {split.Group1} (n = {split.Count1}) and {split.Group2} (n = {split.Count2}), from {groupRule}" +
+            (left > 0 ? $"; {left} subject(s) in neither group are left out." : ".") + $" Differences are {split.Group1} minus {split.Group2}.",
+            $"Value: each subject's {what} between the two regions' cleaned signals (its run's matrix, or the mean of its runs' matrices), read from the participant-level outputs.",
+            o.Edges is string given
+                ? $"Edges: the {table.Rows.Count} given with --edges ({given})."
+                : $"Edges: every pair of the atlas' default-mode regions (network Default… in its label table) with signal" +
+                  (IsRelabeledYeo(ctx.Atlas) ? ", and 44–46, the lesson's DMN edge" : "") + $": {table.Rows.Count} edges.",
+            "Test: Welch's two-sample t-test, two-sided (unequal variances; Welch–Satterthwaite degrees of freedom); Cohen's d is the difference over the pooled SD. " +
+            (permuted
+                ? $"p perm.: two-sided permutation p of |t|, {(table.ExactPermutation ? $"over all {table.PermutationsRun} splits of the subjects" : $"{table.PermutationsRun} random relabellings of the groups (seed {o.Seed})")}. " +
+                  $"q: Benjamini–Hochberg FDR over the {table.Rows.Count} edges. An edge is significant when the q of its permutation p is at most {fdr}."
+                : $"q: Benjamini–Hochberg FDR of Welch's p over the {table.Rows.Count} edges (no permutations). An edge is significant when its q is at most {fdr}."),
+        };
+        var notes = new List<string>();
+        var excluded = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (motionQc is not null)
+        {
+            for (int i = 0; i < motionQc.Subjects.Count; i++)
+                if (motionQc.Result.Exclusions[i] is string why) excluded[motionQc.Subjects[i]] = why;
+            if (excluded.Count == 0)
+                explanation.Add("Motion: every subject is within the motion limits (Parkes et al. 2018; see Motion quality control below).");
+            else if (o.ExcludeHighMotion)
+                explanation.Add($"Motion: {excluded.Count} subject(s) above the motion limits are left out of the comparison (--exclude-high-motion; see Motion quality control below).");
+            else
+                notes.Add($"{excluded.Count} subject(s) above the motion limits (Parkes et al. 2018) are in this comparison: " +
+                          string.Join("; ", excluded.Select(kv => $"sub-{kv.Key} ({kv.Value})")) +
+                          ". Rerun the group level with --exclude-high-motion to leave them out; Motion quality control below has the details.");
+        }
+
+        // The box + swarm plots: the lesson's edge when it was tested, and the strongest other difference.
+        var shown = new List<(FeatureComparison Row, string Why)>();
+        var lesson = table.Rows.FirstOrDefault(r => r.Feature.LabelA == DemoConnectome.LessonEdge.A && r.Feature.LabelB == DemoConnectome.LessonEdge.B);
+        if (lesson is not null) shown.Add((lesson, "the lesson's DMN edge, 44–46"));
+        var strongest = table.Rows.Where(r => r != lesson && !double.IsNaN(r.Welch.P)).OrderBy(r => r.Welch.P).FirstOrDefault();
+        if (strongest is not null)
+            shown.Add((strongest, $"the smallest Welch p among the {(lesson is null ? table.Rows.Count : table.Rows.Count - 1)} {(lesson is null ? "" : "other ")}edges"));
+        var boxes = shown.Select(x =>
+        {
+            var r = x.Row;
+            var v = ids.Select((id, s) => (id, s)).Where(y => split.Membership[y.s] >= 0)
+                .Select(y => new GroupValue(split.Membership[y.s] == 0 ? split.Group1 : split.Group2, r.Feature.Values[y.s], "sub-" + y.id)).ToList();
+            var f = r.Feature;
+            string title = f.Kind == FeatureKind.Edge
+                ? $"{f.RegionA} – {f.RegionB}" + (Network(f.LabelA) is { Length: > 0 } na ? $" ({na} – {Network(f.LabelB)})" : "")
+                : $"Within-network connectivity {f.Name}";
+            string annotation = $"d = {F(r.CohensD, "0.00")}, q = {P(Decision(r))}";
+            string caption = $"{title}: shown as {x.Why}. {split.Group1} mean {F(r.Mean1, "0.000")} (n = {r.N1}), {split.Group2} mean {F(r.Mean2, "0.000")} (n = {r.N2}), " +
+                             $"difference {F(r.Difference, "0.000")}, d = {F(r.CohensD, "0.00")}; Welch t = {F(r.Welch.T, "0.00")} (df {F(r.Welch.DegreesOfFreedom, "0.0")}), p = {P(r.Welch.P)}" +
+                             (permuted ? $"; permutation p = {P(r.PPermutation)}" : "") + $"; q = {P(Decision(r))}: {(r.Significant ? "significant" : "not significant")} at FDR {fdr}. " +
+                             "Each dot is a subject; boxes span the quartiles around the median, whiskers reach 1.5 IQR.";
+            return new GroupBox(title, v, annotation, caption);
         }).ToList();
-        static string F(double v) => double.IsNaN(v) ? "n/a" : v.ToString("0.####", CultureInfo.InvariantCulture);
+
         var stats = new ReportTable(
-            ["edge", "region a", "region b", $"mean {split.Group1}", $"mean {split.Group2}", "difference", "Cohen's d", "t", "p", "p (FDR)", "p perm.", "p perm. (FDR)", "significant"],
+            ["edge", "region a", "network a", "region b", "network b", $"mean {split.Group1}", $"mean {split.Group2}", "difference", "Cohen's d", "t", "p", "p (FDR)", "p perm.", "p perm. (FDR)", "significant"],
             table.Rows.Select(r => (IReadOnlyList<string>)
             [
-                r.Feature.Name, r.Feature.RegionA, r.Feature.RegionB ?? "", F(r.Mean1), F(r.Mean2), F(r.Difference), F(r.CohensD),
-                F(r.Welch.T), GroupComparisonTable.FormatP(r.Welch.P), GroupComparisonTable.FormatP(r.PFdr),
-                GroupComparisonTable.FormatP(r.PPermutation), GroupComparisonTable.FormatP(r.PPermutationFdr), r.Significant ? "yes" : "no",
+                r.Feature.Name, r.Feature.RegionA, Network(r.Feature.LabelA), r.Feature.RegionB ?? "", Network(r.Feature.LabelB), F(r.Mean1), F(r.Mean2), F(r.Difference), F(r.CohensD),
+                F(r.Welch.T), P(r.Welch.P), P(r.PFdr), P(r.PPermutation), P(r.PPermutationFdr), r.Significant ? "yes" : "no",
             ]).ToList());
+
+        // The subjects, each linking to its run pages.
+        var groupDir = Path.GetDirectoryName(path)!;
+        var motionOf = motionQc?.Subjects.Select((sub, i) => (sub, m: motionQc.Motion[i])).ToDictionary(x => x.sub, x => x.m, StringComparer.Ordinal);
+        var pageOf = included.ToDictionary(x => x.Subject, x => x.Runs.Select(r => RunAnalysis.OutputsOf(r, ctx).Report).FirstOrDefault(File.Exists), StringComparer.Ordinal);
+        var subjectRows = ids.Select((id, s) => (IReadOnlyList<string>)
+        [
+            "sub-" + id,
+            split.Membership[s] switch { 0 => split.Group1, 1 => split.Group2, _ => "neither" },
+            motionOf is not null && motionOf.TryGetValue(id, out var m) ? F(m.MeanFd, "0.000") : "n/a",
+            excluded.TryGetValue(id, out var why) ? why : "within the limits",
+            split.Membership[s] >= 0 ? "yes" : "no",
+        ]).ToList();
+        var subjectTable = new ReportTable(["subject", "group", "mean FD (mm)", "motion", "compared"], subjectRows)
+        {
+            LinkColumn = 0,
+            RowLinks = ids.Select(id => pageOf.GetValueOrDefault(id) is string page ? Path.GetRelativePath(groupDir, page).Replace('\\', '/') : null).ToList(),
+        };
+
         var page = GroupReport.Build(new GroupReportInput
         {
             Title = "NiSharp run: group comparison",
             Details = details,
-            Comparisons = comparisons,
-            ValueLabel = "intra-network connectivity (r)",
+            Explanation = explanation,
+            Notes = notes,
+            Boxes = boxes,
+            ValueLabel = kind == ConnectivityKind.Correlation ? "connectivity (Pearson r)" : $"connectivity ({kind.NilearnName()})",
             Statistics = stats,
+            StatisticsCaption = $"One row per edge tested, in the order tested. p: Welch's two-sided p; p (FDR): its Benjamini–Hochberg q; p perm.: the permutation p; " +
+                                $"p perm. (FDR): its q; significant: {(permuted ? "p perm. (FDR)" : "p (FDR)")} ≤ {fdr}. Networks from the atlas' label table.",
+            StatisticsFile = statsFile is null ? null : Path.GetFileName(statsFile),
             MeanConnectivity = mean.Values.ToArray(),
             RegionNames = mean.Regions.Select(r => r.Name).ToArray(),
+            RegionNetworks = mean.Regions.Select(r => Network(r.LabelId) is { Length: > 0 } n ? n : null).ToArray(),
+            MeanCaption = $"Mean {what} over the {ids.Length} included subjects (entries without signal skipped), regions in atlas order with their networks as bands; regions without signal grey.",
             Subjects = ids.Select(i => "sub-" + i).ToArray(),
+            SubjectTable = subjectTable,
             Failures = failed,
         });
         if (motionQc is not null) Qc.QcReport.AddGroupSection(page, motionQc.Result, motionQc.Motion, motionQc.Rules, motionQc.Notes, motionQc.Metrics.Strategy);

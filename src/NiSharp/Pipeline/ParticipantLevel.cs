@@ -79,7 +79,7 @@ public static class ParticipantLevel
         if (options.Reports && !options.SharedOutput) // an array task's one subject would overwrite the others' page
         {
             report = Path.Combine(options.OutputDirectory, "report.html");
-            RunReports.WriteParticipantSummary(report, atlases, selection, outcomes);
+            RunReports.WriteTopPage(atlases, selection);
         }
         return new ParticipantSummary(outcomes, jobs, leftovers, report, clock.Elapsed);
     }

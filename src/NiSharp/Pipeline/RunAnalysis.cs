@@ -93,6 +93,7 @@ internal static class RunAnalysis
         if (table.RowCount != volumes)
             throw new NiSharpException(confoundsFile.Path, $"the confounds have {table.RowCount} rows but {run.Bold.Filename} has {volumes} volumes");
         var selection = ConfoundSelector.Select(table, strategy);
+        foreach (var w in selection.Warnings) log("warning: " + w);
         log($"{run.Bold.Filename}: {volumes} volumes, TR {t_r.ToString("0.###", CultureInfo.InvariantCulture)} s ({trSource}); " +
             $"{selection.DummyScans} dummy, {selection.Volumes - selection.SampleMask.Length} censored, {selection.Columns.Count} regressors ({strategy.Name})");
 
@@ -233,9 +234,7 @@ internal static class RunAnalysis
         var kept = new HashSet<int>(selection.SampleMask);
         var censored = Enumerable.Range(0, selection.Volumes).Select(v => !kept.Contains(v)).ToArray();
         var atlasImage = atlasOnGrid.As<float>();
-        var colours = ctx.Atlas.Labels.Regions
-            .Select(l => l.Colour is Rgba c ? new LabelColor(l.Id, l.Name, c.R, c.G, c.B) : new LabelColor(l.Id, l.Name, LabelColors.DefaultColor(l.Id).Red, LabelColors.DefaultColor(l.Id).Green, LabelColors.DefaultColor(l.Id).Blue))
-            .ToList();
+        var colours = LabelColors.FromTable(ctx.Atlas.Labels);
         // With only --kind tangent the participant level has no matrix (tangent is relative to the group): no heatmap.
         var first = ctx.Kinds.Count > 0 ? ctx.Kinds[0] : (ConnectivityKind?)null;
         var details = new List<(string, string)>
@@ -249,12 +248,15 @@ internal static class RunAnalysis
             ("censored volumes", censored.Count(c => c).ToString(CultureInfo.InvariantCulture)),
             ("cleaning", RunReports.Cleaning(ctx.Options)),
         };
+        var (fdLines, fdNote) = fd is null ? ((IReadOnlyList<FdLine>)[], (string?)null) : QcReport.FdLines(fd, ctx.Options.MotionExclusion, ctx.Strategy);
         var input = new SubjectReportInput
         {
             Subject = $"sub-{run.Subject}" + (run.Session is string s ? $" ses-{s}" : "") + (run.Run is string r ? $" run-{r}" : ""),
             Details = details,
             FramewiseDisplacement = fd,
             FdThreshold = ctx.Strategy.FdThreshold,
+            FdLines = fdLines,
+            FdNote = fdNote,
             Censored = censored,
             RepetitionTime = tr,
             Coverage = region.Coverage,
@@ -263,6 +265,7 @@ internal static class RunAnalysis
             Labels = colours,
             Connectivity = first is { } k ? matrices[k].Values.ToArray() : null,
             RegionNames = region.ColumnNames.ToArray(),
+            RegionNetworks = region.Regions.Select(x => x.Network).ToArray(),
             ConnectivityKind = first?.NilearnName() ?? "correlation",
         };
         var page = SubjectReport.Build(input);

@@ -1,14 +1,16 @@
 using System.Globalization;
 using MathNet.Numerics.LinearAlgebra;
+using NiSharp.Bids;
 using NiSharp.Connectome;
+using NiSharp.IO;
+using NiSharp.Plotting;
 using NiSharp.Reports;
 
 namespace NiSharp.Pipeline;
 
 /// <summary>
-/// The run's top page <c>OUTPUT_DIR/report.html</c>: after the participant level, the subjects, parameters, failures and
-/// mean matrix, with the per-run pages listed (<c>sub-X/figures/…_report.html</c>); after the group level, also the
-/// comparison (box and swarm of the lesson's DMN edge by group, the statistics table).
+/// The run's pages: the settings table they share and the top page <c>OUTPUT_DIR/report.html</c>, which shows the latest
+/// state of both levels from what is on disk (<see cref="WriteTopPage"/>).
 /// </summary>
 internal static class RunReports
 {
@@ -36,37 +38,155 @@ internal static class RunReports
         (o.HighVarianceConfounds ? ", with 5 high-variance confounds" : "") +
         $"; censored volumes: {Signal.CleanOptions.Name(o.Clean.CensoredInterpolation)} interpolated, extrapolate {o.Clean.Extrapolate}; nilearn {Signal.CleanOptions.Name(o.Clean.Semantics)} semantics";
 
-    /// <summary>The participant level's summary page: the settings, the per-run pages of every atlas, and the mean
-    /// matrix of the first atlas (of its first kind) over the complete runs.</summary>
-    public static void WriteParticipantSummary(string path, IReadOnlyList<ParticipantContext> atlases, RunSelection selection, IReadOnlyList<SubjectOutcome> outcomes)
+    /// <summary>
+    /// The run's top page, <c>OUTPUT_DIR/report.html</c>: the latest state of both levels, read from the output folder —
+    /// each subject complete, failed (why) or not yet run with a link to its pages, the mean matrix of the complete ones,
+    /// and the group level's headline with a link to its page (<see cref="GroupLevel.ReportPath"/>), or why there is none
+    /// or why it is out of date. Each level owns its own pages; either one rewrites this one, and only when it changes,
+    /// so that a rerun that changes nothing changes no file. With several atlases (<paramref name="atlases"/>, one context
+    /// each) a subject is complete when every atlas is, its link leads to the first atlas's page, the group level is
+    /// shown atlas by atlas, and the mean matrix is the first atlas's.
+    /// </summary>
+    public static void WriteTopPage(IReadOnlyList<ParticipantContext> atlases, RunSelection selection)
     {
         var ctx = atlases[0];
         var o = ctx.Options;
-        var details = Details(o, string.Join(", ", atlases.Select(c => c.Atlas.Name)), ParticipantContext.ParametersHash(atlases), selection.Tasks);
-        details.Add(("level", "participant"));
-        var pages = atlases.SelectMany(c => selection.Subjects.SelectMany(s => s.Runs).Select(r => RunAnalysis.OutputsOf(r, c).Report))
-            .Select(p => Path.GetRelativePath(o.OutputDirectory, p))
-            .Where(p => File.Exists(Path.Combine(o.OutputDirectory, p)))
-            .ToList();
-        details.Add(("per-run pages", pages.Count == 0 ? "none" : $"{pages.Count}, e.g. {pages[0]}"));
-        if (atlases.Count > 1) details.Add(("mean matrix", $"atlas {ctx.Atlas.Name} (each atlas has its per-run pages)"));
-        var matrices = new List<ConnectivityMatrix>();
-        var kind = ctx.Kinds.Count > 0 ? ctx.Kinds[0] : ConnectivityKind.Correlation;
-        foreach (var r in selection.Subjects.SelectMany(s => s.Runs))
+        var outDir = o.OutputDirectory;
+        selection = selection.WithAllParticipants(o);
+        var page = new HtmlReport("NiSharp run");
+        var parametersHash = ParticipantContext.ParametersHash(atlases);
+        page.KeyValues(Details(o, string.Join(", ", atlases.Select(c => c.Atlas.Name)), parametersHash, selection.Tasks));
+
+        // Participant level: each subject's state on disk.
+        var kind = ctx.Kinds.FirstOrDefault(k => k != ConnectivityKind.Tangent, ConnectivityKind.Correlation);
+        var complete = new List<(string Subject, IReadOnlyList<BoldRun> Runs)>();
+        var rows = new List<IReadOnlyList<string>>();
+        var links = new List<string?>();
+        int failed = 0, pending = 0;
+        foreach (var (subject, runs) in selection.Subjects)
         {
-            var file = RunAnalysis.OutputsOf(r, ctx).Relmat(kind);
-            if (File.Exists(file) && RunAnalysis.IsComplete(r, ctx)) matrices.Add(ConnectivityMatrix.Read(file));
+            bool done = runs.All(r => atlases.All(c => RunAnalysis.IsComplete(r, c)));
+            var status = done ? null : SubjectStatus.Read(outDir, subject);
+            bool failedNow = status is { State: "failed" } && status.ParametersHash == parametersHash;
+            if (done) complete.Add((subject, runs));
+            else if (failedNow) failed++;
+            else pending++;
+            var qc = done ? runs.Select(r => RunAnalysis.OutputsOf(r, ctx).QcMotion).Where(File.Exists).Select(Qc.RunQc.Read).ToList() : [];
+            string fd = qc.Count > 0 ? (qc.Sum(q => q.FdMean * q.Volumes) / qc.Sum(q => q.Volumes)).ToString("0.000", CultureInfo.InvariantCulture) : "n/a";
+            rows.Add(["sub-" + subject, runs.Count.ToString(CultureInfo.InvariantCulture),
+                done ? "complete" : failedNow ? "failed: " + (status!.Reason ?? "see its log") : "not run yet (or made with other options)", fd]);
+            var report = runs.Select(r => RunAnalysis.OutputsOf(r, ctx).Report).FirstOrDefault(File.Exists);
+            links.Add(report is null ? null : Path.GetRelativePath(outDir, report).Replace('\\', '/'));
         }
-        var mean = MeanIgnoringNaN(matrices);
-        GroupReport.Save(path, new GroupReportInput
+        page.Section("Participant level", "participant");
+        page.Paragraph($"{selection.Subjects.Count} subject(s): {complete.Count} complete, {failed} failed, {pending} not run yet with these options. " +
+                       "Each subject's page (per run: motion, coverage, the atlas on its data, its matrix) is linked from its name.");
+        if (failed > 0) page.Warning($"{failed} subject(s) failed: the reason is in the table and in OUTPUT_DIR/logs/sub-<label>.log.");
+        page.Table(new ReportTable(["subject", "runs", "state", "mean FD (mm)"], rows) { LinkColumn = 0, RowLinks = links });
+
+        // Group level: its headline when its outputs are current.
+        page.Section("Group level", "group");
+        foreach (var c in atlases)
         {
-            Title = "NiSharp run: participant level",
-            Details = details,
-            MeanConnectivity = mean?.Values.ToArray(),
-            RegionNames = mean?.Regions.Select(r => r.Name).ToArray(),
-            Subjects = outcomes.Where(x => x.State != SubjectState.Failed).Select(x => "sub-" + x.Subject).ToArray(),
-            Failures = outcomes.Where(x => x.State == SubjectState.Failed).Select(x => new FailedSubject("sub-" + x.Subject, x.Reason ?? "", x.File)).ToArray(),
-        });
+            string? label = atlases.Count > 1 ? c.AtlasLabel : null;
+            if (label is not null) page.Paragraph($"atlas-{label} ({c.Atlas.Name}):");
+            var groupPage = GroupLevel.ReportPath(outDir, label);
+            foreach (var line in GroupState(c, selection, complete, label))
+                if (line.Link) page.LinkParagraph(line.Text, Path.GetRelativePath(outDir, groupPage).Replace('\\', '/'), Path.GetRelativePath(outDir, groupPage).Replace('\\', '/'), line.After);
+                else if (line.Warn) page.Warning(line.Text);
+                else if (line.Table is { } t) page.Table(t);
+                else page.Paragraph(line.Text);
+        }
+
+        var matrices = complete.SelectMany(x => x.Runs).Select(r => RunAnalysis.OutputsOf(r, ctx).Relmat(kind)).Where(File.Exists).Select(ConnectivityMatrix.Read).ToList();
+        if (MeanIgnoringNaN(matrices) is { } mean)
+        {
+            page.Section("Mean connectivity" + (atlases.Count > 1 ? $": atlas {ctx.Atlas.Name}" : ""), "matrix");
+            page.Figure(MatrixPlot.Connectivity(mean.Values.ToArray(), mean.Regions.Select(r => r.Name).ToArray(), new MatrixPlotOptions
+            {
+                Title = $"Mean {kind.NilearnName()}", Size = 560,
+                Networks = mean.Regions.Any(r => r.LabelId is int id && ctx.Atlas.Labels[id]?.Network is not null)
+                    ? mean.Regions.Select(r => r.LabelId is int id ? ctx.Atlas.Labels[id]?.Network : null).ToArray() : null,
+            }), $"Mean {kind.NilearnName()} over the {matrices.Count} run(s) of the complete subjects (entries without signal skipped), regions in atlas order with their networks as bands; regions without signal grey.");
+        }
+        var path = Path.Combine(outDir, "report.html");
+        AtomicFile.WriteAllTextIfChanged(path, page.ToHtml());
+    }
+
+    private sealed record PageLine(string Text, bool Warn = false, bool Link = false, string After = "", ReportTable? Table = null);
+
+    /// <summary>What the top page says of the group level: not run, out of date (and why), or its headline.</summary>
+    private static IEnumerable<PageLine> GroupState(ParticipantContext ctx, RunSelection selection, IReadOnlyList<(string Subject, IReadOnlyList<BoldRun> Runs)> complete,
+        string? severalLabel)
+    {
+        var o = ctx.Options;
+        string rerun = $"nisharp run {o.InputDirectory} {o.OutputDirectory} group" + (severalLabel is null ? "" : " --atlas " + string.Join(" ", o.Atlases));
+        if (selection.Tasks.Count != 1)
+        {
+            yield return new PageLine($"The runs have several tasks ({string.Join(", ", selection.Tasks)}): the group level compares one at a time (--task).");
+            yield break;
+        }
+        var kind = ctx.Kinds.FirstOrDefault(k => k != ConnectivityKind.Tangent, ConnectivityKind.Correlation);
+        var prefix = $"task-{selection.Tasks[0]}_space-{o.Space}_atlas-{ctx.AtlasLabel}";
+        var groupDir = GroupLevel.GroupDirectory(o.OutputDirectory);
+        var statsPath = Path.Combine(groupDir, $"{prefix}_stat-{DerivativeNames.StatLabel(kind)}_desc-groupcomparison_statistics.tsv");
+        var sidecar = Path.ChangeExtension(statsPath, ".json");
+        if (!File.Exists(statsPath) || !File.Exists(sidecar))
+        {
+            yield return new PageLine($"Not run yet with these options: {rerun}");
+            yield break;
+        }
+        System.Text.Json.Nodes.JsonObject? meta = null;
+        // Unreadable or not JSON: the statistics are shown as out of date rather than failing the page.
+        try { meta = System.Text.Json.Nodes.JsonNode.Parse(InputFile.ReadJsonBytes(sidecar, "group comparison sidecar", asInput: false)) as System.Text.Json.Nodes.JsonObject; }
+        catch (Exception e) when (e is System.Text.Json.JsonException or NiSharpException) { }
+        string[] Subjects(string key) => meta?[key] is System.Text.Json.Nodes.JsonArray a ? a.Select(x => x?.GetValue<string>() ?? "").ToArray() : [];
+        var compared = Subjects("Subjects1").Concat(Subjects("Subjects2")).Concat(Subjects("LeftOut")).ToHashSet(StringComparer.Ordinal);
+        var now = complete.Select(c => "sub-" + c.Subject).ToHashSet(StringComparer.Ordinal);
+        var written = File.GetLastWriteTimeUtc(statsPath);
+        var newer = complete.SelectMany(c => c.Runs).Select(r => RunAnalysis.OutputsOf(r, ctx).TimeSeriesSidecar).Where(f => File.GetLastWriteTimeUtc(f) > written).ToList();
+        string? stale = meta?[Provenance.ParametersHashKey]?.GetValue<string>() != ctx.Provenance.ParametersHash ? "it was made with other options"
+            : !compared.SetEquals(now) ? $"it covers {compared.Count} subject(s), and {now.Count} are complete now"
+            : newer.Count > 0 ? $"{newer.Count} run(s) were processed again after it"
+            : null;
+        if (stale is not null)
+        {
+            yield return new PageLine($"The group results are out of date: {stale}. Rerun the group level: {rerun}", Warn: true);
+            yield return new PageLine("The previous group page is still there: ", Link: true, After: ".");
+            yield break;
+        }
+        var t = TsvTable.ReadOwnOutput(statsPath);
+        string g1 = meta?["Group1"]?.GetValue<string>() ?? "group 1", g2 = meta?["Group2"]?.GetValue<string>() ?? "group 2";
+        bool permuted = meta?["Permutations"]?.GetValue<int>() > 0;
+        var q = t.GetNumbers(permuted ? "p_permutation_fdr" : "p_fdr");
+        var sig = t.GetStrings("significant");
+        var feature = t.GetStrings("feature");
+        var d = t.GetNumbers("cohens_d");
+        var m1 = t.GetNumbers("mean1");
+        var m2 = t.GetNumbers("mean2");
+        int n1 = Subjects("Subjects1").Length, n2 = Subjects("Subjects2").Length;
+        int significant = sig.Count(x => x == "true");
+        yield return new PageLine($"{g1} (n = {n1}) vs {g2} (n = {n2}): {feature.Length} edge(s) compared with Welch's two-sided t-test and a permutation test, " +
+                                  $"FDR over the edges; {significant} significant at FDR {meta?["FdrLevel"]?.GetValue<double>().ToString(CultureInfo.InvariantCulture) ?? "0.05"} " +
+                                  $"({(permuted ? "q of the permutation p" : "q of Welch's p")}).");
+        var top = Enumerable.Range(0, feature.Length).Where(i => !double.IsNaN(q[i])).OrderBy(i => q[i]).Take(Math.Max(3, significant)).ToList();
+        static string F(double v) => double.IsNaN(v) ? "n/a" : v.ToString("0.000", CultureInfo.InvariantCulture);
+        if (top.Count > 0)
+            yield return new PageLine("", Table: new ReportTable(["edge", $"mean {g1}", $"mean {g2}", "Cohen's d", "q", "significant"],
+                top.Select(i => (IReadOnlyList<string>)[feature[i], F(m1[i]), F(m2[i]), F(d[i]), Group.GroupComparisonTable.FormatP(q[i]), sig[i] == "true" ? "yes" : "no"]).ToList()));
+        var motionPath = Path.Combine(groupDir, $"{prefix}_desc-motionqc_participants.tsv");
+        if (File.Exists(motionPath))
+        {
+            var motion = TsvTable.ReadOwnOutput(motionPath);
+            var ids = motion.GetStrings("participant_id");
+            var excluded = motion.GetNumbers("excluded").Select((x, i) => (x, i)).Where(x => x.x == 1).Select(x => ids[x.i]).ToList();
+            var kept = excluded.Where(e => !Subjects("LeftOut").Contains(e)).ToList();
+            if (kept.Count > 0)
+                yield return new PageLine($"{kept.Count} subject(s) above the motion limits are in the comparison ({string.Join(", ", kept)}); --exclude-high-motion leaves them out.", Warn: true);
+            else if (excluded.Count > 0)
+                yield return new PageLine($"{excluded.Count} subject(s) above the motion limits are left out of the comparison.");
+        }
+        yield return new PageLine("The comparison — what was tested and how, the plots, every edge, the motion QC — is on its own page: ", Link: true, After: ".");
     }
 
     /// <summary>The element-wise mean of matrices over the same regions, skipping n/a entries; null when there are none.</summary>

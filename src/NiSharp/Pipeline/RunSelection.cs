@@ -32,6 +32,16 @@ public sealed class RunSelection
     public static RunSelection Select(RunOptions options)
     {
         var layout = BidsLayout.Index(options.InputDirectory);
+        return From(layout, options);
+    }
+
+    /// <summary>The same selection without <see cref="RunOptions.ParticipantLabels"/>: every subject of the dataset, as
+    /// the run's top page shows them (a run of some subjects does not make the others disappear from it).</summary>
+    public RunSelection WithAllParticipants(RunOptions options) =>
+        options.ParticipantLabels.Count == 0 ? this : From(Layout, options with { ParticipantLabels = [] });
+
+    private static RunSelection From(BidsLayout layout, RunOptions options)
+    {
         var all = layout.GetSubjects();
         if (all.Count == 0)
             throw new NiSharpException(options.InputDirectory, "no sub-* folder: is this an fMRIPrep output folder?");

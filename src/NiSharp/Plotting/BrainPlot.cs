@@ -51,8 +51,9 @@ public sealed record SliceViewOptions
     /// <summary>Height of the tallest cut, in pixels (the scale is shared by the three cuts).</summary>
     public int PanelHeight { get; init; } = 240;
 
-    /// <summary>At most this many labels are named in the legend.</summary>
-    public int MaxLegendEntries { get; init; } = 24;
+    /// <summary>At most this many labels are named in the legend, in as many columns beside the cuts as they need;
+    /// a larger atlas says how many more there are (the subject page lists every region with its colour).</summary>
+    public int MaxLegendEntries { get; init; } = 120;
 
     /// <summary>nilearn's <c>display_mode</c>: three orthogonal cuts (default) or a row of cuts along one axis.</summary>
     public DisplayMode DisplayMode { get; init; } = DisplayMode.Ortho;
@@ -372,19 +373,29 @@ public static class BrainPlot
         const float legendFont = 11f;
         int sideWidth = 0;
         List<LabelColor>? shownLegend = null;
+        int legendRows = 0, legendColumnWidth = 0, legendHeight = 0;
         if (legend is { Count: > 0 })
         {
-            shownLegend = legend.Take(o.MaxLegendEntries).Select(l => l with { Name = FigureText.Shorten(l.Name) }).ToList();
+            // Columns of entries no taller than the cuts (at least 8 rows), as many as the labels need up to six: every
+            // name fits; beyond that the legend says how many more there are.
+            legendRows = Math.Max(8, (panelsHeight - 8) / LegendRow);
+            int capacity = Math.Min(o.MaxLegendEntries, legendRows * MaxLegendColumns);
+            shownLegend = legend.Count <= capacity ? legend.ToList() : legend.Take(Math.Max(0, capacity - 1)).ToList();
+            shownLegend = shownLegend.Select(l => l with { Name = FigureText.Shorten(l.Name) }).ToList();
+            int entries = shownLegend.Count + (legend.Count > shownLegend.Count ? 1 : 0);
+            int columns = (entries + legendRows - 1) / legendRows;
+            legendRows = (entries + columns - 1) / columns; // balanced columns
             float textW = shownLegend.Max(l => FigureText.Measure(l.Name, legendFont));
-            if (legend.Count > shownLegend.Count) textW = Math.Max(textW, FigureText.Measure($"… {legend.Count - shownLegend.Count} more", legendFont));
-            sideWidth = (int)Math.Ceiling(textW) + 34;
+            if (legend.Count > shownLegend.Count) textW = Math.Max(textW, FigureText.Measure(MoreText(legend.Count - shownLegend.Count), legendFont));
+            legendColumnWidth = (int)Math.Ceiling(textW) + 30;
+            sideWidth = columns * legendColumnWidth + 8;
+            legendHeight = legendRows * LegendRow + 8;
         }
         else if (colorbar is not null)
         {
             sideWidth = 70;
         }
         int width = right + sideWidth;
-        int legendHeight = shownLegend is null ? 0 : (shownLegend.Count + (legend!.Count > shownLegend.Count ? 1 : 0)) * 15 + 8;
         int height = top + Math.Max(panelsHeight, legendHeight) + margin;
 
         void Paint(SKCanvas canvas)
@@ -425,7 +436,7 @@ public static class BrainPlot
                 }
             }
             if (shownLegend is not null)
-                DrawLegend(canvas, shownLegend, legend!.Count - shownLegend.Count, right, top, fgColor, legendFont);
+                DrawLegend(canvas, shownLegend, legend!.Count - shownLegend.Count, right, top, legendRows, legendColumnWidth, fgColor, legendFont);
             else if (colorbar is not null)
                 DrawColorbar(canvas, colorbar, right, top, panelsHeight, fgColor);
         }
@@ -478,21 +489,31 @@ public static class BrainPlot
         (byte)Math.Round(under.Green + (over.Green - under.Green) * alpha),
         (byte)Math.Round(under.Blue + (over.Blue - under.Blue) * alpha));
 
-    private static void DrawLegend(SKCanvas canvas, IReadOnlyList<LabelColor> entries, int more, int left, int top, SKColor fg, float size)
+    private const int LegendRow = 15;
+    private const int MaxLegendColumns = 6;
+
+    private static string MoreText(int more) => $"… {more} more";
+
+    private static void DrawLegend(SKCanvas canvas, IReadOnlyList<LabelColor> entries, int more, int left, int top, int rows, int columnWidth, SKColor fg, float size)
     {
         using var swatch = new SKPaint { Style = SKPaintStyle.Fill };
         using var border = new SKPaint { Style = SKPaintStyle.Stroke, Color = fg.WithAlpha(120), StrokeWidth = 1 };
-        float y = top + 4;
-        foreach (var e in entries)
+        for (int k = 0; k <= entries.Count; k++)
         {
+            if (k == entries.Count && more == 0) break;
+            float x = left + (k / rows) * columnWidth, y = top + 4 + (k % rows) * LegendRow;
+            if (k == entries.Count)
+            {
+                FigureText.Draw(canvas, MoreText(more), x + 22, y + 10.5f, size, fg);
+                break;
+            }
+            var e = entries[k];
             swatch.Color = e.Color;
-            var r = new SKRect(left + 4, y, left + 16, y + 12);
+            var r = new SKRect(x + 4, y, x + 16, y + 12);
             canvas.DrawRect(r, swatch);
             canvas.DrawRect(r, border);
-            FigureText.Draw(canvas, e.Name, left + 22, y + 10.5f, size, fg);
-            y += 15;
+            FigureText.Draw(canvas, e.Name, x + 22, y + 10.5f, size, fg);
         }
-        if (more > 0) FigureText.Draw(canvas, $"… {more} more", left + 22, y + 10.5f, size, fg);
     }
 
     private static void DrawColorbar(SKCanvas canvas, Layer layer, int left, int top, int height, SKColor fg)

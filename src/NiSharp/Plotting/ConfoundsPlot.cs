@@ -11,8 +11,12 @@ public sealed record ConfoundsTrace
     /// <summary>Framewise displacement per volume (mm; NaN for the first volume, as fMRIPrep writes it).</summary>
     public required double[] FramewiseDisplacement { get; init; }
 
-    /// <summary>The FD censoring threshold (mm), drawn as a dashed line.</summary>
+    /// <summary>The FD censoring threshold (mm), drawn as a dashed line when <see cref="FdLines"/> is null.</summary>
     public double FdThreshold { get; init; } = 0.5;
+
+    /// <summary>The lines of the FD panel, each labelled in the legend (the thresholds the run's rules use); null: one
+    /// line at <see cref="FdThreshold"/>.</summary>
+    public IReadOnlyList<FdLine>? FdLines { get; init; }
 
     /// <summary>Standardised DVARS per volume, or null.</summary>
     public double[]? StdDvars { get; init; }
@@ -48,6 +52,21 @@ public sealed record ConfoundsTrace
     }
 }
 
+/// <summary>A horizontal line on the framewise displacement panel: a value in mm and what it is.</summary>
+/// <param name="Mm">Where (mm).</param>
+/// <param name="Label">What it is, for the legend (<c>0.2 mm: exclusion counts volumes above</c>).</param>
+/// <param name="Style">Dashed for a per-volume threshold, dotted for a mean.</param>
+public sealed record FdLine(double Mm, string Label, FdLineStyle Style = FdLineStyle.Threshold);
+
+/// <summary>How an <see cref="FdLine"/> is drawn.</summary>
+public enum FdLineStyle
+{
+    /// <summary>A per-volume threshold: dashed.</summary>
+    Threshold,
+    /// <summary>A mean over volumes: dotted.</summary>
+    Mean,
+}
+
 /// <summary>Confounds over time (an fMRIPrep QC picture): stacked panels sharing the time axis.</summary>
 public static class ConfoundsPlot
 {
@@ -68,10 +87,21 @@ public static class ConfoundsPlot
         if (trace.Censored is not null) fdTitle += $" — {censoredCount} of {n} volumes censored";
         var fd = Panel(fdTitle, "FD (mm)", trace.Censored, dt, n);
         Line(fd, trace.FramewiseDisplacement, dt, Colors.Black, null);
-        var thr = fd.Add.HorizontalLine(trace.FdThreshold, 1.5f, Colors.Red, LinePattern.Dashed);
-        thr.LegendText = $"threshold {trace.FdThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture)} mm";
-        fd.ShowLegend(Alignment.UpperRight);
-        panels.Add((fd, 230));
+        var lines = trace.FdLines ?? [new FdLine(trace.FdThreshold, $"threshold {trace.FdThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture)} mm")];
+        // Outside the data, below it: a legend inside would cover the largest spikes, which are what the panel is for.
+        Color[] colours = [Colors.Red, new(255, 127, 14), new(148, 103, 189), new(140, 86, 75), new(23, 190, 207)];
+        for (int i = 0; i < lines.Count; i++)
+        {
+            var l = lines[i];
+            var h = fd.Add.HorizontalLine(l.Mm, 1.5f, colours[i % colours.Length], l.Style == FdLineStyle.Mean ? LinePattern.Dotted : LinePattern.Dashed);
+            h.LegendText = l.Label;
+        }
+        if (lines.Count > 0)
+        {
+            fd.ShowLegend(Edge.Bottom);
+            fd.Legend.Orientation = Orientation.Horizontal;
+        }
+        panels.Add((fd, 230 + (lines.Count > 0 ? 20 * lines.Count + 16 : 0)));
 
         if (trace.StdDvars is { } dv)
         {

@@ -25,6 +25,10 @@ public sealed record GroupPlotOptions
 
     /// <summary>Height in pixels.</summary>
     public int Height { get; init; } = 500;
+
+    /// <summary>A line written in the top left corner of the plot, above the data (the test's result:
+    /// <c>d = 2.83, q = 0.003</c>); null: none.</summary>
+    public string? Annotation { get; init; }
 }
 
 /// <summary>Summary of one group's box: quartiles by linear interpolation (numpy's default) and Tukey whiskers.</summary>
@@ -111,7 +115,19 @@ public static class GroupPlot
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             Enumerable.Range(0, groups.Count).Select(i => (double)i).ToArray(),
             groups.Select(g => $"{g} (n={finite.Count(d => d.Group == g)})").ToArray());
-        plot.Axes.SetLimits(-0.6, groups.Count - 0.4, ymin - pad, ymax + pad);
+        double top = ymax + pad;
+        if (o.Annotation is string note)
+        {
+            // Room above the highest point, so that the text covers no subject.
+            top += (ymax - ymin + 2 * pad) * 0.1;
+            var a = plot.Add.Annotation(note, Alignment.UpperLeft);
+            a.LabelFontSize = 13;
+            a.LabelFontName = FigureText.FamilyName;
+            a.LabelBackgroundColor = Colors.White.WithAlpha(220);
+            a.LabelBorderColor = Colors.Gray;
+            a.LabelShadowColor = Colors.Transparent;
+        }
+        plot.Axes.SetLimits(-0.6, groups.Count - 0.4, ymin - pad, top);
         plot.Grid.XAxisStyle.MajorLineStyle.Width = 0;
         return ChartFigure.Single(plot, o.Width, o.Height);
     }

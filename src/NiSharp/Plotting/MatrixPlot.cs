@@ -26,6 +26,13 @@ public sealed record MatrixPlotOptions
 
     /// <summary>Colour label.</summary>
     public string? ColorbarLabel { get; init; }
+
+    /// <summary>The network of each region (null entries: none), drawn as coloured bands beside the rows and under the
+    /// columns, with the networks named in a legend; null: no bands.</summary>
+    public IReadOnlyList<string?>? Networks { get; init; }
+
+    /// <summary>The colours of the networks; default <see cref="LabelColors.ForNetworks"/> of <see cref="Networks"/>.</summary>
+    public IReadOnlyDictionary<string, SkiaSharp.SKColor>? NetworkColors { get; init; }
 }
 
 /// <summary>
@@ -86,9 +93,39 @@ public static class MatrixPlot
         float longest = idx.Length == 0 ? 0 : idx.Max(i => FigureText.Measure(Label(i), fontSize));
         plot.Axes.Bottom.MinimumSize = longest + 12;
         plot.Axes.Left.MinimumSize = longest + 12;
-        plot.Axes.SetLimits(-0.5, n - 0.5, -0.5, n - 0.5);
+        double low = -0.5;
+        int legendWidth = 0;
+        if (o.Networks is { } networks)
+        {
+            if (networks.Count != n) throw new NiSharpException($"{networks.Count} region networks for a {n}×{n} matrix");
+            var colors = o.NetworkColors ?? LabelColors.ForNetworks(networks);
+            // A band one cell wide (at least 1.5% of the matrix) left of the rows and under the columns, a gap from the cells.
+            double band = Math.Max(1, 0.015 * n), gap = 0.25 * band;
+            low = -0.5 - gap - band;
+            var legendNames = new HashSet<string>(StringComparer.Ordinal);
+            for (int i = 0; i < n; i++)
+            {
+                if (networks[i] is not string net) continue;
+                int end = i;
+                while (end + 1 < n && networks[end + 1] == net) end++;
+                var color = ChartFigure.ToColor(colors.TryGetValue(net, out var c) ? c : MissingColor);
+                var rows = plot.Add.Rectangle(low, low + band, n - 1 - end - 0.5, n - 1 - i + 0.5);
+                var cols = plot.Add.Rectangle(i - 0.5, end + 0.5, low, low + band);
+                foreach (var r in new[] { rows, cols })
+                {
+                    r.FillStyle.Color = color;
+                    r.LineStyle.Width = 0;
+                }
+                if (legendNames.Add(net)) rows.LegendText = net;
+                i = end;
+            }
+            plot.ShowLegend(Edge.Right);
+            plot.Legend.FontSize = 10;
+            legendWidth = legendNames.Count == 0 ? 0 : (int)legendNames.Max(x => FigureText.Measure(x, 10)) + 40;
+        }
+        plot.Axes.SetLimits(low, n - 0.5, low, n - 0.5);
         int extra = (int)longest;
-        return ChartFigure.Single(plot, o.Size + extra + 60, o.Size + extra);
+        return ChartFigure.Single(plot, o.Size + extra + 60 + legendWidth, o.Size + extra);
     }
 
     /// <summary>seaborn's <c>heatmap(matrix)</c> of a connectivity matrix, its regions named on the axes (label ids for

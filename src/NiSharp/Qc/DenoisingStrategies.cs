@@ -66,7 +66,7 @@ public static class DenoisingStrategies
         }
         catch (NiSharpException)
         {
-            throw new NiSharpException($"unknown strategy '{n}': use {string.Join(", ", DefaultNames)} (or a preset: {string.Join(", ", ConfoundPresets.PresetNames)}, each +gsr)");
+            throw new NiSharpException($"unknown strategy '{n}'{IO.NearestNames.DidYouMean(n, DefaultNames.Concat(ConfoundPresets.PresetNames))}: use {string.Join(", ", DefaultNames)} (or a preset: {string.Join(", ", ConfoundPresets.PresetNames)}, each +gsr)");
         }
     }
 

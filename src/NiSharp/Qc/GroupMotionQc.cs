@@ -45,6 +45,10 @@ public sealed record GroupQcResult
     /// <summary>Per subject (input order): null when kept, else why it is excluded.</summary>
     public required IReadOnlyList<string?> Exclusions { get; init; }
 
+    /// <summary>Per subject (input order): the measures whose motion rule excluded it (<see cref="MotionCriterion.Measure"/>,
+    /// comma-separated), or null (kept, or excluded for another reason: no FD, no connectivity).</summary>
+    public IReadOnlyList<string?> ExclusionMeasures { get; init; } = [];
+
     /// <summary>Indices (into the input) of the subjects kept.</summary>
     public required IReadOnlyList<int> Included { get; init; }
 
@@ -104,7 +108,9 @@ public static class GroupMotionQc
         int n = input.Subjects.Count;
         if (input.Connectivity.Count != n || input.Motion.Count != n) throw new ArgumentException("one matrix and one motion summary per subject");
         var rules = input.Rules.Validate();
-        var exclusions = input.Motion.Select(rules.Reason).ToArray();
+        var broken = input.Motion.Select(rules.Broken).ToArray();
+        var exclusions = broken.Select(b => b.Count == 0 ? null : string.Join("; ", b.Select(c => c.Describe()))).ToArray();
+        var measures = broken.Select(b => b.Count == 0 ? null : string.Join(",", b.Select(c => c.Measure))).ToArray();
         for (int i = 0; i < n; i++)
         {
             if (exclusions[i] is not null) continue;
@@ -153,6 +159,7 @@ public static class GroupMotionQc
         return new GroupQcResult
         {
             Exclusions = exclusions,
+            ExclusionMeasures = measures,
             Included = included,
             QcFc = qcfc,
             EdgeDistance = distance,

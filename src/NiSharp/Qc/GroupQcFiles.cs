@@ -44,20 +44,24 @@ public static class GroupQcFiles
         var modularity = new double[motion.Count];
         Array.Fill(modularity, double.NaN);
         for (int k = 0; k < qc.Included.Count; k++) modularity[qc.Included[k]] = qc.SubjectModularity[k];
-        var sb = new StringBuilder("participant_id\tfd_mean\tfd_max\tfd_over_0.2_fraction\tcensored_fraction\ttdof_loss\ttdof_loss_fraction\tmodularity\texcluded\texclusion_reason\n");
+        var sb = new StringBuilder("participant_id\tfd_mean\tfd_max\tfd_over_0.2_fraction\tcensored_fraction\ttdof_loss\ttdof_loss_fraction\tmodularity\texcluded\texclusion_measure\texclusion_reason\n");
         for (int s = 0; s < motion.Count; s++)
         {
             var m = motion[s];
             sb.Append("sub-").Append(m.Subject);
             foreach (var v in new[] { m.MeanFd, m.MaxFd, m.FdOver02Fraction, m.CensoredFraction, m.TdofLoss, m.TdofLossFraction, modularity[s] })
                 sb.Append('\t').Append(TsvTable.FormatNumber(v));
-            sb.Append('\t').Append(qc.Exclusions[s] is null ? "0" : "1").Append('\t').Append(qc.Exclusions[s] is string why ? Clean(why) : "n/a").Append('\n');
+            sb.Append('\t').Append(qc.Exclusions[s] is null ? "0" : "1")
+              .Append('\t').Append(s < qc.ExclusionMeasures.Count && qc.ExclusionMeasures[s] is string measure ? measure : "n/a")
+              .Append('\t').Append(qc.Exclusions[s] is string why ? Clean(why) : "n/a").Append('\n');
         }
         var json = new JsonObject
         {
             ["Description"] = "Motion summary per subject (runs pooled) and the motion exclusion",
             ["MotionExclusion"] = rules.ToJson(),
             ["excluded"] = new JsonObject { ["Description"] = "1 when the motion rules exclude the subject", ["Levels"] = new JsonObject { ["0"] = "kept", ["1"] = "excluded" } },
+            ["exclusion_measure"] = new JsonObject { ["Description"] = "The column(s) of this table whose motion rule excluded the subject (comma-separated): fd_mean and fd_over_0.2_fraction (Parkes et al. 2018, stringent), censored_fraction (censored by the strategy), fd_max (gross motion); n/a when kept or excluded for another reason" },
+            ["exclusion_reason"] = new JsonObject { ["Description"] = "Each broken rule with the subject's value and the limit" },
             ["modularity"] = new JsonObject { ["Description"] = "Newman Q of the Louvain partition of the subject's connectome (positive weights); n/a when excluded" },
         };
         Save(path, sb, json, extra);

@@ -10,13 +10,17 @@ namespace NiSharp.Qc;
 /// 0.2 mm FD, or any displacement above 5 mm.
 /// </summary>
 /// <remarks>
-/// The censored fraction of a subject is the larger of the fraction of volumes with FD above 0.2 mm (Parkes's count,
-/// the same for every strategy) and the fraction its strategy actually censors (so a scrubbing strategy that leaves too
-/// little data excludes the subject, as it would in practice). Several runs of a subject are pooled: FD means weighted
+/// The fraction limit applies to two measures, each named when it is exceeded: the fraction of volumes with FD above
+/// 0.2 mm (Parkes's count, the same for every strategy) and the fraction the strategy actually censors (so a scrubbing
+/// strategy that leaves too little data excludes the subject, as it would in practice). Several runs of a subject are pooled: FD means weighted
 /// by volumes, censored volumes summed, the largest FD.
 /// </remarks>
 public sealed record MotionExclusionRules
 {
+    /// <summary>The per-volume FD (mm) above which a volume counts toward <see cref="MaxCensoredFraction"/> (Parkes et al.
+    /// 2018: "more than 20% of FDs above 0.2 mm"); the <c>fd_over_0.2</c> of the motion tables.</summary>
+    public const double CountedFd = 0.2;
+
     /// <summary>Exclude when the mean FD exceeds this (mm). Default 0.25 (Parkes et al. 2018, stringent; Wang et al. 2024).</summary>
     public double MaxMeanFd { get; init; } = 0.25;
 
@@ -35,14 +39,26 @@ public sealed record MotionExclusionRules
         return this;
     }
 
-    /// <summary>Why <paramref name="m"/> is excluded, or null when it is kept.</summary>
+    /// <summary>
+    /// The rules <paramref name="m"/> breaks, each naming its measure (a column of the motion table) with its value and
+    /// limit; empty when the subject is kept. The two fractions are separate criteria here, so that the reason names the
+    /// one that was exceeded: Parkes's count of volumes above 0.2 mm FD, and the volumes the strategy censored.
+    /// </summary>
+    public IReadOnlyList<MotionCriterion> Broken(SubjectMotion m)
+    {
+        var broken = new List<MotionCriterion>();
+        if (m.MeanFd > MaxMeanFd) broken.Add(new(MotionCriterion.MeanFd, m.MeanFd, MaxMeanFd));
+        if (m.FdOver02Fraction > MaxCensoredFraction) broken.Add(new(MotionCriterion.FdOver02Fraction, m.FdOver02Fraction, MaxCensoredFraction));
+        if (m.CensoredFraction > MaxCensoredFraction) broken.Add(new(MotionCriterion.CensoredFraction, m.CensoredFraction, MaxCensoredFraction));
+        if (m.MaxFd > MaxFd) broken.Add(new(MotionCriterion.MaxFd, m.MaxFd, MaxFd));
+        return broken;
+    }
+
+    /// <summary>Why <paramref name="m"/> is excluded (each broken rule with its measure, value and limit), or null when it is kept.</summary>
     public string? Reason(SubjectMotion m)
     {
-        var reasons = new List<string>();
-        if (m.MeanFd > MaxMeanFd) reasons.Add($"mean FD {F3(m.MeanFd)} mm > {F(MaxMeanFd)} mm");
-        if (m.ExclusionCensoredFraction > MaxCensoredFraction) reasons.Add($"{Pct(m.ExclusionCensoredFraction)}% of volumes censored > {Pct(MaxCensoredFraction)}%");
-        if (m.MaxFd > MaxFd) reasons.Add($"max FD {F3(m.MaxFd)} mm > {F(MaxFd)} mm");
-        return reasons.Count == 0 ? null : string.Join("; ", reasons);
+        var broken = Broken(m);
+        return broken.Count == 0 ? null : string.Join("; ", broken.Select(b => b.Describe()));
     }
 
     /// <summary>The rules and their source, for sidecars.</summary>
@@ -50,13 +66,56 @@ public sealed record MotionExclusionRules
     {
         ["MaxMeanFramewiseDisplacement"] = MaxMeanFd,
         ["MaxCensoredFraction"] = MaxCensoredFraction,
-        ["CensoredFraction"] = "the larger of the fraction of volumes with FD above 0.2 mm and the fraction censored by the strategy",
+        ["CensoredFraction"] = "applied to two measures, each named when exceeded: fd_over_0.2_fraction (volumes with FD above 0.2 mm) and censored_fraction (volumes censored by the strategy)",
         ["MaxFramewiseDisplacement"] = MaxFd,
         ["Source"] = "Parkes et al. 2018 (NeuroImage 171:415-436), stringent criteria; Wang et al. 2024 (PLOS Comput Biol 20:e1011942)",
     };
 
     private static string F(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
-    private static string F3(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
+}
+
+/// <summary>
+/// One exclusion rule a subject broke: the measure it tests (named as the column of the group motion table that holds
+/// it), the subject's value and the limit.
+/// </summary>
+/// <param name="Measure">One of <see cref="MeanFd"/>, <see cref="FdOver02Fraction"/>, <see cref="CensoredFraction"/>, <see cref="MaxFd"/>.</param>
+/// <param name="Value">The subject's value (mm, or a fraction).</param>
+/// <param name="Limit">The rule's limit, in the same unit.</param>
+public sealed record MotionCriterion(string Measure, double Value, double Limit)
+{
+    /// <summary>Mean framewise displacement (mm): Parkes et al. 2018's first stringent criterion.</summary>
+    public const string MeanFd = "fd_mean";
+
+    /// <summary>Fraction of volumes with FD above 0.2 mm: Parkes et al. 2018's second stringent criterion.</summary>
+    public const string FdOver02Fraction = "fd_over_0.2_fraction";
+
+    /// <summary>Fraction of volumes the confound strategy censored (scrubbing): too little data left.</summary>
+    public const string CensoredFraction = "censored_fraction";
+
+    /// <summary>Largest framewise displacement (mm): Parkes et al. 2018's gross-motion criterion.</summary>
+    public const string MaxFd = "fd_max";
+
+    /// <summary>The measure as the report's motion table heads its column (<c>FD &gt; 0.2 mm</c>).</summary>
+    public static string Heading(string measure) => measure switch
+    {
+        MeanFd => "mean FD",
+        FdOver02Fraction => "FD > 0.2 mm",
+        CensoredFraction => "censored",
+        MaxFd => "max FD",
+        _ => measure,
+    };
+
+    /// <summary>The rule as a sentence with the subject's value: <c>60.1% of volumes with FD &gt; 0.2 mm &gt; 20%</c>.</summary>
+    public string Describe() => Measure switch
+    {
+        MeanFd => $"mean FD {Mm(Value)} mm > {Mm(Limit)} mm",
+        FdOver02Fraction => $"{Pct(Value)}% of volumes with FD > 0.2 mm > {Pct(Limit)}%",
+        CensoredFraction => $"{Pct(Value)}% of volumes censored by the strategy > {Pct(Limit)}%",
+        MaxFd => $"max FD {Mm(Value)} mm > {Mm(Limit)} mm",
+        _ => $"{Measure} {Value.ToString(CultureInfo.InvariantCulture)} > {Limit.ToString(CultureInfo.InvariantCulture)}",
+    };
+
+    private static string Mm(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
     private static string Pct(double fraction) => (100 * fraction).ToString("0.#", CultureInfo.InvariantCulture);
 }
 
@@ -70,9 +129,6 @@ public sealed record MotionExclusionRules
 /// <param name="TdofLossFraction">Loss / volumes over runs.</param>
 public sealed record SubjectMotion(string Subject, double MeanFd, double MaxFd, double CensoredFraction, double FdOver02Fraction, double TdofLoss, double TdofLossFraction)
 {
-    /// <summary>The fraction the exclusion rule compares: the larger of <see cref="FdOver02Fraction"/> and <see cref="CensoredFraction"/>.</summary>
-    public double ExclusionCensoredFraction => Math.Max(double.IsNaN(FdOver02Fraction) ? 0 : FdOver02Fraction, double.IsNaN(CensoredFraction) ? 0 : CensoredFraction);
-
     /// <summary>Pools the QC of a subject's runs.</summary>
     public static SubjectMotion FromRuns(string subject, IReadOnlyList<RunQc> runs)
     {

@@ -19,6 +19,33 @@ public static class QcReport
     }
 
     /// <summary>
+    /// The lines of a run's framewise displacement figure: the thresholds its rules use, each labelled — the strategy's
+    /// scrubbing threshold (when it scrubs), the per-volume FD that the exclusion counts, the run's mean FD against the
+    /// mean-FD limit, and the gross-motion limit when the trace comes within 80% of it (else the note says it is off the
+    /// scale).
+    /// </summary>
+    public static (IReadOnlyList<Plotting.FdLine> Lines, string? Note) FdLines(double[] fd, MotionExclusionRules rules, Confounds.ConfoundStrategy strategy)
+    {
+        var lines = new List<Plotting.FdLine>();
+        if ((strategy.Components & Confounds.NoiseComponents.Scrub) != 0)
+            lines.Add(new(strategy.FdThreshold, $"{Mm(strategy.FdThreshold)} mm: scrubbing ({strategy.Name}) censors volumes above"));
+        lines.Add(new(MotionExclusionRules.CountedFd, $"{Mm(MotionExclusionRules.CountedFd)} mm: more than {100 * rules.MaxCensoredFraction:0.#}% of volumes above excludes the subject"));
+        var finite = fd.Where(double.IsFinite).ToArray();
+        string? note = null;
+        if (finite.Length > 0)
+        {
+            double mean = finite.Average(), max = finite.Max();
+            lines.Add(new(mean, $"mean FD {Mm(mean)} mm: above {Mm(rules.MaxMeanFd)} mm excludes", Plotting.FdLineStyle.Mean));
+            // Drawn only when the trace comes near it: a 5 mm line over a trace of 1 mm spikes flattens the trace.
+            if (max > 0.8 * rules.MaxFd) lines.Add(new(rules.MaxFd, $"{Mm(rules.MaxFd)} mm: any volume above excludes (gross motion)"));
+            else note = $"The gross-motion limit (any volume above {Mm(rules.MaxFd)} mm excludes) is off the scale: the largest FD is {Mm(max)} mm.";
+        }
+        return (lines, note);
+    }
+
+    private static string Mm(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
+
+    /// <summary>
     /// Adds the group motion QC to a group page: the exclusions (per subject, with the reason), the QC-FC summary, the
     /// QC-FC distribution and its distance dependence, and modularity against motion.
     /// </summary>
@@ -27,14 +54,15 @@ public static class QcReport
     {
         page.Section("Motion quality control", "motion-qc");
         page.Paragraph(string.Create(CultureInfo.InvariantCulture,
-            $"Exclusion rules (Parkes et al. 2018, stringent; Wang et al. 2024): mean FD > {rules.MaxMeanFd} mm, more than {100 * rules.MaxCensoredFraction:0.#}% of volumes censored (FD > 0.2 mm or by the strategy), or any FD > {rules.MaxFd} mm. " +
+            $"Exclusion rules (Parkes et al. 2018, stringent; Wang et al. 2024): mean FD > {rules.MaxMeanFd} mm, more than {100 * rules.MaxCensoredFraction:0.#}% of volumes with FD > 0.2 mm, " +
+            $"more than {100 * rules.MaxCensoredFraction:0.#}% of volumes censored by the strategy, or any FD > {rules.MaxFd} mm; 'excluded by' names the column that broke a rule. " +
             $"{qc.ExcludedCount} of {motion.Count} subject(s) excluded; the measures below use the {qc.Included.Count} others."));
         foreach (var n in notes) page.Paragraph(n);
-        page.Table(new ReportTable(["subject", "mean FD (mm)", "max FD (mm)", "FD > 0.2 mm", "censored", "tDOF lost", "excluded"],
+        page.Table(new ReportTable(["subject", "mean FD (mm)", "max FD (mm)", "FD > 0.2 mm", "censored", "tDOF lost", "excluded by", "why"],
             motion.Select((m, i) => (IReadOnlyList<string>)
             [
                 "sub-" + m.Subject, F(m.MeanFd, "0.###"), F(m.MaxFd, "0.##"), Pct(m.FdOver02Fraction), Pct(m.CensoredFraction),
-                F(m.TdofLoss, "0.#"), qc.Exclusions[i] ?? "no",
+                F(m.TdofLoss, "0.#"), ExcludedBy(qc, i), qc.Exclusions[i] ?? "kept",
             ]).ToList()), "Motion per subject");
 
         var summary = new List<(string, string)>
@@ -68,6 +96,12 @@ public static class QcReport
                 "Each kept subject's modularity against its mean framewise displacement.");
         return page;
     }
+
+    /// <summary>The measures that excluded subject <paramref name="i"/>, as the table heads them; "no" when kept.</summary>
+    private static string ExcludedBy(GroupQcResult qc, int i) =>
+        qc.Exclusions[i] is null ? "no"
+        : i < qc.ExclusionMeasures.Count && qc.ExclusionMeasures[i] is string m ? string.Join(", ", m.Split(',').Select(MotionCriterion.Heading))
+        : "other";
 
     private static string F(double v, string format) => double.IsNaN(v) ? "n/a" : v.ToString(format, CultureInfo.InvariantCulture);
 

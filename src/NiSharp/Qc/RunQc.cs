@@ -131,7 +131,7 @@ public sealed record RunQc
             DummyVolumes = sel.DummyScans,
             FdMean = fd.Length > 0 ? fd.Average() : double.NaN,
             FdMax = fd.Length > 0 ? fd.Max() : double.NaN,
-            FdOver02 = fd.Count(v => v > 0.2),
+            FdOver02 = fd.Count(v => v > MotionExclusionRules.CountedFd),
             FdOver05 = fd.Count(v => v > 0.5),
             FdThreshold = scrubs ? sel.Strategy.FdThreshold : double.NaN,
             Censored = censored,

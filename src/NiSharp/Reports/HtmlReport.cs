@@ -6,7 +6,17 @@ using NiSharp.Plotting;
 namespace NiSharp.Reports;
 
 /// <summary>A table for a report: column names and rows of cells (all text is escaped when written).</summary>
-public sealed record ReportTable(IReadOnlyList<string> Columns, IReadOnlyList<IReadOnlyList<string>> Rows);
+public sealed record ReportTable(IReadOnlyList<string> Columns, IReadOnlyList<IReadOnlyList<string>> Rows)
+{
+    /// <summary>A column whose cells are colours (<c>#rrggbb</c>), drawn as swatches.</summary>
+    public int? SwatchColumn { get; init; }
+
+    /// <summary>A column whose cells link to the page in <see cref="RowLinks"/> of their row.</summary>
+    public int? LinkColumn { get; init; }
+
+    /// <summary>Per row, the page its <see cref="LinkColumn"/> cell links to: a path relative to the page (null: no link).</summary>
+    public IReadOnlyList<string?>? RowLinks { get; init; }
+}
 
 /// <summary>
 /// A self-contained HTML page built section by section: headings, paragraphs, tables and figures, with
@@ -55,6 +65,32 @@ public sealed class HtmlReport
     /// <summary>A highlighted problem (a failed subject, a missing input).</summary>
     public HtmlReport Warning(string text) => Paragraph(text, "warning");
 
+    /// <summary>A note the reader must not miss, that is not an error (subjects above the motion limits kept, say).</summary>
+    public HtmlReport Note(string text) => Paragraph(text, "note");
+
+    /// <summary>A paragraph: <paramref name="before"/>, a link to another page of the output, <paramref name="after"/>.</summary>
+    /// <param name="before">Text before the link.</param>
+    /// <param name="text">The link's text.</param>
+    /// <param name="href">A path relative to this page (<c>group/report.html</c>); anything else is refused.</param>
+    /// <param name="after">Text after the link.</param>
+    public HtmlReport LinkParagraph(string before, string text, string href, string after = "")
+    {
+        _body.Append("<p>").Append(Escape(before));
+        AppendLink(text, href);
+        _body.Append(Escape(after)).Append("</p>\n");
+        return this;
+    }
+
+    /// <summary>A link to a page of the same output: a relative path, each segment percent-encoded.</summary>
+    private void AppendLink(string text, string href)
+    {
+        // Only relative paths: no scheme (javascript:, http:), no absolute path.
+        if (href.Length == 0 || href.Contains(':') || href.StartsWith('/'))
+            throw new ArgumentException($"not a relative link: {href}", nameof(href));
+        var encoded = string.Join('/', href.Split('/').Select(Uri.EscapeDataString));
+        _body.Append("<a href=\"").Append(Escape(encoded)).Append("\">").Append(Escape(text)).Append("</a>");
+    }
+
     /// <summary>A table; numeric-looking cells are right-aligned.</summary>
     public HtmlReport Table(ReportTable table, string? caption = null)
     {
@@ -63,13 +99,25 @@ public sealed class HtmlReport
         _body.Append("<thead><tr>");
         foreach (var c in table.Columns) _body.Append("<th>").Append(Escape(c)).Append("</th>");
         _body.Append("</tr></thead><tbody>\n");
-        foreach (var row in table.Rows)
+        for (int r = 0; r < table.Rows.Count; r++)
         {
+            var row = table.Rows[r];
             _body.Append("<tr>");
-            foreach (var cell in row)
+            for (int c = 0; c < row.Count; c++)
             {
+                var cell = row[c];
+                if (c == table.SwatchColumn && Atlases.Rgba.TryParseHex(cell, out var colour))
+                {
+                    _body.Append("<td class=\"nw\"><span class=\"swatch\" style=\"background:").Append(colour.Hex).Append("\"></span> ").Append(colour.Hex).Append("</td>");
+                    continue;
+                }
                 bool num = TsvTable.TryParseNumber(cell, out _) && cell.Trim().Length > 0;
-                _body.Append(num ? "<td class=\"num\">" : "<td>").Append(Escape(cell)).Append("</td>");
+                // Short cells (an edge "44-46", a subject "sub-10165") never break at their hyphen.
+                _body.Append(num ? "<td class=\"num\">" : cell.Length <= 20 ? "<td class=\"nw\">" : "<td>");
+                if (c == table.LinkColumn && table.RowLinks is { } links && r < links.Count && links[r] is string href)
+                    AppendLink(cell, href);
+                else _body.Append(Escape(cell));
+                _body.Append("</td>");
             }
             _body.Append("</tr>\n");
         }
@@ -115,7 +163,7 @@ public sealed class HtmlReport
     }
 
     /// <summary>Writes the page atomically.</summary>
-    public void Save(string path) => AtomicFile.WriteAllText(path, ToHtml());
+    public void Save(string path) => AtomicFile.WriteAllTextIfChanged(path, ToHtml());
 
     private const string Css = """
         body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 24px auto; max-width: 1200px; color: #222; padding: 0 16px; }
@@ -124,12 +172,16 @@ public sealed class HtmlReport
         table { border-collapse: collapse; margin: 8px 0 16px; font-size: 13px; }
         th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; }
         th { background: #f2f2f2; }
-        td.num { text-align: right; font-variant-numeric: tabular-nums; }
+        td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+        td.nw { white-space: nowrap; }
         caption { text-align: left; font-weight: bold; padding: 4px 0; }
         figure { margin: 8px 0 20px; }
         figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
         figcaption { font-size: 13px; color: #555; }
         .warning { color: #a00; font-weight: bold; }
+        p.caption { font-size: 13px; color: #555; margin-top: -8px; }
+        .note { background: #fff4d6; border-left: 4px solid #e0a800; padding: 6px 10px; }
+        .swatch { display: inline-block; width: 12px; height: 12px; border: 1px solid #888; vertical-align: middle; }
 
         """;
 }

@@ -18,8 +18,14 @@ public sealed record SubjectReportInput
     /// <summary>Framewise displacement per volume.</summary>
     public double[]? FramewiseDisplacement { get; init; }
 
-    /// <summary>FD threshold drawn on the trace.</summary>
+    /// <summary>FD threshold drawn on the trace when <see cref="FdLines"/> is null.</summary>
     public double FdThreshold { get; init; } = 0.5;
+
+    /// <summary>The labelled lines of the FD trace: the thresholds the run's rules use (see <see cref="Qc.QcReport.FdLines"/>).</summary>
+    public IReadOnlyList<FdLine>? FdLines { get; init; }
+
+    /// <summary>What the FD figure's caption adds (the rules not drawn, say).</summary>
+    public string? FdNote { get; init; }
 
     /// <summary>Censored volumes (shaded).</summary>
     public bool[]? Censored { get; init; }
@@ -45,6 +51,9 @@ public sealed record SubjectReportInput
     /// <summary>Region names of the matrix.</summary>
     public IReadOnlyList<string>? RegionNames { get; init; }
 
+    /// <summary>The network of each region of the matrix (bands on the heatmap); null: none.</summary>
+    public IReadOnlyList<string?>? RegionNetworks { get; init; }
+
     /// <summary>What the matrix holds (e.g. "correlation").</summary>
     public string ConnectivityKind { get; init; } = "correlation";
 }
@@ -67,9 +76,10 @@ public static class SubjectReport
                 $"{n} volumes; mean FD {mean:0.###} mm; {c} volume{(c == 1 ? "" : "s")} censored ({(n > 0 ? 100.0 * c / n : 0):0.#}%)."));
             var fig = ConfoundsPlot.Plot(new ConfoundsTrace
             {
-                FramewiseDisplacement = fd, FdThreshold = input.FdThreshold, Censored = input.Censored, RepetitionTime = input.RepetitionTime,
+                FramewiseDisplacement = fd, FdThreshold = input.FdThreshold, FdLines = input.FdLines, Censored = input.Censored, RepetitionTime = input.RepetitionTime,
             });
-            r.Figure(fig, "Framewise displacement with its threshold; censored volumes shaded.");
+            r.Figure(fig, (input.FdLines is null ? "Framewise displacement with its threshold" : "Framewise displacement per volume with the thresholds this run's rules use (legend below)") +
+                          (c > 0 ? "; censored volumes shaded." : "; no volume censored.") + (input.FdNote is string note ? " " + note : ""));
         }
 
         if (input.Coverage is { Count: > 0 } cov)
@@ -81,14 +91,18 @@ public static class SubjectReport
             // grid); its "region name" column is always filled since 0.12, as ours always was.
             double? voxelVolume = (input.Atlas ?? input.MeanEpi) is { } grid ? Math.Abs(grid.Affine.Determinant3x3) : null;
             double labelled = cov.Sum(x => (double)x.GridVoxels);
-            string[] header = ["label", "name", "atlas voxels (data-voxel units)", "voxels on the data grid", "inside the mask", "coverage", "status"];
+            // The colour each region has in the atlas picture, and its network: the figure's legend as a table.
+            var colourOf = (input.Labels ?? []).GroupBy(l => l.Id).ToDictionary(g => g.Key, g => g.First().Hex);
+            bool networks = cov.Any(x => x.Network is not null);
+            string[] header = ["label", "colour", "name", .. networks ? new[] { "network" } : [], "atlas voxels (data-voxel units)", "voxels on the data grid", "inside the mask", "coverage", "status"];
             if (voxelVolume is not null) header = [.. header, "size (in mm^3)", "relative size (in %)"];
             r.Table(new ReportTable(header,
                 cov.Select(x =>
                 {
                     IReadOnlyList<string> row =
                     [
-                        x.Id.ToString(CultureInfo.InvariantCulture), x.Name, x.AtlasVoxels.ToString("0.#", CultureInfo.InvariantCulture),
+                        x.Id.ToString(CultureInfo.InvariantCulture), colourOf.GetValueOrDefault(x.Id, ""), x.Name, .. networks ? new[] { x.Network ?? "" } : [],
+                        x.AtlasVoxels.ToString("0.#", CultureInfo.InvariantCulture),
                         x.GridVoxels.ToString(CultureInfo.InvariantCulture), x.MaskVoxels.ToString(CultureInfo.InvariantCulture),
                         x.Coverage.ToString("0.000", CultureInfo.InvariantCulture), Maskers.RegionCoverage.StatusName(x.Status),
                     ];
@@ -96,21 +110,27 @@ public static class SubjectReport
                         row = [.. row, Math.Round(x.GridVoxels * vv).ToString(CultureInfo.InvariantCulture),
                                (labelled > 0 ? Math.Round(100 * x.GridVoxels / labelled, 2) : 0).ToString("0.##", CultureInfo.InvariantCulture)];
                     return row;
-                }).ToList()));
+                }).ToList()) { SwatchColumn = 1 });
         }
 
         if (input.Atlas is { } atlas)
         {
             r.Section("Atlas on the mean EPI", "atlas");
             var fig = BrainPlot.Roi(atlas, input.MeanEpi, input.Labels, new SliceViewOptions { Title = input.Subject });
-            r.Figure(fig, "Atlas labels over the mean functional image (neurological convention: left on the left).");
+            r.Figure(fig, "Atlas labels over the mean functional image (neurological convention: left on the left); each region in its own colour" +
+                          (input.Coverage is { Count: > 0 } ? ", listed with its network in the coverage table above." : "."));
         }
 
         if (input.Connectivity is { } m)
         {
             r.Section("Connectivity matrix", "matrix");
-            var fig = MatrixPlot.Connectivity(m, input.RegionNames, new MatrixPlotOptions { Title = $"{input.Subject} {input.ConnectivityKind}", Size = 560 });
-            r.Figure(fig, $"{input.ConnectivityKind} between regions; empty regions grey.");
+            var fig = MatrixPlot.Connectivity(m, input.RegionNames, new MatrixPlotOptions
+            {
+                Title = $"{input.Subject} {input.ConnectivityKind}", Size = 560,
+                Networks = input.RegionNetworks is { } nets && nets.Any(x => x is not null) ? nets : null,
+            });
+            r.Figure(fig, $"{char.ToUpperInvariant(input.ConnectivityKind[0])}{input.ConnectivityKind[1..]} between every pair of regions (row and column in atlas order" +
+                          (input.RegionNetworks?.Any(x => x is not null) == true ? ", banded by network" : "") + "); regions without signal grey.");
         }
         return r;
     }

@@ -94,4 +94,25 @@ public sealed class LayoutCommandTests : IDisposable
         Assert.Contains("1 entry was left out of the index", err[1]);
         Assert.Contains("sub-01_T1w copy.nii.gz: suffix 'T1w copy' must be letters and digits", err[2]);
     }
+
+    [Fact]
+    public void A_query_that_matches_nothing_says_why_and_lists_what_exists()
+    {
+        var r = CliRunner.Run("layout", _root, "--subject", "99999");
+        Assert.Equal(0, r.ExitCode); // an empty answer is an answer, as pyBIDS's []
+        Assert.Equal("", r.Stdout);
+        Assert.Equal($"nisharp: nothing matched: no subject 99999 in {_root} (subjects: 10438, 10788, 11108, 50052)\n", r.Stderr);
+        // Labels that exist but never together.
+        var together = CliRunner.Run("layout", _root, "--subject", "10438", "--datatype", "anat", "--suffix", "bold");
+        Assert.Equal("", together.Stdout);
+        Assert.Contains("nothing matched: no file of", together.Stderr);
+        Assert.Contains("subject=10438", together.Stderr);
+        // Labels of an entity no file has.
+        var sessions = CliRunner.Run("layout", _root, "--return", "sessions");
+        Assert.Equal("", sessions.Stdout);
+        Assert.Contains("nothing matched: no file of", sessions.Stderr);
+        Assert.Contains("has a session entity", sessions.Stderr);
+        // A query with answers says nothing more.
+        Assert.Equal("", CliRunner.Run("layout", _root, "--subject", "10438").Stderr);
+    }
 }

@@ -117,6 +117,20 @@ public class NamingTests
     }
 
     [Fact]
+    public void Asking_for_more_CompCor_components_than_exist_warns_with_how_many_of_how_many()
+    {
+        var c = FmriprepConfounds.Load(ConfoundFixtures.V21);
+        var combined = ConfoundSelector.Select(c, new ConfoundStrategy { Components = NoiseComponents.HighPass | NoiseComponents.Compcor, Compcor = CompcorMethod.AnatCombined, NCompcor = 6 });
+        var warning = Assert.Single(combined.Warnings);
+        Assert.StartsWith("n_compcor 6: only 5 of 6 anatomical CompCor components (combined mask) exist in ", warning);
+        Assert.EndsWith("(a_comp_cor_00, a_comp_cor_01, a_comp_cor_02, a_comp_cor_03, a_comp_cor_04); those are used", warning);
+        Assert.Equal(5, combined.Columns.Count(x => x.StartsWith("a_comp_cor", StringComparison.Ordinal)));
+        // Enough components, or no n_compcor: nothing to say.
+        Assert.Empty(ConfoundSelector.Select(c, new ConfoundStrategy { Components = NoiseComponents.HighPass | NoiseComponents.Compcor, Compcor = CompcorMethod.AnatCombined, NCompcor = 5 }).Warnings);
+        Assert.Empty(ConfoundSelector.Select(c, ConfoundPresets.Compcor).Warnings);
+    }
+
+    [Fact]
     public void Separated_anatomical_CompCor_of_fMRIPrep_1_4_to_20_filters_by_the_json_mask()
     {
         var c = FmriprepConfounds.Load(ConfoundFixtures.Regressors);

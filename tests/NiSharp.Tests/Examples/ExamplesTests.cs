@@ -173,6 +173,15 @@ public sealed class ExamplesTests(ExamplesFixture fixture) : IClassFixture<Examp
         var rows = Regex.Matches(o, @"^  (\d{5})\s+(-?\d\.\d{6})  (control|schizophrenia)$", RegexOptions.Multiline);
         Assert.Equal(["10438 control", "10788 control", "11108 control", "50052 schizophrenia"], rows.Select(m => $"{m.Groups[1].Value} {m.Groups[3].Value}"));
         AssertFigures("07-functional-connectivity");
+        // The README shows this episode's output: exactly what it prints (issue 18).
+        var readme = File.ReadAllText(Path.Combine(fixture.Repository, "README.md")).ReplaceLineEndings("\n");
+        var shown = Regex.Match(readme, @"\$ dotnet run examples/07-functional-connectivity\.cs\n(.*?)```", RegexOptions.Singleline);
+        Assert.True(shown.Success, "the README has no output block of example 07");
+        Assert.Equal(shown.Groups[1].Value, o);
+        // The box plot's values are Pearson correlations: its axis says r, not ρ (Spearman's symbol).
+        var source = File.ReadAllText(Path.Combine(fixture.Repository, "examples", "07-functional-connectivity.cs"));
+        Assert.Contains("YLabel = \"Intra-network connectivity (Pearson r)\"", source);
+        Assert.DoesNotContain("ρ", source);
     }
 
     private string RunOk(string name)

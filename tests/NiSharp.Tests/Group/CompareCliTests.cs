@@ -71,6 +71,11 @@ public class CompareCliTests
         // One edge: FDR adjustment changes nothing.
         Assert.Equal(stats.GetNumbers("p")[0], stats.GetNumbers("p_fdr")[0]);
         Assert.Contains("\"ExactPermutation\": true", File.ReadAllText(dir.File("stats.json")));
+        // --group-column, the name run and plot groups use, is the same option as --column.
+        var unified = CliRunner.Run([.. new[] { "compare" }, .. matrices, "--participants", TestPaths.Fixture("lesson", "participants.tsv"),
+            "--group-column", "diagnosis", "--groups", "CONTROL", "SCHZ", "--edges", "44-46", "--permutations", "10000", "--seed", "3", "-o", dir.File("stats2.tsv")]);
+        Assert.True(unified.ExitCode == 0, unified.Stderr);
+        Assert.Equal(File.ReadAllText(dir.File("stats.tsv")), File.ReadAllText(dir.File("stats2.tsv")));
     }
 
     [Fact]
@@ -119,6 +124,16 @@ public class CompareCliTests
         r = CliRunner.Run([.. new[] { "compare" }, .. matrices, "--groups", "1*", "5*", "--network", "default", "--permutations", "0", "-o", dir.File("net.tsv")]);
         Assert.True(r.ExitCode == 0, r.Stderr);
         var stats = Stats(dir.File("net.tsv"));
+        // The usual abbreviation names Yeo's network (issue 18): the same numbers, under the regions' name.
+        var dmn = CliRunner.Run([.. new[] { "compare" }, .. matrices, "--groups", "1*", "5*", "--network", "DMN", "--permutations", "0", "-o", dir.File("dmn.tsv")]);
+        Assert.True(dmn.ExitCode == 0, dmn.Stderr);
+        Assert.Equal("Default", Stats(dir.File("dmn.tsv")).GetStrings("feature")[0]);
+        Assert.Equal(stats.GetNumbers("t"), Stats(dir.File("dmn.tsv")).GetNumbers("t"));
+        // An unknown network: one line listing the networks there are, the abbreviations, and the nearest spelling.
+        var bad = CliRunner.Run([.. new[] { "compare" }, .. matrices, "--groups", "1*", "5*", "--network", "Defualt", "-o", dir.File("bad.tsv")]);
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Single(bad.Stderr.Trim().Split('\n'));
+        Assert.Contains("--network Defualt: not among the regions' networks (did you mean Default?): Other, Default (abbreviations: DMN = Default, FPN = Cont", bad.Stderr);
         var subjects = matrices.Where(m => !m.EndsWith("group_mean_relmat.tsv")).Select(ConnectivityMatrix.Read).ToArray();
         double Mean3(ConnectivityMatrix m)
         {
@@ -176,5 +191,45 @@ public class CompareCliTests
         r = CliRunner.Run([.. new[] { "compare" }, .. matrices, "--participants", dir.File("p.tsv"), "--groups", "CONTROL", "SCHZ", "-o", dir.File("s.tsv")]);
         Assert.Equal(2, r.ExitCode);
         Assert.Single(r.Stderr.Trim().Split('\n'));
+    }
+
+    /// <summary>Six subjects' matrices over labels 44–48 where label 48 has no signal (an n/a row and column, as nisharp
+    /// run writes an empty atlas label), and, when <paramref name="partly"/>, label 47 is empty for the first subject only.</summary>
+    private static string[] MatricesWithAnEmptyRegion(TempDir dir, bool partly = false)
+    {
+        var regions = new[] { 44, 45, 46, 47, 48 }.Select(l => new Region($"label_{l}", l)).ToArray();
+        var rng = new Random(5);
+        var paths = new List<string>();
+        foreach (var id in new[] { "10001", "10002", "10003", "50001", "50002", "50003" })
+        {
+            var m = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(5, 5, (i, j) => i == j ? 1 : 0);
+            for (int i = 0; i < 5; i++)
+                for (int j = 0; j < i; j++) m[i, j] = m[j, i] = 0.2 + 0.5 * rng.NextDouble();
+            bool emptyHere(int i) => i == 4 || (partly && i == 3 && id == "10001");
+            for (int i = 0; i < 5; i++)
+                for (int j = 0; j < 5; j++)
+                    if (emptyHere(i) || emptyHere(j)) m[i, j] = double.NaN;
+            var path = dir.File($"sub-{id}_relmat.tsv");
+            new ConnectivityMatrix(regions, m).Write(path);
+            paths.Add(path);
+        }
+        return paths.ToArray();
+    }
+
+    [Fact]
+    public void An_edge_of_an_empty_region_warns_naming_the_region_instead_of_printing_nan_silently()
+    {
+        using var dir = new TempDir();
+        var matrices = MatricesWithAnEmptyRegion(dir, partly: true);
+        var r = CliRunner.Run([.. new[] { "compare" }, .. matrices, "--groups", "1*", "5*", "--edges", "44-48,44-47,44-46", "--permutations", "0", "-o", dir.File("stats.tsv")]);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains("nisharp: warning: region 48 (label_48) has no signal in any of the 6 matrices (an empty atlas label): 44-48 is n/a", r.Stderr);
+        Assert.Contains("nisharp: warning: region 47 (label_47) has no signal in 1 of the 6 matrices: that subject is left out of 44-47", r.Stderr);
+        Assert.DoesNotContain("label_44", r.Stderr); // regions with signal are not mentioned
+        Assert.DoesNotContain("label_46", r.Stderr);
+        // Every edge (no --edges): the empty region's edges are listed once, shortened.
+        var all = CliRunner.Run([.. new[] { "compare" }, .. matrices, "--groups", "1*", "5*", "--permutations", "0", "-o", dir.File("all.tsv")]);
+        Assert.True(all.ExitCode == 0, all.Stderr);
+        Assert.Contains("region 48 (label_48) has no signal in any of the 6 matrices (an empty atlas label): 44-48, 45-48, 46-48, 47-48 are n/a", all.Stderr);
     }
 }

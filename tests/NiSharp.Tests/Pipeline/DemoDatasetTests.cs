@@ -165,9 +165,11 @@ public class DemoDatasetTests(DemoCohorts cohorts)
         Assert.True(File.Exists(Path.Combine(dir, "truth", "planted_control_relmat.tsv")));
         Assert.Single(Directory.GetFiles(Path.Combine(dir, "results", "group"), "*_statistics.tsv"));
         var html = File.ReadAllText(Path.Combine(dir, "results", "report.html"));
-        Assert.Contains("label_44 – label_46", html);
-        Assert.Contains("Statistics", html);
-        Assert.Contains("<td>task</td><td>rest</td>", html); // the task found, when --task was not given
+        Assert.Contains("<td class=\"nw\">task</td><td class=\"nw\">rest</td>", html); // the task found, when --task was not given
+        Assert.Contains("<a href=\"group/report.html\">group/report.html</a>", html); // the top page links the group level's own page
+        var group = File.ReadAllText(Path.Combine(dir, "results", "group", "report.html"));
+        Assert.Contains("label_44 – label_46", group);
+        Assert.Contains("Statistics", group);
 
         var again = CliRunner.Run("demo", "--output", dir, "--subjects", "4", "--voxel-size", "8", "--seed", "3");
         Assert.Equal(0, again.ExitCode);

@@ -135,14 +135,17 @@ public class RunMultiAtlasTests(DemoCohorts cohorts)
         var alone = CliRunner.Run(["run", data, yeo, .. group, "--atlas", "yeo7-relabeled"]);
         Assert.True(alone.ExitCode == 0, alone.Stdout + alone.Stderr);
 
-        // Each atlas's tables under group/, told apart by atlas-; the failed list and the page per atlas; report.html
-        // stays the participant level's.
+        // Each atlas's tables under group/, told apart by atlas-; the failed list and the page per atlas.
         var multi = DemoCohorts.Contents(Path.Combine(both, "group"));
         Assert.Contains("atlas-Yeo7relabeled_failed_subjects.tsv", multi.Keys);
         Assert.Contains("atlas-Schaefer100n7_failed_subjects.tsv", multi.Keys);
         Assert.Contains($"{Space}_atlas-Schaefer100n7_stat-pearsoncorrelation_desc-groupcomparison_statistics.tsv", multi.Keys);
-        Assert.True(File.Exists(Path.Combine(both, "report_atlas-Schaefer100n7.html")));
-        Assert.True(File.Exists(Path.Combine(both, "report_atlas-Yeo7relabeled.html")));
+        Assert.Contains("atlas-Schaefer100n7_report.html", multi.Keys);
+        Assert.Contains("atlas-Yeo7relabeled_report.html", multi.Keys);
+        // The top page shows each atlas's group level, linking its page.
+        var top = File.ReadAllText(Path.Combine(both, "report.html"));
+        Assert.Contains("href=\"group/atlas-Schaefer100n7_report.html\"", top);
+        Assert.Contains("href=\"group/atlas-Yeo7relabeled_report.html\"", top);
         var single = DemoCohorts.Contents(Path.Combine(yeo, "group"));
         Assert.Equal(single["failed_subjects.tsv"], multi["atlas-Yeo7relabeled_failed_subjects.tsv"]);
         var yeoTables = single.Keys.Where(k => k.Contains("atlas-Yeo7relabeled", StringComparison.Ordinal)).ToList();

@@ -128,6 +128,10 @@ public class PlotCommandTests
         var svg = File.ReadAllText(dir.File("g2.svg"));
         Assert.Contains("CONTROL (n=1)", svg);
         Assert.Contains("SCHZ (n=1)", svg);
+        // The unified spellings (as in run and compare) draw the same picture.
+        r = CliRunner.Run(["plot", "groups", .. files, "--participants", dir.File("participants.tsv"), "--group-column", "diagnosis", "--edges", "44-46", "-o", dir.File("g2b.svg")]);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains("CONTROL (n=1)", File.ReadAllText(dir.File("g2b.svg")));
 
         r = CliRunner.Run(["plot", "groups", .. files, "--participants", dir.File("participants.tsv"), "--edge", "44-99", "-o", dir.File("g3.png")]);
         Assert.Equal(2, r.ExitCode);
@@ -155,7 +159,7 @@ public class PlotCommandTests
         Assert.Contains("choose one of its 2 value columns with --edge", r.Stderr);
         r = CliRunner.Run("plot", "groups", dir.File("values.tsv"), "--edge", "44-47", "-o", dir.File("g2.png"));
         Assert.Equal(2, r.ExitCode);
-        Assert.Contains("--edge '44-47': no such column", r.Stderr);
+        Assert.Contains("--edges '44-47': no such column", r.Stderr);
 
         File.WriteAllText(dir.File("stats.tsv"), "feature\ttype\tmean1\tmean2\tp\tp_fdr\n44-46\tedge\t0.6\t0.2\t0.01\t0.01\n");
         r = CliRunner.Run("plot", "groups", dir.File("stats.tsv"), "-o", dir.File("g3.png"));

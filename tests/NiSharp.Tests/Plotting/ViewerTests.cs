@@ -90,6 +90,13 @@ public class ViewerTests
             "the viewer did not become ready: " + string.Join(" | ", chrome.Errors) + " " + (await chrome.EvaluateAsync("document.getElementById('error').textContent"))?.ToString());
         Assert.Empty(chrome.Errors);
 
+        // A label overlay has an opacity control but no threshold box (the control was hidden but shown by its CSS).
+        Assert.Equal("none", (await chrome.EvaluateAsync("getComputedStyle(document.getElementById('threshold-control')).display"))!.ToString());
+        Assert.NotEqual("none", (await chrome.EvaluateAsync("getComputedStyle(document.getElementById('opacity-control')).display"))!.ToString());
+        // Orientation letters in white, at a readable size.
+        Assert.Equal("[1,1,1,1]", (await chrome.EvaluateAsync("JSON.stringify(Array.from(window.nisharpViewer.nv.opts.fontColor))"))!.ToString());
+        Assert.True((await chrome.EvaluateAsync("window.nisharpViewer.nv.opts.fontMinPx"))!.GetValue<double>() >= 18);
+
         // The initial crosshair is in the left label: its name is shown, escaped as text.
         var before = (await chrome.EvaluateAsync("window.nisharpViewer.location.text"))!.ToString();
         Assert.Contains("x=-20.0", before);
@@ -123,5 +130,55 @@ public class ViewerTests
         var shown = (await chrome.EvaluateAsync("document.getElementById('location').textContent"))!.ToString();
         Assert.Equal(after, shown);
         Assert.Empty(chrome.Errors);
+    }
+
+    [SkippableFact]
+    public void Volumes_are_embedded_compressed_and_a_background_in_256_levels_takes_a_fraction_of_its_size()
+    {
+        // A noisy 1 mm T1w-like int16 volume (the demo's T1w is 13 MB of gzip for the same reason).
+        using var dir = new TempDir();
+        var rng = new Random(3);
+        var shape = new[] { 160, 192, 160 };
+        var data = new float[shape[0] * shape[1] * shape[2]];
+        for (int k = 0, i = 0; k < shape[2]; k++)
+            for (int j = 0; j < shape[1]; j++)
+                for (int x = 0; x < shape[0]; x++, i++)
+                {
+                    double e = Math.Pow((x - 80) / 70.0, 2) + Math.Pow((j - 96) / 85.0, 2) + Math.Pow((k - 80) / 70.0, 2);
+                    data[i] = e > 1 ? (float)Math.Round(20 * rng.NextDouble()) : (float)Math.Round(4000 + 2000 * Math.Sin(x / 9.0) + 300 * rng.NextDouble());
+                }
+        var t1 = new Image<float>(shape, Affine.Diagonal(1, 1, 1, -80, -96, -80), data);
+        var path = dir.File("t1.nii");                       // uncompressed on disk, as some pipelines leave it
+        t1.Save(path, NiftiDataType.Int16);
+        var exact = ViewerImage.FromFile(path);
+        var display = ViewerImage.FromFile(path, encoding: ViewerEncoding.Display);
+        long raw = new FileInfo(path).Length;
+        // Both are gzip (niivue reads .nii.gz), whatever the file was.
+        Assert.True(exact.Compressed && display.Compressed);
+        Assert.Equal([0x1f, 0x8b], exact.NiftiBytes.Take(2));
+        Assert.True(exact.NiftiBytes.Length < raw * 3 / 4, $"exact {exact.NiftiBytes.Length} of {raw} bytes");
+        Assert.True(display.NiftiBytes.Length < exact.NiftiBytes.Length * 0.6, $"display {display.NiftiBytes.Length}, exact {exact.NiftiBytes.Length}");
+        // The display values are the originals to within half a level.
+        var back = dir.File("back.nii.gz");
+        File.WriteAllBytes(back, display.NiftiBytes);
+        var shown = NiSharp.Nifti.Image.Load(back);
+        double max = data.Max(), min = data.Min();
+        Assert.Equal((max - min) / 255, display.Step, 1e-9);
+        for (int i = 0; i < data.Length; i += 997) Assert.InRange(Math.Abs(shown.Data[i] - data[i]), 0, display.Step / 2 + 1e-3);
+        // Exact keeps every value, in the smallest type.
+        var exactBack = dir.File("exact.nii.gz");
+        File.WriteAllBytes(exactBack, exact.NiftiBytes);
+        using (var f = NiftiFile.Open(exactBack)) Assert.Equal(NiftiDataType.Int16, f.DataType);
+        Assert.Equal(data, NiSharp.Nifti.Image.Load(exactBack).Data);
+
+        // The page of the issue (a T1w and an atlas): the viewer, the 8-bit background and the atlas in uint8.
+        Skip.IfNot(VolumeViewer.IsAvailable, "the viewer was not bundled (no npm at build time)");
+        var page = dir.File("view.html");
+        var r = CliRunner.Run("view", path, "--overlay", "yeo7-relabeled", "-o", page);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        long size = new FileInfo(page).Length;
+        long viewer = VolumeViewer.BuildHtml(display).Length - display.NiftiBytes.Length * 4 / 3;
+        Assert.True(size < viewer + (display.NiftiBytes.Length + 700_000) * 4 / 3, $"page {size} bytes");
+        Assert.True(size < raw, $"the page ({size} bytes) is smaller than the uncompressed T1w ({raw} bytes)");
     }
 }

@@ -163,8 +163,9 @@ public class QcFcTests
         });
         Assert.Equal(3, qc.ExcludedCount);
         Assert.Contains("mean FD 0.4 mm > 0.25 mm", qc.Exclusions[0]);
-        Assert.Contains("50% of volumes censored > 20%", qc.Exclusions[1]);
-        Assert.Contains("30% of volumes censored", qc.Exclusions[2]);
+        Assert.Equal("50% of volumes censored by the strategy > 20%", qc.Exclusions[1]);
+        Assert.Equal("30% of volumes with FD > 0.2 mm > 20%", qc.Exclusions[2]);
+        Assert.Equal(["fd_mean", "censored_fraction", "fd_over_0.2_fraction", null], qc.ExclusionMeasures.Take(4));
         Assert.Equal(27, qc.Included.Count);
         Assert.Equal(27, qc.QcFc!.Subjects);
         Assert.True(qc.QcFc.R[0] > 0.95);
@@ -172,6 +173,30 @@ public class QcFcTests
         Assert.True(double.IsNaN(qc.DistanceDependence)); // no centroids given
         Assert.Equal(27, qc.SubjectModularity.Length);
         Assert.Equal(10, qc.TdofLossMean);
+    }
+
+    [Fact]
+    public void Motion_table_names_the_measure_that_excluded_each_subject_in_its_own_column()
+    {
+        var (m, fd, age) = Cohort(8, 5);
+        // Subject 0: no volume censored, 20.3% above 0.2 mm (the case of issue 18); subject 1: scrubbed away.
+        var motion = fd.Select((f, s) => new SubjectMotion($"{s:00}", f, 1, s == 1 ? 0.5 : 0, s == 0 ? 0.203 : 0.05, 10, 0.1)).ToList();
+        var qc = GroupMotionQc.Compute(new GroupQcInput
+        {
+            Subjects = motion.Select(x => x.Subject).ToList(), Connectivity = m, RegionLabels = [1, 2, 3, 4, 5], Motion = motion, Seed = 1,
+        });
+        using var dir = new NiSharp.Tests.Support.TempDir();
+        var path = dir.File("motionqc_participants.tsv");
+        GroupQcFiles.WriteSubjects(path, qc, motion, new MotionExclusionRules());
+        var t = NiSharp.IO.TsvTable.Read(path);
+        Assert.Equal(["fd_over_0.2_fraction", "censored_fraction", "n/a"], t.GetStrings("exclusion_measure").Take(3));
+        Assert.Equal(0, t.GetNumbers("censored_fraction")[0]);
+        Assert.Equal("20.3% of volumes with FD > 0.2 mm > 20%", t.GetStrings("exclusion_reason")[0]);
+        Assert.DoesNotContain("censored", t.GetStrings("exclusion_reason")[0]);
+        // The page's table: the same measure under the heading of its column.
+        var page = QcReport.AddGroupSection(new NiSharp.Reports.HtmlReport("t"), qc, motion, new MotionExclusionRules(), [], "s").ToHtml();
+        Assert.Contains("<th>excluded by</th>", page);
+        Assert.Contains(">FD &gt; 0.2 mm</td><td>20.3% of volumes with FD &gt; 0.2 mm &gt; 20%</td>", page);
     }
 
     [Fact]
@@ -214,6 +239,17 @@ public class QcFcTests
         var rules = new MotionExclusionRules();
         Assert.Null(rules.Reason(new SubjectMotion("a", 0.1, 1, 0.1, 0.15, 0, 0)));
         Assert.Equal("max FD 6 mm > 5 mm", rules.Reason(new SubjectMotion("a", 0.1, 6, 0, 0, 0, 0)));
+        // The reason names the measure that broke the rule: a subject with no volume censored but many above 0.2 mm FD
+        // is excluded by Parkes's count, and the text says so rather than calling them censored (issue 18).
+        var still = new SubjectMotion("b", 0.242, 1.34, 0, 0.203, 124, 0.84);
+        Assert.Equal("20.3% of volumes with FD > 0.2 mm > 20%", rules.Reason(still));
+        Assert.Equal([MotionCriterion.FdOver02Fraction], rules.Broken(still).Select(c => c.Measure));
+        var scrubbed = new SubjectMotion("c", 0.1, 1, 0.35, 0.1, 60, 0.4);
+        Assert.Equal("35% of volumes censored by the strategy > 20%", rules.Reason(scrubbed));
+        var both = rules.Broken(new SubjectMotion("d", 0.555, 3.19, 0, 0.601, 124, 0.84));
+        Assert.Equal([MotionCriterion.MeanFd, MotionCriterion.FdOver02Fraction], both.Select(c => c.Measure));
+        Assert.Equal(0.601, both[1].Value);
+        Assert.Equal(0.2, both[1].Limit);
         // Several runs pool by volumes.
         var pooled = SubjectMotion.FromRuns("a", [RunQcTests.Qc(100, 0.1, 10, 5), RunQcTests.Qc(300, 0.3, 30, 15)]);
         Assert.Equal(0.25, pooled.MeanFd, 1e-12);

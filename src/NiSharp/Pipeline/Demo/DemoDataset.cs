@@ -151,7 +151,7 @@ public sealed class DemoDataset
             // The demo's own files (it may rewrite them): not recorded as inputs of the command.
             var json = JsonNode.Parse(InputFile.ReadAllText(desc, InputFile.MaxJsonBytes, "a dataset description", asInput: false)) as JsonObject;
             if (json?[DescriptionKey]?.ToJsonString() != Parameters(options).ToJsonString()) return false;
-            var ids = TsvTable.Parse(InputFile.ReadLines(participants, "a TSV table", asInput: false), participants).GetStrings("participant_id");
+            var ids = TsvTable.ReadOwnOutput(participants).GetStrings("participant_id");
             return ids.Length == options.Subjects && ids.All(id =>
                 File.Exists(Path.Combine(dataDir, DemoSubject.FuncPrefix(SubjectLabel.Strip(id)) + "_desc-confounds_timeseries.json")) &&
                 File.Exists(Path.Combine(dataDir, DemoSubject.FuncPrefix(SubjectLabel.Strip(id)) + $"_space-{Space}_desc-brain_mask.json")) &&
