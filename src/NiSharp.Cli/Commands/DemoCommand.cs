@@ -20,9 +20,10 @@ internal static class DemoCommand
         var seed = new Option<int>("--seed") { Description = "Seed: the same seed gives the same dataset", DefaultValueFactory = _ => new DemoOptions().Seed };
         var voxelSize = new Option<double>("--voxel-size") { Description = "Voxel size in mm (3 gives the lesson's 65×77×49 grid; larger is faster)", DefaultValueFactory = _ => 3.0 };
         var jobs = new Option<int>("--jobs", "-j") { Description = "Subjects generated and processed at once", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var cifti = new Option<bool>("--cifti") { Description = "Also write each subject's run on fsLR grayordinates (sub-X_task-rest_space-fsLR_den-91k_bold.dtseries.nii, the planted connectome on conte69-composite's parcels), for run --space fsLR" };
         var cmd = new Command("demo", "Generate a ds000030-like fMRIPrep dataset with a planted connectome and run the whole analysis on it")
         {
-            output, subjects, seed, voxelSize, jobs,
+            output, subjects, seed, voxelSize, jobs, cifti,
         };
         cmd.SetAction(p =>
         {
@@ -33,6 +34,7 @@ internal static class DemoCommand
                 Seed = p.GetValue(seed),
                 VoxelSize = p.GetValue(voxelSize),
                 Jobs = p.GetValue(jobs),
+                Cifti = p.GetValue(cifti),
             }.Validate();
             return Run(dir, options, p.Out(), p.Err());
         });

@@ -22,8 +22,8 @@ internal static class RunCommand
         level.AcceptOnlyFromAmong("participant", "group");
         var labels = new Option<string[]>("--participant-label") { Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true, Description = "Subjects to process, with or without 'sub-' (default: all)" };
         var task = new Option<string?>("--task") { Description = "Task to process, e.g. rest (default: every task)" };
-        var space = new Option<string>("--space") { Description = "Template space of the BOLD runs", DefaultValueFactory = _ => "MNI152NLin2009cAsym" };
-        var atlas = new Option<string[]>("--atlas") { Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true, Description = "Atlas(es): bundled (yeo7-relabeled, schaefer100-7, … see 'nisharp atlases'), a label image file, templateflow:ATLAS[:DESC] (in --space, from the TemplateFlow home) or NAME[:DESC] of an --atlas-dataset. Several (--atlas A B C) share one read of each BOLD and give one set of outputs each, told apart by atlas-", DefaultValueFactory = _ => ["yeo7-relabeled"] };
+        var space = new Option<string>("--space") { Description = "Template space of the BOLD runs; fsLR: fMRIPrep's grayordinates (*_space-fsLR_den-91k_bold.dtseries.nii), parcellated with a grayordinate atlas", DefaultValueFactory = _ => "MNI152NLin2009cAsym" };
+        var atlas = new Option<string[]>("--atlas") { Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true, Description = "Atlas(es): bundled (yeo7-relabeled, schaefer100-7, … see 'nisharp atlases'), a label image file, templateflow:ATLAS[:DESC] (in --space, from the TemplateFlow home) or NAME[:DESC] of an --atlas-dataset; with --space fsLR a grayordinate atlas (conte69-composite, conte69-brodmann) or a .dlabel.nii. Several (--atlas A B C) share one read of each BOLD and give one set of outputs each, told apart by atlas- [default: yeo7-relabeled; conte69-composite with --space fsLR]" };
         var atlasLabels = new Option<string?>("--atlas-labels") { Description = "Label table that replaces the atlas's names (BIDS dseg.tsv, LUT, TXT or CSV; a network column is kept)" };
         var strategy = new Option<string>("--strategy") { Description = $"Confound strategy: {string.Join(", ", ConfoundPresets.PresetNames)} (each also +gsr)", DefaultValueFactory = _ => "yeo2011" };
         var dummy = new Option<string>("--dummy-scans") { Description = "Leading volumes to drop: a number, or auto (fMRIPrep's non_steady_state_outlier columns)", DefaultValueFactory = _ => "auto" };
@@ -70,7 +70,7 @@ internal static class RunCommand
                 ParticipantLabels = p.GetValue(labels) ?? [],
                 Task = p.GetValue(task),
                 Space = p.GetValue(space)!,
-                Atlases = p.GetValue(atlas)!,
+                Atlases = p.GetValue(atlas) is { Length: > 0 } atlases ? atlases : [RunOptions.DefaultAtlas(p.GetValue(space)!)],
                 AtlasLabels = p.GetValue(atlasLabels),
                 AtlasSpace = p.GetValue(atlasSources.AtlasSpace),
                 AtlasDatasets = p.GetValue(atlasSources.Datasets) ?? [],

@@ -113,6 +113,20 @@ public sealed class Atlas
     public static Atlas FromImage(Image<int> image, LabelTable? labels = null, string name = "atlas", string? imageSource = null, AtlasInfo? info = null) =>
         FromImage(image, labels, name, imageSource, info, null);
 
+    /// <summary>
+    /// The label keys and table of a grayordinate atlas as an atlas, for what describes an atlas by its name, source and
+    /// regions (provenance, output names, region lists): its "image" is the keys of the grayordinates in a row, not a
+    /// voxel grid — the grayordinate masker parcellates with <paramref name="grayordinates"/> itself.
+    /// </summary>
+    internal static Atlas OfGrayordinates(GrayordinateAtlas grayordinates, AtlasSource source)
+    {
+        var keys = grayordinates.Keys;
+        var image = new Image<int>([keys.Length, 1, 1], Affine.Identity, (int[])keys.Clone());
+        var present = grayordinates.KeysPresent;
+        var labels = new LabelTable(present.Select(k => grayordinates.Labels[k] ?? new AtlasLabel(k, Maskers.LabelsMasker.DefaultName(k))), grayordinates.Source);
+        return FromImage(image, labels, grayordinates.Name, grayordinates.Source, null, source);
+    }
+
     private static Atlas FromImage(Image<int> image, LabelTable? labels, string name, string? imageSource, AtlasInfo? info, AtlasSource? source)
     {
         var img = image;

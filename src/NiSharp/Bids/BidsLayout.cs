@@ -355,6 +355,18 @@ public sealed partial class BidsLayout
         return Get(q).Select(f => new BoldRun(this, f)).ToList();
     }
 
+    /// <summary>
+    /// fMRIPrep's grayordinate BOLD runs (<c>--cifti-output</c>: <c>*_space-fsLR_den-91k_bold.dtseries.nii</c>, no
+    /// <c>desc</c>) matching the filters, each with its companions (confounds) found by entities.
+    /// </summary>
+    public IReadOnlyList<BoldRun> GetGrayordinateRuns(
+        EntityFilter subject = default, EntityFilter session = default, EntityFilter task = default,
+        EntityFilter run = default, EntityFilter space = default, EntityFilter den = default)
+    {
+        var q = Query(subject, session, task, default, run, default, space, default, den, suffix: "bold", extension: ".dtseries.nii");
+        return Get(q).Select(f => new BoldRun(this, f)).ToList();
+    }
+
     /// <summary>The run of a BOLD file of this layout, with its companions. Fails when the file is not a BOLD series.</summary>
     public BoldRun GetBoldRun(BidsFile bold)
     {

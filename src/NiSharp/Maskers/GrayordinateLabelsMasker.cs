@@ -243,7 +243,12 @@ public sealed class GrayordinateLabelsMasker
     /// dummy volumes of <paramref name="inputs"/>; time points are streamed a few at a time.
     /// </summary>
     public GrayordinateSignals FitTransform(string dtseriesPath, MaskerInputs inputs, ICollection<string>? warnings = null) =>
-        FitTransformEach(dtseriesPath, [this], inputs, [warnings])[0];
+        FitTransform(dtseriesPath, inputs, warnings, null);
+
+    /// <summary><see cref="FitTransform(string, MaskerInputs, ICollection{string}?)"/> with an observer of the pass (the
+    /// raw parcel means and grayordinate statistics of a participant run's QC).</summary>
+    internal GrayordinateSignals FitTransform(string dtseriesPath, MaskerInputs inputs, ICollection<string>? warnings, IExtractionObserver? observer) =>
+        FitTransformEach(dtseriesPath, [this], inputs, [warnings], observer)[0];
 
     /// <summary>
     /// Several maskers (atlases) on one read of the dense time series at <paramref name="dtseriesPath"/>: each time point
@@ -251,7 +256,12 @@ public sealed class GrayordinateLabelsMasker
     /// <paramref name="warnings"/> (when given) holds one entry per masker.
     /// </summary>
     public static IReadOnlyList<GrayordinateSignals> FitTransformEach(string dtseriesPath, IReadOnlyList<GrayordinateLabelsMasker> maskers, MaskerInputs inputs,
-        IReadOnlyList<ICollection<string>?>? warnings = null)
+        IReadOnlyList<ICollection<string>?>? warnings = null) => FitTransformEach(dtseriesPath, maskers, inputs, warnings, null);
+
+    /// <summary><see cref="FitTransformEach(string, IReadOnlyList{GrayordinateLabelsMasker}, MaskerInputs, IReadOnlyList{ICollection{string}?}?)"/>
+    /// with an observer of the first masker's pass.</summary>
+    private static IReadOnlyList<GrayordinateSignals> FitTransformEach(string dtseriesPath, IReadOnlyList<GrayordinateLabelsMasker> maskers, MaskerInputs inputs,
+        IReadOnlyList<ICollection<string>?>? warnings, IExtractionObserver? observer)
     {
         using var f = CiftiFile.Open(dtseriesPath);
         var series = f.Header.Axis<SeriesAxis>(0, dtseriesPath);
@@ -265,7 +275,7 @@ public sealed class GrayordinateLabelsMasker
             parameters["atlas"] = m.Options.Atlas.Name;
             parameters["data_grayordinates"] = data.Describe();
             parameters["atlas_grayordinates"] = m.Options.Atlas.Grayordinates.Describe();
-            jobs[i] = new ExtractionJob(fits[i].Index, fits[i].Coverage, m.Options, parameters, null, warnings?[i]);
+            jobs[i] = new ExtractionJob(fits[i].Index, fits[i].Coverage, m.Options, parameters, null, warnings?[i], i == 0 ? observer : null);
         }
         var signals = RegionExtraction.Run(new GrayordinateSource(f), jobs, inputs);
         return signals.Select((s, i) => new GrayordinateSignals(s, fits[i].ParcelsFor(s.Regions, s.ColumnNames), KeptSeries(series, s),

@@ -107,6 +107,12 @@ public sealed record RunOutputs(string Directory, string Prefix)
     /// <summary>The sidecar of a connectivity matrix.</summary>
     public string RelmatSidecar(ConnectivityKind kind) => Path.ChangeExtension(Relmat(kind), ".json");
 
+    /// <summary>The cleaned parcel signals of a grayordinate run as a CIFTI parcellated series (<c>…_timeseries.ptseries.nii</c>).</summary>
+    public string ParcelSeries => Cifti.CiftiKind.ParcelSeries.PathBeside(TimeSeries);
+
+    /// <summary>A grayordinate run's connectivity matrix as a CIFTI parcellated connectivity (<c>…_relmat.pconn.nii</c>).</summary>
+    public string ParcelConnectivity(ConnectivityKind kind) => Cifti.CiftiKind.ParcelConnectivity.PathBeside(Relmat(kind));
+
     /// <summary>The run's motion QC table (<see cref="Qc.RunQc"/>), with a JSON sidecar.</summary>
     public string QcMotion => Path.Combine(Directory, Prefix + Qc.RunQc.Suffix);
 

@@ -20,6 +20,9 @@ internal sealed class ParticipantContext
     public required LabelsMaskerOptions Masker { get; init; }
     public required ConfoundStrategy Strategy { get; init; }
     public required IReadOnlyList<ConnectivityKind> Kinds { get; init; }
+    /// <summary>The grayordinate atlas of a run on fsLR grayordinates (<see cref="RunOptions.OnGrayordinates"/>), else null;
+    /// <see cref="Atlas"/> then stands for its keys and labels.</summary>
+    public GrayordinateAtlas? Grayordinates { get; init; }
 
     /// <summary>
     /// The context of validated <paramref name="options"/> with one atlas (<see cref="RunOptions.Atlases"/> holds one; the
@@ -42,7 +45,7 @@ internal sealed class ParticipantContext
     {
         var specs = options.Atlases.Select(options.AtlasSpec).ToList();
         var target = new AtlasTarget(TemplateSpace.Normalize(options.Space),
-            specs.Any(s => s.IsTemplateFlow || s.Datasets.Count > 0) ? ReferenceVoxelSize(options, selection) : null);
+            !options.OnGrayordinates && specs.Any(s => s.IsTemplateFlow || s.Datasets.Count > 0) ? ReferenceVoxelSize(options, selection) : null);
         var contexts = new List<ParticipantContext>();
         var labelsSeen = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var spec in specs)
@@ -54,7 +57,8 @@ internal sealed class ParticipantContext
             if (labelsSeen.TryGetValue(atlasLabel, out var other))
                 throw NiSharpException.InParameter("atlas", $": '{other}' and '{spec.Atlas}' both have the label atlas-{atlasLabel}; give each atlas once");
             labelsSeen[atlasLabel] = spec.Atlas;
-            var atlas = source.LoadLabels();
+            var grayordinates = GrayordinateRunAnalysis.LoadAtlas(options, source);
+            var atlas = grayordinates is null ? source.LoadLabels() : Atlas.OfGrayordinates(grayordinates, source);
             var masker = options.MaskerOptions(atlas);
             contexts.Add(new ParticipantContext
             {
@@ -67,6 +71,7 @@ internal sealed class ParticipantContext
                 Masker = masker,
                 Strategy = options.ConfoundStrategy(),
                 Kinds = Provenance.ParticipantKinds(options),
+                Grayordinates = grayordinates,
             });
         }
         return contexts;

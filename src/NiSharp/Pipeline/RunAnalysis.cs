@@ -44,6 +44,7 @@ internal static class RunAnalysis
         if (!File.Exists(o.TimeSeriesSidecar) || !File.Exists(o.TimeSeries) || !File.Exists(o.Coverage)) return false;
         if (!File.Exists(o.QcMotion)) return false;
         if (ctx.Options.Reports && !File.Exists(o.Report)) return false;
+        if (ctx.Grayordinates is not null && !GrayordinateRunAnalysis.HasCiftiOutputs(o, ctx)) return false;
         foreach (var k in ctx.Kinds)
             if (!File.Exists(o.Relmat(k)) || !File.Exists(o.RelmatSidecar(k))) return false;
         var (parameters, inputs) = ReadHashes(o.TimeSeriesSidecar);
@@ -71,6 +72,12 @@ internal static class RunAnalysis
     /// </summary>
     public static void Execute(BoldRun run, IReadOnlyList<ParticipantContext> atlases, Action<string> log)
     {
+        if (atlases[0].Grayordinates is not null)
+        {
+            // RunOptions.Validate lets a grayordinate run have one atlas only.
+            GrayordinateRunAnalysis.Execute(run, atlases.Single(), log);
+            return;
+        }
         var options = atlases[0].Options;
         var strategy = atlases[0].Strategy;
         string bold = run.Bold.Path;
@@ -183,7 +190,7 @@ internal static class RunAnalysis
 
     /// <summary>Writes a run's files: everything else first, the time series and their sidecar (which carries the hashes
     /// that mark the run complete) last.</summary>
-    private static void WriteOutputs(RunOutputs outputs, ParticipantContext ctx, RunSidecars sidecars, RegionSignals region,
+    internal static void WriteOutputs(RunOutputs outputs, ParticipantContext ctx, RunSidecars sidecars, RegionSignals region,
         ConfoundSelection selection, RunQc qc, Dictionary<ConnectivityKind, ConnectivityMatrix> matrices, int[] empty, string? report)
     {
         Maskers.RegionCoverage.WriteTsv(outputs.Coverage, region.Coverage);
@@ -202,7 +209,7 @@ internal static class RunAnalysis
     /// After a write failed (a full disk): removes the files of the run written so far, and any older ones they were
     /// replacing, so that a failed run leaves no outputs, as when its inputs are at fault.
     /// </summary>
-    private static void RemoveOutputs(RunOutputs outputs, ParticipantContext ctx)
+    internal static void RemoveOutputs(RunOutputs outputs, ParticipantContext ctx)
     {
         var files = new List<string> { outputs.TimeSeriesSidecar, outputs.TimeSeries, outputs.Coverage, outputs.QcMotion, Path.ChangeExtension(outputs.QcMotion, ".json") };
         foreach (var kind in ctx.Kinds) files.AddRange([outputs.Relmat(kind), outputs.RelmatSidecar(kind)]);
@@ -216,7 +223,7 @@ internal static class RunAnalysis
 
     /// <summary>The atlas as sidecars record it: its name, origin, space, source files and content hash
     /// (<see cref="AtlasSource.Describe"/>), its output label and regions, and the space warning when it was given.</summary>
-    private static JsonObject AtlasDescription(ParticipantContext ctx)
+    internal static JsonObject AtlasDescription(ParticipantContext ctx)
     {
         var o = ctx.Atlas.Source?.Describe() ?? new JsonObject { ["Name"] = ctx.Atlas.Name, ["Space"] = ctx.Atlas.Space };
         o["Label"] = ctx.AtlasLabel;
@@ -226,14 +233,14 @@ internal static class RunAnalysis
         return o;
     }
 
-    private static string BuildReport(BoldRun run, ParticipantContext ctx, FmriprepConfounds table, ConfoundSelection selection, double tr,
-        RegionSignals region, Image<int> atlasOnGrid, Image<float> meanEpi, Dictionary<ConnectivityKind, ConnectivityMatrix> matrices, RunQc qc)
+    internal static string BuildReport(BoldRun run, ParticipantContext ctx, FmriprepConfounds table, ConfoundSelection selection, double tr,
+        RegionSignals region, Image<int>? atlasOnGrid, Image<float>? meanEpi, Dictionary<ConnectivityKind, ConnectivityMatrix> matrices, RunQc qc)
     {
         int dummy = selection.DummyScans;
         double[]? fd = table.Has("framewise_displacement") ? table.Column("framewise_displacement")[dummy..] : null;
         var kept = new HashSet<int>(selection.SampleMask);
         var censored = Enumerable.Range(0, selection.Volumes).Select(v => !kept.Contains(v)).ToArray();
-        var atlasImage = atlasOnGrid.As<float>();
+        var atlasImage = atlasOnGrid?.As<float>();
         var colours = LabelColors.FromTable(ctx.Atlas.Labels);
         // With only --kind tangent the participant level has no matrix (tangent is relative to the group): no heatmap.
         var first = ctx.Kinds.Count > 0 ? ctx.Kinds[0] : (ConnectivityKind?)null;

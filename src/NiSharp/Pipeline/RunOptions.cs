@@ -44,10 +44,22 @@ public sealed record RunOptions
     /// <summary>Template space of the BOLD runs.</summary>
     public string Space { get; init; } = "MNI152NLin2009cAsym";
 
+    /// <summary>Whether the runs are grayordinates: <see cref="Space"/> is <c>fsLR</c>, fMRIPrep's CIFTI output
+    /// (<c>*_space-fsLR_den-91k_bold.dtseries.nii</c>), parcellated with a grayordinate atlas.</summary>
+    public bool OnGrayordinates => TemplateSpace.Same(Space, TemplateSpace.FsLR);
+
+    /// <summary>The grayordinate density <c>--space fsLR</c> reads (fMRIPrep's <c>--cifti-output 91k</c>).</summary>
+    public const string GrayordinateDensity = "91k";
+
+    /// <summary>The atlas of a run in <paramref name="space"/> when none is given: <c>conte69-composite</c> on fsLR
+    /// grayordinates, else <c>yeo7-relabeled</c>.</summary>
+    public static string DefaultAtlas(string space) =>
+        TemplateSpace.Same(space, TemplateSpace.FsLR) ? "conte69-composite" : "yeo7-relabeled";
+
     /// <summary>The atlases (each an <see cref="AtlasSpec.Atlas"/>): bundled names, label image files, <c>templateflow:ATLAS[:DESC]</c>
     /// (found for <see cref="Space"/> in the TemplateFlow home), or the <c>NAME[:DESC]</c> of an atlas in <see cref="AtlasDatasets"/>.
     /// Several atlases share one read of each BOLD file and give one complete set of outputs each, told apart by their
-    /// <c>atlas-</c> entity.</summary>
+    /// <c>atlas-</c> entity (volume runs; a grayordinate run takes one).</summary>
     public IReadOnlyList<string> Atlases { get; init; } = ["yeo7-relabeled"];
 
     /// <summary>A label table that replaces the atlas's names (BIDS <c>dseg.tsv</c>, LUT, TXT or CSV), or null.</summary>
@@ -168,6 +180,8 @@ public sealed record RunOptions
         if (Atlases.Count == 0 || Atlases.Any(string.IsNullOrWhiteSpace)) throw NiSharpException.InParameter("atlas", ": give at least one atlas");
         if (AtlasLabels is not null && Atlases.Distinct(StringComparer.Ordinal).Count() > 1)
             throw NiSharpException.InParameter("atlas_labels", $" names the labels of one atlas, and {Atlases.Count} atlases are given ({string.Join(", ", Atlases)}): give it with one atlas only");
+        if (OnGrayordinates && Atlases.Distinct(StringComparer.Ordinal).Count() > 1)
+            throw NiSharpException.InParameter("atlas", $": a run on fsLR grayordinates takes one atlas, and {Atlases.Count} are given ({string.Join(", ", Atlases)}): run each alone");
         if (AtlasLabels is not null) IO.InputFile.Check(AtlasLabels);
         foreach (var d in AtlasDatasets) _ = new BidsAtlasDataset(d);
         ConfoundStrategy();

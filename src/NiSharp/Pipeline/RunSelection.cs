@@ -1,3 +1,4 @@
+using NiSharp.Atlases;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -52,7 +53,10 @@ public sealed class RunSelection
 
         var filter = options.BidsFilterFile is string f ? ReadFilter(f) : null;
         var subjects = options.ParticipantLabels.Count > 0 ? options.ParticipantLabels.ToArray() : all.ToArray();
-        var runs = layout.GetBoldRuns(subject: subjects, task: options.Task is null ? default : (EntityFilter)options.Task, space: options.Space)
+        var taskFilter = options.Task is null ? default : (EntityFilter)options.Task;
+        var runs = (options.OnGrayordinates
+                ? layout.GetGrayordinateRuns(subject: subjects, task: taskFilter, space: TemplateSpace.FsLR, den: RunOptions.GrayordinateDensity)
+                : layout.GetBoldRuns(subject: subjects, task: taskFilter, space: options.Space))
             .Where(r => filter is null || filter.Matches(r.Bold))
             .ToList();
         if (runs.Count == 0)
@@ -60,7 +64,7 @@ public sealed class RunSelection
             var spaces = layout.GetSpaces(new BidsQuery().Where("suffix", "bold").Where("desc", "preproc"));
             var tasks = layout.GetTasks(new BidsQuery().Where("suffix", "bold").Where("desc", "preproc"));
             throw new NiSharpException(options.InputDirectory,
-                $"no preprocessed BOLD run (desc-preproc_bold) in space {options.Space}{(options.Task is null ? "" : $" for task {options.Task}")}" +
+                $"no preprocessed BOLD run ({(options.OnGrayordinates ? $"space-fsLR_den-{RunOptions.GrayordinateDensity}_bold.dtseries.nii" : "desc-preproc_bold")}) in space {options.Space}{(options.Task is null ? "" : $" for task {options.Task}")}" +
                 $"{(filter is null ? "" : " matching the BIDS filter file")}{(options.ParticipantLabels.Count > 0 ? $" for sub-{string.Join(", sub-", options.ParticipantLabels)}" : "")}" +
                 $" (spaces present: {Listing(spaces)}; tasks: {Listing(tasks)})");
         }

@@ -20,7 +20,8 @@ internal sealed class RunSidecars(ParticipantContext ctx, string[] sources, stri
     /// brain mask) rather than where its files lie on this machine.
     /// </summary>
     public Dictionary<string, object?> TimeSeriesParameters(RegionSignals region) =>
-        new(region.Parameters, StringComparer.Ordinal)
+        ctx.Grayordinates is not null ? new(region.Parameters, StringComparer.Ordinal) // the grayordinate masker names its atlas itself
+        : new(region.Parameters, StringComparer.Ordinal)
         {
             ["masker"] = Provenance.MaskerParameters((IReadOnlyDictionary<string, object?>)region.Parameters["masker"]!, ctx.Atlas),
         };
@@ -28,7 +29,9 @@ internal sealed class RunSidecars(ParticipantContext ctx, string[] sources, stri
     /// <summary>The keys the time series' sidecar adds to the masker's own (<see cref="RegionSignals.SidecarContent"/>).</summary>
     public Dictionary<string, object?> TimeSeries(ConfoundSelection selection, JsonObject atlas) => new(StringComparer.Ordinal)
     {
-        ["Description"] = "Mean BOLD signal of each atlas region after confound cleaning (nilearn NiftiLabelsMasker semantics), one row per kept volume; n/a columns are regions without voxels in the brain mask",
+        ["Description"] = ctx.Grayordinates is null
+            ? "Mean BOLD signal of each atlas region after confound cleaning (nilearn NiftiLabelsMasker semantics), one row per kept volume; n/a columns are regions without voxels in the brain mask"
+            : "Mean BOLD signal of each parcel of the grayordinate atlas (wb_command -cifti-parcellate semantics) after confound cleaning, one row per kept time point; n/a columns are parcels without grayordinates in the data; the same signals are in the .ptseries.nii beside this file",
         ["Sources"] = sources,
         ["Atlas"] = atlas,
         ["SelectedConfounds"] = selection.Columns.ToArray(),

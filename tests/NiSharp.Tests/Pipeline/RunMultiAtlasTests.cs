@@ -102,7 +102,7 @@ public class RunMultiAtlasTests(DemoCohorts cohorts)
     }
 
     [Fact]
-    public void Atlas_labels_take_one_atlas()
+    public void Atlas_labels_and_grayordinate_runs_take_one_atlas()
     {
         var data = cohorts.Planted.DataDirectory;
         var output = cohorts.NewFolder("multi-refused");
@@ -112,6 +112,11 @@ public class RunMultiAtlasTests(DemoCohorts cohorts)
         Assert.Equal(2, labels.ExitCode);
         Assert.Contains("--atlas-labels names the labels of one atlas", labels.Stderr);
         Assert.Single(labels.Stderr.Trim().Split('\n'));
+
+        var fsLR = CliRunner.Run("run", data, output, "participant", "--space", "fsLR", "--atlas", "conte69-composite", "conte69-brodmann");
+        Assert.Equal(2, fsLR.ExitCode);
+        Assert.Contains("--atlas: a run on fsLR grayordinates takes one atlas", fsLR.Stderr);
+        Assert.Single(fsLR.Stderr.Trim().Split('\n'));
     }
 
     [Fact]

@@ -156,6 +156,7 @@ public sealed class DemoDataset
                 File.Exists(Path.Combine(dataDir, DemoSubject.FuncPrefix(SubjectLabel.Strip(id)) + "_desc-confounds_timeseries.json")) &&
                 File.Exists(Path.Combine(dataDir, DemoSubject.FuncPrefix(SubjectLabel.Strip(id)) + $"_space-{Space}_desc-brain_mask.json")) &&
                 (!options.Anatomical || DemoAnat.IsComplete(dataDir, SubjectLabel.Strip(id))) &&
+                (!options.Cifti || DemoCifti.IsComplete(Path.Combine(dataDir, DemoSubject.FuncPrefix(SubjectLabel.Strip(id))))) &&
                 (!options.T1wSpaceSubjects.Contains(SubjectLabel.Strip(id)) || File.Exists(Path.Combine(dataDir, DemoSubject.FuncPrefix(SubjectLabel.Strip(id)) + "_space-T1w_desc-brain_mask.json"))));
         }
         catch (Exception e) when (e is JsonException or NiSharpException or IOException)
@@ -237,7 +238,15 @@ public sealed class DemoDataset
         AtomicFile.WriteAllText(Path.Combine(dir, "participants.json"), columns.ToJsonString(Indented) + "\n");
     }
 
-    private static JsonObject Parameters(DemoOptions o) => new()
+    private static JsonObject Parameters(DemoOptions o)
+    {
+        var p = VolumeParameters(o);
+        // recorded only when asked for, so that the default demo's description stays as it was
+        if (o.Cifti) p["Cifti"] = true;
+        return p;
+    }
+
+    private static JsonObject VolumeParameters(DemoOptions o) => new()
     {
         ["Seed"] = o.Seed,
         ["Subjects"] = o.Subjects,

@@ -57,6 +57,10 @@ public sealed record DemoOptions
     /// labels drawn from the seed; <see cref="Subjects"/> must then equal their number.</summary>
     public IReadOnlyList<string>? SubjectIds { get; init; }
 
+    /// <summary>Also write each subject's run on fsLR grayordinates, as fMRIPrep's <c>--cifti-output 91k</c> does
+    /// (<see cref="DemoCifti"/>: the planted connectome on the parcels of conte69-composite); default false.</summary>
+    public bool Cifti { get; init; }
+
     /// <summary>Write each subject's <c>anat/</c> folder as fMRIPrep does: the preprocessed T1w and its brain mask in
     /// native (T1w) space and in MNI152NLin2009cAsym (1 mm, 193×229×193), from the bundled FSL MNI152 head
     /// (default true; it costs one resampling per dataset).</summary>

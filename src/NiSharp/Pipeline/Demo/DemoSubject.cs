@@ -230,6 +230,8 @@ internal static class DemoSubject
             NonSteadyState = nss,
         };
         DemoConfounds.Write(prefix + "_desc-confounds_timeseries.tsv", series);
+        // A random stream of its own: the volume files stay the same with or without the grayordinates.
+        if (o.Cifti) DemoCifti.Write(prefix, latent, global, nss, tr, scale, new DemoRandom(o.Seed, 200_000 + index));
 
         // The brain mask, the BOLD reference (the steady-state baseline) and the sidecars.
         var mask = new byte[grid.VoxelCount];
