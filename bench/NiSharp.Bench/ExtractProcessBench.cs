@@ -54,7 +54,7 @@ public static class ExtractProcessBench
     }
 
     /// <summary>One whole process under <c>/usr/bin/time</c>: wall seconds, user + system seconds, max RSS in KB.</summary>
-    private static (double Wall, double Cpu, long RssKb) Time(string program, string[] args, string? cache = null)
+    internal static (double Wall, double Cpu, long RssKb) Time(string program, string[] args, string? cache = null)
     {
         var psi = new ProcessStartInfo("/usr/bin/time", ["-f", "%e %U %S %M", program, .. args])
         { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

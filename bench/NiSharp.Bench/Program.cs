@@ -12,6 +12,7 @@ var all = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgno
     ["pipeline"] = PipelineBench.Run,
     ["extract"] = ExtractBench.Run,
     ["extract-process"] = ExtractProcessBench.Run,
+    ["run-atlases"] = RunAtlasesBench.Run,
     ["scale-out"] = ScaleOutBench.Run,
     ["fuzz"] = FuzzBench.Run,
     ["kill"] = KillBench.Run,

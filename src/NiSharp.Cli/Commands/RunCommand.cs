@@ -23,7 +23,7 @@ internal static class RunCommand
         var labels = new Option<string[]>("--participant-label") { Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true, Description = "Subjects to process, with or without 'sub-' (default: all)" };
         var task = new Option<string?>("--task") { Description = "Task to process, e.g. rest (default: every task)" };
         var space = new Option<string>("--space") { Description = "Template space of the BOLD runs; fsLR: fMRIPrep's grayordinates (*_space-fsLR_den-91k_bold.dtseries.nii), parcellated with a grayordinate atlas", DefaultValueFactory = _ => "MNI152NLin2009cAsym" };
-        var atlas = new Option<string?>("--atlas") { Description = "Bundled atlas (yeo7-relabeled, schaefer100-7, … see 'nisharp atlases'), a label image file, templateflow:ATLAS[:DESC] (in --space, from the TemplateFlow home) or NAME[:DESC] of an --atlas-dataset; with --space fsLR a grayordinate atlas (conte69-composite, conte69-brodmann) or a .dlabel.nii [default: yeo7-relabeled; conte69-composite with --space fsLR]" };
+        var atlas = new Option<string[]>("--atlas") { Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true, Description = "Atlas(es): bundled (yeo7-relabeled, schaefer100-7, … see 'nisharp atlases'), a label image file, templateflow:ATLAS[:DESC] (in --space, from the TemplateFlow home) or NAME[:DESC] of an --atlas-dataset; with --space fsLR a grayordinate atlas (conte69-composite, conte69-brodmann) or a .dlabel.nii. Several (--atlas A B C) share one read of each BOLD and give one set of outputs each, told apart by atlas- [default: yeo7-relabeled; conte69-composite with --space fsLR]" };
         var atlasLabels = new Option<string?>("--atlas-labels") { Description = "Label table that replaces the atlas's names (BIDS dseg.tsv, LUT, TXT or CSV; a network column is kept)" };
         var strategy = new Option<string>("--strategy") { Description = $"Confound strategy: {string.Join(", ", ConfoundPresets.PresetNames)} (each also +gsr)", DefaultValueFactory = _ => "yeo2011" };
         var dummy = new Option<string>("--dummy-scans") { Description = "Leading volumes to drop: a number, or auto (fMRIPrep's non_steady_state_outlier columns)", DefaultValueFactory = _ => "auto" };
@@ -70,7 +70,7 @@ internal static class RunCommand
                 ParticipantLabels = p.GetValue(labels) ?? [],
                 Task = p.GetValue(task),
                 Space = p.GetValue(space)!,
-                Atlas = p.GetValue(atlas) ?? RunOptions.DefaultAtlas(p.GetValue(space)!),
+                Atlases = p.GetValue(atlas) is { Length: > 0 } atlases ? atlases : [RunOptions.DefaultAtlas(p.GetValue(space)!)],
                 AtlasLabels = p.GetValue(atlasLabels),
                 AtlasSpace = p.GetValue(atlasSources.AtlasSpace),
                 AtlasDatasets = p.GetValue(atlasSources.Datasets) ?? [],
@@ -116,10 +116,15 @@ internal static class RunCommand
             if (summary.ReportPath is not null) o.WriteLine($"report: {summary.ReportPath}");
             return summary.ExitCode;
         }
-        var group = GroupLevel.Run(options, new PlainProgress(o));
-        foreach (var f in group.Failed) err.WriteLine($"nisharp: {f.Subject} not included: {f.Reason}");
-        PrintGroup(group, o);
-        return group.ExitCode;
+        var groups = GroupLevel.RunEach(options, new PlainProgress(o));
+        foreach (var group in groups)
+        {
+            string atlas = groups.Count > 1 ? $"atlas-{group.AtlasLabel}: " : "";
+            foreach (var f in group.Failed) err.WriteLine($"nisharp: {atlas}{f.Subject} not included: {f.Reason}");
+            if (groups.Count > 1) o.WriteLine($"atlas-{group.AtlasLabel}:");
+            PrintGroup(group, o);
+        }
+        return groups.Max(g => g.ExitCode);
     }
 
     internal static void PrintGroup(GroupSummary group, TextWriter o)

@@ -84,7 +84,7 @@ public sealed record BenchmarkOptions
         ParticipantLabels = ParticipantLabels,
         Task = Task,
         Space = Space,
-        Atlas = Atlas,
+        Atlases = [Atlas],
         AtlasLabels = AtlasLabels,
         Strategy = "none",
         DummyScans = DummyScans,

@@ -28,6 +28,9 @@ public sealed record GroupSummary(IReadOnlyList<string> Included, IReadOnlyList<
     /// <summary>The motion QC (exclusions, QC-FC, distance dependence, modularity), or null when it could not be computed.</summary>
     public GroupQcSummary? MotionQc { get; init; }
 
+    /// <summary>The <c>atlas-</c> label of the atlas compared.</summary>
+    public string? AtlasLabel { get; init; }
+
     /// <summary>0 when every selected subject had outputs, 1 when some are missing (they are reported).</summary>
     public int ExitCode => Failed.Count > 0 ? 1 : 0;
 }
@@ -45,10 +48,25 @@ public static class GroupLevel
     /// <summary>The folder of the group outputs.</summary>
     public static string GroupDirectory(string outputDir) => Path.Combine(outputDir, "group");
 
-    /// <summary>Runs the group level.</summary>
+    /// <summary>Runs the group level of one atlas (<see cref="RunEach"/> for several).</summary>
     /// <exception cref="NiSharpException">Usage and input errors: no participants table or groups, an edge of labels not in
-    /// the atlas, fewer than two subjects in a group, several tasks without <c>--task</c>.</exception>
+    /// the atlas, fewer than two subjects in a group, several tasks without <c>--task</c>, several atlases.</exception>
     public static GroupSummary Run(RunOptions options, IRunProgress? progress = null)
+    {
+        if (options.Atlases.Count > 1)
+            throw NiSharpException.InParameter("atlas", $": GroupLevel.Run compares one atlas; RunEach compares each of {string.Join(", ", options.Atlases)}");
+        return RunEach(options, progress)[0];
+    }
+
+    /// <summary>
+    /// Runs the group level once per atlas of <see cref="RunOptions.Atlases"/>, in order, under one lock of the output
+    /// folder: each atlas's participant outputs compared on their own, its tables under <c>group/</c> told apart by their
+    /// <c>atlas-</c> entity. With one atlas the outputs are those of <see cref="Run"/>; with several, the failed-subjects
+    /// table and the group page are per atlas too (<c>group/atlas-A_failed_subjects.tsv</c>, <c>group/atlas-A_report.html</c>),
+    /// and the top page <c>report.html</c> shows each atlas's headline.
+    /// </summary>
+    /// <exception cref="NiSharpException">As <see cref="Run"/>, for the first atlas that fails.</exception>
+    public static IReadOnlyList<GroupSummary> RunEach(RunOptions options, IRunProgress? progress = null)
     {
         var clock = Stopwatch.StartNew();
         progress ??= SilentProgress.Instance;
@@ -57,14 +75,28 @@ public static class GroupLevel
         var tasks = selection.Tasks;
         if (tasks.Count > 1)
             throw new NiSharpException(options.InputDirectory, $"the runs have several tasks ({string.Join(", ", tasks)}); compare one at a time with {new ParameterName("task")}");
-        var ctx = ParticipantContext.For(options, selection);
-        var atlas = ctx.Atlas;
-        var atlasLabel = ctx.AtlasLabel;
+        var atlases = ParticipantContext.ForEach(options, selection);
         if (!Directory.Exists(options.OutputDirectory))
             throw new NiSharpException(options.OutputDirectory, "the output folder does not exist: run the participant level first");
         using var outputLock = OutputLock.Acquire(options.OutputDirectory);
         int leftovers = outputLock.RemoveLeftovers(options.OutputDirectory);
         if (leftovers > 0) progress.Message($"removed {leftovers} temporary file(s) left by an interrupted run");
+        var summaries = new List<GroupSummary>();
+        foreach (var ctx in atlases)
+        {
+            if (atlases.Count > 1) progress.Message($"atlas-{ctx.AtlasLabel} ({ctx.Atlas.Name}):");
+            summaries.Add(Compare(ctx, selection, tasks, several: atlases.Count > 1, progress, clock));
+        }
+        if (options.Reports) RunReports.WriteTopPage(atlases, selection);
+        return summaries;
+    }
+
+    // The group level of one atlas.
+    private static GroupSummary Compare(ParticipantContext ctx, RunSelection selection, IReadOnlyList<string> tasks, bool several, IRunProgress progress, Stopwatch clock)
+    {
+        var options = ctx.Options;
+        var atlas = ctx.Atlas;
+        var atlasLabel = ctx.AtlasLabel;
 
         // Which subjects have complete, current participant outputs.
         var included = new List<(string Subject, IReadOnlyList<BoldRun> Runs)>();
@@ -147,7 +179,7 @@ public static class GroupLevel
             firstStats ??= statsPath;
             comparisons.Add((kind, table));
         }
-        var failedPath = Path.Combine(groupDir, "failed_subjects.tsv");
+        var failedPath = Path.Combine(groupDir, several ? $"atlas-{atlasLabel}_failed_subjects.tsv" : "failed_subjects.tsv");
         var sb = new StringBuilder("participant_id\tfile\treason\n");
         foreach (var f in failed) sb.Append($"{f.Subject}\t{Clean(f.File ?? "n/a")}\t{Clean(f.Reason)}\n");
         AtomicFile.WriteAllText(failedPath, sb.ToString());
@@ -156,13 +188,13 @@ public static class GroupLevel
         string? report = null;
         if (options.Reports)
         {
-            report = ReportPath(options.OutputDirectory);
+            report = ReportPath(options.OutputDirectory, several ? atlasLabel : null);
             WriteReport(report, ctx, tasks, split, ids, included, groupRule, firstStats, comparisons[0].Item2, comparisons[0].Item1, firstMean!, failed, motionQc);
-            RunReports.WriteTopPage(ctx, selection);
         }
         return new GroupSummary(ids.Select(i => "sub-" + i).ToArray(), failed, split.Group1, split.Group2, comparisons, outputs, report, clock.Elapsed)
         {
             MotionQc = motionQc,
+            AtlasLabel = atlasLabel,
         };
     }
 
@@ -332,8 +364,10 @@ public static class GroupLevel
         AtomicFile.WriteAllText(path, sb.ToString());
     }
 
-    /// <summary>The group level's page, <c>OUTPUT_DIR/group/report.html</c>: the participant level never writes it.</summary>
-    public static string ReportPath(string outputDir) => Path.Combine(GroupDirectory(outputDir), "report.html");
+    /// <summary>The group level's page, <c>OUTPUT_DIR/group/report.html</c> (with several atlases, one per atlas:
+    /// <c>group/atlas-A_report.html</c>): the participant level never writes it.</summary>
+    public static string ReportPath(string outputDir, string? atlasLabel = null) =>
+        Path.Combine(GroupDirectory(outputDir), atlasLabel is null ? "report.html" : $"atlas-{atlasLabel}_report.html");
 
     /// <summary>
     /// The group page: what was compared and how (groups and their sizes, the value, the test, which p decides

@@ -121,10 +121,12 @@ public static class JobPlanner
     }
 
     /// <summary>What the masker options of <paramref name="options"/> keep per voxel beyond the default pass: the
-    /// high-variance confounds' running sums (three doubles and the first value) and smoothing's float copy of the
-    /// volume with its line buffers.</summary>
+    /// high-variance confounds' running sums (three doubles and the first value), smoothing's float copy of the
+    /// volume with its line buffers, and each atlas after the first its own index (resampled labels and voxel→label
+    /// map, ints) and, with reports, its picture on the grid (float).</summary>
     public static int ExtraBytesPerVoxel(RunOptions options) =>
-        (options.HighVarianceConfounds ? 3 * 8 + 8 : 0) + (options.SmoothingFwhm is { IsNone: false } ? 4 + 4 : 0);
+        (options.HighVarianceConfounds ? 3 * 8 + 8 : 0) + (options.SmoothingFwhm is { IsNone: false } ? 4 + 4 : 0) +
+        Math.Max(0, options.Atlases.Count - 1) * (4 + 4 + (options.Reports ? 4 : 0));
 
     /// <summary>
     /// Memory this process may still use, in bytes, and where the figure came from: <c>MemAvailable</c> of

@@ -5,7 +5,7 @@ using NiSharp.Maskers;
 
 namespace NiSharp.Pipeline;
 
-/// <summary>What every run of a participant-level invocation shares.</summary>
+/// <summary>What every run of a participant-level invocation shares, for one of its atlases (<see cref="ForEach"/>: one per atlas).</summary>
 internal sealed class ParticipantContext
 {
     public required RunOptions Options { get; init; }
@@ -25,37 +25,62 @@ internal sealed class ParticipantContext
     public GrayordinateAtlas? Grayordinates { get; init; }
 
     /// <summary>
-    /// The context of validated <paramref name="options"/> for the runs of <paramref name="selection"/>: the atlas resolved
-    /// once (for <see cref="RunOptions.Space"/>; a TemplateFlow or dataset atlas at the resolution nearest the voxels of the
-    /// first run in that space of the whole input, so that every Slurm task of a dataset picks the same) and loaded, the
-    /// parameters hashed.
+    /// The context of validated <paramref name="options"/> with one atlas (<see cref="RunOptions.Atlases"/> holds one; the
+    /// denoising benchmark's): see <see cref="ForEach"/>.
     /// </summary>
     public static ParticipantContext For(RunOptions options, RunSelection selection)
     {
-        var spec = options.AtlasSpec();
-        var target = new AtlasTarget(TemplateSpace.Normalize(options.Space),
-            !options.OnGrayordinates && (spec.IsTemplateFlow || spec.Datasets.Count > 0) ? ReferenceVoxelSize(options, selection) : null);
-        var source = AtlasResolver.Resolve(spec, target);
-        if (source.Kind == AtlasKind.Maps)
-            throw new NiSharpException(source.Name, "is a probabilistic atlas (probseg): nisharp run extracts label atlases (dseg); extract maps with nisharp extract --atlas");
-        var grayordinates = GrayordinateRunAnalysis.LoadAtlas(options, source);
-        var atlas = grayordinates is null ? source.LoadLabels() : Atlas.OfGrayordinates(grayordinates, source);
-        var atlasLabel = DerivativeNames.AtlasLabel(source);
-        var masker = options.MaskerOptions(atlas);
-        return new ParticipantContext
-        {
-            Options = options,
-            Provenance = new Provenance(options, atlasLabel, masker),
-            Atlas = atlas,
-            AtlasLabel = atlasLabel,
-            AtlasTarget = target,
-            SpaceWarning = source.SpaceWarning(target),
-            Masker = masker,
-            Strategy = options.ConfoundStrategy(),
-            Kinds = Provenance.ParticipantKinds(options),
-            Grayordinates = grayordinates,
-        };
+        if (options.Atlases.Count != 1) throw new InvalidOperationException($"one atlas expected, got {options.Atlases.Count}");
+        return ForEach(options, selection)[0];
     }
+
+    /// <summary>
+    /// One context per atlas of validated <paramref name="options"/> for the runs of <paramref name="selection"/>, in the
+    /// order given: each atlas resolved once (for <see cref="RunOptions.Space"/>; a TemplateFlow or dataset atlas at the
+    /// resolution nearest the voxels of the first run in that space of the whole input, so that every Slurm task of a
+    /// dataset picks the same) and loaded, its parameters hashed on their own — an atlas's outputs are the same whether it
+    /// runs alone or beside others. Fails naming the atlas that cannot be used, or two atlases with one <c>atlas-</c> label.
+    /// </summary>
+    public static IReadOnlyList<ParticipantContext> ForEach(RunOptions options, RunSelection selection)
+    {
+        var specs = options.Atlases.Select(options.AtlasSpec).ToList();
+        var target = new AtlasTarget(TemplateSpace.Normalize(options.Space),
+            !options.OnGrayordinates && specs.Any(s => s.IsTemplateFlow || s.Datasets.Count > 0) ? ReferenceVoxelSize(options, selection) : null);
+        var contexts = new List<ParticipantContext>();
+        var labelsSeen = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var spec in specs)
+        {
+            var source = AtlasResolver.Resolve(spec, target);
+            if (source.Kind == AtlasKind.Maps)
+                throw new NiSharpException(source.Name, "is a probabilistic atlas (probseg): nisharp run extracts label atlases (dseg); extract maps with nisharp extract --atlas");
+            var atlasLabel = DerivativeNames.AtlasLabel(source);
+            if (labelsSeen.TryGetValue(atlasLabel, out var other))
+                throw NiSharpException.InParameter("atlas", $": '{other}' and '{spec.Atlas}' both have the label atlas-{atlasLabel}; give each atlas once");
+            labelsSeen[atlasLabel] = spec.Atlas;
+            var grayordinates = GrayordinateRunAnalysis.LoadAtlas(options, source);
+            var atlas = grayordinates is null ? source.LoadLabels() : Atlas.OfGrayordinates(grayordinates, source);
+            var masker = options.MaskerOptions(atlas);
+            contexts.Add(new ParticipantContext
+            {
+                Options = options,
+                Provenance = new Provenance(options, atlasLabel, masker),
+                Atlas = atlas,
+                AtlasLabel = atlasLabel,
+                AtlasTarget = target,
+                SpaceWarning = source.SpaceWarning(target),
+                Masker = masker,
+                Strategy = options.ConfoundStrategy(),
+                Kinds = Provenance.ParticipantKinds(options),
+                Grayordinates = grayordinates,
+            });
+        }
+        return contexts;
+    }
+
+    /// <summary>The parameters hash of the whole atlas set (<see cref="Provenance.SetHash"/>): what a subject's status and
+    /// log, and a Slurm submission, record.</summary>
+    public static string ParametersHash(IReadOnlyList<ParticipantContext> contexts) =>
+        Provenance.SetHash(contexts.Select(c => c.Provenance.ParametersHash).ToList());
 
     // The first preprocessed run in the space, over every subject (not only those selected), read for its header alone.
     private static double? ReferenceVoxelSize(RunOptions options, RunSelection selection)

@@ -42,8 +42,7 @@ public static class ParticipantLevel
         progress ??= SilentProgress.Instance;
         options = options.Validate();
         var selection = RunSelection.Select(options);
-        var ctx = ParticipantContext.For(options, selection);
-        var atlas = ctx.Atlas;
+        var atlases = ParticipantContext.ForEach(options, selection);
 
         OutputFolder.Create(options.OutputDirectory);
         using var outputLock = options.SharedOutput
@@ -54,7 +53,7 @@ public static class ParticipantLevel
         DerivativesDataset.Write(options.OutputDirectory, options.InputDirectory, selection.Layout.Description);
         if (selection.WithoutRuns.Count > 0)
             progress.Message($"{selection.WithoutRuns.Count} subject(s) have no run in space {options.Space}: sub-{string.Join(", sub-", selection.WithoutRuns)}");
-        if (ctx.SpaceWarning is string spaceWarning) progress.Message("warning: " + spaceWarning);
+        foreach (var spaceWarning in atlases.Select(c => c.SpaceWarning).OfType<string>()) progress.Message("warning: " + spaceWarning);
         if (options.Kinds.Contains(Connectome.ConnectivityKind.Tangent))
             progress.Message("kind tangent is relative to the group: the group level computes it");
 
@@ -63,39 +62,43 @@ public static class ParticipantLevel
         for (int i = 0; i < selection.Subjects.Count; i++)
         {
             var (subject, runs) = selection.Subjects[i];
-            if (runs.All(r => RunAnalysis.IsComplete(r, ctx)))
+            if (runs.All(r => atlases.All(ctx => RunAnalysis.IsComplete(r, ctx))))
                 outcomes[i] = new SubjectOutcome(subject, SubjectState.Skipped, TimeSpan.Zero, runs.Count, null, null, SubjectStatus.LogPathOf(options.OutputDirectory, subject));
             else
                 todo.Add(i);
         }
-        var plan = JobPlanner.Plan(options.Jobs, todo.SelectMany(i => selection.Subjects[i].Runs).ToList(), atlas.Labels.Regions.Count, options.Reports, JobPlanner.ExtraBytesPerVoxel(options));
+        var plan = JobPlanner.Plan(options.Jobs, todo.SelectMany(i => selection.Subjects[i].Runs).ToList(), atlases.Sum(c => c.Atlas.Labels.Regions.Count), options.Reports, JobPlanner.ExtraBytesPerVoxel(options));
         int jobs = plan.Jobs;
         if (todo.Count > 1 && (options.Jobs == JobPlanner.Auto || plan.Jobs < options.Jobs)) progress.Message(plan.Describe());
         progress.Planned(selection.Subjects.Count, todo.Count, jobs);
         foreach (var o in outcomes.Where(o => o is not null)) progress.Finished(o);
 
-        SubjectLoop.ForEach(selection.Subjects, todo, jobs, progress, outcomes, i => ProcessSubject(selection.Subjects[i].Subject, selection.Subjects[i].Runs, ctx));
+        SubjectLoop.ForEach(selection.Subjects, todo, jobs, progress, outcomes, i => ProcessSubject(selection.Subjects[i].Subject, selection.Subjects[i].Runs, atlases));
 
         string? report = null;
         if (options.Reports && !options.SharedOutput) // an array task's one subject would overwrite the others' page
         {
             report = Path.Combine(options.OutputDirectory, "report.html");
-            RunReports.WriteTopPage(ctx, selection);
+            RunReports.WriteTopPage(atlases, selection);
         }
         return new ParticipantSummary(outcomes, jobs, leftovers, report, clock.Elapsed);
     }
 
-    private static SubjectOutcome ProcessSubject(string subject, IReadOnlyList<BoldRun> runs, ParticipantContext ctx)
+    // A subject's runs, each read once for every atlas; its log and status record the atlas set's parameters hash.
+    private static SubjectOutcome ProcessSubject(string subject, IReadOnlyList<BoldRun> runs, IReadOnlyList<ParticipantContext> atlases)
     {
         var clock = Stopwatch.StartNew();
+        var ctx = atlases[0];
         var outputDir = ctx.Options.OutputDirectory;
+        var parametersHash = ParticipantContext.ParametersHash(atlases);
         var log = new SubjectLog();
-        log.Add($"sub-{subject}: {runs.Count} run(s); NiSharp {Provenance.Version}; parameters {ctx.Provenance.ParametersHash}");
-        if (ctx.SpaceWarning is string spaceWarning) log.Add("warning: " + spaceWarning);
+        log.Add($"sub-{subject}: {runs.Count} run(s); NiSharp {Provenance.Version}; parameters {parametersHash}" +
+                (atlases.Count > 1 ? $" ({atlases.Count} atlases: {string.Join(", ", atlases.Select(c => $"atlas-{c.AtlasLabel} {c.Provenance.ParametersHash}"))})" : ""));
+        foreach (var spaceWarning in atlases.Select(c => c.SpaceWarning).OfType<string>()) log.Add("warning: " + spaceWarning);
         var (reason, file) = SubjectLoop.RunEach(runs, log, run =>
         {
             var runClock = Stopwatch.StartNew();
-            RunAnalysis.Execute(run, ctx, log.Add);
+            RunAnalysis.Execute(run, atlases, log.Add);
             log.Add($"  done in {runClock.Elapsed.TotalSeconds:0.00} s → {RunAnalysis.OutputsOf(run, ctx).Directory}");
         });
         var state = reason is null ? SubjectState.Done : SubjectState.Failed;
@@ -104,7 +107,7 @@ public static class ParticipantLevel
         TreeBoundary.CheckOutputFolder(outputDir, Path.GetDirectoryName(logPath)!);
         OutputFolder.Create(Path.GetDirectoryName(logPath)!);
         AtomicFile.WriteAllText(logPath, log.ToString());
-        new SubjectStatus(subject, state == SubjectState.Done ? "done" : "failed", reason, file, ctx.Provenance.ParametersHash,
+        new SubjectStatus(subject, state == SubjectState.Done ? "done" : "failed", reason, file, parametersHash,
             clock.Elapsed.TotalSeconds, DateTime.UtcNow.ToString("o", CultureInfo.InvariantCulture)).Write(outputDir);
         return new SubjectOutcome(subject, state, clock.Elapsed, runs.Count, reason, file, logPath);
     }

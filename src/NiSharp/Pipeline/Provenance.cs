@@ -97,6 +97,14 @@ public sealed class Provenance
         return p;
     }
 
+    /// <summary>
+    /// The parameters hash of a set of atlases analysed together, from each one's <see cref="ParametersHash"/> in order:
+    /// that hash itself for one atlas (so a one-atlas run records what it always did), else the hash of them all — another
+    /// atlas set gives another hash.
+    /// </summary>
+    public static string SetHash(IReadOnlyList<string> parametersHashes) =>
+        parametersHashes.Count == 1 ? parametersHashes[0] : Hash("atlas set\n" + string.Join("\n", parametersHashes));
+
     /// <summary>The inputs hash of a run: names (relative to the input folder), sizes and modification times.</summary>
     public static string InputsHash(string inputRoot, IEnumerable<string?> files)
     {

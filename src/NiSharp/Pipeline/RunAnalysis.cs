@@ -64,21 +64,29 @@ internal static class RunAnalysis
         catch (Exception e) when (e is JsonException or IOException or NiSharpException) { return (null, null); }
     }
 
-    public static void Execute(BoldRun run, ParticipantContext ctx, Action<string> log)
+    /// <summary>
+    /// Analyses one run for every atlas of <paramref name="atlases"/> (the contexts of one invocation, one per atlas) on
+    /// one read of its BOLD file: the maskers share the pass (<see cref="RegionMasker.FitTransformEach"/>), each atlas
+    /// then gets its own QC, connectivity, report and files — the same, byte for byte, as when it runs alone. Nothing is
+    /// written until every atlas is computed; a failed write removes that atlas's files.
+    /// </summary>
+    public static void Execute(BoldRun run, IReadOnlyList<ParticipantContext> atlases, Action<string> log)
     {
-        if (ctx.Grayordinates is not null)
+        if (atlases[0].Grayordinates is not null)
         {
-            GrayordinateRunAnalysis.Execute(run, ctx, log);
+            // RunOptions.Validate lets a grayordinate run have one atlas only.
+            GrayordinateRunAnalysis.Execute(run, atlases.Single(), log);
             return;
         }
-        var options = ctx.Options;
+        var options = atlases[0].Options;
+        var strategy = atlases[0].Strategy;
         string bold = run.Bold.Path;
         string? mask = run.Mask?.Path;
         if (mask is null) log($"warning: no brain mask beside {run.Bold.Filename}; region means use every voxel of the atlas");
         var confoundsFile = run.RequireConfounds();
 
-        // One read of the BOLD file: its header here, then one pass for the region signals, the motion QC and the
-        // report's mean image.
+        // One read of the BOLD file: its header here, then one pass for the region signals of every atlas, the motion QC
+        // and the report's mean image.
         using var file = NiftiFile.Open(bold);
         if (file.Header.NDim < 4 || file.VolumeCount < 2)
             throw new NiSharpException(bold, $"not a BOLD series: shape {Image.ShapeText(file.Shape)}");
@@ -88,64 +96,96 @@ internal static class RunAnalysis
         string trSource = repetitionTime.Source!;
         if (repetitionTime.Disagreement() is string disagreement) log(disagreement);
 
-        var table = FmriprepConfounds.Load(confoundsFile.Path, run.ConfoundsJson?.Path, ConfoundSelector.MayRead(ctx.Strategy));
+        var table = FmriprepConfounds.Load(confoundsFile.Path, run.ConfoundsJson?.Path, ConfoundSelector.MayRead(strategy));
         if (table.RowCount != volumes)
             throw new NiSharpException(confoundsFile.Path, $"the confounds have {table.RowCount} rows but {run.Bold.Filename} has {volumes} volumes");
-        var selection = ConfoundSelector.Select(table, ctx.Strategy);
+        var selection = ConfoundSelector.Select(table, strategy);
         foreach (var w in selection.Warnings) log("warning: " + w);
         log($"{run.Bold.Filename}: {volumes} volumes, TR {t_r.ToString("0.###", CultureInfo.InvariantCulture)} s ({trSource}); " +
-            $"{selection.DummyScans} dummy, {selection.Volumes - selection.SampleMask.Length} censored, {selection.Columns.Count} regressors ({ctx.Strategy.Name})");
+            $"{selection.DummyScans} dummy, {selection.Volumes - selection.SampleMask.Length} censored, {selection.Columns.Count} regressors ({strategy.Name})");
 
-        // The labels masker (nilearn NiftiLabelsMasker semantics) with the run's brain mask; empty regions are kept as
+        // The labels maskers (nilearn NiftiLabelsMasker semantics) with the run's brain mask; empty regions are kept as
         // n/a columns so that every run has every atlas region, and are left out of the connectivity estimate.
-        var maskerOptions = ctx.Masker with
+        var maskImg = mask is null ? null : Masking.LoadMask(mask);
+        var grid = Grid.Of(file);
+        var maskers = new List<RegionMasker>();
+        var maskerOptions = new List<LabelsMaskerOptions>();
+        var fits = new List<FittedLabels>();
+        var passes = new List<RunPass>();
+        var warnings = new List<ICollection<string>?>();
+        for (int i = 0; i < atlases.Count; i++)
         {
-            MaskImg = mask is null ? null : Masking.LoadMask(mask),
-            MaskSource = mask is null ? null : ctx.SourceUri(mask),
-            Clean = ctx.Masker.Clean with { RepetitionTime = t_r },
-            RepetitionTimeSource = trSource,
-        };
-        var masker = new LabelsMasker(maskerOptions);
-        var warnings = new List<string>();
-        var fit = masker.Fit(Grid.Of(file));
-        // The report's background is fMRIPrep's BOLD reference, else the mean of the run, taken on the same pass.
-        var pass = new RunPass(fit, volumes - selection.DummyScans, file, meanImage: options.Reports && run.Boldref is null);
-        var region = masker.FitTransform(file, MaskerInputs.From(selection), warnings, pass);
-        var empty = region.Coverage.Where(c => c.IsEmpty).Select(c => c.Id).ToArray();
-        if (region.Coverage.Count - empty.Length < 2)
-            throw new NiSharpException(bold, $"only {region.Coverage.Count - empty.Length} atlas region(s) have voxels in the brain mask; is the atlas in the BOLD's space ({run.Space})?");
-        log($"  {region.Coverage.Count} regions, {empty.Length} without voxels in the mask{(empty.Length > 0 ? $" ({string.Join(", ", empty)})" : "")}; {region.Timepoints} volumes kept");
-        foreach (var w in warnings) log($"  warning: {w}");
-        var qc = RunQcStep.Measure(table, selection, maskerOptions.Clean, pass.Recorder.Signals(), pass.Snr, region.Coverage);
-        log(string.Create(CultureInfo.InvariantCulture,
-            $"  motion QC: mean FD {qc.FdMean:0.###} mm, {qc.FdOver02} volume(s) above 0.2 mm, tSNR {qc.TsnrMean:0.#}, temporal DOF used {qc.Dof.Loss:0.#} of {qc.Volumes}"));
+            var ctx = atlases[i];
+            var o = ctx.Masker with
+            {
+                MaskImg = maskImg,
+                MaskSource = mask is null ? null : ctx.SourceUri(mask),
+                Clean = ctx.Masker.Clean with { RepetitionTime = t_r },
+                RepetitionTimeSource = trSource,
+            };
+            var masker = new LabelsMasker(o);
+            var fit = masker.Fit(grid);
+            maskers.Add(masker);
+            maskerOptions.Add(o);
+            fits.Add(fit);
+            // The report's background is fMRIPrep's BOLD reference, else the mean of the run, taken on the same pass
+            // (by the first atlas's observer: one mean for all).
+            // The tSNR over the brain mask is the same for every atlas: measured once.
+            passes.Add(new RunPass(fit, volumes - selection.DummyScans, file, meanImage: i == 0 && options.Reports && run.Boldref is null,
+                sharedSnr: i > 0 && fit.ResampledMask is not null && fits[0].ResampledMask is not null ? passes[0].Snr : null));
+            warnings.Add(new List<string>());
+        }
+        var regions = RegionMasker.FitTransformEach(file, maskers, MaskerInputs.From(selection), warnings, passes);
+        var meanEpi = options.Reports ? passes[0].MeanImage(run) : null;
 
-        // Connectivity; the measure leaves empty (all n/a) regions out and gives them n/a rows and columns.
-        var series = region.ToTimeSeries(bold);
-        var matrices = new Dictionary<ConnectivityKind, ConnectivityMatrix>();
-        foreach (var kind in ctx.Kinds)
-            matrices[kind] = new ConnectivityMeasure(Provenance.Connectivity(kind)).FitTransform([series])[0];
-
-        var outputs = OutputsOf(run, ctx);
         var inputsHash = Provenance.InputsHash(options.InputDirectory, InputFiles(run));
-        var sources = new[] { bold, mask, confoundsFile.Path, run.ConfoundsJson?.Path }.Where(p => p is not null).Select(p => ctx.SourceUri(p!)).ToArray();
-        var sidecars = new RunSidecars(ctx, sources, inputsHash);
-        string? report = options.Reports ? BuildReport(run, ctx, table, selection, t_r, region, fit.ResampledLabels, pass.MeanImage(run), matrices, qc) : null;
+        var sources = new[] { bold, mask, confoundsFile.Path, run.ConfoundsJson?.Path }.Where(p => p is not null).Select(p => atlases[0].SourceUri(p!)).ToArray();
+        var computed = new List<Action>();
+        for (int i = 0; i < atlases.Count; i++)
+        {
+            var ctx = atlases[i];
+            var region = regions[i];
+            // With several atlases, each line says which one it is about.
+            string indent = atlases.Count > 1 ? $"  atlas-{ctx.AtlasLabel}: " : "  ";
+            var empty = region.Coverage.Where(c => c.IsEmpty).Select(c => c.Id).ToArray();
+            if (region.Coverage.Count - empty.Length < 2)
+                throw new NiSharpException(bold, $"only {region.Coverage.Count - empty.Length} {(atlases.Count > 1 ? $"region(s) of atlas {ctx.Atlas.Name}" : "atlas region(s)")} have voxels in the brain mask; is the atlas in the BOLD's space ({run.Space})?");
+            log($"{indent}{region.Coverage.Count} regions, {empty.Length} without voxels in the mask{(empty.Length > 0 ? $" ({string.Join(", ", empty)})" : "")}; {region.Timepoints} volumes kept");
+            foreach (var w in warnings[i]!) log($"{indent}warning: {w}");
+            var pass = passes[i];
+            var qc = RunQcStep.Measure(table, selection, maskerOptions[i].Clean, pass.Recorder.Signals(), pass.Snr, region.Coverage);
+            log(string.Create(CultureInfo.InvariantCulture,
+                $"{indent}motion QC: mean FD {qc.FdMean:0.###} mm, {qc.FdOver02} volume(s) above 0.2 mm, tSNR {qc.TsnrMean:0.#}, temporal DOF used {qc.Dof.Loss:0.#} of {qc.Volumes}"));
 
-        // Write: everything else first, the time series and their sidecar (which carries the hashes that mark the run
-        // complete) last.
-        TreeBoundary.CheckOutputFolder(options.OutputDirectory, outputs.Directory);
-        if (report is not null) TreeBoundary.CheckOutputFolder(options.OutputDirectory, Path.GetDirectoryName(outputs.Report)!);
-        OutputFolder.Create(outputs.Directory);
-        try
-        {
-            WriteOutputs(outputs, ctx, sidecars, region, selection, qc, matrices, empty, report);
+            // Connectivity; the measure leaves empty (all n/a) regions out and gives them n/a rows and columns.
+            var series = region.ToTimeSeries(bold);
+            var matrices = new Dictionary<ConnectivityKind, ConnectivityMatrix>();
+            foreach (var kind in ctx.Kinds)
+                matrices[kind] = new ConnectivityMeasure(Provenance.Connectivity(kind)).FitTransform([series])[0];
+
+            var outputs = OutputsOf(run, ctx);
+            var sidecars = new RunSidecars(ctx, sources, inputsHash);
+            string? report = options.Reports ? BuildReport(run, ctx, table, selection, t_r, region, fits[i].ResampledLabels, meanEpi!, matrices, qc) : null;
+            TreeBoundary.CheckOutputFolder(options.OutputDirectory, outputs.Directory);
+            if (report is not null) TreeBoundary.CheckOutputFolder(options.OutputDirectory, Path.GetDirectoryName(outputs.Report)!);
+            computed.Add(() =>
+            {
+                OutputFolder.Create(outputs.Directory);
+                try
+                {
+                    WriteOutputs(outputs, ctx, sidecars, region, selection, qc, matrices, empty, report);
+                }
+                catch (Exception)
+                {
+                    RemoveOutputs(outputs, ctx);
+                    throw;
+                }
+            });
         }
-        catch (Exception)
-        {
-            RemoveOutputs(outputs, ctx);
-            throw;
-        }
+
+        // Write, atlas by atlas: everything else first, the time series and their sidecar (which carry the hashes that
+        // mark the run complete) last.
+        foreach (var write in computed) write();
     }
 
     /// <summary>Writes a run's files: everything else first, the time series and their sidecar (which carries the hashes
@@ -254,11 +294,13 @@ internal sealed class RunPass : IExtractionObserver
     private readonly bool _floatExact;
     private bool _meanIncomplete;
 
-    public RunPass(FittedLabels fit, int volumes, NiftiFile file, bool meanImage)
+    /// <summary>The observer of one atlas's masker; <paramref name="sharedSnr"/>: the tSNR another atlas's observer of the
+    /// same pass accumulates over the same voxels (the run's brain mask), taken as it is instead of accumulated again.</summary>
+    public RunPass(FittedLabels fit, int volumes, NiftiFile file, bool meanImage, TemporalSnr? sharedSnr = null)
     {
         _file = file;
-        Snr = TemporalSnr.ForMask(fit);
-        Recorder = new RegionSignalRecorder(volumes, fit.Index.Regions, Snr);
+        Snr = sharedSnr ?? TemporalSnr.ForMask(fit);
+        Recorder = new RegionSignalRecorder(volumes, fit.Index.Regions, sharedSnr is null ? Snr : null);
         _mean = meanImage ? new RunningMean(file.VoxelsPerVolume) : null;
         _floatExact = file.DataType == NiftiDataType.Float32 && file.Header.EffectiveScaling == (1, 0);
     }

@@ -56,9 +56,11 @@ public sealed record RunOptions
     public static string DefaultAtlas(string space) =>
         TemplateSpace.Same(space, TemplateSpace.FsLR) ? "conte69-composite" : "yeo7-relabeled";
 
-    /// <summary>The atlas (<see cref="AtlasSpec.Atlas"/>): a bundled name, a label image file, <c>templateflow:ATLAS[:DESC]</c>
-    /// (found for <see cref="Space"/> in the TemplateFlow home), or the <c>NAME[:DESC]</c> of an atlas in <see cref="AtlasDatasets"/>.</summary>
-    public string Atlas { get; init; } = "yeo7-relabeled";
+    /// <summary>The atlases (each an <see cref="AtlasSpec.Atlas"/>): bundled names, label image files, <c>templateflow:ATLAS[:DESC]</c>
+    /// (found for <see cref="Space"/> in the TemplateFlow home), or the <c>NAME[:DESC]</c> of an atlas in <see cref="AtlasDatasets"/>.
+    /// Several atlases share one read of each BOLD file and give one complete set of outputs each, told apart by their
+    /// <c>atlas-</c> entity (volume runs; a grayordinate run takes one).</summary>
+    public IReadOnlyList<string> Atlases { get; init; } = ["yeo7-relabeled"];
 
     /// <summary>A label table that replaces the atlas's names (BIDS <c>dseg.tsv</c>, LUT, TXT or CSV), or null.</summary>
     public string? AtlasLabels { get; init; }
@@ -67,16 +69,16 @@ public sealed record RunOptions
     /// space to take the atlas from when not <see cref="Space"/> (null: the file's <c>space-</c> entity; <see cref="Space"/>).</summary>
     public string? AtlasSpace { get; init; }
 
-    /// <summary><c>--atlas-dataset</c>: BIDS-Atlas datasets searched for <see cref="Atlas"/>.</summary>
+    /// <summary><c>--atlas-dataset</c>: BIDS-Atlas datasets searched for <see cref="Atlases"/>.</summary>
     public IReadOnlyList<string> AtlasDatasets { get; init; } = [];
 
     /// <summary><c>--templateflow-home</c>: the TemplateFlow home (null: <c>$TEMPLATEFLOW_HOME</c>, else <c>~/.cache/templateflow</c>).</summary>
     public string? TemplateFlowHome { get; init; }
 
-    /// <summary>The atlas request of these options.</summary>
-    public AtlasSpec AtlasSpec() => new()
+    /// <summary>The request of one of <see cref="Atlases"/>, with these options' label table and atlas sources.</summary>
+    public AtlasSpec AtlasSpec(string atlas) => new()
     {
-        Atlas = Atlas, Labels = AtlasLabels, Space = AtlasSpace, Datasets = AtlasDatasets, TemplateFlowHome = TemplateFlowHome,
+        Atlas = atlas, Labels = AtlasLabels, Space = AtlasSpace, Datasets = AtlasDatasets, TemplateFlowHome = TemplateFlowHome,
     };
 
     /// <summary>The confound strategy preset (<see cref="ConfoundPresets.PresetNames"/>, optionally <c>+gsr</c>).</summary>
@@ -175,6 +177,11 @@ public sealed record RunOptions
         if (Groups is { Count: not 2 }) throw NiSharpException.InParameter("groups", $" takes exactly two groups, got {Groups.Count}");
         if (BidsFilterFile is not null) IO.InputFile.Check(BidsFilterFile);
         if (ParticipantsFile is not null) IO.InputFile.Check(ParticipantsFile);
+        if (Atlases.Count == 0 || Atlases.Any(string.IsNullOrWhiteSpace)) throw NiSharpException.InParameter("atlas", ": give at least one atlas");
+        if (AtlasLabels is not null && Atlases.Distinct(StringComparer.Ordinal).Count() > 1)
+            throw NiSharpException.InParameter("atlas_labels", $" names the labels of one atlas, and {Atlases.Count} atlases are given ({string.Join(", ", Atlases)}): give it with one atlas only");
+        if (OnGrayordinates && Atlases.Distinct(StringComparer.Ordinal).Count() > 1)
+            throw NiSharpException.InParameter("atlas", $": a run on fsLR grayordinates takes one atlas, and {Atlases.Count} are given ({string.Join(", ", Atlases)}): run each alone");
         if (AtlasLabels is not null) IO.InputFile.Check(AtlasLabels);
         foreach (var d in AtlasDatasets) _ = new BidsAtlasDataset(d);
         ConfoundStrategy();
@@ -183,7 +190,8 @@ public sealed record RunOptions
             throw NiSharpException.InParameter(ResolvedRepetitionTime.ParameterName, " is each run's own (its sidecar's RepetitionTime, else its header's): leave it unset");
         MotionExclusion.Validate();
         var labels = ParticipantLabels.Select(NormalizeLabel).Distinct(StringComparer.Ordinal).ToArray();
-        return this with { InputDirectory = input, OutputDirectory = output, ParticipantLabels = labels, Kinds = Kinds.Distinct().ToArray() };
+        return this with { InputDirectory = input, OutputDirectory = output, ParticipantLabels = labels, Kinds = Kinds.Distinct().ToArray(),
+            Atlases = Atlases.Distinct(StringComparer.Ordinal).ToArray() };
     }
 
     /// <summary>A participant label without <c>sub-</c>; fails on an empty or non-alphanumeric label.</summary>

@@ -43,15 +43,19 @@ internal static class RunReports
     /// each subject complete, failed (why) or not yet run with a link to its pages, the mean matrix of the complete ones,
     /// and the group level's headline with a link to its page (<see cref="GroupLevel.ReportPath"/>), or why there is none
     /// or why it is out of date. Each level owns its own pages; either one rewrites this one, and only when it changes,
-    /// so that a rerun that changes nothing changes no file.
+    /// so that a rerun that changes nothing changes no file. With several atlases (<paramref name="atlases"/>, one context
+    /// each) a subject is complete when every atlas is, its link leads to the first atlas's page, the group level is
+    /// shown atlas by atlas, and the mean matrix is the first atlas's.
     /// </summary>
-    public static void WriteTopPage(ParticipantContext ctx, RunSelection selection)
+    public static void WriteTopPage(IReadOnlyList<ParticipantContext> atlases, RunSelection selection)
     {
+        var ctx = atlases[0];
         var o = ctx.Options;
         var outDir = o.OutputDirectory;
         selection = selection.WithAllParticipants(o);
         var page = new HtmlReport("NiSharp run");
-        page.KeyValues(Details(o, ctx.Atlas.Name, ctx.Provenance.ParametersHash, selection.Tasks));
+        var parametersHash = ParticipantContext.ParametersHash(atlases);
+        page.KeyValues(Details(o, string.Join(", ", atlases.Select(c => c.Atlas.Name)), parametersHash, selection.Tasks));
 
         // Participant level: each subject's state on disk.
         var kind = ctx.Kinds.FirstOrDefault(k => k != ConnectivityKind.Tangent, ConnectivityKind.Correlation);
@@ -61,9 +65,9 @@ internal static class RunReports
         int failed = 0, pending = 0;
         foreach (var (subject, runs) in selection.Subjects)
         {
-            bool done = runs.All(r => RunAnalysis.IsComplete(r, ctx));
+            bool done = runs.All(r => atlases.All(c => RunAnalysis.IsComplete(r, c)));
             var status = done ? null : SubjectStatus.Read(outDir, subject);
-            bool failedNow = status is { State: "failed" } && status.ParametersHash == ctx.Provenance.ParametersHash;
+            bool failedNow = status is { State: "failed" } && status.ParametersHash == parametersHash;
             if (done) complete.Add((subject, runs));
             else if (failedNow) failed++;
             else pending++;
@@ -82,16 +86,22 @@ internal static class RunReports
 
         // Group level: its headline when its outputs are current.
         page.Section("Group level", "group");
-        foreach (var line in GroupState(ctx, selection, complete))
-            if (line.Link) page.LinkParagraph(line.Text, "group/report.html", Path.GetRelativePath(outDir, GroupLevel.ReportPath(outDir)).Replace('\\', '/'), line.After);
-            else if (line.Warn) page.Warning(line.Text);
-            else if (line.Table is { } t) page.Table(t);
-            else page.Paragraph(line.Text);
+        foreach (var c in atlases)
+        {
+            string? label = atlases.Count > 1 ? c.AtlasLabel : null;
+            if (label is not null) page.Paragraph($"atlas-{label} ({c.Atlas.Name}):");
+            var groupPage = GroupLevel.ReportPath(outDir, label);
+            foreach (var line in GroupState(c, selection, complete, label))
+                if (line.Link) page.LinkParagraph(line.Text, Path.GetRelativePath(outDir, groupPage).Replace('\\', '/'), Path.GetRelativePath(outDir, groupPage).Replace('\\', '/'), line.After);
+                else if (line.Warn) page.Warning(line.Text);
+                else if (line.Table is { } t) page.Table(t);
+                else page.Paragraph(line.Text);
+        }
 
         var matrices = complete.SelectMany(x => x.Runs).Select(r => RunAnalysis.OutputsOf(r, ctx).Relmat(kind)).Where(File.Exists).Select(ConnectivityMatrix.Read).ToList();
         if (MeanIgnoringNaN(matrices) is { } mean)
         {
-            page.Section("Mean connectivity", "matrix");
+            page.Section("Mean connectivity" + (atlases.Count > 1 ? $": atlas {ctx.Atlas.Name}" : ""), "matrix");
             page.Figure(MatrixPlot.Connectivity(mean.Values.ToArray(), mean.Regions.Select(r => r.Name).ToArray(), new MatrixPlotOptions
             {
                 Title = $"Mean {kind.NilearnName()}", Size = 560,
@@ -106,10 +116,11 @@ internal static class RunReports
     private sealed record PageLine(string Text, bool Warn = false, bool Link = false, string After = "", ReportTable? Table = null);
 
     /// <summary>What the top page says of the group level: not run, out of date (and why), or its headline.</summary>
-    private static IEnumerable<PageLine> GroupState(ParticipantContext ctx, RunSelection selection, IReadOnlyList<(string Subject, IReadOnlyList<BoldRun> Runs)> complete)
+    private static IEnumerable<PageLine> GroupState(ParticipantContext ctx, RunSelection selection, IReadOnlyList<(string Subject, IReadOnlyList<BoldRun> Runs)> complete,
+        string? severalLabel)
     {
         var o = ctx.Options;
-        string rerun = $"nisharp run {o.InputDirectory} {o.OutputDirectory} group";
+        string rerun = $"nisharp run {o.InputDirectory} {o.OutputDirectory} group" + (severalLabel is null ? "" : " --atlas " + string.Join(" ", o.Atlases));
         if (selection.Tasks.Count != 1)
         {
             yield return new PageLine($"The runs have several tasks ({string.Join(", ", selection.Tasks)}): the group level compares one at a time (--task).");

@@ -49,12 +49,16 @@ public class Figure
         return bmp;
     }
 
+    private static readonly SKPngEncoderOptions PngOptions = new(SKPngEncoderFilterFlags.Up, zLibLevel: 6);
+
     /// <summary>The figure as PNG bytes.</summary>
     public byte[] ToPng()
     {
         using var bmp = ToBitmap();
-        using var img = SKImage.FromBitmap(bmp);
-        using var data = img.Encode(SKEncodedImageFormat.Png, 100);
+        using var pixels = bmp.PeekPixels() ?? throw new InvalidOperationException("a raster bitmap without pixels");
+        // One filter (Up) instead of libpng's per-row trial of all five: the same size for plots and slices at zlib's
+        // default level, in about 40% of the encoding time — the encoder was a tenth of a one-subject run's CPU.
+        using var data = pixels.Encode(PngOptions) ?? throw new InvalidOperationException("the PNG encoder failed");
         return data.ToArray();
     }
 

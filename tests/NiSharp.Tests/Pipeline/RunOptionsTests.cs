@@ -67,7 +67,7 @@ public class RunOptionsTests
         using var input = new TempDir();
         using var output = new TempDir();
         var o = new RunOptions { InputDirectory = input.Path, OutputDirectory = output.Path }.Validate();
-        Assert.Equal("yeo7-relabeled", o.Atlas);
+        Assert.Equal(["yeo7-relabeled"], o.Atlases);
         Assert.Equal("yeo2011", o.Strategy);
         Assert.True(o.DummyScans.IsAuto);
         Assert.Equal((0.009, 0.08), (o.Clean.HighPass, o.Clean.LowPass));

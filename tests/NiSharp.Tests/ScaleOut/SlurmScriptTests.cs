@@ -28,6 +28,19 @@ public class SlurmScriptTests(LocalSlurm fixture)
     }
 
     [Fact]
+    public void Array_tasks_and_the_group_job_get_every_atlas()
+    {
+        var output = fixture.NewFolder("dry-atlases");
+        var r = DryRun(Data, output, "--with-group", "--atlas", "yeo7-relabeled", "schaefer100-7");
+        Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+        var participant = File.ReadAllText(Path.Combine(output, "slurm", "participant.sbatch"));
+        Assert.Contains("--array-task --atlas yeo7-relabeled schaefer100-7\n", participant);
+        var group = File.ReadAllText(Path.Combine(output, "slurm", "group.sbatch"));
+        Assert.Contains(" group --atlas yeo7-relabeled schaefer100-7 ", group);
+        foreach (var script in new[] { participant, group }) Assert.True(BashSyntaxOk(script), script);
+    }
+
+    [Fact]
     public void Array_tasks_get_the_atlas_source_flags_and_the_templateflow_home_of_the_environment()
     {
         var output = fixture.NewFolder("dry-atlas");

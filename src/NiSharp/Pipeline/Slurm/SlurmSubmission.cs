@@ -79,13 +79,13 @@ public static class SlurmSubmission
         options = options.Validate();
         slurm = slurm.Validate();
         var selection = RunSelection.Select(options);
-        var ctx = ParticipantContext.For(options, selection);
+        var atlases = ParticipantContext.ForEach(options, selection);
         var selected = selection.Subjects.Select(s => s.Subject).ToList();
         var toSubmit = new List<string>();
         var complete = new List<string>();
         if (options.Level == AnalysisLevel.Participant)
             foreach (var (subject, runs) in selection.Subjects)
-                (runs.All(r => RunAnalysis.IsComplete(r, ctx)) ? complete : toSubmit).Add(subject);
+                (runs.All(r => atlases.All(ctx => RunAnalysis.IsComplete(r, ctx))) ? complete : toSubmit).Add(subject);
 
         var output = options.OutputDirectory;
         RefuseWhileActive(output, slurm);
@@ -104,12 +104,12 @@ public static class SlurmSubmission
         var submitting = toSubmit.ToHashSet(StringComparer.Ordinal);
         var (memory, note) = slurm.Memory is string m
             ? (m, null)
-            : DefaultMemory(selection.Subjects.Where(s => submitting.Count == 0 || submitting.Contains(s.Subject)).SelectMany(s => s.Runs).ToList(), ctx.Atlas.Labels.Regions.Count, options.Reports);
-        var plan = new SlurmPlan(options, slurm, selected, toSubmit, complete, ctx.Provenance.ParametersHash, memory, note,
+            : DefaultMemory(selection.Subjects.Where(s => submitting.Count == 0 || submitting.Contains(s.Subject)).SelectMany(s => s.Runs).ToList(), atlases.Sum(c => c.Atlas.Labels.Regions.Count), options.Reports, JobPlanner.ExtraBytesPerVoxel(options));
+        var plan = new SlurmPlan(options, slurm, selected, toSubmit, complete, ParticipantContext.ParametersHash(atlases), memory, note,
             Path.GetFullPath(slurm.WorkingDirectory ?? System.Environment.CurrentDirectory), perTask)
         {
             // --templateflow-home travels with the other flags; the environment's home is written out.
-            Environment = ctx.Atlas.Source is { Origin: Atlases.AtlasOrigin.TemplateFlow, Root: string home } && options.TemplateFlowHome is null
+            Environment = atlases.Select(c => c.Atlas.Source).FirstOrDefault(s => s is { Origin: Atlases.AtlasOrigin.TemplateFlow, Root: not null }) is { Root: string home } && options.TemplateFlowHome is null
                 ? [new("TEMPLATEFLOW_HOME", Path.GetFullPath(home))]
                 : [],
         };
@@ -155,9 +155,9 @@ public static class SlurmSubmission
     /// it from the largest BOLD header, twice over for safety (a cluster kills a job that exceeds it), plus
     /// <see cref="JobBaselineBytes"/>; rounded up to 256 MB, at least 1 GB.
     /// </summary>
-    public static (string Memory, string Note) DefaultMemory(IReadOnlyList<Bids.BoldRun> runs, int regions, bool reports)
+    public static (string Memory, string Note) DefaultMemory(IReadOnlyList<Bids.BoldRun> runs, int regions, bool reports, int extraBytesPerVoxel = 0)
     {
-        var estimate = JobPlanner.EstimateSubject(runs, regions, reports);
+        var estimate = JobPlanner.EstimateSubject(runs, regions, reports, extraBytesPerVoxel);
         long bytes = JobBaselineBytes + 2 * estimate.Bytes;
         long mb = Math.Max(1024, (bytes / (256L << 20) + 1) * 256);
         string memory = mb % 1024 == 0 ? (mb / 1024).ToString(CultureInfo.InvariantCulture) + "G" : mb.ToString(CultureInfo.InvariantCulture) + "M";
