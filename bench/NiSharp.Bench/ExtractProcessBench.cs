@@ -14,10 +14,7 @@ public static class ExtractProcessBench
 {
     public static int Run(string[] args)
     {
-        var repo = new DirectoryInfo(AppContext.BaseDirectory);
-        while (repo is not null && !File.Exists(Path.Combine(repo.FullName, "NiSharp.slnx"))) repo = repo.Parent;
-        string program = repo is null ? "nisharp" : Path.Combine(repo.FullName, "nisharp");
-        for (int i = 0; i < args.Length - 1; i++) if (args[i] == "--program") program = args[i + 1];
+        string program = Measure.Program(args);
         var bold = LessonBold.Ensure();
         var dir = Path.Combine(Path.GetTempPath(), "nisharp-bench", "extract-process");
         Directory.CreateDirectory(dir);

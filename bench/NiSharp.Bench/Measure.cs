@@ -5,6 +5,22 @@ namespace NiSharp.Bench;
 /// <summary>Timing and peak-memory measurement shared by the benchmarks.</summary>
 public static class Measure
 {
+    /// <summary>The checkout these benchmarks were built from (the folder holding <c>NiSharp.slnx</c>); null when not run from one.</summary>
+    public static string? RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "NiSharp.slnx"))) return dir.FullName;
+        return null;
+    }
+
+    /// <summary>The <c>nisharp</c> a whole-process benchmark runs: <c>--program PATH</c> when given, else the checkout's
+    /// <c>./nisharp</c> (NativeAOT), else <c>nisharp</c> on PATH.</summary>
+    public static string Program(string[] args)
+    {
+        for (int i = 0; i < args.Length - 1; i++) if (args[i] == "--program") return args[i + 1];
+        return RepositoryRoot() is string repo ? Path.Combine(repo, "nisharp") : "nisharp";
+    }
+
     /// <summary>Best-of-<paramref name="repeats"/> wall time in seconds (after one warm-up run).</summary>
     public static double BestSeconds(Action action, int repeats = 5)
     {

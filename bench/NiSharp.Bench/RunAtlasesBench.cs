@@ -15,15 +15,10 @@ public static class RunAtlasesBench
 {
     public static int Run(string[] args)
     {
-        var repo = new DirectoryInfo(AppContext.BaseDirectory);
-        while (repo is not null && !File.Exists(Path.Combine(repo.FullName, "NiSharp.slnx"))) repo = repo.Parent;
-        string program = repo is null ? "nisharp" : Path.Combine(repo.FullName, "nisharp");
+        string program = Measure.Program(args);
         int subjects = 2;
         for (int i = 0; i < args.Length - 1; i++)
-        {
-            if (args[i] == "--program") program = args[i + 1];
             if (args[i] == "--subjects") subjects = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture);
-        }
         var root = Path.Combine(Path.GetTempPath(), "nisharp-bench", "run-atlases");
         var data = Path.Combine(root, $"demo-{subjects}");
         DemoDataset.Ensure(data, new DemoOptions { Subjects = subjects });

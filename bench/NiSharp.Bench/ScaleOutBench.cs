@@ -20,7 +20,7 @@ public static class ScaleOutBench
         int subjects = Arg(args, "--subjects", 100);
         double voxel = Arg(args, "--voxel-size", 3.0);
         bool slurm = !args.Contains("--no-slurm");
-        var repo = RepositoryRoot() ?? throw new InvalidOperationException("run from the repository (bench/run.sh scale-out)");
+        var repo = Measure.RepositoryRoot() ?? throw new InvalidOperationException("run from the repository (bench/run.sh scale-out)");
         var cli = Path.Combine(repo, "src", "NiSharp.Cli", "bin", "Release", "net10.0", "NiSharp.Cli.dll");
         Console.WriteLine("building the CLI the jobs run …");
         if (Shell("dotnet", ["build", Path.Combine(repo, "src", "NiSharp.Cli"), "-c", "Release", "-v", "quiet", "-nologo"], repo).Code != 0) return 1;
@@ -190,13 +190,6 @@ public static class ScaleOutBench
     }
 
     private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
-
-    private static string? RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "NiSharp.slnx"))) return dir.FullName;
-        return null;
-    }
 
     private static double Median(List<double> x)
     {
