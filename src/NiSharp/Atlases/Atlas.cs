@@ -21,6 +21,10 @@ public sealed class Atlas
     private readonly NiftiHeader? _header;
     private readonly LabelTable? _table;
     private int _fileReads;
+    // The labels on the data grids asked for lately: every run of a participant level on one grid shares one sample
+    // (one read of a cold atlas per process, none of the disk cache per run); a few grids, so memory stays bounded.
+    private readonly Maskers.GridFits<Image<int>> _onGrids;
+    private const int GridsKept = 4;
 
     /// <summary>The bundled name, or the file name.</summary>
     public string Name { get; }
@@ -59,6 +63,7 @@ public sealed class Atlas
         (int[] Values, long[] Counts)? valueCounts = null)
     {
         Name = name; _image = new Lazy<Image<int>>(image); Grid = Grid.Of(image); Info = info; ImageSource = imageSource; Source = source;
+        _onGrids = new(Sample, GridsKept);
         var (values, counts) = valueCounts ?? StreamedNearest.CountValues(image.Data);
         _counted = new Counted(values, counts, values.Where(v => v != 0).ToArray(), labels);
     }
@@ -69,6 +74,7 @@ public sealed class Atlas
     {
         Name = name; _file = file; _image = new Lazy<Image<int>>(() => LoadWhole(file)); Grid = grid; _header = header;
         _table = table; Info = info; ImageSource = imageSource; Source = source;
+        _onGrids = new(Sample, GridsKept);
     }
 
     // The image read whole (a plot, relabelling) is checked before it is used, counted in memory if nothing has counted it.
@@ -124,8 +130,11 @@ public sealed class Atlas
     /// The label image on <paramref name="grid"/> (nearest; the image itself when the grids are the same): streamed from the
     /// atlas file when the image was never read whole, else resampled in memory — the same voxels either way. The streamed
     /// read also counts the atlas's voxels when nothing has yet (so a bad atlas fails here, with the error it gives when loaded).
+    /// Computed once per grid (threads asking for the same grid wait for the one read) and shared: do not modify it.
     /// </summary>
-    public Image<int> LabelsOn(Grid grid)
+    public Image<int> LabelsOn(Grid grid) => _onGrids.For(grid);
+
+    private Image<int> Sample(Grid grid)
     {
         if (_file is not null && !_image.IsValueCreated)
         {

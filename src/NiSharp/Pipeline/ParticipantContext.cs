@@ -46,6 +46,7 @@ internal sealed class ParticipantContext
         var specs = options.Atlases.Select(options.AtlasSpec).ToList();
         var target = new AtlasTarget(TemplateSpace.Normalize(options.Space),
             !options.OnGrayordinates && specs.Any(s => s.IsTemplateFlow || s.Datasets.Count > 0) ? ReferenceVoxelSize(options, selection) : null);
+        var grid = options.OnGrayordinates ? null : FirstGrid(selection);
         var contexts = new List<ParticipantContext>();
         var labelsSeen = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var spec in specs)
@@ -59,6 +60,10 @@ internal sealed class ParticipantContext
             labelsSeen[atlasLabel] = spec.Atlas;
             var grayordinates = GrayordinateRunAnalysis.LoadAtlas(options, source);
             var atlas = grayordinates is null ? source.LoadLabels() : Atlas.OfGrayordinates(grayordinates, source);
+            // The parameters hash names the labels, which a cold atlas knows (and checks) once its voxels are read: read
+            // them by its fit on the first run's grid — what that run's fit, and every other run on that grid, then takes
+            // from memory (Atlas.LabelsOn) — rather than by a count of their own and again by the fit.
+            if (grayordinates is null && grid is not null) atlas.LabelsOn(grid);
             var masker = options.MaskerOptions(atlas);
             contexts.Add(new ParticipantContext
             {
@@ -81,6 +86,16 @@ internal sealed class ParticipantContext
     /// log, and a Slurm submission, record.</summary>
     public static string ParametersHash(IReadOnlyList<ParticipantContext> contexts) =>
         Provenance.SetHash(contexts.Select(c => c.Provenance.ParametersHash).ToList());
+
+    // The data grid of the first selected run (its header), or null when there is none or it cannot be read (that run's
+    // subject then fails with the reason; the atlas is counted on its own).
+    private static Imaging.Grid? FirstGrid(RunSelection selection)
+    {
+        var first = selection.Subjects.SelectMany(s => s.Runs).FirstOrDefault();
+        if (first is null) return null;
+        try { return Imaging.Grid.Of(first.Bold.Path); }
+        catch (NiSharpException) { return null; }
+    }
 
     // The first preprocessed run in the space, over every subject (not only those selected), read for its header alone.
     private static double? ReferenceVoxelSize(RunOptions options, RunSelection selection)

@@ -36,13 +36,17 @@ public static class ParticipantLevel
     /// <summary>Runs the participant level.</summary>
     /// <exception cref="NiSharpException">Usage and input errors (unknown label, no runs, output inside the input,
     /// another run on the folder, unknown atlas or strategy): nothing is processed.</exception>
-    public static ParticipantSummary Run(RunOptions options, IRunProgress? progress = null)
+    public static ParticipantSummary Run(RunOptions options, IRunProgress? progress = null) => Run(options, progress, null);
+
+    /// <summary>The participant level; <paramref name="contextsMade"/> (tests) sees the atlases' contexts once made.</summary>
+    internal static ParticipantSummary Run(RunOptions options, IRunProgress? progress, Action<IReadOnlyList<ParticipantContext>>? contextsMade)
     {
         var clock = Stopwatch.StartNew();
         progress ??= SilentProgress.Instance;
         options = options.Validate();
         var selection = RunSelection.Select(options);
         var atlases = ParticipantContext.ForEach(options, selection);
+        contextsMade?.Invoke(atlases);
 
         OutputFolder.Create(options.OutputDirectory);
         using var outputLock = options.SharedOutput
