@@ -19,6 +19,15 @@ internal abstract class VolumeSource : IDisposable
     /// lesson-sized volume, 32 of them cover reading a 1 mm atlas (~50 ms cold), within the 70 MB the issue allows.</summary>
     internal const int ReadAheadBytes = 32 << 20;
 
+    /// <summary>Volumes a source opened with <see cref="ReadingAhead"/> reads before its pass: <see cref="ReadAheadBytes"/>
+    /// worth of stored volumes, at least two, at most the file's.</summary>
+    internal static int ReadAheadDepth(long volumeBytes, int volumeCount) =>
+        (int)Math.Clamp(ReadAheadBytes / Math.Max(1, volumeBytes), 2, Math.Max(2, volumeCount));
+
+    /// <summary>The most a source opened with <see cref="ReadingAhead"/> on a compressed file holds: its
+    /// <see cref="ReadAheadDepth"/> volumes as stored, and the one its pass is decoding.</summary>
+    internal static long ReadAheadHeldBytes(long volumeBytes, int volumeCount) => (ReadAheadDepth(volumeBytes, volumeCount) + 1L) * volumeBytes;
+
     /// <summary>Stops any reading ahead (waiting for it), so that the caller may dispose the file.</summary>
     public virtual void Dispose() { }
 
@@ -48,7 +57,7 @@ internal abstract class VolumeSource : IDisposable
     /// <summary>A file source that starts reading now (a compressed file; up to <see cref="ReadAheadBytes"/> before its first
     /// pass, then a couple of volumes ahead). Dispose it before the file.</summary>
     public static VolumeSource ReadingAhead(NiftiFile file) =>
-        new FileSource(file, file.IsCompressed && file.VolumeCount > 1 ? new ReadAhead(file, Math.Clamp(ReadAheadBytes / Math.Max(1, file.VolumeBytes), 2, file.VolumeCount)) : null);
+        new FileSource(file, file.IsCompressed && file.VolumeCount > 1 ? new ReadAhead(file, ReadAheadDepth(file.VolumeBytes, file.VolumeCount)) : null);
 
     /// <summary>An in-memory source.</summary>
     public static VolumeSource Of<TImage>(Image<TImage> image) where TImage : unmanaged, INumber<TImage> => new ImageSource<TImage>(image);

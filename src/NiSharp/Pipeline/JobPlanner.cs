@@ -7,7 +7,7 @@ namespace NiSharp.Pipeline;
 /// <summary>
 /// What one subject in flight costs in memory, estimated from the header of its largest BOLD run: the participant
 /// level streams a run volume by volume, so a subject holds a few volumes (the double-buffered reader, the raw read
-/// scratch), the masker's per-voxel index (resampled labels, brain mask, voxel→label map), the report's pictures
+/// scratch, and for a compressed run the stored volumes read ahead while the maskers fit), the masker's per-voxel index (resampled labels, brain mask, voxel→label map), the report's pictures
 /// (mean EPI, atlas on the grid) when reports are written, and its T×R region signals in a few copies (raw, cleaned,
 /// connectivity input) beside the T×C confounds — never the whole 4D series.
 /// </summary>
@@ -71,10 +71,11 @@ public static class JobPlanner
     /// <summary>
     /// The estimate for a run of <paramref name="voxelsPerVolume"/> × <paramref name="volumes"/> stored with
     /// <paramref name="bytesPerVoxel"/> bytes per voxel, an atlas of <paramref name="regions"/> regions, with or without
-    /// the report pictures, and <paramref name="extraBytesPerVoxel"/> for options that keep more per voxel
-    /// (<see cref="ExtraBytesPerVoxel"/>).
+    /// the report pictures, <paramref name="extraBytesPerVoxel"/> for options that keep more per voxel
+    /// (<see cref="ExtraBytesPerVoxel"/>), and for a <paramref name="compressed"/> file the volumes read ahead of the pass
+    /// (<see cref="Maskers.VolumeSource.ReadingAhead"/>).
     /// </summary>
-    public static long EstimateBytes(long voxelsPerVolume, int volumes, int regions, int bytesPerVoxel, bool reports, int extraBytesPerVoxel = 0)
+    public static long EstimateBytes(long voxelsPerVolume, int volumes, int regions, int bytesPerVoxel, bool reports, int extraBytesPerVoxel = 0, bool compressed = true)
     {
         // Per voxel: two float32 volumes (the reader's double buffer) + one raw volume (conversion scratch)
         // + resampled labels (int) + brain mask (bool) + voxel→label map (int)
@@ -82,7 +83,9 @@ public static class JobPlanner
         double perVoxel = 2 * 4 + bytesPerVoxel + 4 + 1 + 4 + (reports ? 8 + 4 : 0) + extraBytesPerVoxel;
         // Per time point: region signals in four double copies, confounds (up to ~64 columns) in two.
         double perTimepoint = 8.0 * (4 * regions + 2 * 64);
-        double live = voxelsPerVolume * perVoxel + volumes * perTimepoint + 8.0 * regions * regions * 4 + SubjectFixedBytes;
+        // A compressed run is gunzipped ahead of the pass: its stored volumes, up to VolumeSource.ReadAheadBytes.
+        double readAhead = compressed ? Maskers.VolumeSource.ReadAheadHeldBytes(voxelsPerVolume * bytesPerVoxel, volumes) : 0;
+        double live = voxelsPerVolume * perVoxel + readAhead + volumes * perTimepoint + 8.0 * regions * regions * 4 + SubjectFixedBytes;
         return (long)Math.Ceiling(live * GcHeadroom);
     }
 
@@ -92,6 +95,7 @@ public static class JobPlanner
     {
         long voxels = 0;
         int volumes = 0, bytes = 4;
+        bool compressed = true;
         string shape = "";
         int step = Math.Max(1, runs.Count / 64);
         for (int i = 0; i < runs.Count; i += step)
@@ -104,6 +108,7 @@ public static class JobPlanner
                     voxels = f.VoxelsPerVolume;
                     volumes = f.VolumeCount;
                     bytes = Math.Max(1, f.DataType.ByteSize());
+                    compressed = f.IsCompressed;
                     shape = string.Join("×", f.Shape);
                 }
             }
@@ -116,7 +121,7 @@ public static class JobPlanner
             volumes = 152;
             shape = "assumed 65×77×49×152";
         }
-        return new SubjectMemoryEstimate(EstimateBytes(voxels, volumes, regions, bytes, reports, extraBytesPerVoxel), voxels, volumes, regions,
+        return new SubjectMemoryEstimate(EstimateBytes(voxels, volumes, regions, bytes, reports, extraBytesPerVoxel, compressed), voxels, volumes, regions,
             $"BOLD header {shape}, {regions} regions{(reports ? ", with reports" : "")}{(extraBytesPerVoxel > 0 ? $", +{extraBytesPerVoxel} B/voxel for the masker's options" : "")}");
     }
 
