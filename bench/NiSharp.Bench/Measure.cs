@@ -21,6 +21,17 @@ public static class Measure
         return RepositoryRoot() is string repo ? Path.Combine(repo, "nisharp") : "nisharp";
     }
 
+    /// <summary>What to time for <paramref name="program"/> (<see cref="Program"/>): the checkout's <c>./nisharp</c> is a
+    /// script that checks the sources and then execs the NativeAOT binary it built (<c>artifacts/clone/NiSharp.Cli</c>);
+    /// once that is built (run the script first), the binary itself, so that a process's CPU is nisharp's own. Any other
+    /// program as given.</summary>
+    public static string Binary(string program)
+    {
+        if (RepositoryRoot() is not string repo || Path.GetFullPath(program) != Path.Combine(repo, "nisharp")) return program;
+        var aot = Path.Combine(repo, "artifacts", "clone", "NiSharp.Cli");
+        return File.Exists(aot) ? aot : program;
+    }
+
     /// <summary>Best-of-<paramref name="repeats"/> wall time in seconds (after one warm-up run).</summary>
     public static double BestSeconds(Action action, int repeats = 5)
     {

@@ -13,6 +13,7 @@ var all = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgno
     ["extract"] = ExtractBench.Run,
     ["extract-process"] = ExtractProcessBench.Run,
     ["run-atlases"] = RunAtlasesBench.Run,
+    ["run-many"] = RunManyBench.Run,
     ["scale-out"] = ScaleOutBench.Run,
     ["fuzz"] = FuzzBench.Run,
     ["kill"] = KillBench.Run,
