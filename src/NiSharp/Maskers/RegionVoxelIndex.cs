@@ -89,9 +89,19 @@ internal sealed class RegionVoxelIndex : IRegionReducer
 
     private static double Sum<T>(ReadOnlySpan<T> volume, ReadOnlySpan<int> idx) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        double s = 0;
-        foreach (var i in idx) s += double.CreateTruncating(Finite(volume[i]));
-        return s;
+        // Four running sums, not one: one sum waits for each addition to finish (a few cycles per voxel), four keep the
+        // loads and additions in flight — the reduction was the largest part of a run after decompression. Still float64.
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int j = 0;
+        for (; j + 4 <= idx.Length; j += 4)
+        {
+            s0 += double.CreateTruncating(Finite(volume[idx[j]]));
+            s1 += double.CreateTruncating(Finite(volume[idx[j + 1]]));
+            s2 += double.CreateTruncating(Finite(volume[idx[j + 2]]));
+            s3 += double.CreateTruncating(Finite(volume[idx[j + 3]]));
+        }
+        for (; j < idx.Length; j++) s0 += double.CreateTruncating(Finite(volume[idx[j]]));
+        return (s0 + s1) + (s2 + s3);
     }
 
     private static double Variance<T>(ReadOnlySpan<T> volume, ReadOnlySpan<int> idx) where T : unmanaged, IBinaryFloatingPointIeee754<T>

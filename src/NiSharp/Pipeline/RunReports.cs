@@ -102,7 +102,7 @@ internal static class RunReports
         if (MeanIgnoringNaN(matrices) is { } mean)
         {
             page.Section("Mean connectivity" + (atlases.Count > 1 ? $": atlas {ctx.Atlas.Name}" : ""), "matrix");
-            page.Figure(MatrixPlot.Connectivity(mean.Values.ToArray(), mean.Regions.Select(r => r.Name).ToArray(), new MatrixPlotOptions
+            page.Figure(MatrixPlot.Svg(mean.Values.ToArray(), mean.Regions.Select(r => r.Name).ToArray(), new MatrixPlotOptions
             {
                 Title = $"Mean {kind.NilearnName()}", Size = 560,
                 Networks = mean.Regions.Any(r => r.LabelId is int id && ctx.Atlas.Labels[id]?.Network is not null)

@@ -149,12 +149,25 @@ public static class BrainPlot
     /// <remarks>With <see cref="SliceViewOptions.ColorMap"/> set (nilearn's <c>cmap</c>, e.g. <see cref="ColorMap.Paired"/>),
     /// labels are coloured by their value on that map instead, with a colour bar from the lowest to the highest label,
     /// as nilearn draws <c>plot_roi(..., cmap='Paired', colorbar=True)</c>.</remarks>
-    public static SliceFigure Roi(Image<float> roi, Image<float>? background = null, IReadOnlyList<LabelColor>? labels = null, SliceViewOptions? options = null)
+    public static SliceFigure Roi(Image<float> roi, Image<float>? background = null, IReadOnlyList<LabelColor>? labels = null, SliceViewOptions? options = null) =>
+        Roi(roi, background, labels, options, Render);
+
+    /// <summary>
+    /// <see cref="Roi(Image{float}, Image{float}?, IReadOnlyList{LabelColor}?, SliceViewOptions?)"/> as a vector figure for
+    /// the pages: the same cuts, pixel for pixel (embedded PNGs), with the lines, annotations and legend as vector shapes
+    /// and text; no raster engine is started.
+    /// </summary>
+    public static SvgFigure RoiSvg(Image<float> roi, Image<float>? background = null, IReadOnlyList<LabelColor>? labels = null, SliceViewOptions? options = null) =>
+        Roi(roi, background, labels, options, RenderSvg);
+
+    private delegate T Renderer<T>(IReadOnlyList<Layer> layers, Image<float> extentImage, SliceViewOptions o, bool black, Layer? colorbar, IReadOnlyList<LabelColor>? legend);
+
+    private static T Roi<T>(Image<float> roi, Image<float>? background, IReadOnlyList<LabelColor>? labels, SliceViewOptions? options, Renderer<T> render)
     {
         var o = options ?? new SliceViewOptions();
         var present = PresentLabels(roi, o.Volume);
         if (o.ColorMap is { } cmap && present.Count > 0)
-            return RoiOnColorMap(roi, background, o, cmap, present);
+            return RoiOnColorMap(roi, background, o, cmap, present, render);
         var table = new Dictionary<int, LabelColor>();
         foreach (var l in labels ?? []) table.TryAdd(l.Id, l);
         foreach (var id in present)
@@ -176,7 +189,7 @@ public static class BrainPlot
             return colors.TryGetValue(id, out var col) ? col : LabelColors.DefaultColor(id);
         }, background is null ? 1 : alpha));
         var legend = (o.Colorbar ?? true) ? present.Select(id => table[id]).ToList() : null;
-        return Render(layers, background ?? roi, o, black: o.BlackBackground ?? false, colorbar: null, legend: legend);
+        return render(layers, background ?? roi, o, o.BlackBackground ?? false, null, legend);
     }
 
     /// <summary><see cref="Roi(Image{float}, Image{float}?, IReadOnlyList{LabelColor}?, SliceViewOptions?)"/> of an integer label image.</summary>
@@ -187,7 +200,7 @@ public static class BrainPlot
     public static SliceFigure Roi(Atlases.Atlas atlas, Image<float>? background = null, SliceViewOptions? options = null) =>
         Roi(atlas.Image.As<float>(), background, LabelColors.FromTable(atlas.Labels), options);
 
-    private static SliceFigure RoiOnColorMap(Image<float> roi, Image<float>? background, SliceViewOptions o, ColorMap cmap, IReadOnlyList<int> present)
+    private static T RoiOnColorMap<T>(Image<float> roi, Image<float>? background, SliceViewOptions o, ColorMap cmap, IReadOnlyList<int> present, Renderer<T> render)
     {
         double lo = present[0], hi = present[^1] > present[0] ? present[^1] : present[0] + 1;
         var layers = new List<Layer>();
@@ -200,7 +213,7 @@ public static class BrainPlot
             return id == 0 ? null : cmap.Map(id, lo, hi);
         }, background is null ? 1 : Math.Clamp(o.OverlayAlpha, 0, 1)) { Map = cmap, VMin = lo, VMax = hi };
         layers.Add(layer);
-        return Render(layers, background ?? roi, o, black: o.BlackBackground ?? false, colorbar: (o.Colorbar ?? true) ? layer : null, legend: null);
+        return render(layers, background ?? roi, o, o.BlackBackground ?? false, (o.Colorbar ?? true) ? layer : null, null);
     }
 
     /// <summary>
@@ -277,16 +290,16 @@ public static class BrainPlot
         foreach (var v in vol) if (float.IsFinite(v) && v != 0) count++;
         if (count == 0) return (0, 1);
         int stride = Math.Max(1, count / 200_000);
-        var sample = new List<float>(count / stride + 1);
-        int n = 0;
+        var sample = new float[(count + stride - 1) / stride];
+        int n = 0, m = 0;
         foreach (var v in vol)
         {
             if (!float.IsFinite(v) || v == 0) continue;
-            if (n++ % stride == 0) sample.Add(v);
+            if (n++ % stride == 0) sample[m++] = v;
         }
-        sample.Sort();
-        double lo = sample[(int)((sample.Count - 1) * 0.02)];
-        double hi = sample[(int)((sample.Count - 1) * 0.998)];
+        // Two order statistics by selection (linear time), not a sort: the page draws this for every subject.
+        double lo = MathNet.Numerics.Statistics.ArrayStatistics.OrderStatisticInplace(sample, (int)((m - 1) * 0.02) + 1);
+        double hi = MathNet.Numerics.Statistics.ArrayStatistics.OrderStatisticInplace(sample, (int)((m - 1) * 0.998) + 1);
         if (lo > 0 && lo < hi * 0.25) lo = 0; // anatomy: keep dark tissue dark rather than stretching it
         if (!(hi > lo))
         {
@@ -329,8 +342,53 @@ public static class BrainPlot
 
     // ---- drawing --------------------------------------------------------------------------------------
 
-    private static SliceFigure Render(IReadOnlyList<Layer> layers, Image<float> extentImage, SliceViewOptions o, bool black,
-        Layer? colorbar, IReadOnlyList<LabelColor>? legend)
+    /// <summary>Everything a slice view shows, laid out: the cuts (their grids, places and pixels), the title, the legend or
+    /// colour bar. Both drawings (<see cref="Render"/>, <see cref="RenderSvg"/>) paint the same scene.</summary>
+    private sealed record Scene(SliceViewOptions O, int Width, int Height, (double X, double Y, double Z) Cut, bool Ortho,
+        SliceGrid[] Grids, SKRectI[] Panels, SKColor[][] Pixels, SKColor Background, SKColor Foreground, int TitleHeight,
+        int Right, int Top, int PanelsHeight, Layer? Colorbar, IReadOnlyList<LabelColor>? Legend, int LegendMore, int LegendRows, int LegendColumnWidth)
+    {
+        public const int Margin = 8;
+        public const float LegendFont = 11f;
+
+        /// <summary>Where the crosshair of cut <paramref name="k"/> crosses it, in figure pixels (NaN: outside the cut).</summary>
+        public (float X, float Y) Crosshair(int k)
+        {
+            var p = Panels[k];
+            var (cx, cy) = Grids[k].Pixel(Cut.X, Cut.Y, Cut.Z);
+            float px = (float)(p.Left + cx + 0.5), py = (float)(p.Top + cy + 0.5);
+            return (px >= p.Left && px <= p.Right ? px : float.NaN, py >= p.Top && py <= p.Bottom ? py : float.NaN);
+        }
+
+        /// <summary>The annotation of cut <paramref name="k"/> (<c>x=-20</c>).</summary>
+        public string CutLabel(int k) => Grids[k].Axis switch
+        {
+            SliceAxis.Sagittal => "x=" + Mm(Grids[k].Cut),
+            SliceAxis.Coronal => "y=" + Mm(Grids[k].Cut),
+            _ => "z=" + Mm(Grids[k].Cut),
+        };
+
+        /// <summary>Legend entry <paramref name="k"/>'s swatch corner (the "more" line is entry <c>Legend.Count</c>).</summary>
+        public (float X, float Y) LegendEntry(int k) => (Right + (k / LegendRows) * LegendColumnWidth, Top + 4 + (k % LegendRows) * LegendRow);
+
+        /// <summary>The colour bar's box.</summary>
+        public (float X0, float Y0, float X1, float Y1) ColorbarBox => (Right + 6, Top + PanelsHeight * 0.1f, Right + 20, Top + PanelsHeight * 0.9f);
+
+        public SliceFigure ToFigure(Action<SKCanvas> paint)
+        {
+            var grids = new Dictionary<SliceAxis, SliceGrid>();
+            var panels = new Dictionary<SliceAxis, SKRectI>();
+            for (int k = 0; k < Grids.Length; k++)
+            {
+                grids.TryAdd(Grids[k].Axis, Grids[k]);
+                panels.TryAdd(Grids[k].Axis, Panels[k]);
+            }
+            return new SliceFigure(Width, Height, paint, Cut, panels, grids, Grids.Select((g, k) => (g.Axis, g.Cut, Panels[k])).ToArray());
+        }
+    }
+
+    private static Scene Lay(IReadOnlyList<Layer> layers, Image<float> extentImage, SliceViewOptions o, bool black,
+        Layer? colorbar, IReadOnlyList<LabelColor>? legend, Func<string, float, float> measure)
     {
         var box = WorldBox.OfNonZero(extentImage.Volume(ReferenceEquals(extentImage, layers[^1].Image) ? layers[^1].Volume : 0), extentImage.SpatialShape, extentImage.Affine)
                   ?? WorldBox.Of(extentImage.SpatialShape, extentImage.Affine);
@@ -346,9 +404,9 @@ public static class BrainPlot
             ? Order.Select(a => (Axis: a, Coord: a switch { SliceAxis.Sagittal => cut.Item1, SliceAxis.Coronal => cut.Item2, _ => cut.Item3 })).ToList()
             : MontageCuts(o, box).ToList();
         var cutGrids = cutList.Select(c => new SliceGrid(c.Axis, c.Coord, box, spacing)).ToArray();
-        var cutImages = cutGrids.Select(g => RenderCut(g, layers, bgColor)).ToArray();
+        var cutPixels = cutGrids.Select(g => CutPixels(g, layers, bgColor)).ToArray();
 
-        const int margin = 8, gap = 6;
+        const int margin = Scene.Margin, gap = 6;
         int titleHeight = string.IsNullOrEmpty(o.Title) ? 0 : 30;
         int panelsHeight = cutGrids.Max(g => g.Rows);
         var cutPanels = new SKRectI[cutGrids.Length];
@@ -362,15 +420,7 @@ public static class BrainPlot
             x += g.Columns + gap;
         }
         int right = x - gap + margin;
-        var grids = new Dictionary<SliceAxis, SliceGrid>();
-        var panels = new Dictionary<SliceAxis, SKRectI>();
-        for (int k = 0; k < cutGrids.Length; k++)
-        {
-            grids.TryAdd(cutGrids[k].Axis, cutGrids[k]);
-            panels.TryAdd(cutGrids[k].Axis, cutPanels[k]);
-        }
 
-        const float legendFont = 11f;
         int sideWidth = 0;
         List<LabelColor>? shownLegend = null;
         int legendRows = 0, legendColumnWidth = 0, legendHeight = 0;
@@ -385,8 +435,8 @@ public static class BrainPlot
             int entries = shownLegend.Count + (legend.Count > shownLegend.Count ? 1 : 0);
             int columns = (entries + legendRows - 1) / legendRows;
             legendRows = (entries + columns - 1) / columns; // balanced columns
-            float textW = shownLegend.Max(l => FigureText.Measure(l.Name, legendFont));
-            if (legend.Count > shownLegend.Count) textW = Math.Max(textW, FigureText.Measure(MoreText(legend.Count - shownLegend.Count), legendFont));
+            float textW = shownLegend.Max(l => measure(l.Name, Scene.LegendFont));
+            if (legend.Count > shownLegend.Count) textW = Math.Max(textW, measure(MoreText(legend.Count - shownLegend.Count), Scene.LegendFont));
             legendColumnWidth = (int)Math.Ceiling(textW) + 30;
             sideWidth = columns * legendColumnWidth + 8;
             legendHeight = legendRows * LegendRow + 8;
@@ -397,52 +447,112 @@ public static class BrainPlot
         }
         int width = right + sideWidth;
         int height = top + Math.Max(panelsHeight, legendHeight) + margin;
+        return new Scene(o, width, height, cut, ortho, cutGrids, cutPanels, cutPixels, bgColor, fgColor, titleHeight, right, top, panelsHeight,
+            shownLegend is null ? colorbar : null, shownLegend, shownLegend is null ? 0 : legend!.Count - shownLegend.Count, legendRows, legendColumnWidth);
+    }
 
-        void Paint(SKCanvas canvas)
+    private static SliceFigure Render(IReadOnlyList<Layer> layers, Image<float> extentImage, SliceViewOptions o, bool black,
+        Layer? colorbar, IReadOnlyList<LabelColor>? legend)
+    {
+        var scene = Lay(layers, extentImage, o, black, colorbar, legend, (t, size) => FigureText.Measure(t, size));
+        return scene.ToFigure(canvas => Paint(canvas, scene));
+    }
+
+    private static void Paint(SKCanvas canvas, Scene s)
+    {
+        var o = s.O;
+        canvas.Clear(s.Background);
+        using (var bgPaint = new SKPaint { Color = s.Background })
+            canvas.DrawRect(0, 0, s.Width, s.Height, bgPaint);
+        if (s.TitleHeight > 0)
+            FigureText.Draw(canvas, o.Title!, Scene.Margin, 21, 15, s.Foreground, bold: true);
+        using var linePaint = new SKPaint { Color = s.Foreground, StrokeWidth = 1, IsAntialias = false, Style = SKPaintStyle.Stroke };
+        for (int k = 0; k < s.Grids.Length; k++)
         {
-            canvas.Clear(bgColor);
-            using (var bgPaint = new SKPaint { Color = bgColor })
-                canvas.DrawRect(0, 0, width, height, bgPaint);
-            if (titleHeight > 0)
-                FigureText.Draw(canvas, o.Title!, margin, 21, 15, fgColor, bold: true);
-            using var linePaint = new SKPaint { Color = fgColor, StrokeWidth = 1, IsAntialias = false, Style = SKPaintStyle.Stroke };
-            for (int k = 0; k < cutGrids.Length; k++)
+            var p = s.Panels[k];
+            using (var image = CutImage(s.Pixels[k], s.Grids[k]))
+                canvas.DrawImage(image, p.Left, p.Top, new SKSamplingOptions(SKFilterMode.Nearest));
+            if (o.Crosshair && s.Ortho)
             {
-                var p = cutPanels[k];
-                var g = cutGrids[k];
-                var axis = g.Axis;
-                canvas.DrawImage(cutImages[k], p.Left, p.Top, new SKSamplingOptions(SKFilterMode.Nearest));
-                if (o.Crosshair && ortho)
+                var (px, py) = s.Crosshair(k);
+                if (!float.IsNaN(px)) canvas.DrawLine(px, p.Top, px, p.Bottom, linePaint);
+                if (!float.IsNaN(py)) canvas.DrawLine(p.Left, py, p.Right, py, linePaint);
+            }
+            if (o.Annotate)
+            {
+                FigureText.Draw(canvas, s.CutLabel(k), p.Left + 2, p.Bottom - 4, 12, s.Foreground);
+                if (s.Grids[k].Axis != SliceAxis.Sagittal)
                 {
-                    var (cx, cy) = g.Pixel(cut.Item1, cut.Item2, cut.Item3);
-                    float px = (float)(p.Left + cx + 0.5), py = (float)(p.Top + cy + 0.5);
-                    if (px >= p.Left && px <= p.Right) canvas.DrawLine(px, p.Top, px, p.Bottom, linePaint);
-                    if (py >= p.Top && py <= p.Bottom) canvas.DrawLine(p.Left, py, p.Right, py, linePaint);
-                }
-                if (o.Annotate)
-                {
-                    string label = axis switch
-                    {
-                        SliceAxis.Sagittal => "x=" + Mm(g.Cut),
-                        SliceAxis.Coronal => "y=" + Mm(g.Cut),
-                        _ => "z=" + Mm(g.Cut),
-                    };
-                    FigureText.Draw(canvas, label, p.Left + 2, p.Bottom - 4, 12, fgColor);
-                    if (axis != SliceAxis.Sagittal)
-                    {
-                        FigureText.Draw(canvas, "L", p.Left + 4, p.Top + 14, 13, fgColor, bold: true);
-                        FigureText.Draw(canvas, "R", p.Right - 4, p.Top + 14, 13, fgColor, SKTextAlign.Right, bold: true);
-                    }
+                    FigureText.Draw(canvas, "L", p.Left + 4, p.Top + 14, 13, s.Foreground, bold: true);
+                    FigureText.Draw(canvas, "R", p.Right - 4, p.Top + 14, 13, s.Foreground, SKTextAlign.Right, bold: true);
                 }
             }
-            if (shownLegend is not null)
-                DrawLegend(canvas, shownLegend, legend!.Count - shownLegend.Count, right, top, legendRows, legendColumnWidth, fgColor, legendFont);
-            else if (colorbar is not null)
-                DrawColorbar(canvas, colorbar, right, top, panelsHeight, fgColor);
         }
+        if (s.Legend is not null)
+            DrawLegend(canvas, s);
+        else if (s.Colorbar is not null)
+            DrawColorbar(canvas, s);
+    }
 
-        return new SliceFigure(width, height, Paint, cut, panels, grids,
-            cutGrids.Select((g, k) => (g.Axis, g.Cut, cutPanels[k])).ToArray());
+    /// <summary>The vector drawing of a slice view: the cuts as embedded PNGs (the very pixels of the raster drawing), the
+    /// rest as SVG shapes and text.</summary>
+    private static SvgFigure RenderSvg(IReadOnlyList<Layer> layers, Image<float> extentImage, SliceViewOptions o, bool black,
+        Layer? colorbar, IReadOnlyList<LabelColor>? legend)
+    {
+        var s = Lay(layers, extentImage, o, black, colorbar, legend, (t, size) => FigureText.Estimate(t, size));
+        var svg = new SvgWriter(s.Width, s.Height, s.Background);
+        if (s.TitleHeight > 0) svg.Text(Scene.Margin, 21, o.Title!, 15, s.Foreground, bold: true);
+        for (int k = 0; k < s.Grids.Length; k++)
+        {
+            var p = s.Panels[k];
+            svg.Image(p.Left, p.Top, p.Width, p.Height, PngImage.Encode(s.Pixels[k], s.Grids[k].Columns, s.Grids[k].Rows), pixelated: true);
+            if (o.Crosshair && s.Ortho)
+            {
+                var (px, py) = s.Crosshair(k);
+                if (!float.IsNaN(px)) svg.Line(px, p.Top, px, p.Bottom, s.Foreground);
+                if (!float.IsNaN(py)) svg.Line(p.Left, py, p.Right, py, s.Foreground);
+            }
+            if (o.Annotate)
+            {
+                svg.Text(p.Left + 2, p.Bottom - 4, s.CutLabel(k), 12, s.Foreground);
+                if (s.Grids[k].Axis != SliceAxis.Sagittal)
+                {
+                    svg.Text(p.Left + 4, p.Top + 14, "L", 13, s.Foreground, bold: true);
+                    svg.Text(p.Right - 4, p.Top + 14, "R", 13, s.Foreground, "end", bold: true);
+                }
+            }
+        }
+        if (s.Legend is { } entries)
+        {
+            var border = s.Foreground.WithAlpha(120);
+            for (int k = 0; k < entries.Count; k++)
+            {
+                var (x, y) = s.LegendEntry(k);
+                svg.Rect(x + 4, y, 12, 12, entries[k].Color, border);
+                svg.Text(x + 22, y + 10.5, entries[k].Name, Scene.LegendFont, s.Foreground);
+            }
+            if (s.LegendMore > 0)
+            {
+                var (x, y) = s.LegendEntry(entries.Count);
+                svg.Text(x + 22, y + 10.5, MoreText(s.LegendMore), Scene.LegendFont, s.Foreground);
+            }
+        }
+        else if (s.Colorbar is { } layer)
+        {
+            var (x0, y0, x1, y1) = s.ColorbarBox;
+            int steps = (int)Math.Max(2, y1 - y0);
+            var ramp = new SKColor[steps];
+            for (int k = 0; k < steps; k++) ramp[k] = ColorbarColour(layer, 1 - (k + 0.5) / steps);
+            svg.Image(x0, y0, x1 - x0, y1 - y0, PngImage.Encode(ramp, 1, steps), pixelated: true);
+            svg.Rect(x0, y0, x1 - x0, y1 - y0, SKColors.Transparent, s.Foreground);
+            for (int i = 0; i <= 4; i++)
+            {
+                float y = y1 - i * (y1 - y0) / 4;
+                svg.Line(x1, y, x1 + 3, y, s.Foreground);
+                svg.Text(x1 + 5, y + 4, FormatTick(layer.VMin + i * (layer.VMax - layer.VMin) / 4), 10, s.Foreground);
+            }
+        }
+        return svg.Finish();
     }
 
     /// <summary>The cuts of a one-axis display mode: the given coordinates, or 7 spread over the image's extent.</summary>
@@ -463,7 +573,7 @@ public static class BrainPlot
     private static string Mm(double v) => (Math.Round(v) + 0.0).ToString("0", CultureInfo.InvariantCulture);
 
     /// <summary>Samples every layer on the cut's grid and composites them over the figure background.</summary>
-    private static SKImage RenderCut(SliceGrid grid, IReadOnlyList<Layer> layers, SKColor bg)
+    private static SKColor[] CutPixels(SliceGrid grid, IReadOnlyList<Layer> layers, SKColor bg)
     {
         int n = grid.Rows * grid.Columns;
         var pixels = new SKColor[n];
@@ -479,6 +589,11 @@ public static class BrainPlot
                 pixels[p] = layer.Alpha >= 1 ? c : Blend(pixels[p], c, layer.Alpha);
             }
         }
+        return pixels;
+    }
+
+    private static SKImage CutImage(SKColor[] pixels, SliceGrid grid)
+    {
         using var bmp = new SKBitmap(new SKImageInfo(grid.Columns, grid.Rows, SKColorType.Rgba8888, SKAlphaType.Unpremul));
         bmp.Pixels = pixels;
         return SKImage.FromBitmap(bmp);
@@ -494,42 +609,46 @@ public static class BrainPlot
 
     private static string MoreText(int more) => $"… {more} more";
 
-    private static void DrawLegend(SKCanvas canvas, IReadOnlyList<LabelColor> entries, int more, int left, int top, int rows, int columnWidth, SKColor fg, float size)
+    private static void DrawLegend(SKCanvas canvas, Scene s)
     {
+        var entries = s.Legend!;
         using var swatch = new SKPaint { Style = SKPaintStyle.Fill };
-        using var border = new SKPaint { Style = SKPaintStyle.Stroke, Color = fg.WithAlpha(120), StrokeWidth = 1 };
-        for (int k = 0; k <= entries.Count; k++)
+        using var border = new SKPaint { Style = SKPaintStyle.Stroke, Color = s.Foreground.WithAlpha(120), StrokeWidth = 1 };
+        for (int k = 0; k < entries.Count; k++)
         {
-            if (k == entries.Count && more == 0) break;
-            float x = left + (k / rows) * columnWidth, y = top + 4 + (k % rows) * LegendRow;
-            if (k == entries.Count)
-            {
-                FigureText.Draw(canvas, MoreText(more), x + 22, y + 10.5f, size, fg);
-                break;
-            }
-            var e = entries[k];
-            swatch.Color = e.Color;
+            var (x, y) = s.LegendEntry(k);
+            swatch.Color = entries[k].Color;
             var r = new SKRect(x + 4, y, x + 16, y + 12);
             canvas.DrawRect(r, swatch);
             canvas.DrawRect(r, border);
-            FigureText.Draw(canvas, e.Name, x + 22, y + 10.5f, size, fg);
+            FigureText.Draw(canvas, entries[k].Name, x + 22, y + 10.5f, Scene.LegendFont, s.Foreground);
+        }
+        if (s.LegendMore > 0)
+        {
+            var (x, y) = s.LegendEntry(entries.Count);
+            FigureText.Draw(canvas, MoreText(s.LegendMore), x + 22, y + 10.5f, Scene.LegendFont, s.Foreground);
         }
     }
 
-    private static void DrawColorbar(SKCanvas canvas, Layer layer, int left, int top, int height, SKColor fg)
+    /// <summary>The colour bar's colour at <paramref name="t"/> (0 bottom, 1 top); values hidden by the threshold are grey
+    /// on the bar, as nilearn draws them.</summary>
+    private static SKColor ColorbarColour(Layer layer, double t)
     {
-        var map = layer.Map!;
-        float x0 = left + 6, x1 = left + 20;
-        float y0 = top + height * 0.1f, y1 = top + height * 0.9f;
+        double v = layer.VMin + t * (layer.VMax - layer.VMin);
+        return Math.Abs(v) < layer.Threshold ? new SKColor(128, 128, 128) : layer.Map!.Map(t);
+    }
+
+    private static void DrawColorbar(SKCanvas canvas, Scene s)
+    {
+        var layer = s.Colorbar!;
+        var fg = s.Foreground;
+        var (x0, y0, x1, y1) = s.ColorbarBox;
         int steps = (int)Math.Max(2, y1 - y0);
         using var paint = new SKPaint { Style = SKPaintStyle.Fill, IsAntialias = false };
-        for (int s = 0; s < steps; s++)
+        for (int k = 0; k < steps; k++)
         {
-            double t = 1 - (s + 0.5) / steps;
-            double v = layer.VMin + t * (layer.VMax - layer.VMin);
-            // Values hidden by the threshold are shown grey on the bar, as nilearn does.
-            paint.Color = Math.Abs(v) < layer.Threshold ? new SKColor(128, 128, 128) : map.Map(t);
-            canvas.DrawRect(x0, y0 + s * (y1 - y0) / steps, x1 - x0, (y1 - y0) / steps + 0.5f, paint);
+            paint.Color = ColorbarColour(layer, 1 - (k + 0.5) / steps);
+            canvas.DrawRect(x0, y0 + k * (y1 - y0) / steps, x1 - x0, (y1 - y0) / steps + 0.5f, paint);
         }
         using var border = new SKPaint { Style = SKPaintStyle.Stroke, Color = fg, StrokeWidth = 1 };
         canvas.DrawRect(x0, y0, x1 - x0, y1 - y0, border);

@@ -117,7 +117,7 @@ public static class GroupReport
         if (input.MeanConnectivity is { } m)
         {
             r.Section("Mean connectivity", "matrix");
-            r.Figure(MatrixPlot.Connectivity(m, input.RegionNames, new MatrixPlotOptions
+            r.Figure(MatrixPlot.Svg(m, input.RegionNames, new MatrixPlotOptions
             {
                 Title = "Mean connectivity", Size = 560,
                 Networks = input.RegionNetworks is { } nets && nets.Any(x => x is not null) ? nets : null,

@@ -20,8 +20,8 @@ public sealed record ReportTable(IReadOnlyList<string> Columns, IReadOnlyList<IR
 
 /// <summary>
 /// A self-contained HTML page built section by section: headings, paragraphs, tables and figures, with
-/// pictures embedded as base64 data (PNG, or SVG as an image) so the single file can be mailed or archived and
-/// opens without network access. Every text that comes from inputs (file names, label names, reasons) is
+/// pictures embedded (PNG or SVG as base64 images, vector figures as inline SVG) so the single file can be mailed or
+/// archived and opens without network access. Every text that comes from inputs (file names, label names, reasons) is
 /// HTML-escaped; the builder never takes raw HTML.
 /// </summary>
 public sealed class HtmlReport
@@ -142,6 +142,19 @@ public sealed class HtmlReport
         return this;
     }
 
+    /// <summary>A vector figure (<see cref="SvgFigure"/>) written into the page as inline SVG (its text escaped by the
+    /// figure; no script), with an optional caption: no second encoding, and its names are found by the browser's search.</summary>
+    public HtmlReport Figure(SvgFigure figure, string? caption = null)
+    {
+        const string root = "<svg ";
+        if (!figure.Markup.StartsWith(root, StringComparison.Ordinal)) throw new ArgumentException("not an SVG figure", nameof(figure));
+        _body.Append("<figure>").Append(root).Append("role=\"img\" aria-label=\"").Append(Escape(caption ?? "figure")).Append("\" ")
+            .Append(figure.Markup, root.Length, figure.Markup.Length - root.Length);
+        if (caption is not null) _body.Append("<figcaption>").Append(Escape(caption)).Append("</figcaption>");
+        _body.Append("</figure>\n");
+        return this;
+    }
+
     private void CloseSection()
     {
         if (_inSection) _body.Append("</section>\n");
@@ -176,7 +189,7 @@ public sealed class HtmlReport
         td.nw { white-space: nowrap; }
         caption { text-align: left; font-weight: bold; padding: 4px 0; }
         figure { margin: 8px 0 20px; }
-        figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
+        figure img, figure svg { max-width: 100%; height: auto; border: 1px solid #eee; }
         figcaption { font-size: 13px; color: #555; }
         .warning { color: #a00; font-weight: bold; }
         p.caption { font-size: 13px; color: #555; margin-top: -8px; }

@@ -58,7 +58,9 @@ public sealed record SubjectReportInput
     public string ConnectivityKind { get; init; } = "correlation";
 }
 
-/// <summary>The per-subject QC page: motion and censoring, coverage, the atlas on the mean EPI, the matrix.</summary>
+/// <summary>The per-subject QC page: motion and censoring, coverage, the atlas on the mean EPI, the matrix. Its figures are
+/// vector drawings (<see cref="SvgFigure"/>): a page is written in every participant process, where a raster engine cost
+/// more than the science.</summary>
 public static class SubjectReport
 {
     /// <summary>Builds the page.</summary>
@@ -74,7 +76,7 @@ public static class SubjectReport
             double mean = fd.Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average();
             r.Paragraph(string.Create(CultureInfo.InvariantCulture,
                 $"{n} volumes; mean FD {mean:0.###} mm; {c} volume{(c == 1 ? "" : "s")} censored ({(n > 0 ? 100.0 * c / n : 0):0.#}%)."));
-            var fig = ConfoundsPlot.Plot(new ConfoundsTrace
+            var fig = ConfoundsPlot.Svg(new ConfoundsTrace
             {
                 FramewiseDisplacement = fd, FdThreshold = input.FdThreshold, FdLines = input.FdLines, Censored = input.Censored, RepetitionTime = input.RepetitionTime,
             });
@@ -116,7 +118,7 @@ public static class SubjectReport
         if (input.Atlas is { } atlas)
         {
             r.Section("Atlas on the mean EPI", "atlas");
-            var fig = BrainPlot.Roi(atlas, input.MeanEpi, input.Labels, new SliceViewOptions { Title = input.Subject });
+            var fig = BrainPlot.RoiSvg(atlas, input.MeanEpi, input.Labels, new SliceViewOptions { Title = input.Subject });
             r.Figure(fig, "Atlas labels over the mean functional image (neurological convention: left on the left); each region in its own colour" +
                           (input.Coverage is { Count: > 0 } ? ", listed with its network in the coverage table above." : "."));
         }
@@ -124,7 +126,7 @@ public static class SubjectReport
         if (input.Connectivity is { } m)
         {
             r.Section("Connectivity matrix", "matrix");
-            var fig = MatrixPlot.Connectivity(m, input.RegionNames, new MatrixPlotOptions
+            var fig = MatrixPlot.Svg(m, input.RegionNames, new MatrixPlotOptions
             {
                 Title = $"{input.Subject} {input.ConnectivityKind}", Size = 560,
                 Networks = input.RegionNetworks is { } nets && nets.Any(x => x is not null) ? nets : null,

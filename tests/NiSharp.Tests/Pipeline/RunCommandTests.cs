@@ -90,7 +90,8 @@ public class RunCommandTests(DemoCohorts cohorts)
         var page = File.ReadAllText(Path.Combine(output, $"sub-{ids[0]}", "figures", $"sub-{ids[0]}_{Prefix}_report.html"));
         foreach (var section in new[] { "id=\"motion\"", "id=\"coverage\"", "id=\"atlas\"", "id=\"matrix\"" })
             Assert.Contains(section, page);
-        Assert.Contains("data:image/png;base64,", page);
+        Assert.Contains("<figure><svg ", page);          // vector figures, their pictures embedded
+        Assert.Contains("href=\"data:image/png;base64,", page);
     }
 
     [Fact]

@@ -51,15 +51,20 @@ public class ReportTests
         {
             Assert.DoesNotContain("<img src=x", html);
             Assert.Contains("&lt;img src=x onerror=alert(1)&gt;&amp;&quot;&#39;", html);
-            // Self-contained: every image is a data URI; nothing to fetch.
-            var srcs = Regex.Matches(html, "src=\"([^\"]{0,40})").Select(m => m.Groups[1].Value).ToList();
+            // Self-contained: every image (an img, or a picture inside an inline SVG figure) is a data URI; nothing to fetch.
+            var srcs = Regex.Matches(html, "(?:src|href)=\"([^\"]{0,40})").Select(m => m.Groups[1].Value).Where(s => !s.EndsWith(".html") && !s.Contains(".html")).ToList();
             Assert.NotEmpty(srcs);
             Assert.All(srcs, s => Assert.StartsWith("data:image/", s));
-            Assert.DoesNotContain("http://", html);
-            Assert.DoesNotContain("https://", html);
+            var fetched = html.Replace("xmlns=\"http://www.w3.org/2000/svg\"", ""); // a namespace name, never fetched
+            Assert.DoesNotContain("http://", fetched);
+            Assert.DoesNotContain("https://", fetched);
         }
         var subject = SubjectReport.Build(Subject()).ToHtml();
-        Assert.Equal(3, Regex.Matches(subject, "<img ").Count); // FD trace, atlas on the mean EPI, matrix
+        Assert.Equal(3, Regex.Matches(subject, "<figure><svg ").Count); // FD trace, atlas on the mean EPI, matrix: vector figures
+        Assert.DoesNotContain("<img ", subject);
+        // Each inline figure is well-formed XML (the browser parses inline SVG leniently; a viewer of the saved figure does not).
+        foreach (Match m in Regex.Matches(subject, "<svg [\\s\\S]*?</svg>"))
+            System.Xml.Linq.XDocument.Parse(m.Value.Replace("role=\"img\" ", ""));
         Assert.Contains("less than half covered", subject);
         var group = GroupReport.Build(Group()).ToHtml();
         Assert.Contains("sub-05", group);
@@ -103,7 +108,7 @@ public class ReportTests
             Assert.True(await chrome.WaitForAsync("Array.from(document.images).every(i => i.complete)", 20));
             var broken = (await chrome.EvaluateAsync("Array.from(document.images).filter(i => !(i.naturalWidth > 0)).length"))!.GetValue<int>();
             Assert.Equal(0, broken);
-            var count = (await chrome.EvaluateAsync("document.images.length"))!.GetValue<int>();
+            var count = (await chrome.EvaluateAsync("document.images.length + document.querySelectorAll('figure svg').length"))!.GetValue<int>();
             Assert.True(count >= 2, $"{page}: {count} images");
             var hostile = (await chrome.EvaluateAsync("document.body.textContent.includes('<img src=x onerror=alert(1)>')"))!.GetValue<bool>();
             Assert.True(hostile, $"{page}: the escaped text is shown as text");

@@ -1,0 +1,118 @@
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using CsCheck;
+using NiSharp.Plotting;
+using NiSharp.Qc;
+using SkiaSharp;
+
+namespace NiSharp.Tests.Plotting;
+
+/// <summary>The pages' vector figures: our PNG encoder, the heatmap's cells, the slice view's pixels, the FD trace, tSNR.</summary>
+public class VectorFigureTests
+{
+    private static IEnumerable<byte[]> EmbeddedPngs(string svg) =>
+        Regex.Matches(svg, "href=\"data:image/png;base64,([^\"]+)\"").Select(m => Convert.FromBase64String(m.Groups[1].Value));
+
+    [Fact]
+    public void Png_encoder_round_trips_through_a_standard_decoder()
+    {
+        Gen.Select(Gen.Int[1, 40], Gen.Int[1, 40], Gen.Bool).SelectMany((w, h, alpha) =>
+                Gen.UInt.Array[w * h].Select(px => (w, h, px.Select(p => new SKColor(alpha ? p : p | 0xFF000000u)).ToArray())))
+            .Sample(t =>
+            {
+                var (w, h, pixels) = t;
+                using var bmp = SKBitmap.Decode(PngImage.Encode(pixels, w, h));
+                Assert.Equal((w, h), (bmp.Width, bmp.Height));
+                for (int y = 0; y < h; y++)
+                for (int x = 0; x < w; x++)
+                {
+                    var want = pixels[y * w + x];
+                    var got = bmp.GetPixel(x, y);
+                    if (want.Alpha == 0) Assert.Equal(0, got.Alpha); // colour of a transparent pixel is not kept
+                    else if (want.Alpha == 255) Assert.Equal(want, got);
+                    else Assert.Equal(want.Alpha, got.Alpha);
+                }
+            }, iter: 60);
+    }
+
+    [Fact]
+    public void Heatmap_cells_are_the_colour_map_of_the_values_and_empty_regions_grey()
+    {
+        var m = new double[3, 3] { { 1, 0.5, 0 }, { 0.5, 1, 0 }, { 0, 0, 1 } };
+        var fig = MatrixPlot.Svg(m, ["a <b>", "b", "c"], new MatrixPlotOptions { Title = "t & u" });
+        XDocument.Parse(fig.Markup);
+        Assert.Contains("a &lt;b&gt;", fig.Markup);
+        Assert.Contains("c (empty)", fig.Markup);
+        using var cells = SKBitmap.Decode(EmbeddedPngs(fig.Markup).First());
+        Assert.Equal((3, 3), (cells.Width, cells.Height));
+        Assert.Equal(ColorMap.RdBuR.Map(0.5, -1, 1), cells.GetPixel(1, 0));   // row 0, column 1
+        Assert.Equal(ColorMap.RdBuR.Map(1, -1, 1), cells.GetPixel(0, 0));
+        Assert.Equal(MatrixPlot.MissingColor, cells.GetPixel(2, 0));          // region c has no signal
+        Assert.Equal(MatrixPlot.MissingColor, cells.GetPixel(0, 2));
+    }
+
+    [Fact]
+    public void Slice_view_svg_holds_the_very_pixels_of_the_png_drawing()
+    {
+        var roi = SliceViewTests.Synthetic("LIA");
+        var epi = SliceViewTests.Synthetic("LIA", (x, y, z) => x * x / 1600 + y * y / 2500 + z * z / 1225 > 1 ? 0 : 500 + (float)y);
+        var o = new SliceViewOptions { Crosshair = false, Annotate = false };
+        var png = BrainPlot.Roi(roi, epi, null, o);
+        var svg = BrainPlot.RoiSvg(roi, epi, null, o);
+        XDocument.Parse(svg.Markup);
+        using var raster = png.ToBitmap();
+        var cuts = EmbeddedPngs(svg.Markup).Take(3).ToList();
+        Assert.Equal(3, cuts.Count);
+        for (int k = 0; k < 3; k++)
+        {
+            var panel = png.Cuts[k].Panel;
+            using var cut = SKBitmap.Decode(cuts[k]);
+            Assert.Equal((panel.Width, panel.Height), (cut.Width, cut.Height));
+            for (int y = 0; y < cut.Height; y += 3)
+            for (int x = 0; x < cut.Width; x += 3)
+                Assert.Equal(raster.GetPixel(panel.Left + x, panel.Top + y), cut.GetPixel(x, y));
+        }
+    }
+
+    [Fact]
+    public void Fd_trace_shades_each_run_of_censored_volumes_once_and_breaks_at_the_first_nan()
+    {
+        var fd = new[] { double.NaN, 0.1, 0.9, 0.8, 0.1, 0.1, 0.7, 0.1 };
+        var censored = fd.Select(v => v > 0.5).ToArray();
+        var fig = ConfoundsPlot.Svg(new ConfoundsTrace { FramewiseDisplacement = fd, Censored = censored, FdThreshold = 0.5, RepetitionTime = 2 });
+        XDocument.Parse(fig.Markup);
+        var shade = SvgWriterColour(ConfoundsPlot.CensoredColor);
+        Assert.Equal(2, Regex.Matches(fig.Markup, $"<rect[^>]*fill=\"{shade}\"").Count);
+        var points = Regex.Match(fig.Markup, "<polyline[^>]*points=\"([^\"]+)\"").Groups[1].Value.Split(' ');
+        Assert.Equal(7, points.Length); // the NaN first volume is not drawn
+        Assert.Contains("3 of 8 volumes censored", fig.Markup);
+        Assert.Contains("Time (s)", fig.Markup);
+    }
+
+    private static string SvgWriterColour(SKColor c) => $"#{c.Red:x2}{c.Green:x2}{c.Blue:x2}";
+
+    [Fact]
+    public void Temporal_snr_of_float_volumes_equals_a_two_pass_computation()
+    {
+        Gen.Select(Gen.Int[2, 30], Gen.Int[1, 200]).Sample((volumes, voxels) =>
+        {
+            var rnd = new Random(volumes * 1000 + voxels);
+            var idx = Enumerable.Range(0, voxels * 2).Where(_ => rnd.NextDouble() < 0.6).ToArray();
+            var data = Enumerable.Range(0, volumes).Select(_ => Enumerable.Range(0, voxels * 2).Select(_ => (float)(900 + 50 * rnd.NextDouble())).ToArray()).ToList();
+            var snr = new TemporalSnr(idx);
+            foreach (var v in data) snr.Add<float>(v);
+            var (mean, median, count) = snr.Result();
+            var want = idx.Select(i =>
+            {
+                var x = data.Select(v => (double)v[i]).ToArray();
+                double m = x.Average(), var = x.Sum(a => (a - m) * (a - m)) / (x.Length - 1);
+                return m / Math.Sqrt(var);
+            }).Order().ToList();
+            if (want.Count == 0) { Assert.Equal(0, count); return; }
+            Assert.Equal(want.Count, count);
+            Assert.Equal(want.Average(), mean, 1e-8 * want.Average());
+            double wm = want.Count % 2 == 1 ? want[want.Count / 2] : (want[want.Count / 2 - 1] + want[want.Count / 2]) / 2;
+            Assert.Equal(wm, median, 1e-8 * wm);
+        }, iter: 40);
+    }
+}
