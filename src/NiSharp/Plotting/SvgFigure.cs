@@ -29,9 +29,6 @@ public sealed class SvgFigure
         Markup = markup;
     }
 
-    /// <summary>The figure as a <c>data:</c> URI (for an <c>img</c> element: a page stays one self-contained file).</summary>
-    public string DataUri() => "data:image/svg+xml;base64," + Convert.ToBase64String(Encoding.UTF8.GetBytes(Markup));
-
     /// <summary>Writes the SVG atomically; <paramref name="path"/> must end in <c>.svg</c>.</summary>
     public void Save(string path)
     {

@@ -137,9 +137,7 @@ public sealed class HtmlReport
             : "data:image/svg+xml;base64," + Convert.ToBase64String(Encoding.UTF8.GetBytes(figure.ToSvg()));
         _body.Append("<figure><img src=\"").Append(src).Append("\" width=\"").Append(figure.Width)
             .Append("\" height=\"").Append(figure.Height).Append("\" alt=\"").Append(Escape(caption ?? "figure")).Append("\">");
-        if (caption is not null) _body.Append("<figcaption>").Append(Escape(caption)).Append("</figcaption>");
-        _body.Append("</figure>\n");
-        return this;
+        return EndFigure(caption);
     }
 
     /// <summary>A vector figure (<see cref="SvgFigure"/>) written into the page as inline SVG (its text escaped by the
@@ -150,6 +148,11 @@ public sealed class HtmlReport
         if (!figure.Markup.StartsWith(root, StringComparison.Ordinal)) throw new ArgumentException("not an SVG figure", nameof(figure));
         _body.Append("<figure>").Append(root).Append("role=\"img\" aria-label=\"").Append(Escape(caption ?? "figure")).Append("\" ")
             .Append(figure.Markup, root.Length, figure.Markup.Length - root.Length);
+        return EndFigure(caption);
+    }
+
+    private HtmlReport EndFigure(string? caption)
+    {
         if (caption is not null) _body.Append("<figcaption>").Append(Escape(caption)).Append("</figcaption>");
         _body.Append("</figure>\n");
         return this;

@@ -81,15 +81,13 @@ public class VectorFigureTests
         var censored = fd.Select(v => v > 0.5).ToArray();
         var fig = ConfoundsPlot.Svg(new ConfoundsTrace { FramewiseDisplacement = fd, Censored = censored, FdThreshold = 0.5, RepetitionTime = 2 });
         XDocument.Parse(fig.Markup);
-        var shade = SvgWriterColour(ConfoundsPlot.CensoredColor);
+        var shade = SvgWriter.Colour(ConfoundsPlot.CensoredColor);
         Assert.Equal(2, Regex.Matches(fig.Markup, $"<rect[^>]*fill=\"{shade}\"").Count);
         var points = Regex.Match(fig.Markup, "<polyline[^>]*points=\"([^\"]+)\"").Groups[1].Value.Split(' ');
         Assert.Equal(7, points.Length); // the NaN first volume is not drawn
         Assert.Contains("3 of 8 volumes censored", fig.Markup);
         Assert.Contains("Time (s)", fig.Markup);
     }
-
-    private static string SvgWriterColour(SKColor c) => $"#{c.Red:x2}{c.Green:x2}{c.Blue:x2}";
 
     [Fact]
     public void Temporal_snr_of_float_volumes_equals_a_two_pass_computation()
