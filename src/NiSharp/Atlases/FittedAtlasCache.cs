@@ -19,7 +19,8 @@ namespace NiSharp.Atlases;
 public static class FittedAtlasCache
 {
     private static readonly byte[] Magic = "NSFITATL"u8.ToArray();
-    private const int Version = 1;
+    // 2: the header's length after the version, so that a reader takes the header, then the labels straight into their array.
+    private const int Version = 2;
 
     private static readonly AsyncLocal<bool> Suppressed = new();
     private static readonly AsyncLocal<(string Folder, long MaxBytes)?> Here = new();
@@ -90,14 +91,15 @@ public static class FittedAtlasCache
     {
         if (!Enabled) return null;
         var path = PathOf(key);
-        byte[] bytes;
+        (int[] Values, long[] Counts, int[]? Labels)? entry;
         try
         {
             if (!File.Exists(path)) return null;
-            bytes = InputFile.ReadAllBytes(path, 1L << 31, "a cache entry", asInput: false);
+            // A cache entry is our own file, read as it is; it never outgrows an array.
+            using var stream = InputFile.OpenRead(path, 1 << 12, FileOptions.SequentialScan, asInput: false);
+            entry = Decode(stream, stream.Length, key);
         }
         catch (Exception e) when (e is NiSharpException or IOException or UnauthorizedAccessException) { return null; }
-        var entry = Decode(bytes, key);
         if (entry is not null)
             try { File.SetLastWriteTimeUtc(path, DateTime.UtcNow); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         return entry;
@@ -118,49 +120,78 @@ public static class FittedAtlasCache
         catch (Exception e) when (e is NiSharpException or IOException or UnauthorizedAccessException) { }
     }
 
+    /// <summary>An entry's bytes: magic, version, the header's length, the header (key, values, counts, label count), the
+    /// labels, then the SHA-256 of all that.</summary>
     internal static byte[] Encode(string key, int[] values, long[] counts, int[]? labels)
     {
-        using var ms = new MemoryStream();
-        using (var w = new BinaryWriter(ms, Encoding.UTF8, leaveOpen: true))
+        using var header = new MemoryStream();
+        using (var w = new BinaryWriter(header, Encoding.UTF8, leaveOpen: true))
         {
-            w.Write(Magic);
-            w.Write(Version);
             w.Write(key);
             w.Write(values.Length);
             foreach (var v in values) w.Write(v);
             foreach (var c in counts) w.Write(c);
             w.Write(labels?.Length ?? -1);
+        }
+        using var ms = new MemoryStream();
+        using (var w = new BinaryWriter(ms, Encoding.UTF8, leaveOpen: true))
+        {
+            w.Write(Magic);
+            w.Write(Version);
+            w.Write((int)header.Length);
+            w.Write(header.GetBuffer().AsSpan(0, (int)header.Length));
             if (labels is not null) w.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(labels.AsSpan()));
         }
         var body = ms.ToArray();
         return [.. body, .. SHA256.HashData(body)];
     }
 
-    internal static (int[] Values, long[] Counts, int[]? Labels)? Decode(byte[] bytes, string key)
+    internal static (int[] Values, long[] Counts, int[]? Labels)? Decode(byte[] bytes, string key) =>
+        Decode(new MemoryStream(bytes, writable: false), bytes.Length, key);
+
+    /// <summary>The entry in <paramref name="stream"/> (<paramref name="length"/> bytes) when it is whole and under
+    /// <paramref name="key"/>, else null. The labels are read straight into their array: a grid entry is megabytes.</summary>
+    internal static (int[] Values, long[] Counts, int[]? Labels)? Decode(Stream stream, long length, string key)
     {
-        if (bytes.Length < Magic.Length + 32) return null;
-        var body = bytes.AsSpan(0, bytes.Length - 32);
-        if (!SHA256.HashData(body).AsSpan().SequenceEqual(bytes.AsSpan(bytes.Length - 32))) return null;
+        const int prefix = 16; // magic, version, header length
+        long bodyLength = length - 32;
+        if (bodyLength < prefix) return null;
         try
         {
-            using var r = new BinaryReader(new MemoryStream(bytes, 0, body.Length), Encoding.UTF8);
-            if (!r.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic) || r.ReadInt32() != Version || r.ReadString() != key) return null;
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            Span<byte> start = stackalloc byte[prefix];
+            stream.ReadExactly(start);
+            hash.AppendData(start);
+            int headerLength = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(start[12..]);
+            if (!start[..Magic.Length].SequenceEqual(Magic) || System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(start[8..]) != Version
+                || headerLength < 0 || headerLength > bodyLength - prefix) return null;
+            var header = new byte[headerLength];
+            stream.ReadExactly(header);
+            hash.AppendData(header);
+            using var r = new BinaryReader(new MemoryStream(header), Encoding.UTF8);
+            if (r.ReadString() != key) return null;
             int n = r.ReadInt32();
-            if (n < 0 || n > body.Length / 12) return null;
+            if (n < 0 || n > headerLength / 12) return null;
             var values = new int[n];
             var counts = new long[n];
             for (int i = 0; i < n; i++) values[i] = r.ReadInt32();
             for (int i = 0; i < n; i++) counts[i] = r.ReadInt64();
             int m = r.ReadInt32();
+            if (r.BaseStream.Position != headerLength) return null;
+            long labelBytes = bodyLength - prefix - headerLength;
             int[]? labels = null;
             if (m >= 0)
             {
-                if ((long)m * 4 != body.Length - r.BaseStream.Position) return null;
+                if ((long)m * 4 != labelBytes) return null;
                 labels = new int[m];
-                r.BaseStream.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(labels.AsSpan()));
+                var into = System.Runtime.InteropServices.MemoryMarshal.AsBytes(labels.AsSpan());
+                stream.ReadExactly(into);
+                hash.AppendData(into);
             }
-            else if (r.BaseStream.Position != body.Length) return null;
-            return (values, counts, labels);
+            else if (labelBytes != 0) return null;
+            Span<byte> stored = stackalloc byte[32];
+            stream.ReadExactly(stored);
+            return hash.GetHashAndReset().AsSpan().SequenceEqual(stored) ? (values, counts, labels) : null;
         }
         catch (Exception e) when (e is EndOfStreamException or IOException or DecoderFallbackException) { return null; }
     }

@@ -76,8 +76,11 @@ public static class InputFile
         using var stream = OpenRead(path, 1, FileOptions.SequentialScan, asInput);
         // The length can change between the check and the read (and /proc files say 0): read on to the end, but never
         // more than one byte past the limit.
-        var buffer = new byte[Math.Min(s.Length, maxBytes) + 1];
+        // Sized to the length the file states, so that the usual read fills it exactly and returns it without a copy (a
+        // fresh megabyte costs milliseconds on some machines); one more byte is asked for to see the end.
+        var buffer = new byte[Math.Min(s.Length, maxBytes)];
         int got = 0;
+        Span<byte> probe = stackalloc byte[1];
         try
         {
             while (true)
@@ -85,7 +88,10 @@ public static class InputFile
                 if (got == buffer.Length)
                 {
                     if (got > maxBytes) break;
+                    if (stream.Read(probe) == 0) break;
                     Array.Resize(ref buffer, (int)Math.Min(maxBytes + 1, Math.Max(4096L, 2L * buffer.Length)));
+                    buffer[got++] = probe[0];
+                    continue;
                 }
                 int n = stream.Read(buffer, got, buffer.Length - got);
                 if (n == 0) break;

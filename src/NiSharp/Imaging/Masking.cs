@@ -22,21 +22,33 @@ public static class Masking
         string Prefix() => source is null ? "" : source + ": ";
         if (image.NDim > 3 && image.VolumeCount > 1)
             throw new NiSharpException($"{Prefix()}a mask must be 3D, got shape {image.ShapeText()}");
-        var values = new SortedSet<double>();
+        // The first three distinct values are enough to tell a valid mask from an invalid one; a small array, not a set:
+        // this runs for every voxel of every run's brain mask.
+        Span<double> seen = stackalloc double[3];
+        int distinct = 0;
         int n = image.VoxelsPerVolume;
         var m = new byte[n];
+        var data = image.Data.AsSpan(0, n);
         for (int i = 0; i < n; i++)
         {
-            double d = double.CreateTruncating(image.Data[i]);
+            double d = double.CreateTruncating(data[i]);
             if (!double.IsFinite(d)) d = 0;
-            if (values.Count <= 2) values.Add(d);
+            if (distinct < 3 && !Seen(seen[..distinct], d)) seen[distinct++] = d;
             m[i] = d != 0 ? (byte)1 : (byte)0;
         }
-        if (values.Count == 1 && values.Min == 0 && !allowEmpty)
+        static bool Seen(ReadOnlySpan<double> seen, double d)
+        {
+            foreach (var s in seen) if (s == d) return true; // -0 is 0, as for a sorted set
+            return false;
+        }
+        var values = seen[..distinct].ToArray();
+        Array.Sort(values);
+        bool hasZero = values.Contains(0.0);
+        if (values.Length == 1 && values[0] == 0 && !allowEmpty)
             throw new NiSharpException($"{Prefix()}the mask is empty: it masks all data");
-        if (values.Count == 2 && !values.Contains(0))
+        if (values.Length == 2 && !hasZero)
             throw new NiSharpException($"{Prefix()}the background of a mask must be 0; the mask has values {string.Join(", ", values)}");
-        if (values.Count > 2)
+        if (values.Length > 2)
             throw new NiSharpException($"{Prefix()}a mask must have 2 values (0 and one other); this image has more (e.g. {string.Join(", ", values.Take(3))})");
         return new Image<byte>(image.SpatialShape, image.Affine, m, image.Header);
     }
@@ -45,7 +57,10 @@ public static class Masking
     public static Image<byte> LoadMask(string path, bool allowEmpty = false)
     {
         using var f = NiftiFile.Open(path);
-        return ToMask(f.Load<double>(), path, allowEmpty);
+        // fMRIPrep's masks are uint8: read as bytes they are exact and an eighth of the memory of float64.
+        return f.DataType == NiftiDataType.UInt8 && f.Header.EffectiveScaling == (1, 0)
+            ? ToMask(f.Load<byte>(), path, allowEmpty)
+            : ToMask(f.Load<double>(), path, allowEmpty);
     }
 
     /// <summary>The mask's voxel indices (x fastest layout) in nilearn's column order (C order: x slowest, z fastest).</summary>

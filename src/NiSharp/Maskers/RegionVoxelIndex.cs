@@ -131,6 +131,13 @@ internal sealed class RegionVoxelIndex : IRegionReducer
     private static T Median<T>(ReadOnlySpan<T> volume, ReadOnlySpan<int> idx, Span<T> values) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         for (int j = 0; j < idx.Length; j++) values[j] = Finite(volume[idx[j]]);
+        return MedianInPlace(values);
+    }
+
+    /// <summary>scipy's median of <paramref name="values"/> (not empty), which it reorders: the middle value, or for an
+    /// even count (lower + upper middle) / 2 in the data's type. By selection, not a sort.</summary>
+    internal static T MedianInPlace<T>(Span<T> values) where T : IBinaryFloatingPointIeee754<T>
+    {
         int n = values.Length, hi = n / 2;
         T upper = Select(values, hi);
         if ((n & 1) == 1) return upper;

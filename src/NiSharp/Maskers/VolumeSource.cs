@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Numerics;
 using NiSharp.Imaging;
 using NiSharp.Nifti;
@@ -86,13 +87,22 @@ internal abstract class VolumeSource : IDisposable
                 try
                 {
                     buffered.Shallow();
-                    var volume = new T[f.VoxelsPerVolume];
+                    // Stored as T (float32 BOLD read as float32): the pass reads the stored bytes in place, without
+                    // copying each volume; the buffer goes back to the reader after the pass has seen it.
+                    bool inPlace = f.StoresAs<T>();
+                    T[]? volume = null;
                     for (int t = 0; t < first + count; t++)
                     {
                         var raw = buffered.Take();
-                        if (t >= first) f.DecodeVolume<T>(raw, volume);
+                        if (t >= first && inPlace)
+                        {
+                            try { action(t, MemoryMarshal.Cast<byte, T>(raw.AsSpan(0, f.VolumeBytes))); }
+                            finally { buffered.Return(raw); }
+                            continue;
+                        }
+                        if (t >= first) f.DecodeVolume<T>(raw, volume ??= new T[f.VoxelsPerVolume]);
                         buffered.Return(raw);
-                        if (t >= first) action(t, volume);
+                        if (t >= first) action(t, volume!);
                     }
                 }
                 finally { buffered.Dispose(); }

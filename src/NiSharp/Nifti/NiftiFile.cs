@@ -361,13 +361,17 @@ public sealed class NiftiFile : IDisposable
         if (t == VolumeCount - 1) _source.VerifyEnd();
     }
 
+    /// <summary>Whether the stored bytes are the voxels as <typeparamref name="T"/> already (same type, our byte order, no
+    /// scaling): a volume's bytes may then be read in place instead of decoded into a copy.</summary>
+    internal bool StoresAs<T>() where T : unmanaged, INumber<T> => !_swap && _scaling == (1, 0) && NiftiDataTypes.For<T>() == DataType;
+
     /// <summary>The voxels of stored volume bytes (<see cref="ReadVolumeBytes"/>, swapped in place when the file's byte order
     /// is not ours), scaled: what <see cref="ReadVolume{T}"/> gives.</summary>
     internal void DecodeVolume<T>(Span<byte> raw, Span<T> destination) where T : unmanaged, INumber<T>
     {
         int size = DataType.ByteSize();
         raw = raw[..VolumeBytes];
-        if (!_swap && _scaling == (1, 0) && NiftiDataTypes.For<T>() == DataType)
+        if (StoresAs<T>())
         {
             MemoryMarshal.Cast<byte, T>(raw).CopyTo(destination);
             return;

@@ -136,19 +136,24 @@ public sealed class TemporalSnr
         Flush();
         int n = _volumes;
         if (n < 2) return (double.NaN, double.NaN, 0);
-        var values = new List<double>(_voxels.Length);
+        var values = new double[_voxels.Length];
+        int c = 0;
+        double sum = 0;
         for (int q = 0; q < _voxels.Length; q++)
         {
             double meanShifted = _sum[q] / n;
             double variance = (_sumSq[q] - n * meanShifted * meanShifted) / (n - 1);
             double mean = _shift[q] + meanShifted;
-            if (mean > 0 && variance > 0 && !double.IsNaN(mean)) values.Add(mean / Math.Sqrt(variance));
+            if (mean > 0 && variance > 0 && !double.IsNaN(mean))
+            {
+                double snr = mean / Math.Sqrt(variance);
+                values[c++] = snr;
+                sum += snr;
+            }
         }
-        if (values.Count == 0) return (double.NaN, double.NaN, 0);
-        values.Sort();
-        int c = values.Count;
-        double median = c % 2 == 1 ? values[c / 2] : (values[c / 2 - 1] + values[c / 2]) / 2;
-        return (values.Average(), median, c);
+        if (c == 0) return (double.NaN, double.NaN, 0);
+        // The median by selection: a sort of the brain's voxels was a tenth of this measure.
+        return (sum / c, RegionVoxelIndex.MedianInPlace(values.AsSpan(0, c)), c);
     }
 }
 
