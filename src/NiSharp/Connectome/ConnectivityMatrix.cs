@@ -96,29 +96,25 @@ public sealed class ConnectivityMatrix
     public void Write(string path, JsonObject? sidecar = null)
     {
         int n = Regions.Count;
-        var sb = new StringBuilder(n * n * 20 + 64);
-        for (int j = 0; j < n; j++)
-        {
-            if (j > 0) sb.Append('\t');
-            sb.Append(Regions[j].Name);
-        }
-        sb.Append('\n');
-        for (int i = 0; i < n; i++)
-        {
-            for (int j = 0; j < n; j++)
-            {
-                if (j > 0) sb.Append('\t');
-                sb.Append(TsvTable.FormatNumber(Values[i, j]));
-            }
-            sb.Append('\n');
-        }
         var meta = sidecar is null ? new JsonObject() : (JsonObject)sidecar.DeepClone();
         meta[GroupMeanKey] = IsGroupMean;
         meta[RegionNamesKey] = new JsonArray(Regions.Select(r => (JsonNode?)JsonValue.Create(r.Name)).ToArray());
         meta[RegionTimeSeriesFile.LabelIdsKey] = new JsonArray(Regions.Select(r => r.LabelId is int id ? (JsonNode?)JsonValue.Create(id) : null).ToArray());
         if (RegionNetworks is { } networks && networks.Count == n && !meta.ContainsKey(RegionNetworksKey))
             meta[RegionNetworksKey] = new JsonArray(networks.Select(x => (JsonNode?)JsonValue.Create(x)).ToArray());
-        AtomicFile.WriteAllText(path, sb.ToString());
+        TsvWriter.Write(path, w =>
+        {
+            w.Row(Regions.Select(r => r.Name));
+            for (int i = 0; i < n; i++)
+            {
+                for (int j = 0; j < n; j++)
+                {
+                    if (j > 0) w.Tab();
+                    w.Number(Values[i, j]);
+                }
+                w.EndRow();
+            }
+        });
         AtomicFile.WriteAllText(SidecarPath(path), meta.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
 

@@ -142,9 +142,11 @@ public static class InputFile
 
     private static IEnumerable<string> Lines(string path, string what, int maxLineChars, bool asInput)
     {
-        using var stream = OpenRead(path, 1 << 16, FileOptions.SequentialScan, asInput);
-        using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, 1 << 16);
-        var buffer = new char[1 << 16];
+        // Buffers well under the large-object threshold (85,000 bytes): a run reads dozens of small tables, and large
+        // buffers would each take fresh memory until a full collection; the reader's buffer is the only one.
+        using var stream = OpenRead(path, 1, FileOptions.SequentialScan, asInput);
+        using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, 1 << 14);
+        var buffer = new char[1 << 13];
         var line = new StringBuilder();
         int number = 1, start = 0, end = 0;
         bool afterCr = false;

@@ -65,23 +65,7 @@ public sealed class RegionTimeSeriesFile
         int nc = columnNames.Count;
         if (labelIds.Count != nc || regionNames.Count != nc || networks.Count != nc || (nc == 0 ? values.Length != 0 : values.Length % nc != 0))
             throw new ArgumentException("one label id, name and network per column, and whole rows of values");
-        var ci = CultureInfo.InvariantCulture;
         int nt = nc == 0 ? 0 : values.Length / nc;
-        var sb = new StringBuilder(nt * nc * 12 + 64);
-        sb.AppendJoin('\t', columnNames).Append('\n');
-        for (int t = 0; t < nt; t++)
-        {
-            var row = values.Slice(t * nc, nc);
-            for (int j = 0; j < nc; j++)
-            {
-                if (j > 0) sb.Append('\t');
-                double v = row[j];
-                if (double.IsNaN(v)) sb.Append("n/a");
-                else if (float32) sb.Append(((float)v).ToString("R", ci));
-                else sb.Append(v.ToString("R", ci));
-            }
-            sb.Append('\n');
-        }
         var content = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
             [LabelIdsKey] = labelIds,
@@ -90,7 +74,26 @@ public sealed class RegionTimeSeriesFile
         };
         foreach (var (k, v) in provenance) content[k] = v;
         var json = ParameterJson.Serialize(content);
-        AtomicFile.WriteAllText(tsvPath, sb.ToString());
+        using (var file = AtomicFile.Create(tsvPath))
+        {
+            using (var w = TsvWriter.On(file))
+            {
+                w.Row(columnNames);
+                for (int t = 0; t < nt; t++)
+                {
+                    for (int j = 0; j < nc; j++)
+                    {
+                        if (j > 0) w.Tab();
+                        double v = values[t * nc + j];
+                        // float32 signals as float32 text: the shortest that reads back to the same float
+                        if (float32) w.Number((float)v);
+                        else w.Number(v);
+                    }
+                    w.EndRow();
+                }
+            }
+            file.Commit();
+        }
         AtomicFile.WriteAllText(SidecarPath(tsvPath), json);
     }
 

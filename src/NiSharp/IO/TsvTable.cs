@@ -194,18 +194,21 @@ public sealed class TsvTable
     {
         int nc = columns.Count;
         if (rowMajor.Length != rows * nc) throw new ArgumentException("matrix size does not match rows × columns");
-        var sb = new StringBuilder(rows * nc * 12 + 64);
-        sb.AppendJoin('\t', columns).Append('\n');
-        for (int r = 0; r < rows; r++)
+        using var file = AtomicFile.Create(path);
+        using (var w = TsvWriter.On(file))
         {
-            for (int c = 0; c < nc; c++)
+            w.Row(columns);
+            for (int r = 0; r < rows; r++)
             {
-                if (c > 0) sb.Append('\t');
-                sb.Append(FormatNumber(rowMajor[r * nc + c]));
+                for (int c = 0; c < nc; c++)
+                {
+                    if (c > 0) w.Tab();
+                    w.Number(rowMajor[r * nc + c]);
+                }
+                w.EndRow();
             }
-            sb.Append('\n');
         }
-        AtomicFile.WriteAllText(path, sb.ToString());
+        file.Commit();
     }
 
     /// <summary>Writes this table (text cells) atomically.</summary>
