@@ -106,8 +106,7 @@ public sealed class LabelsMasker : RegionMasker
         var maskData = mask is null ? ReadOnlySpan<byte>.Empty : mask.Data.AsSpan(0, grid.VoxelCount);
 
         var (labels, atlasCounts) = _atlasCounts.Value;
-        var slot = new Dictionary<int, int>(labels.Length);
-        for (int k = 0; k < labels.Length; k++) slot[labels[k]] = k;
+        var slot = new LabelSlots(labels);
         var onGrid = new int[labels.Length];
         var inMask = new int[labels.Length];
         bool background = false;
@@ -115,7 +114,7 @@ public sealed class LabelsMasker : RegionMasker
         {
             int l = labelData[v];
             if (l == o.BackgroundLabel) { background = true; continue; }
-            if (!slot.TryGetValue(l, out int k)) continue;
+            if (!slot.TryGet(l, out int k)) continue;
             onGrid[k]++;
             if (maskData.IsEmpty || maskData[v] != 0) inMask[k]++;
         }

@@ -34,14 +34,13 @@ internal sealed class RegionVoxelIndex : IRegionReducer
     public RegionVoxelIndex(ReadOnlySpan<int> labelOfVoxel, ReadOnlySpan<byte> mask, IReadOnlyList<int> labels, int skip, ReductionStrategy strategy)
     {
         _strategy = strategy;
-        var slot = new Dictionary<int, int>(labels.Count);
-        for (int k = 0; k < labels.Count; k++) slot[labels[k]] = k;
+        var slot = new LabelSlots(labels);
         var counts = new int[labels.Count];
         for (int v = 0; v < labelOfVoxel.Length; v++)
         {
             int l = labelOfVoxel[v];
             if (l == skip || (!mask.IsEmpty && mask[v] == 0)) continue;
-            if (slot.TryGetValue(l, out int k)) counts[k]++;
+            if (slot.TryGet(l, out int k)) counts[k]++;
         }
         _starts = new int[labels.Count + 1];
         for (int k = 0; k < labels.Count; k++)
@@ -55,7 +54,7 @@ internal sealed class RegionVoxelIndex : IRegionReducer
         {
             int l = labelOfVoxel[v];
             if (l == skip || (!mask.IsEmpty && mask[v] == 0)) continue;
-            if (slot.TryGetValue(l, out int k)) _voxels[fill[k]++] = v;
+            if (slot.TryGet(l, out int k)) _voxels[fill[k]++] = v;
         }
     }
 

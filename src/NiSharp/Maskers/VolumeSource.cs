@@ -56,7 +56,7 @@ internal abstract class VolumeSource : IDisposable
     public static VolumeSource Of(NiftiFile file) => new FileSource(file, null);
 
     /// <summary>A file source that starts reading now (a compressed file; up to <see cref="ReadAheadBytes"/> before its first
-    /// pass, then a couple of volumes ahead). Dispose it before the file.</summary>
+    /// pass, then one volume ahead). Dispose it before the file.</summary>
     public static VolumeSource ReadingAhead(NiftiFile file) =>
         new FileSource(file, file.IsCompressed && file.VolumeCount > 1 ? new ReadAhead(file, ReadAheadDepth(file.VolumeBytes, file.VolumeCount)) : null);
 
@@ -141,7 +141,7 @@ internal abstract class VolumeSource : IDisposable
     }
 
     /// <summary>A second thread reading a file's volumes in order, as stored, into a few buffers: deep until the pass
-    /// starts (<see cref="Shallow"/>), then two ahead. Errors reach the reader of the volume that failed.</summary>
+    /// starts (<see cref="Shallow"/>), then one ahead. Errors reach the reader of the volume that failed.</summary>
     private sealed class ReadAhead : IDisposable
     {
         private readonly NiftiFile _file;
@@ -195,10 +195,11 @@ internal abstract class VolumeSource : IDisposable
             }
         }
 
-        /// <summary>Two volumes ahead from now on: the pass has started.</summary>
+        /// <summary>One volume ahead from now on: the pass has started. One is enough to keep both threads busy (the
+        /// reader decodes the next volume while the pass reduces this one), and each buffer is a volume of fresh memory.</summary>
         public void Shallow()
         {
-            lock (_gate) _depth = 2;
+            lock (_gate) _depth = 1;
         }
 
         /// <summary>The next volume's stored bytes (volumes come in order from 0); the reading's error when it failed there.</summary>

@@ -43,18 +43,17 @@ public sealed class TemporalSnr
     public static TemporalSnr ForMask(FittedLabels fit)
     {
         int n = fit.Grid.VoxelCount;
-        var list = new List<int>();
-        if (fit.ResampledMask is { } mask)
-        {
-            var m = mask.Data.AsSpan(0, n);
-            for (int v = 0; v < n; v++) if (m[v] != 0) list.Add(v);
-        }
-        else
-        {
-            var l = fit.ResampledLabels.Data.AsSpan(0, n);
-            for (int v = 0; v < n; v++) if (l[v] != 0) list.Add(v);
-        }
-        return new TemporalSnr(list.ToArray());
+        // Counted first, then filled: the voxels' array is allocated once at its size, not grown.
+        if (fit.ResampledMask is { } mask) return new TemporalSnr(NonZero<byte>(mask.Data.AsSpan(0, n)));
+        return new TemporalSnr(NonZero<int>(fit.ResampledLabels.Data.AsSpan(0, n)));
+    }
+
+    private static int[] NonZero<T>(ReadOnlySpan<T> values) where T : unmanaged, IBinaryInteger<T>
+    {
+        int count = values.Length - values.Count(T.Zero);
+        var voxels = new int[count];
+        for (int v = 0, q = 0; q < count; v++) if (values[v] != T.Zero) voxels[q++] = v;
+        return voxels;
     }
 
     /// <summary>Voxels measured.</summary>
@@ -130,10 +129,22 @@ public sealed class TemporalSnr
         _pendingCount = 0;
     }
 
+    // The last result and the volume count it was computed for: the atlases of a run share one tSNR and each asks.
+    private (double Mean, double Median, int Voxels)? _result;
+    private int _resultVolumes = -1;
+
     /// <summary>Mean and median tSNR over the measured voxels (NaN for fewer than 2 volumes or no voxel).</summary>
     public (double Mean, double Median, int Voxels) Result()
     {
         Flush();
+        if (_result is { } known && _resultVolumes == _volumes) return known;
+        _result = Compute();
+        _resultVolumes = _volumes;
+        return _result.Value;
+    }
+
+    private (double Mean, double Median, int Voxels) Compute()
+    {
         int n = _volumes;
         if (n < 2) return (double.NaN, double.NaN, 0);
         var values = new double[_voxels.Length];
