@@ -165,7 +165,7 @@ internal static class RunAnalysis
 
             var outputs = OutputsOf(run, ctx);
             var sidecars = new RunSidecars(ctx, sources, inputsHash);
-            string? report = options.Reports ? BuildReport(run, ctx, table, selection, t_r, region, fits[i].ResampledLabels, meanEpi!, matrices, qc) : null;
+            var report = options.Reports ? BuildReport(run, ctx, table, selection, t_r, region, fits[i].ResampledLabels, meanEpi!, matrices, qc) : null;
             TreeBoundary.CheckOutputFolder(options.OutputDirectory, outputs.Directory);
             if (report is not null) TreeBoundary.CheckOutputFolder(options.OutputDirectory, Path.GetDirectoryName(outputs.Report)!);
             computed.Add(() =>
@@ -191,7 +191,7 @@ internal static class RunAnalysis
     /// <summary>Writes a run's files: everything else first, the time series and their sidecar (which carries the hashes
     /// that mark the run complete) last.</summary>
     internal static void WriteOutputs(RunOutputs outputs, ParticipantContext ctx, RunSidecars sidecars, RegionSignals region,
-        ConfoundSelection selection, RunQc qc, Dictionary<ConnectivityKind, ConnectivityMatrix> matrices, int[] empty, string? report)
+        ConfoundSelection selection, RunQc qc, Dictionary<ConnectivityKind, ConnectivityMatrix> matrices, int[] empty, HtmlReport? report)
     {
         Maskers.RegionCoverage.WriteTsv(outputs.Coverage, region.Coverage);
         qc.Write(outputs.QcMotion, sidecars.MotionQc());
@@ -200,7 +200,7 @@ internal static class RunAnalysis
         if (report is not null)
         {
             OutputFolder.Create(Path.GetDirectoryName(outputs.Report)!);
-            AtomicFile.WriteAllText(outputs.Report, report);
+            AtomicFile.Write(outputs.Report, report.WriteTo);
         }
         region.Write(outputs.TimeSeries, sidecars.TimeSeries(selection, AtlasDescription(ctx)), sidecars.TimeSeriesParameters(region));
     }
@@ -233,7 +233,7 @@ internal static class RunAnalysis
         return o;
     }
 
-    internal static string BuildReport(BoldRun run, ParticipantContext ctx, FmriprepConfounds table, ConfoundSelection selection, double tr,
+    internal static HtmlReport BuildReport(BoldRun run, ParticipantContext ctx, FmriprepConfounds table, ConfoundSelection selection, double tr,
         RegionSignals region, Image<int>? atlasOnGrid, Image<float>? meanEpi, Dictionary<ConnectivityKind, ConnectivityMatrix> matrices, RunQc qc)
     {
         int dummy = selection.DummyScans;
@@ -277,7 +277,7 @@ internal static class RunAnalysis
         };
         var page = SubjectReport.Build(input);
         QcReport.AddRunSection(page, qc);
-        return page.ToHtml();
+        return page;
     }
 }
 

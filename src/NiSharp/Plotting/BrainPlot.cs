@@ -505,7 +505,7 @@ public static class BrainPlot
         for (int k = 0; k < s.Grids.Length; k++)
         {
             var p = s.Panels[k];
-            svg.Image(p.Left, p.Top, p.Width, p.Height, PngImage.Encode(s.Pixels[k], s.Grids[k].Columns, s.Grids[k].Rows), pixelated: true);
+            svg.Image(p.Left, p.Top, p.Width, p.Height, s.Pixels[k], s.Grids[k].Columns, s.Grids[k].Rows, pixelated: true);
             if (o.Crosshair && s.Ortho)
             {
                 var (px, py) = s.Crosshair(k);
@@ -543,7 +543,7 @@ public static class BrainPlot
             int steps = (int)Math.Max(2, y1 - y0);
             var ramp = new SKColor[steps];
             for (int k = 0; k < steps; k++) ramp[k] = ColorbarColour(layer, 1 - (k + 0.5) / steps);
-            svg.Image(x0, y0, x1 - x0, y1 - y0, PngImage.Encode(ramp, 1, steps), pixelated: true);
+            svg.Image(x0, y0, x1 - x0, y1 - y0, ramp, 1, steps, pixelated: true);
             svg.Rect(x0, y0, x1 - x0, y1 - y0, SKColors.Transparent, s.Foreground);
             for (int i = 0; i <= 4; i++)
             {
