@@ -141,6 +141,7 @@ internal static class RunAnalysis
         var inputsHash = Provenance.InputsHash(options.InputDirectory, InputFiles(run));
         var sources = new[] { bold, mask, confoundsFile.Path, run.ConfoundsJson?.Path }.Where(p => p is not null).Select(p => atlases[0].SourceUri(p!)).ToArray();
         var computed = new List<Action>();
+        var pageParts = new SubjectPageParts(); // what the atlases' pages share: drawn once per run
         for (int i = 0; i < atlases.Count; i++)
         {
             var ctx = atlases[i];
@@ -165,7 +166,7 @@ internal static class RunAnalysis
 
             var outputs = OutputsOf(run, ctx);
             var sidecars = new RunSidecars(ctx, sources, inputsHash);
-            var report = options.Reports ? BuildReport(run, ctx, table, selection, t_r, region, fits[i].ResampledLabels, meanEpi!, matrices, qc) : null;
+            var report = options.Reports ? BuildReport(run, ctx, table, selection, t_r, region, fits[i].ResampledLabels, meanEpi!, matrices, qc, pageParts) : null;
             TreeBoundary.CheckOutputFolder(options.OutputDirectory, outputs.Directory);
             if (report is not null) TreeBoundary.CheckOutputFolder(options.OutputDirectory, Path.GetDirectoryName(outputs.Report)!);
             computed.Add(() =>
@@ -234,13 +235,13 @@ internal static class RunAnalysis
     }
 
     internal static HtmlReport BuildReport(BoldRun run, ParticipantContext ctx, FmriprepConfounds table, ConfoundSelection selection, double tr,
-        RegionSignals region, Image<int>? atlasOnGrid, Image<float>? meanEpi, Dictionary<ConnectivityKind, ConnectivityMatrix> matrices, RunQc qc)
+        RegionSignals region, Image<int>? atlasOnGrid, Image<float>? meanEpi, Dictionary<ConnectivityKind, ConnectivityMatrix> matrices, RunQc qc,
+        SubjectPageParts? pageParts = null)
     {
         int dummy = selection.DummyScans;
         double[]? fd = table.Has("framewise_displacement") ? table.Column("framewise_displacement")[dummy..] : null;
         var kept = new HashSet<int>(selection.SampleMask);
         var censored = Enumerable.Range(0, selection.Volumes).Select(v => !kept.Contains(v)).ToArray();
-        var atlasImage = atlasOnGrid?.As<float>();
         var colours = LabelColors.FromTable(ctx.Atlas.Labels);
         // With only --kind tangent the participant level has no matrix (tangent is relative to the group): no heatmap.
         var first = ctx.Kinds.Count > 0 ? ctx.Kinds[0] : (ConnectivityKind?)null;
@@ -268,14 +269,14 @@ internal static class RunAnalysis
             RepetitionTime = tr,
             Coverage = region.Coverage,
             MeanEpi = meanEpi,
-            Atlas = atlasImage,
+            Atlas = atlasOnGrid,
             Labels = colours,
             Connectivity = first is { } k ? matrices[k].Values.ToArray() : null,
             RegionNames = region.ColumnNames.ToArray(),
             RegionNetworks = region.Regions.Select(x => x.Network).ToArray(),
             ConnectivityKind = first?.NilearnName() ?? "correlation",
         };
-        var page = SubjectReport.Build(input);
+        var page = SubjectReport.Build(input, pageParts);
         QcReport.AddRunSection(page, qc);
         return page;
     }
