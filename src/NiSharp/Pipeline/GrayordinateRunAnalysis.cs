@@ -109,7 +109,7 @@ internal static class GrayordinateRunAnalysis
         var inputsHash = Provenance.InputsHash(options.InputDirectory, RunAnalysis.InputFiles(run));
         var sources = new[] { bold, confoundsFile.Path, run.ConfoundsJson?.Path }.Where(p => p is not null).Select(p => ctx.SourceUri(p!)).ToArray();
         var sidecars = new RunSidecars(ctx, sources, inputsHash);
-        string? report = options.Reports ? RunAnalysis.BuildReport(run, ctx, table, selection, t_r, region, null, null, matrices, qc) : null;
+        var report = options.Reports ? RunAnalysis.BuildReport(run, ctx, table, selection, t_r, region, null, null, matrices, qc) : null;
 
         TreeBoundary.CheckOutputFolder(options.OutputDirectory, outputs.Directory);
         if (report is not null) TreeBoundary.CheckOutputFolder(options.OutputDirectory, Path.GetDirectoryName(outputs.Report)!);

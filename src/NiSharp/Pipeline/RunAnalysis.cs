@@ -141,6 +141,7 @@ internal static class RunAnalysis
         var inputsHash = Provenance.InputsHash(options.InputDirectory, InputFiles(run));
         var sources = new[] { bold, mask, confoundsFile.Path, run.ConfoundsJson?.Path }.Where(p => p is not null).Select(p => atlases[0].SourceUri(p!)).ToArray();
         var computed = new List<Action>();
+        var pageParts = new SubjectPageParts(); // what the atlases' pages share: drawn once per run
         for (int i = 0; i < atlases.Count; i++)
         {
             var ctx = atlases[i];
@@ -165,7 +166,7 @@ internal static class RunAnalysis
 
             var outputs = OutputsOf(run, ctx);
             var sidecars = new RunSidecars(ctx, sources, inputsHash);
-            string? report = options.Reports ? BuildReport(run, ctx, table, selection, t_r, region, fits[i].ResampledLabels, meanEpi!, matrices, qc) : null;
+            var report = options.Reports ? BuildReport(run, ctx, table, selection, t_r, region, fits[i].ResampledLabels, meanEpi!, matrices, qc, pageParts) : null;
             TreeBoundary.CheckOutputFolder(options.OutputDirectory, outputs.Directory);
             if (report is not null) TreeBoundary.CheckOutputFolder(options.OutputDirectory, Path.GetDirectoryName(outputs.Report)!);
             computed.Add(() =>
@@ -191,7 +192,7 @@ internal static class RunAnalysis
     /// <summary>Writes a run's files: everything else first, the time series and their sidecar (which carries the hashes
     /// that mark the run complete) last.</summary>
     internal static void WriteOutputs(RunOutputs outputs, ParticipantContext ctx, RunSidecars sidecars, RegionSignals region,
-        ConfoundSelection selection, RunQc qc, Dictionary<ConnectivityKind, ConnectivityMatrix> matrices, int[] empty, string? report)
+        ConfoundSelection selection, RunQc qc, Dictionary<ConnectivityKind, ConnectivityMatrix> matrices, int[] empty, HtmlReport? report)
     {
         Maskers.RegionCoverage.WriteTsv(outputs.Coverage, region.Coverage);
         qc.Write(outputs.QcMotion, sidecars.MotionQc());
@@ -200,7 +201,7 @@ internal static class RunAnalysis
         if (report is not null)
         {
             OutputFolder.Create(Path.GetDirectoryName(outputs.Report)!);
-            AtomicFile.WriteAllText(outputs.Report, report);
+            AtomicFile.Write(outputs.Report, report.WriteTo);
         }
         region.Write(outputs.TimeSeries, sidecars.TimeSeries(selection, AtlasDescription(ctx)), sidecars.TimeSeriesParameters(region));
     }
@@ -233,14 +234,14 @@ internal static class RunAnalysis
         return o;
     }
 
-    internal static string BuildReport(BoldRun run, ParticipantContext ctx, FmriprepConfounds table, ConfoundSelection selection, double tr,
-        RegionSignals region, Image<int>? atlasOnGrid, Image<float>? meanEpi, Dictionary<ConnectivityKind, ConnectivityMatrix> matrices, RunQc qc)
+    internal static HtmlReport BuildReport(BoldRun run, ParticipantContext ctx, FmriprepConfounds table, ConfoundSelection selection, double tr,
+        RegionSignals region, Image<int>? atlasOnGrid, Image<float>? meanEpi, Dictionary<ConnectivityKind, ConnectivityMatrix> matrices, RunQc qc,
+        SubjectPageParts? pageParts = null)
     {
         int dummy = selection.DummyScans;
         double[]? fd = table.Has("framewise_displacement") ? table.Column("framewise_displacement")[dummy..] : null;
         var kept = new HashSet<int>(selection.SampleMask);
         var censored = Enumerable.Range(0, selection.Volumes).Select(v => !kept.Contains(v)).ToArray();
-        var atlasImage = atlasOnGrid?.As<float>();
         var colours = LabelColors.FromTable(ctx.Atlas.Labels);
         // With only --kind tangent the participant level has no matrix (tangent is relative to the group): no heatmap.
         var first = ctx.Kinds.Count > 0 ? ctx.Kinds[0] : (ConnectivityKind?)null;
@@ -268,16 +269,16 @@ internal static class RunAnalysis
             RepetitionTime = tr,
             Coverage = region.Coverage,
             MeanEpi = meanEpi,
-            Atlas = atlasImage,
+            Atlas = atlasOnGrid,
             Labels = colours,
             Connectivity = first is { } k ? matrices[k].Values.ToArray() : null,
             RegionNames = region.ColumnNames.ToArray(),
             RegionNetworks = region.Regions.Select(x => x.Network).ToArray(),
             ConnectivityKind = first?.NilearnName() ?? "correlation",
         };
-        var page = SubjectReport.Build(input);
+        var page = SubjectReport.Build(input, pageParts);
         QcReport.AddRunSection(page, qc);
-        return page.ToHtml();
+        return page;
     }
 }
 

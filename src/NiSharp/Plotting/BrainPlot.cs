@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using NiSharp.Nifti;
 using SkiaSharp;
@@ -129,16 +130,16 @@ public static class BrainPlot
     public static SliceFigure Anat(Image<float> anat, SliceViewOptions? options = null)
     {
         var o = options ?? new SliceViewOptions();
-        var bg = Continuous(anat, o, o.ColorMap ?? ColorMap.Gray, symmetric: false, SliceGrid.Interpolation.Linear);
-        return Render([bg], anat, o, black: o.BlackBackground ?? true, colorbar: (o.Colorbar ?? false) ? bg : null, legend: null);
+        var bg = Continuous(SliceImage.Of(anat), o, o.ColorMap ?? ColorMap.Gray, symmetric: false, SliceGrid.Interpolation.Linear);
+        return Render([bg], bg.Image, o, black: o.BlackBackground ?? true, colorbar: (o.Colorbar ?? false) ? bg : null, legend: null);
     }
 
     /// <summary>nilearn <c>plot_epi</c>: a functional volume in <c>nipy_spectral</c> on a black background, with a colour bar.</summary>
     public static SliceFigure Epi(Image<float> epi, SliceViewOptions? options = null)
     {
         var o = options ?? new SliceViewOptions();
-        var layer = Continuous(epi, o, o.ColorMap ?? ColorMap.NipySpectral, symmetric: false, SliceGrid.Interpolation.Linear);
-        return Render([layer], epi, o, black: o.BlackBackground ?? true, colorbar: (o.Colorbar ?? true) ? layer : null, legend: null);
+        var layer = Continuous(SliceImage.Of(epi), o, o.ColorMap ?? ColorMap.NipySpectral, symmetric: false, SliceGrid.Interpolation.Linear);
+        return Render([layer], layer.Image, o, black: o.BlackBackground ?? true, colorbar: (o.Colorbar ?? true) ? layer : null, legend: null);
     }
 
     /// <summary>
@@ -150,7 +151,7 @@ public static class BrainPlot
     /// labels are coloured by their value on that map instead, with a colour bar from the lowest to the highest label,
     /// as nilearn draws <c>plot_roi(..., cmap='Paired', colorbar=True)</c>.</remarks>
     public static SliceFigure Roi(Image<float> roi, Image<float>? background = null, IReadOnlyList<LabelColor>? labels = null, SliceViewOptions? options = null) =>
-        Roi(roi, background, labels, options, Render);
+        Roi(SliceImage.Of(roi), background is null ? null : SliceImage.Of(background), labels, options, Render);
 
     /// <summary>
     /// <see cref="Roi(Image{float}, Image{float}?, IReadOnlyList{LabelColor}?, SliceViewOptions?)"/> as a vector figure for
@@ -158,14 +159,20 @@ public static class BrainPlot
     /// and text; no raster engine is started.
     /// </summary>
     public static SvgFigure RoiSvg(Image<float> roi, Image<float>? background = null, IReadOnlyList<LabelColor>? labels = null, SliceViewOptions? options = null) =>
+        Roi(SliceImage.Of(roi), background is null ? null : SliceImage.Of(background), labels, options, RenderSvg);
+
+    /// <summary><see cref="RoiSvg(Image{float}, Image{float}?, IReadOnlyList{LabelColor}?, SliceViewOptions?)"/> of prepared
+    /// images: an integer atlas read without a float copy, a background whose extent and display range are measured once
+    /// for every view drawn over it (the pages of a run's atlases).</summary>
+    public static SvgFigure RoiSvg(SliceImage roi, SliceImage? background = null, IReadOnlyList<LabelColor>? labels = null, SliceViewOptions? options = null) =>
         Roi(roi, background, labels, options, RenderSvg);
 
-    private delegate T Renderer<T>(IReadOnlyList<Layer> layers, Image<float> extentImage, SliceViewOptions o, bool black, Layer? colorbar, IReadOnlyList<LabelColor>? legend);
+    private delegate T Renderer<T>(IReadOnlyList<Layer> layers, SliceImage extentImage, SliceViewOptions o, bool black, Layer? colorbar, IReadOnlyList<LabelColor>? legend);
 
-    private static T Roi<T>(Image<float> roi, Image<float>? background, IReadOnlyList<LabelColor>? labels, SliceViewOptions? options, Renderer<T> render)
+    private static T Roi<T>(SliceImage roi, SliceImage? background, IReadOnlyList<LabelColor>? labels, SliceViewOptions? options, Renderer<T> render)
     {
         var o = options ?? new SliceViewOptions();
-        var present = PresentLabels(roi, o.Volume);
+        var present = roi.Labels(o.Volume);
         if (o.ColorMap is { } cmap && present.Count > 0)
             return RoiOnColorMap(roi, background, o, cmap, present, render);
         var table = new Dictionary<int, LabelColor>();
@@ -194,13 +201,13 @@ public static class BrainPlot
 
     /// <summary><see cref="Roi(Image{float}, Image{float}?, IReadOnlyList{LabelColor}?, SliceViewOptions?)"/> of an integer label image.</summary>
     public static SliceFigure Roi(Image<int> roi, Image<float>? background = null, IReadOnlyList<LabelColor>? labels = null, SliceViewOptions? options = null) =>
-        Roi(roi.As<float>(), background, labels, options);
+        Roi(SliceImage.Of(roi), background is null ? null : SliceImage.Of(background), labels, options, Render);
 
     /// <summary>nilearn <c>plot_roi(atlas)</c>: an atlas in the colours of its label table (e.g. the Yeo LUT), named in the legend.</summary>
     public static SliceFigure Roi(Atlases.Atlas atlas, Image<float>? background = null, SliceViewOptions? options = null) =>
-        Roi(atlas.Image.As<float>(), background, LabelColors.FromTable(atlas.Labels), options);
+        Roi(SliceImage.Of(atlas.Image), background is null ? null : SliceImage.Of(background), LabelColors.FromTable(atlas.Labels), options, Render);
 
-    private static T RoiOnColorMap<T>(Image<float> roi, Image<float>? background, SliceViewOptions o, ColorMap cmap, IReadOnlyList<int> present, Renderer<T> render)
+    private static T RoiOnColorMap<T>(SliceImage roi, SliceImage? background, SliceViewOptions o, ColorMap cmap, IReadOnlyList<int> present, Renderer<T> render)
     {
         double lo = present[0], hi = present[^1] > present[0] ? present[^1] : present[0] + 1;
         var layers = new List<Layer>();
@@ -225,30 +232,20 @@ public static class BrainPlot
         var o = options ?? new SliceViewOptions();
         var layers = new List<Layer>();
         if (background is not null)
-            layers.Add(Continuous(background, o with { Volume = 0, Threshold = null, VMin = null, VMax = null }, ColorMap.Gray, false, SliceGrid.Interpolation.Linear));
-        var layer = Continuous(stat, o, o.ColorMap ?? ColorMap.ColdHot, symmetric: true, SliceGrid.Interpolation.Nearest,
+            layers.Add(Continuous(SliceImage.Of(background), o with { Volume = 0, Threshold = null, VMin = null, VMax = null }, ColorMap.Gray, false, SliceGrid.Interpolation.Linear));
+        var layer = Continuous(SliceImage.Of(stat), o, o.ColorMap ?? ColorMap.ColdHot, symmetric: true, SliceGrid.Interpolation.Nearest,
             alpha: background is null ? 1 : Math.Clamp(o.OverlayAlpha <= 0 ? 1 : o.OverlayAlpha, 0, 1));
         layers.Add(layer);
-        return Render(layers, background ?? stat, o, black: o.BlackBackground ?? false, colorbar: (o.Colorbar ?? true) ? layer : null, legend: null);
+        return Render(layers, layers[0].Image, o, black: o.BlackBackground ?? false, colorbar: (o.Colorbar ?? true) ? layer : null, legend: null);
     }
 
     /// <summary>The non-zero integer labels of volume <paramref name="volume"/>, sorted.</summary>
-    public static IReadOnlyList<int> PresentLabels(Image<float> roi, int volume = 0)
-    {
-        var seen = new HashSet<int>();
-        foreach (var v in VolumeOf(roi, volume))
-        {
-            if (float.IsNaN(v)) continue;
-            int id = (int)MathF.Round(v);
-            if (id != 0) seen.Add(id);
-        }
-        return seen.Order().ToList();
-    }
+    public static IReadOnlyList<int> PresentLabels(Image<float> roi, int volume = 0) => SliceImage.Of(roi).Labels(volume);
 
     // ---- layers ---------------------------------------------------------------------------------------
 
     /// <summary>One image drawn in the cuts: how to sample it and how a value becomes a colour (null: transparent).</summary>
-    private sealed record Layer(Image<float> Image, int Volume, SliceGrid.Interpolation Interpolation, Func<float, SKColor?> Colorize, double Alpha = 1)
+    private sealed record Layer(SliceImage Image, int Volume, SliceGrid.Interpolation Interpolation, Func<float, SKColor?> Colorize, double Alpha = 1)
     {
         public ColorMap? Map { get; init; }
         public double VMin { get; init; }
@@ -256,21 +253,20 @@ public static class BrainPlot
         public double Threshold { get; init; }
     }
 
-    private static Layer Continuous(Image<float> img, SliceViewOptions o, ColorMap map, bool symmetric, SliceGrid.Interpolation interp, double alpha = 1)
+    private static Layer Continuous(SliceImage img, SliceViewOptions o, ColorMap map, bool symmetric, SliceGrid.Interpolation interp, double alpha = 1)
     {
-        var vol = VolumeOf(img, o.Volume);
+        img.CheckVolume(o.Volume);
         double thr = Math.Abs(o.Threshold ?? 0);
         double vmin, vmax;
         if (symmetric)
         {
-            double m = 0;
-            foreach (var v in vol) if (float.IsFinite(v)) m = Math.Max(m, Math.Abs(v));
+            double m = img.MaxAbs(o.Volume);
             vmax = o.VMax ?? (m > 0 ? m : 1);
             vmin = o.VMin ?? -vmax;
         }
         else
         {
-            var (lo, hi) = RobustRange(vol);
+            var (lo, hi) = img.RobustRange(o.Volume);
             vmin = o.VMin ?? lo;
             vmax = o.VMax ?? hi;
         }
@@ -283,61 +279,14 @@ public static class BrainPlot
         }, alpha) { Map = map, VMin = vmin, VMax = vmax, Threshold = thr };
     }
 
-    /// <summary>The 2nd and 99.8th percentiles of the non-zero finite values (a display range that ignores a few hot voxels).</summary>
-    private static (double Lo, double Hi) RobustRange(ReadOnlySpan<float> vol)
-    {
-        int count = 0;
-        foreach (var v in vol) if (float.IsFinite(v) && v != 0) count++;
-        if (count == 0) return (0, 1);
-        int stride = Math.Max(1, count / 200_000);
-        var sample = new float[(count + stride - 1) / stride];
-        int n = 0, m = 0;
-        foreach (var v in vol)
-        {
-            if (!float.IsFinite(v) || v == 0) continue;
-            if (n++ % stride == 0) sample[m++] = v;
-        }
-        // Two order statistics by selection (linear time), not a sort: the page draws this for every subject.
-        double lo = MathNet.Numerics.Statistics.ArrayStatistics.OrderStatisticInplace(sample, (int)((m - 1) * 0.02) + 1);
-        double hi = MathNet.Numerics.Statistics.ArrayStatistics.OrderStatisticInplace(sample, (int)((m - 1) * 0.998) + 1);
-        if (lo > 0 && lo < hi * 0.25) lo = 0; // anatomy: keep dark tissue dark rather than stretching it
-        if (!(hi > lo))
-        {
-            // A constant image: show it at the top of the scale (a mask looks white, not black).
-            if (hi > 0) lo = 0;
-            else hi = lo + 1;
-        }
-        return (lo, hi);
-    }
-
-    private static ReadOnlySpan<float> VolumeOf(Image<float> img, int volume)
-    {
-        if (volume < 0 || volume >= img.VolumeCount)
-            throw new NiSharpException($"volume {volume} is out of range: the image has {img.VolumeCount} volume(s)");
-        return img.Volume(volume);
-    }
-
     // ---- cut coordinates ------------------------------------------------------------------------------
 
     /// <summary>The default cut coordinates: the centre of mass of the voxels that the main layer draws.</summary>
     private static (double, double, double) DefaultCut(Layer main, WorldBox box)
     {
-        var img = main.Image;
-        var vol = img.Volume(main.Volume);
-        var s = img.SpatialShape;
-        double wi = 0, wj = 0, wk = 0, w = 0;
-        int idx = 0;
-        for (int k = 0; k < s[2]; k++)
-        for (int j = 0; j < s[1]; j++)
-        for (int i = 0; i < s[0]; i++, idx++)
-        {
-            float v = vol[idx];
-            if (main.Colorize(v) is null) continue;
-            double weight = main.Map is not null && main.VMin < 0 ? Math.Abs(v) : 1;
-            wi += weight * i; wj += weight * j; wk += weight * k; w += weight;
-        }
+        var (wi, wj, wk, w) = main.Image.Centre(main.Volume, main.Colorize, weighted: main.Map is not null && main.VMin < 0);
         if (w == 0) return box.Centre;
-        return img.Affine.Apply(wi / w, wj / w, wk / w);
+        return main.Image.Affine.Apply(wi / w, wj / w, wk / w);
     }
 
     // ---- drawing --------------------------------------------------------------------------------------
@@ -345,11 +294,35 @@ public static class BrainPlot
     /// <summary>Everything a slice view shows, laid out: the cuts (their grids, places and pixels), the title, the legend or
     /// colour bar. Both drawings (<see cref="Render"/>, <see cref="RenderSvg"/>) paint the same scene.</summary>
     private sealed record Scene(SliceViewOptions O, int Width, int Height, (double X, double Y, double Z) Cut, bool Ortho,
-        SliceGrid[] Grids, SKRectI[] Panels, SKColor[][] Pixels, SKColor Background, SKColor Foreground, int TitleHeight,
+        SliceGrid[] Grids, SKRectI[] Panels, IReadOnlyList<Layer> Layers, SKColor Background, SKColor Foreground, int TitleHeight,
         int Right, int Top, int PanelsHeight, Layer? Colorbar, IReadOnlyList<LabelColor>? Legend, int LegendMore, int LegendRows, int LegendColumnWidth)
     {
         public const int Margin = 8;
         public const float LegendFont = 11f;
+
+        /// <summary>Samples every layer on cut <paramref name="k"/>'s grid and composites them over the figure background
+        /// into <paramref name="pixels"/> (Rows × Columns).</summary>
+        public void CutPixels(int k, Span<SKColor> pixels)
+        {
+            var grid = Grids[k];
+            int n = grid.Rows * grid.Columns;
+            pixels.Fill(Background);
+            var buffer = ArrayPool<float>.Shared.Rent(n);
+            try
+            {
+                var values = buffer.AsSpan(0, n);
+                foreach (var layer in Layers)
+                {
+                    layer.Image.Sample(grid, layer.Volume, layer.Interpolation, values);
+                    for (int p = 0; p < n; p++)
+                    {
+                        if (layer.Colorize(values[p]) is not SKColor c) continue;
+                        pixels[p] = layer.Alpha >= 1 ? c : Blend(pixels[p], c, layer.Alpha);
+                    }
+                }
+            }
+            finally { ArrayPool<float>.Shared.Return(buffer); }
+        }
 
         /// <summary>Where the crosshair of cut <paramref name="k"/> crosses it, in figure pixels (NaN: outside the cut).</summary>
         public (float X, float Y) Crosshair(int k)
@@ -387,10 +360,10 @@ public static class BrainPlot
         }
     }
 
-    private static Scene Lay(IReadOnlyList<Layer> layers, Image<float> extentImage, SliceViewOptions o, bool black,
+    private static Scene Lay(IReadOnlyList<Layer> layers, SliceImage extentImage, SliceViewOptions o, bool black,
         Layer? colorbar, IReadOnlyList<LabelColor>? legend, Func<string, float, float> measure)
     {
-        var box = WorldBox.OfNonZero(extentImage.Volume(ReferenceEquals(extentImage, layers[^1].Image) ? layers[^1].Volume : 0), extentImage.SpatialShape, extentImage.Affine)
+        var box = extentImage.NonZeroBox(ReferenceEquals(extentImage, layers[^1].Image) ? layers[^1].Volume : 0)
                   ?? WorldBox.Of(extentImage.SpatialShape, extentImage.Affine);
         var cut = o.CutCoords ?? DefaultCut(layers[^1], box);
         double tallest = Math.Max(box.ZMax - box.ZMin, box.YMax - box.YMin);
@@ -404,7 +377,6 @@ public static class BrainPlot
             ? Order.Select(a => (Axis: a, Coord: a switch { SliceAxis.Sagittal => cut.Item1, SliceAxis.Coronal => cut.Item2, _ => cut.Item3 })).ToList()
             : MontageCuts(o, box).ToList();
         var cutGrids = cutList.Select(c => new SliceGrid(c.Axis, c.Coord, box, spacing)).ToArray();
-        var cutPixels = cutGrids.Select(g => CutPixels(g, layers, bgColor)).ToArray();
 
         const int margin = Scene.Margin, gap = 6;
         int titleHeight = string.IsNullOrEmpty(o.Title) ? 0 : 30;
@@ -447,11 +419,11 @@ public static class BrainPlot
         }
         int width = right + sideWidth;
         int height = top + Math.Max(panelsHeight, legendHeight) + margin;
-        return new Scene(o, width, height, cut, ortho, cutGrids, cutPanels, cutPixels, bgColor, fgColor, titleHeight, right, top, panelsHeight,
+        return new Scene(o, width, height, cut, ortho, cutGrids, cutPanels, layers, bgColor, fgColor, titleHeight, right, top, panelsHeight,
             shownLegend is null ? colorbar : null, shownLegend, shownLegend is null ? 0 : legend!.Count - shownLegend.Count, legendRows, legendColumnWidth);
     }
 
-    private static SliceFigure Render(IReadOnlyList<Layer> layers, Image<float> extentImage, SliceViewOptions o, bool black,
+    private static SliceFigure Render(IReadOnlyList<Layer> layers, SliceImage extentImage, SliceViewOptions o, bool black,
         Layer? colorbar, IReadOnlyList<LabelColor>? legend)
     {
         var scene = Lay(layers, extentImage, o, black, colorbar, legend, (t, size) => FigureText.Measure(t, size));
@@ -470,7 +442,9 @@ public static class BrainPlot
         for (int k = 0; k < s.Grids.Length; k++)
         {
             var p = s.Panels[k];
-            using (var image = CutImage(s.Pixels[k], s.Grids[k]))
+            var pixels = new SKColor[s.Grids[k].Rows * s.Grids[k].Columns];
+            s.CutPixels(k, pixels);
+            using (var image = CutImage(pixels, s.Grids[k]))
                 canvas.DrawImage(image, p.Left, p.Top, new SKSamplingOptions(SKFilterMode.Nearest));
             if (o.Crosshair && s.Ortho)
             {
@@ -496,32 +470,40 @@ public static class BrainPlot
 
     /// <summary>The vector drawing of a slice view: the cuts as embedded PNGs (the very pixels of the raster drawing), the
     /// rest as SVG shapes and text.</summary>
-    private static SvgFigure RenderSvg(IReadOnlyList<Layer> layers, Image<float> extentImage, SliceViewOptions o, bool black,
+    private static SvgFigure RenderSvg(IReadOnlyList<Layer> layers, SliceImage extentImage, SliceViewOptions o, bool black,
         Layer? colorbar, IReadOnlyList<LabelColor>? legend)
     {
         var s = Lay(layers, extentImage, o, black, colorbar, legend, (t, size) => FigureText.Estimate(t, size));
         var svg = new SvgWriter(s.Width, s.Height, s.Background);
         if (s.TitleHeight > 0) svg.Text(Scene.Margin, 21, o.Title!, 15, s.Foreground, bold: true);
-        for (int k = 0; k < s.Grids.Length; k++)
+        // One pooled buffer for every cut's pixels, each encoded before the next is drawn: no fresh picture memory per page.
+        var pixels = ArrayPool<SKColor>.Shared.Rent(s.Grids.Max(g => g.Rows * g.Columns));
+        try
         {
-            var p = s.Panels[k];
-            svg.Image(p.Left, p.Top, p.Width, p.Height, PngImage.Encode(s.Pixels[k], s.Grids[k].Columns, s.Grids[k].Rows), pixelated: true);
-            if (o.Crosshair && s.Ortho)
+            for (int k = 0; k < s.Grids.Length; k++)
             {
-                var (px, py) = s.Crosshair(k);
-                if (!float.IsNaN(px)) svg.Line(px, p.Top, px, p.Bottom, s.Foreground);
-                if (!float.IsNaN(py)) svg.Line(p.Left, py, p.Right, py, s.Foreground);
-            }
-            if (o.Annotate)
-            {
-                svg.Text(p.Left + 2, p.Bottom - 4, s.CutLabel(k), 12, s.Foreground);
-                if (s.Grids[k].Axis != SliceAxis.Sagittal)
+                var p = s.Panels[k];
+                var cut = pixels.AsSpan(0, s.Grids[k].Rows * s.Grids[k].Columns);
+                s.CutPixels(k, cut);
+                svg.Image(p.Left, p.Top, p.Width, p.Height, cut, s.Grids[k].Columns, s.Grids[k].Rows, pixelated: true);
+                if (o.Crosshair && s.Ortho)
                 {
-                    svg.Text(p.Left + 4, p.Top + 14, "L", 13, s.Foreground, bold: true);
-                    svg.Text(p.Right - 4, p.Top + 14, "R", 13, s.Foreground, "end", bold: true);
+                    var (px, py) = s.Crosshair(k);
+                    if (!float.IsNaN(px)) svg.Line(px, p.Top, px, p.Bottom, s.Foreground);
+                    if (!float.IsNaN(py)) svg.Line(p.Left, py, p.Right, py, s.Foreground);
+                }
+                if (o.Annotate)
+                {
+                    svg.Text(p.Left + 2, p.Bottom - 4, s.CutLabel(k), 12, s.Foreground);
+                    if (s.Grids[k].Axis != SliceAxis.Sagittal)
+                    {
+                        svg.Text(p.Left + 4, p.Top + 14, "L", 13, s.Foreground, bold: true);
+                        svg.Text(p.Right - 4, p.Top + 14, "R", 13, s.Foreground, "end", bold: true);
+                    }
                 }
             }
         }
+        finally { ArrayPool<SKColor>.Shared.Return(pixels); }
         if (s.Legend is { } entries)
         {
             var border = s.Foreground.WithAlpha(120);
@@ -543,7 +525,7 @@ public static class BrainPlot
             int steps = (int)Math.Max(2, y1 - y0);
             var ramp = new SKColor[steps];
             for (int k = 0; k < steps; k++) ramp[k] = ColorbarColour(layer, 1 - (k + 0.5) / steps);
-            svg.Image(x0, y0, x1 - x0, y1 - y0, PngImage.Encode(ramp, 1, steps), pixelated: true);
+            svg.Image(x0, y0, x1 - x0, y1 - y0, ramp, 1, steps, pixelated: true);
             svg.Rect(x0, y0, x1 - x0, y1 - y0, SKColors.Transparent, s.Foreground);
             for (int i = 0; i <= 4; i++)
             {
@@ -571,26 +553,6 @@ public static class BrainPlot
 
     // "x=0", never "x=-0" for a cut a hair left of the midline.
     private static string Mm(double v) => (Math.Round(v) + 0.0).ToString("0", CultureInfo.InvariantCulture);
-
-    /// <summary>Samples every layer on the cut's grid and composites them over the figure background.</summary>
-    private static SKColor[] CutPixels(SliceGrid grid, IReadOnlyList<Layer> layers, SKColor bg)
-    {
-        int n = grid.Rows * grid.Columns;
-        var pixels = new SKColor[n];
-        Array.Fill(pixels, bg);
-        var values = new float[n];
-        foreach (var layer in layers)
-        {
-            var img = layer.Image;
-            grid.Sample(img.Volume(layer.Volume), img.SpatialShape, img.Affine, layer.Interpolation, values);
-            for (int p = 0; p < n; p++)
-            {
-                if (layer.Colorize(values[p]) is not SKColor c) continue;
-                pixels[p] = layer.Alpha >= 1 ? c : Blend(pixels[p], c, layer.Alpha);
-            }
-        }
-        return pixels;
-    }
 
     private static SKImage CutImage(SKColor[] pixels, SliceGrid grid)
     {

@@ -174,7 +174,7 @@ public static class MatrixPlot
         for (int i = 0; i < n; i++)
         for (int j = 0; j < n; j++)
             pixels[i * n + j] = double.IsNaN(h.Shown[i, j]) ? MissingColor : h.Map.Map(h.Shown[i, j], h.VMin, h.VMax);
-        svg.Image(left, top, side, side, PngImage.Encode(pixels, n, n), pixelated: true);
+        svg.Image(left, top, side, side, pixels, n, n, pixelated: true);
 
         // Ticks and names: rows on the left, columns below, written downwards.
         foreach (var i in h.Ticks)
@@ -199,7 +199,7 @@ public static class MatrixPlot
         // The colour bar: the map's 256 levels, five ticks.
         var ramp = new SkiaSharp.SKColor[256];
         for (int k = 0; k < 256; k++) ramp[k] = h.Map.Map(1 - k / 255.0);
-        svg.Image(barX, top, barW, side, PngImage.Encode(ramp, 1, 256), pixelated: false);
+        svg.Image(barX, top, barW, side, ramp, 1, 256, pixelated: false);
         svg.Rect(barX, top, barW, side, SkiaSharp.SKColors.Transparent, fg);
         for (int k = 0; k <= 4; k++)
         {

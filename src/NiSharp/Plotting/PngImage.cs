@@ -17,12 +17,25 @@ public static class PngImage
     /// RGB when every colour is opaque, RGBA otherwise.</summary>
     public static byte[] Encode(ReadOnlySpan<SKColor> pixels, int width, int height)
     {
+        var png = new MemoryStream();
+        Encode(pixels, width, height, png);
+        return png.ToArray();
+    }
+
+    // The compressed rows of this thread's pictures, reused from one picture to the next: a page encodes several, each
+    // copied out at once, and fresh memory costs more than the encoding.
+    [ThreadStatic] private static MemoryStream? t_idat;
+
+    /// <summary><see cref="Encode(ReadOnlySpan{SKColor}, int, int)"/> written into <paramref name="png"/> at its position.</summary>
+    internal static void Encode(ReadOnlySpan<SKColor> pixels, int width, int height, MemoryStream png)
+    {
         if (width <= 0 || height <= 0 || pixels.Length != width * height)
             throw new ArgumentException($"{pixels.Length} pixels for a {width}×{height} image");
         bool alpha = false;
         foreach (var p in pixels) if (p.Alpha != 255) { alpha = true; break; }
         int channels = alpha ? 4 : 3, stride = width * channels + 1;
-        using var idat = new MemoryStream();
+        var idat = t_idat ??= new MemoryStream();
+        idat.SetLength(0);
         // Row by row into the compressor: no whole raw copy. The fastest level: these are small, flat-coloured pictures
         // that compress well anyway, and the page is written in every participant process.
         var row = System.Buffers.ArrayPool<byte>.Shared.Rent(stride);
@@ -44,7 +57,6 @@ public static class PngImage
         }
         finally { System.Buffers.ArrayPool<byte>.Shared.Return(row); }
 
-        using var png = new MemoryStream();
         png.Write(Signature);
         Span<byte> header = stackalloc byte[13];
         BinaryPrimitives.WriteInt32BigEndian(header, width);
@@ -55,11 +67,7 @@ public static class PngImage
         Chunk(png, "IHDR"u8, header);
         Chunk(png, "IDAT"u8, idat.GetBuffer().AsSpan(0, (int)idat.Length));
         Chunk(png, "IEND"u8, []);
-        return png.ToArray();
     }
-
-    /// <summary>The PNG as a <c>data:</c> URI.</summary>
-    public static string DataUri(byte[] png) => "data:image/png;base64," + Convert.ToBase64String(png);
 
     private static void Chunk(Stream s, ReadOnlySpan<byte> type, ReadOnlySpan<byte> data)
     {

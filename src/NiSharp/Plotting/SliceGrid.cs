@@ -41,7 +41,12 @@ public readonly record struct WorldBox(double XMin, double XMax, double YMin, do
     /// The world extent of the voxels of <paramref name="volume"/> that are non-zero and finite, grown by
     /// <paramref name="padVoxels"/> voxels (nilearn crops its cuts to the data the same way); null when every voxel is 0.
     /// </summary>
-    public static WorldBox? OfNonZero(ReadOnlySpan<float> volume, IReadOnlyList<int> spatialShape, Affine affine, int padVoxels = 2)
+    public static WorldBox? OfNonZero(ReadOnlySpan<float> volume, IReadOnlyList<int> spatialShape, Affine affine, int padVoxels = 2) =>
+        OfNonZero<float>(volume, spatialShape, affine, padVoxels);
+
+    /// <summary><see cref="OfNonZero(ReadOnlySpan{float}, IReadOnlyList{int}, Affine, int)"/> of any voxel type, each value read as a float.</summary>
+    internal static WorldBox? OfNonZero<T>(ReadOnlySpan<T> volume, IReadOnlyList<int> spatialShape, Affine affine, int padVoxels = 2)
+        where T : unmanaged, System.Numerics.INumber<T>
     {
         int nx = spatialShape[0], ny = spatialShape[1], nz = spatialShape[2];
         int i0 = int.MaxValue, j0 = int.MaxValue, k0 = int.MaxValue, i1 = -1, j1 = -1, k1 = -1;
@@ -50,7 +55,7 @@ public readonly record struct WorldBox(double XMin, double XMax, double YMin, do
         for (int j = 0; j < ny; j++)
         for (int i = 0; i < nx; i++, idx++)
         {
-            float v = volume[idx];
+            float v = float.CreateTruncating(volume[idx]);
             if (v == 0 || !float.IsFinite(v)) continue;
             if (i < i0) i0 = i;
             if (i > i1) i1 = i;
@@ -146,7 +151,13 @@ public sealed class SliceGrid
     /// Samples one volume of an image on this grid: <paramref name="destination"/> (Rows × Columns, row 0 at the top)
     /// gets the value at each pixel centre, NaN outside the image's field of view.
     /// </summary>
-    public void Sample(ReadOnlySpan<float> volume, IReadOnlyList<int> spatialShape, Affine affine, Interpolation interpolation, Span<float> destination)
+    public void Sample(ReadOnlySpan<float> volume, IReadOnlyList<int> spatialShape, Affine affine, Interpolation interpolation, Span<float> destination) =>
+        Sample<float>(volume, spatialShape, affine, interpolation, destination);
+
+    /// <summary><see cref="Sample(ReadOnlySpan{float}, IReadOnlyList{int}, Affine, Interpolation, Span{float})"/> of any voxel
+    /// type (an integer atlas), each value read as a float: no float copy of the image.</summary>
+    internal void Sample<T>(ReadOnlySpan<T> volume, IReadOnlyList<int> spatialShape, Affine affine, Interpolation interpolation, Span<float> destination)
+        where T : unmanaged, System.Numerics.INumber<T>
     {
         if (destination.Length != Rows * Columns) throw new ArgumentException("destination must hold Rows × Columns values");
         int nx = spatialShape[0], ny = spatialShape[1], nz = spatialShape[2];
@@ -161,6 +172,7 @@ public sealed class SliceGrid
         var (i2, j2, k2) = inv.Apply(w2.X, w2.Y, w2.Z);
         double di_c = i1 - i0, dj_c = j1 - j0, dk_c = k1 - k0;
         double di_r = i2 - i0, dj_r = j2 - j0, dk_r = k2 - k0;
+        bool nearest = interpolation == Interpolation.Nearest;
         for (int r = 0; r < Rows; r++)
         {
             var rowSpan = destination.Slice(r * Columns, Columns);
@@ -169,22 +181,22 @@ public sealed class SliceGrid
                 double i = i0 + c * di_c + r * di_r;
                 double j = j0 + c * dj_c + r * dj_r;
                 double k = k0 + c * dk_c + r * dk_r;
-                rowSpan[c] = interpolation == Interpolation.Nearest
+                rowSpan[c] = nearest
                     ? SampleNearest(volume, nx, ny, nz, i, j, k)
                     : SampleLinear(volume, nx, ny, nz, i, j, k);
             }
         }
     }
 
-    private static float SampleNearest(ReadOnlySpan<float> v, int nx, int ny, int nz, double i, double j, double k)
+    private static float SampleNearest<T>(ReadOnlySpan<T> v, int nx, int ny, int nz, double i, double j, double k) where T : unmanaged, System.Numerics.INumber<T>
     {
         // Round half away from zero would shift negative positions; floor(x + 0.5) keeps voxel cells symmetric.
         int a = (int)Math.Floor(i + 0.5), b = (int)Math.Floor(j + 0.5), c = (int)Math.Floor(k + 0.5);
         if ((uint)a >= (uint)nx || (uint)b >= (uint)ny || (uint)c >= (uint)nz) return float.NaN;
-        return v[a + nx * (b + ny * c)];
+        return float.CreateTruncating(v[a + nx * (b + ny * c)]);
     }
 
-    private static float SampleLinear(ReadOnlySpan<float> v, int nx, int ny, int nz, double i, double j, double k)
+    private static float SampleLinear<T>(ReadOnlySpan<T> v, int nx, int ny, int nz, double i, double j, double k) where T : unmanaged, System.Numerics.INumber<T>
     {
         if (i < -0.5 || j < -0.5 || k < -0.5 || i > nx - 0.5 || j > ny - 0.5 || k > nz - 0.5) return float.NaN;
         // Within half a voxel of the border the edge voxel is repeated (clamped), as a display would.
@@ -193,12 +205,15 @@ public sealed class SliceGrid
         double fa = nx > 1 ? i - a : 0, fb = ny > 1 ? j - b : 0, fc = nz > 1 ? k - c : 0;
         int a1 = Math.Min(a + 1, nx - 1), b1 = Math.Min(b + 1, ny - 1), c1 = Math.Min(c + 1, nz - 1);
         int sy = nx, sz = nx * ny;
-        double c00 = v[a + sy * b + sz * c] * (1 - fa) + v[a1 + sy * b + sz * c] * fa;
-        double c10 = v[a + sy * b1 + sz * c] * (1 - fa) + v[a1 + sy * b1 + sz * c] * fa;
-        double c01 = v[a + sy * b + sz * c1] * (1 - fa) + v[a1 + sy * b + sz * c1] * fa;
-        double c11 = v[a + sy * b1 + sz * c1] * (1 - fa) + v[a1 + sy * b1 + sz * c1] * fa;
+        double c00 = F(v[a + sy * b + sz * c]) * (1 - fa) + F(v[a1 + sy * b + sz * c]) * fa;
+        double c10 = F(v[a + sy * b1 + sz * c]) * (1 - fa) + F(v[a1 + sy * b1 + sz * c]) * fa;
+        double c01 = F(v[a + sy * b + sz * c1]) * (1 - fa) + F(v[a1 + sy * b + sz * c1]) * fa;
+        double c11 = F(v[a + sy * b1 + sz * c1]) * (1 - fa) + F(v[a1 + sy * b1 + sz * c1]) * fa;
         double c0 = c00 * (1 - fb) + c10 * fb;
         double c1v = c01 * (1 - fb) + c11 * fb;
         return (float)(c0 * (1 - fc) + c1v * fc);
+
+        // A voxel as the float it would be in a float copy of the image.
+        static float F(T x) => float.CreateTruncating(x);
     }
 }

@@ -19,15 +19,31 @@ public sealed class SvgFigure
     /// <summary>Height in CSS pixels.</summary>
     public int Height { get; }
 
-    /// <summary>The whole SVG document.</summary>
-    public string Markup { get; }
+    private readonly StringBuilder _markup;
+    private string? _text;
 
-    internal SvgFigure(int width, int height, string markup)
+    /// <summary>The whole SVG document.</summary>
+    public string Markup => _text ??= _markup.ToString();
+
+    internal SvgFigure(int width, int height, StringBuilder markup)
     {
         Width = width;
         Height = height;
-        Markup = markup;
+        _markup = markup;
     }
+
+    /// <summary>Whether the markup starts with <paramref name="prefix"/>.</summary>
+    internal bool StartsWith(string prefix)
+    {
+        if (_markup.Length < prefix.Length) return false;
+        for (int i = 0; i < prefix.Length; i++)
+            if (_markup[i] != prefix[i]) return false;
+        return true;
+    }
+
+    /// <summary>Appends the markup from character <paramref name="start"/> on to <paramref name="destination"/>, from the
+    /// figure's own builder: a page takes its figures without a copy of each as a string.</summary>
+    internal void AppendTo(StringBuilder destination, int start) => destination.Append(_markup, start, _markup.Length - start);
 
     /// <summary>Writes the SVG atomically; <paramref name="path"/> must end in <c>.svg</c>.</summary>
     public void Save(string path)
@@ -115,13 +131,37 @@ internal sealed class SvgWriter
         _sb.Append('>').Append(Escape(text)).Append("</text>\n");
     }
 
-    /// <summary>A PNG stretched over the rectangle; <paramref name="pixelated"/>: each pixel a sharp block (cells, voxels).</summary>
-    public void Image(double x, double y, double w, double h, byte[] png, bool pixelated)
+    /// <summary>The picture of <paramref name="width"/> × <paramref name="height"/> colours (<see cref="PngImage"/>) stretched
+    /// over the rectangle; <paramref name="pixelated"/>: each pixel a sharp block (cells, voxels).</summary>
+    public void Image(double x, double y, double w, double h, ReadOnlySpan<SKColor> pixels, int width, int height, bool pixelated)
     {
         _sb.Append("<image x=\"").Append(N(x)).Append("\" y=\"").Append(N(y)).Append("\" width=\"").Append(N(w)).Append("\" height=\"").Append(N(h))
            .Append("\" preserveAspectRatio=\"none\"");
         if (pixelated) _sb.Append(" image-rendering=\"optimizeSpeed\" style=\"image-rendering:pixelated\"");
-        _sb.Append(" href=\"").Append(PngImage.DataUri(png)).Append("\"/>\n");
+        var png = t_png ??= new MemoryStream();
+        png.SetLength(0);
+        PngImage.Encode(pixels, width, height, png);
+        _sb.Append(" href=\"data:image/png;base64,");
+        AppendBase64(png.GetBuffer().AsSpan(0, (int)png.Length));
+        _sb.Append("\"/>\n");
+    }
+
+    // This thread's PNG, reused from one picture to the next (each is base64-copied into the markup at once).
+    [ThreadStatic] private static MemoryStream? t_png;
+
+    /// <summary>Appends <paramref name="bytes"/> in base64 (as <see cref="Convert.ToBase64String(byte[])"/> spells it) through a
+    /// small buffer, 3 bytes to 4 characters: no base64 string of the whole picture.</summary>
+    private void AppendBase64(ReadOnlySpan<byte> bytes)
+    {
+        Span<char> chars = stackalloc char[4096];
+        const int block = 4096 / 4 * 3;
+        while (bytes.Length > 0)
+        {
+            var part = bytes[..Math.Min(block, bytes.Length)];
+            if (!Convert.TryToBase64Chars(part, chars, out int written)) throw new InvalidOperationException("base64 buffer too small");
+            _sb.Append(chars[..written]);
+            bytes = bytes[part.Length..];
+        }
     }
 
     /// <summary>Round tick values (1, 2 or 5 times a power of ten apart) inside [lo, hi], about <paramref name="count"/> of them.</summary>
@@ -137,5 +177,5 @@ internal sealed class SvgWriter
         return ticks;
     }
 
-    public SvgFigure Finish() => new(_width, _height, _sb.Append("</svg>\n").ToString());
+    public SvgFigure Finish() => new(_width, _height, _sb.Append("</svg>\n"));
 }

@@ -145,9 +145,9 @@ public sealed class HtmlReport
     public HtmlReport Figure(SvgFigure figure, string? caption = null)
     {
         const string root = "<svg ";
-        if (!figure.Markup.StartsWith(root, StringComparison.Ordinal)) throw new ArgumentException("not an SVG figure", nameof(figure));
-        _body.Append("<figure>").Append(root).Append("role=\"img\" aria-label=\"").Append(Escape(caption ?? "figure")).Append("\" ")
-            .Append(figure.Markup, root.Length, figure.Markup.Length - root.Length);
+        if (!figure.StartsWith(root)) throw new ArgumentException("not an SVG figure", nameof(figure));
+        _body.Append("<figure>").Append(root).Append("role=\"img\" aria-label=\"").Append(Escape(caption ?? "figure")).Append("\" ");
+        figure.AppendTo(_body, root.Length);
         return EndFigure(caption);
     }
 
@@ -167,15 +167,33 @@ public sealed class HtmlReport
     /// <summary>The whole page.</summary>
     public string ToHtml()
     {
-        var sb = new StringBuilder(_body.Length + 2048);
-        sb.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
-          .Append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n")
-          .Append("<meta name=\"generator\" content=\"NiSharp\">\n")
-          .Append("<title>").Append(Escape(Title)).Append("</title>\n<style>\n").Append(Css).Append("</style>\n</head>\n<body>\n")
-          .Append(_body);
-        if (_inSection) sb.Append("</section>\n");
-        sb.Append("</body>\n</html>\n");
-        return sb.ToString();
+        using var w = new StringWriter(new StringBuilder(_body.Length + 2048), System.Globalization.CultureInfo.InvariantCulture);
+        Write(w);
+        return w.ToString();
+    }
+
+    /// <summary>Writes the page (<see cref="ToHtml"/>) as UTF-8 without a byte-order mark straight into
+    /// <paramref name="stream"/>: no copy of the whole page as one string or byte array (a participant process writes a
+    /// page per atlas, and fresh memory is what a page costs most).</summary>
+    public void WriteTo(Stream stream)
+    {
+        using var w = new StreamWriter(stream, new UTF8Encoding(false), bufferSize: 8192, leaveOpen: true);
+        Write(w);
+    }
+
+    private void Write(TextWriter w)
+    {
+        w.Write("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+        w.Write("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n");
+        w.Write("<meta name=\"generator\" content=\"NiSharp\">\n");
+        w.Write("<title>");
+        w.Write(Escape(Title));
+        w.Write("</title>\n<style>\n");
+        w.Write(Css);
+        w.Write("</style>\n</head>\n<body>\n");
+        w.Write(_body);
+        if (_inSection) w.Write("</section>\n");
+        w.Write("</body>\n</html>\n");
     }
 
     /// <summary>Writes the page atomically.</summary>

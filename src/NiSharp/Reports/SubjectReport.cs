@@ -40,7 +40,7 @@ public sealed record SubjectReportInput
     public Image<float>? MeanEpi { get; init; }
 
     /// <summary>The atlas on the functional grid (drawn over the mean EPI).</summary>
-    public Image<float>? Atlas { get; init; }
+    public Image<int>? Atlas { get; init; }
 
     /// <summary>Atlas label names and colours.</summary>
     public IReadOnlyList<LabelColor>? Labels { get; init; }
@@ -64,8 +64,12 @@ public sealed record SubjectReportInput
 public static class SubjectReport
 {
     /// <summary>Builds the page.</summary>
-    public static HtmlReport Build(SubjectReportInput input)
+    /// <param name="input">What the page shows.</param>
+    /// <param name="run">The parts already made for another page of the same run (another atlas): given, each part that
+    /// does not depend on the atlas is made once for all the run's pages; the page is the same either way.</param>
+    public static HtmlReport Build(SubjectReportInput input, SubjectPageParts? run = null)
     {
+        run ??= new SubjectPageParts();
         var r = new HtmlReport($"NiSharp report: {input.Subject}");
         if (input.Details.Count > 0) r.KeyValues(input.Details);
 
@@ -76,7 +80,7 @@ public static class SubjectReport
             double mean = fd.Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average();
             r.Paragraph(string.Create(CultureInfo.InvariantCulture,
                 $"{n} volumes; mean FD {mean:0.###} mm; {c} volume{(c == 1 ? "" : "s")} censored ({(n > 0 ? 100.0 * c / n : 0):0.#}%)."));
-            var fig = ConfoundsPlot.Svg(new ConfoundsTrace
+            var fig = run.Motion(new ConfoundsTrace
             {
                 FramewiseDisplacement = fd, FdThreshold = input.FdThreshold, FdLines = input.FdLines, Censored = input.Censored, RepetitionTime = input.RepetitionTime,
             });
@@ -91,7 +95,7 @@ public static class SubjectReport
             if (poor.Count > 0) r.Warning($"{poor.Count} label(s) less than half covered by the data: {string.Join(", ", poor.Take(12).Select(p => p.Name))}{(poor.Count > 12 ? ", …" : "")}");
             // nilearn's masker report lists each region's size in mm³ and its share of all labelled voxels (on the data
             // grid); its "region name" column is always filled since 0.12, as ours always was.
-            double? voxelVolume = (input.Atlas ?? input.MeanEpi) is { } grid ? Math.Abs(grid.Affine.Determinant3x3) : null;
+            double? voxelVolume = (input.Atlas?.Affine ?? input.MeanEpi?.Affine) is { } affine ? Math.Abs(affine.Determinant3x3) : null;
             double labelled = cov.Sum(x => (double)x.GridVoxels);
             // The colour each region has in the atlas picture, and its network: the figure's legend as a table.
             var colourOf = (input.Labels ?? []).GroupBy(l => l.Id).ToDictionary(g => g.Key, g => g.First().Hex);
@@ -118,7 +122,7 @@ public static class SubjectReport
         if (input.Atlas is { } atlas)
         {
             r.Section("Atlas on the mean EPI", "atlas");
-            var fig = BrainPlot.RoiSvg(atlas, input.MeanEpi, input.Labels, new SliceViewOptions { Title = input.Subject });
+            var fig = BrainPlot.RoiSvg(SliceImage.Of(atlas), input.MeanEpi is { } epi ? run.Background(epi) : null, input.Labels, new SliceViewOptions { Title = input.Subject });
             r.Figure(fig, "Atlas labels over the mean functional image (neurological convention: left on the left); each region in its own colour" +
                           (input.Coverage is { Count: > 0 } ? ", listed with its network in the coverage table above." : "."));
         }
@@ -139,4 +143,38 @@ public static class SubjectReport
 
     /// <summary>Builds and writes the page atomically.</summary>
     public static void Save(string path, SubjectReportInput input) => Build(input).Save(path);
+}
+
+/// <summary>
+/// The parts of a run's pages that do not depend on the atlas — the motion figure, the mean EPI behind the atlas picture
+/// with its extent and display range — made once and shared by the pages of the run's atlases (<c>--atlas A B C</c>).
+/// Each part is made again when a page's inputs differ from the ones it was made of, so a page is byte for byte the page
+/// built alone.
+/// </summary>
+public sealed class SubjectPageParts
+{
+    private ConfoundsTrace? _trace;
+    private SvgFigure? _motion;
+    private SliceImage? _background;
+
+    /// <summary>The framewise-displacement figure of <paramref name="trace"/>.</summary>
+    internal SvgFigure Motion(ConfoundsTrace trace)
+    {
+        if (_motion is not null && _trace is { } t && Same(t, trace)) return _motion;
+        var fig = ConfoundsPlot.Svg(trace);
+        (_trace, _motion) = (trace, fig);
+        return fig;
+    }
+
+    private static bool Same(ConfoundsTrace a, ConfoundsTrace b) =>
+        a.FramewiseDisplacement.AsSpan().SequenceEqual(b.FramewiseDisplacement) && a.FdThreshold.Equals(b.FdThreshold) &&
+        (a.FdLines ?? []).SequenceEqual(b.FdLines ?? []) && (a.FdLines is null) == (b.FdLines is null) &&
+        (a.Censored ?? []).AsSpan().SequenceEqual(b.Censored ?? []) && (a.Censored is null) == (b.Censored is null) &&
+        a.RepetitionTime.Equals(b.RepetitionTime) && a.StdDvars is null && b.StdDvars is null &&
+        a.DvarsThreshold.Equals(b.DvarsThreshold) && a.Translations.Count == 0 && b.Translations.Count == 0 &&
+        a.Rotations.Count == 0 && b.Rotations.Count == 0 && a.Title == b.Title;
+
+    /// <summary>The background image of the atlas picture.</summary>
+    internal SliceImage Background(Image<float> image) =>
+        _background is { } b && b.Holds(image) ? b : _background = SliceImage.Of(image);
 }

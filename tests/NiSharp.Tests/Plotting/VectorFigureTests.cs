@@ -52,6 +52,19 @@ public class VectorFigureTests
     }
 
     [Fact]
+    public void An_integer_atlas_is_drawn_as_its_float_copy_would_be()
+    {
+        // The pages draw the atlas from its integer labels (no float copy) over a shared background: the same figure.
+        var roi = SliceViewTests.Synthetic("oblique");
+        var epi = SliceViewTests.Synthetic("oblique", (x, y, z) => x * x / 1600 + y * y / 2500 + z * z / 1225 > 1 ? 0 : 500 + (float)y);
+        var labels = new[] { new LabelColor(1, "left", 230, 25, 75) };
+        var background = SliceImage.Of(epi);
+        var expected = BrainPlot.RoiSvg(roi, epi, labels, new SliceViewOptions { Title = "t" }).Markup;
+        for (int twice = 0; twice < 2; twice++)
+            Assert.Equal(expected, BrainPlot.RoiSvg(SliceImage.Of(roi.As<int>()), background, labels, new SliceViewOptions { Title = "t" }).Markup);
+    }
+
+    [Fact]
     public void Slice_view_svg_holds_the_very_pixels_of_the_png_drawing()
     {
         var roi = SliceViewTests.Synthetic("LIA");

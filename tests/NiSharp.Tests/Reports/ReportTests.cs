@@ -16,7 +16,7 @@ public class ReportTests
     {
         int n = 60;
         var fd = Enumerable.Range(0, n).Select(t => t == 0 ? double.NaN : 0.1 + (t % 17 == 0 ? 0.9 : 0.02 * (t % 5))).ToArray();
-        var roi = SliceViewTests.Synthetic("LIA");
+        var roi = SliceViewTests.Synthetic("LIA").As<int>();
         var epi = SliceViewTests.Synthetic("LIA", (x, y, z) => x * x / 1600 + y * y / 2500 + z * z / 1225 > 1 ? 0 : 500 + (float)y);
         var m = new double[3, 3] { { 1, 0.4, 0 }, { 0.4, 1, 0 }, { 0, 0, 1 } };
         return new SubjectReportInput
@@ -69,6 +69,32 @@ public class ReportTests
         var group = GroupReport.Build(Group()).ToHtml();
         Assert.Contains("sub-05", group);
         Assert.Contains("truncated data", group);
+    }
+
+    [Fact]
+    public void Pages_sharing_a_runs_parts_are_the_pages_built_alone()
+    {
+        // The atlases of a run share the motion figure and the background; a page whose run differs (its FD, its mean EPI)
+        // gets its own, so sharing never changes a page.
+        var a = Subject();
+        var otherAtlas = a with { Atlas = SliceViewTests.Synthetic("LIA", (x, y, z) => x * x / 900 + y * y / 900 + z * z / 900 > 1 ? 0 : y < 0 ? 3 : 4).As<int>() };
+        var otherRun = a with
+        {
+            FramewiseDisplacement = a.FramewiseDisplacement!.Select(v => v * 2).ToArray(),
+            MeanEpi = SliceViewTests.Synthetic("LIA", (x, y, z) => x * x / 1600 + y * y / 2500 + z * z / 1225 > 1 ? 0 : 700 - (float)z),
+        };
+        var parts = new SubjectPageParts();
+        foreach (var input in new[] { a, otherAtlas, otherRun, a })
+            Assert.Equal(SubjectReport.Build(input).ToHtml(), SubjectReport.Build(input, parts).ToHtml());
+    }
+
+    [Fact]
+    public void A_page_written_to_a_stream_is_its_html_in_utf8()
+    {
+        var page = SubjectReport.Build(Subject() with { Subject = "sub-01 é€𝄞" });
+        using var s = new MemoryStream();
+        page.WriteTo(s);
+        Assert.Equal(new System.Text.UTF8Encoding(false).GetBytes(page.ToHtml()), s.ToArray());
     }
 
     [Fact]
