@@ -44,20 +44,14 @@ internal sealed class TsvWriter : IDisposable
     }
 
     /// <summary>A number, as <see cref="TsvTable.FormatNumber(double)"/> writes it.</summary>
-    public TsvWriter Number(double value)
-    {
-        if (double.IsNaN(value)) return Bytes(NotANumber);
-        Reserve(NumberBytes);
-        if (!value.TryFormat(_buffer.AsSpan(_used), out int written, "R", CultureInfo.InvariantCulture))
-            throw new InvalidOperationException("a number longer than its room");
-        _used += written;
-        return this;
-    }
+    public TsvWriter Number(double value) => Formatted(value);
 
     /// <summary>A float32 number, as <see cref="TsvTable.FormatNumber(float)"/> writes it.</summary>
-    public TsvWriter Number(float value)
+    public TsvWriter Number(float value) => Formatted(value);
+
+    private TsvWriter Formatted<T>(T value) where T : System.Numerics.IFloatingPointIeee754<T>, IUtf8SpanFormattable
     {
-        if (float.IsNaN(value)) return Bytes(NotANumber);
+        if (T.IsNaN(value)) return Bytes(NotANumber);
         Reserve(NumberBytes);
         if (!value.TryFormat(_buffer.AsSpan(_used), out int written, "R", CultureInfo.InvariantCulture))
             throw new InvalidOperationException("a number longer than its room");
