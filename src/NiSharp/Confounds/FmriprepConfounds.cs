@@ -110,8 +110,8 @@ public sealed class FmriprepConfounds
 
     private static bool HasNumber(TsvTable table, int column)
     {
-        foreach (var row in table.Rows)
-            if (TsvTable.TryParseNumber(row[column], out var v) && !double.IsNaN(v)) return true;
+        for (int r = 0; r < table.RowCount; r++)
+            if (TsvTable.TryParseNumber(table.Cell(r, column), out var v) && !double.IsNaN(v)) return true;
         return false;
     }
 

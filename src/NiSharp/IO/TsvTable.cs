@@ -13,7 +13,17 @@ public sealed class TsvTable
     public IReadOnlyList<string> Columns { get; }
 
     /// <summary>Rows of cells (each row has <see cref="Columns"/>.Count cells).</summary>
-    public IReadOnlyList<string[]> Rows { get; }
+    /// <remarks>A table read from a file keeps its lines and where their cells start; the cells become strings only
+    /// when this is first asked for. Numeric columns (<see cref="GetNumbers(int)"/>, <see cref="IsNumeric"/>) are
+    /// parsed from the lines without it: a confounds file of thousands of cells then costs no string per cell.</remarks>
+    public IReadOnlyList<string[]> Rows => _rows ??= CellsOfLines();
+
+    private IReadOnlyList<string[]>? _rows;
+    // A parsed file: per data row, the text of its kept cells (the line itself when every column is kept, else the kept
+    // cells joined by tabs, so a wide file costs the memory of the columns used), and the start of kept cell k of row r
+    // at _starts[r * (Columns.Count + 1) + k], one past the row's end at k = Columns.Count.
+    private readonly List<string>? _lines;
+    private readonly int[]? _starts;
 
     /// <summary>Where the table was read from, for error messages (null when built in memory).</summary>
     public string? SourcePath { get; }
@@ -22,13 +32,42 @@ public sealed class TsvTable
     public TsvTable(IReadOnlyList<string> columns, IReadOnlyList<string[]> rows, string? sourcePath = null)
     {
         Columns = columns;
-        Rows = rows;
+        _rows = rows;
         SourcePath = sourcePath;
         Header = columns;
     }
 
+    private TsvTable(IReadOnlyList<string> columns, List<string> lines, int[] starts, string sourcePath)
+    {
+        Columns = columns;
+        _lines = lines;
+        _starts = starts;
+        SourcePath = sourcePath;
+    }
+
     /// <summary>Number of data rows.</summary>
-    public int RowCount => Rows.Count;
+    public int RowCount => _lines?.Count ?? _rows!.Count;
+
+    /// <summary>The text of a cell (row and column of <see cref="Columns"/>), without copying it out of its line.</summary>
+    public ReadOnlySpan<char> Cell(int row, int column)
+    {
+        if (_lines is null || _rows is not null) return Rows[row][column];
+        int at = row * (Columns.Count + 1) + column;
+        int start = _starts![at], end = _starts[at + 1] - 1;
+        return _lines[row].AsSpan(start, end - start);
+    }
+
+    private string[][] CellsOfLines()
+    {
+        var rows = new string[_lines!.Count][];
+        for (int r = 0; r < rows.Length; r++)
+        {
+            var row = new string[Columns.Count];
+            for (int k = 0; k < row.Length; k++) row[k] = Cell(r, k).ToString();
+            rows[r] = row;
+        }
+        return rows;
+    }
 
     /// <summary>Index of a column, or -1.</summary>
     public int IndexOf(string column)
@@ -87,27 +126,39 @@ public sealed class TsvTable
         for (int c = 0; c < header.Length; c++)
             if (columns is null || columns(header[c])) kept.Add(c);
         var keptNames = kept.Count == header.Length ? header : kept.Select(c => header[c]).ToArray();
-        var rows = new List<string[]>();
+        var data = new List<string>();
+        var rowStarts = new List<int>();
         var starts = new int[header.Length + 1];
+        bool all = kept.Count == header.Length;
         while (e.MoveNext())
         {
             lineNumber++;
             var line = e.Current.TrimEnd('\r');
             if (line.Length == 0) continue;
-            if (rows.Count == 0 && header.Length == 1 && (header[0].Contains(',') || header[0].Contains(' ')))
+            if (data.Count == 0 && header.Length == 1 && (header[0].Contains(',') || header[0].Contains(' ')))
                 throw new NiSharpException(sourceName, "not tab-separated: the header has a single column (is it comma- or space-separated?)");
             int cells = SplitPoints(line, starts);
             if (cells != header.Length)
                 throw new NiSharpException(sourceName, $"line {lineNumber} has {cells} cells but the header has {header.Length}");
-            var row = new string[kept.Count];
-            for (int k = 0; k < kept.Count; k++)
+            if (all)
             {
-                int c = kept[k];
-                row[k] = line[starts[c]..(starts[c + 1] - 1)];
+                data.Add(line);
+                rowStarts.AddRange(starts);
+                continue;
             }
-            rows.Add(row);
+            // Only the kept cells, joined by tabs: one string a row, not one a cell.
+            int length = kept.Count;
+            foreach (int c in kept) length += starts[c + 1] - 1 - starts[c];
+            var compact = new StringBuilder(length);
+            foreach (int c in kept)
+            {
+                rowStarts.Add(compact.Length);
+                compact.Append(line, starts[c], starts[c + 1] - 1 - starts[c]).Append('\t');
+            }
+            rowStarts.Add(compact.Length);
+            data.Add(compact.ToString());
         }
-        return new TsvTable(keptNames, rows, sourceName) { Header = header };
+        return new TsvTable(keptNames, data, rowStarts.ToArray(), sourceName) { Header = header };
     }
 
     /// <summary>Where each cell of <paramref name="line"/> starts (<paramref name="starts"/>[i], and one past the end at
@@ -128,10 +179,13 @@ public sealed class TsvTable
     }
 
     /// <summary>Parses a numeric cell: <c>n/a</c>, empty, <c>nan</c> → NaN; returns false if not a number.</summary>
-    public static bool TryParseNumber(string cell, out double value)
+    public static bool TryParseNumber(string cell, out double value) => TryParseNumber(cell.AsSpan(), out value);
+
+    /// <inheritdoc cref="TryParseNumber(string, out double)"/>
+    public static bool TryParseNumber(ReadOnlySpan<char> cell, out double value)
     {
         var s = cell.Trim();
-        if (s.Length == 0 || s == "n/a" || s.Equals("nan", StringComparison.OrdinalIgnoreCase) || s == "NA")
+        if (s.Length == 0 || s.SequenceEqual("n/a") || s.Equals("nan", StringComparison.OrdinalIgnoreCase) || s.SequenceEqual("NA"))
         {
             value = double.NaN;
             return true;
@@ -146,8 +200,8 @@ public sealed class TsvTable
     /// <summary>Whether every cell of the column parses as a number (or n/a).</summary>
     public bool IsNumeric(int column)
     {
-        foreach (var r in Rows)
-            if (!TryParseNumber(r[column], out _)) return false;
+        for (int r = 0; r < RowCount; r++)
+            if (!TryParseNumber(Cell(r, column), out _)) return false;
         return true;
     }
 
@@ -162,11 +216,11 @@ public sealed class TsvTable
     /// <summary>A numeric column by index.</summary>
     public double[] GetNumbers(int column)
     {
-        var v = new double[Rows.Count];
+        var v = new double[RowCount];
         for (int i = 0; i < v.Length; i++)
         {
-            if (!TryParseNumber(Rows[i][column], out v[i]))
-                throw new NiSharpException(SourcePath ?? "table", $"row {i + 1}, column '{Columns[column]}': '{Rows[i][column]}' is not a number");
+            if (!TryParseNumber(Cell(i, column), out v[i]))
+                throw new NiSharpException(SourcePath ?? "table", $"row {i + 1}, column '{Columns[column]}': '{Cell(i, column).ToString()}' is not a number");
         }
         return v;
     }
