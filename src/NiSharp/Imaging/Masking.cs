@@ -29,7 +29,22 @@ public static class Masking
         int n = image.VoxelsPerVolume;
         var m = new byte[n];
         var data = image.Data.AsSpan(0, n);
-        for (int i = 0; i < n; i++)
+        int from = 0;
+        if (typeof(T) == typeof(byte))
+        {
+            // A uint8 mask (fMRIPrep's) with at most 0 and one other value, found with vector searches; anything else
+            // takes the loop below, which names the values in its error.
+            var bytes = System.Runtime.InteropServices.MemoryMarshal.Cast<T, byte>(data);
+            int first = bytes.IndexOfAnyExcept((byte)0);
+            if (first < 0 || bytes[first..].IndexOfAnyExcept((byte)0, bytes[first]) < 0)
+            {
+                if (n > 0 && (first != 0 || bytes.Contains((byte)0))) seen[distinct++] = 0;
+                if (first >= 0) seen[distinct++] = bytes[first];
+                System.Numerics.Tensors.TensorPrimitives.Min(bytes, (byte)1, m);
+                from = n;
+            }
+        }
+        for (int i = from; i < n; i++)
         {
             double d = double.CreateTruncating(data[i]);
             if (!double.IsFinite(d)) d = 0;

@@ -175,7 +175,11 @@ public sealed class TemporalSnr
     {
         int n = _volumes;
         if (n < 2) return (double.NaN, double.NaN, 0);
-        var values = new double[_voxels.Length];
+        // The voxels' tSNR go where the float32 volumes waited (empty after Flush, and twice the room needed) rather than
+        // into a fresh array.
+        var values = _pending is { } pending && pending.Length >= 2 * _voxels.Length
+            ? MemoryMarshal.Cast<float, double>(pending.AsSpan())[.._voxels.Length]
+            : new double[_voxels.Length];
         int c = 0;
         double sum = 0;
         for (int q = 0; q < _voxels.Length; q++)
@@ -192,7 +196,7 @@ public sealed class TemporalSnr
         }
         if (c == 0) return (double.NaN, double.NaN, 0);
         // The median by selection: a sort of the brain's voxels was a tenth of this measure.
-        return (sum / c, RegionVoxelIndex.MedianInPlace(values.AsSpan(0, c)), c);
+        return (sum / c, RegionVoxelIndex.MedianInPlace(values[..c]), c);
     }
 }
 

@@ -118,4 +118,24 @@ public class MaskingTests
         other[0, 0, 0] = 1;
         Assert.Contains("shape", Assert.Throws<NiSharpException>(() => Masking.ApplyMask(func, other)).Message);
     }
+
+    [Fact]
+    public void A_uint8_mask_is_checked_and_binarised_as_the_same_values_in_float64()
+    {
+        // Few distinct values (0, one value, two or three values, all zero), in any order: the byte path's mask and
+        // errors are those of the general path.
+        Gen.Select(Gen.Int[1, 200], Gen.Int[0, 1000]).Sample((n, seed) =>
+        {
+            var rnd = new Random(seed);
+            byte[] pool = [0, (byte)rnd.Next(1, 256), (byte)rnd.Next(1, 256), 0];
+            int kinds = rnd.Next(1, pool.Length + 1);
+            var bytes = Enumerable.Range(0, n).Select(_ => pool[rnd.Next(kinds)]).ToArray();
+            var asBytes = new Image<byte>([n, 1, 1], Affine.Identity, bytes);
+            var asDoubles = new Image<double>([n, 1, 1], Affine.Identity, bytes.Select(b => (double)b).ToArray());
+            string? Error(Action a) { try { a(); return null; } catch (NiSharpException e) { return e.Message; } }
+            Assert.Equal(Error(() => Masking.ToMask(asDoubles, "m")), Error(() => Masking.ToMask(asBytes, "m")));
+            if (Error(() => Masking.ToMask(asDoubles, "m")) is null)
+                Assert.Equal(Masking.ToMask(asDoubles).Data, Masking.ToMask(asBytes).Data);
+        }, iter: 300);
+    }
 }
