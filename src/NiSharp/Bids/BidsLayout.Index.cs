@@ -63,8 +63,9 @@ public sealed partial class BidsLayout
         Parallel.For(0, entries.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
         {
             if (!IsDirectory(entries[i])) return;
-            var h = new Harvest();
             var name = entries[i][..^1];
+            if (_onlySubjects is { } only && !only.Contains(name[4..])) return;
+            var h = new Harvest();
             var dir = string.Concat(Root, "/", name);
             harvests[i] = h;
             if (sameAs[i] is string first)
@@ -93,7 +94,7 @@ public sealed partial class BidsLayout
                 problems.AddRange(h.Problems);
                 keys.UnionWith(h.Keys);
             }
-            else
+            else if (!IsDirectory(entries[i])) // (a subject folder left out of a partial index has no harvest)
             {
                 AddFile(entries[i], Root, null, null, null, rootHarvest);
                 all.AddRange(rootHarvest.Files);

@@ -55,9 +55,16 @@ public sealed partial class BidsLayout
     /// <summary><c>participants.tsv</c> at the dataset root, read on first use; null when there is none.</summary>
     public Participants? Participants => _participants.Value;
 
-    private BidsLayout(string root)
+    /// <summary>The subjects a partial index (<see cref="IndexSubjects"/>) holds, or null for the whole dataset.</summary>
+    private readonly IReadOnlySet<string>? _onlySubjects;
+
+    /// <summary>Whether this index holds only some subjects' folders (<see cref="IndexSubjects"/>).</summary>
+    internal bool IsPartial => _onlySubjects is not null;
+
+    private BidsLayout(string root, IReadOnlySet<string>? onlySubjects = null)
     {
         Root = root;
+        _onlySubjects = onlySubjects;
         _bySubject = new(BuildSubjectIndex);
         _byDirectory = new(() =>
         {
@@ -86,7 +93,19 @@ public sealed partial class BidsLayout
     /// Indexes the dataset in <paramref name="root"/> (folder listings only). Fails with a
     /// <see cref="NiSharpException"/> when the folder does not exist or is a file.
     /// </summary>
-    public static BidsLayout Index(string root)
+    public static BidsLayout Index(string root) => IndexFolders(root, null);
+
+    /// <summary>
+    /// The index of the folders <c>sub-&lt;label&gt;</c> of <paramref name="subjects"/> alone, with the files at the root
+    /// (the sidecars they inherit): what the full index holds for those subjects — the same files, problems and warnings —
+    /// at the cost of their folders rather than the whole dataset's (a Slurm array task of one subject among thousands).
+    /// Every subject folder is still identified, so that one that is the same folder as an earlier one is reported as the
+    /// full index reports it. Queries see only these subjects.
+    /// </summary>
+    internal static BidsLayout IndexSubjects(string root, IEnumerable<string> subjects) =>
+        IndexFolders(root, subjects.ToHashSet(StringComparer.Ordinal));
+
+    private static BidsLayout IndexFolders(string root, IReadOnlySet<string>? onlySubjects)
     {
         ArgumentNullException.ThrowIfNull(root);
         if (root.Length == 0) throw new NiSharpException("no dataset folder given");
@@ -97,7 +116,7 @@ public sealed partial class BidsLayout
             if (File.Exists(full)) throw new NiSharpException(root, "is a file, not a dataset folder");
             throw new NiSharpException(root, "dataset folder does not exist");
         }
-        var layout = new BidsLayout(full);
+        var layout = new BidsLayout(full, onlySubjects);
         layout.Build();
         return layout;
     }

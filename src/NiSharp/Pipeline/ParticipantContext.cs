@@ -100,7 +100,7 @@ internal sealed class ParticipantContext
     // The first preprocessed run in the space, over every subject (not only those selected), read for its header alone.
     private static double? ReferenceVoxelSize(RunOptions options, RunSelection selection)
     {
-        var first = selection.Layout.GetBoldRuns(space: options.Space).FirstOrDefault() ?? selection.Subjects.SelectMany(s => s.Runs).FirstOrDefault();
+        var first = selection.WholeLayout.GetBoldRuns(space: options.Space).FirstOrDefault() ?? selection.Subjects.SelectMany(s => s.Runs).FirstOrDefault();
         if (first is null) return null;
         using var f = Nifti.NiftiFile.Open(first.Bold.Path);
         return AtlasTarget.MeanVoxelSize(f.Affine);

@@ -44,7 +44,7 @@ public static class ParticipantLevel
         var clock = Stopwatch.StartNew();
         progress ??= SilentProgress.Instance;
         options = options.Validate();
-        var selection = RunSelection.Select(options);
+        var selection = RunSelection.SelectParticipants(options);
         var atlases = ParticipantContext.ForEach(options, selection);
         contextsMade?.Invoke(atlases);
 

@@ -65,7 +65,10 @@ internal static class RunReports
         int failed = 0, pending = 0;
         foreach (var (subject, runs) in selection.Subjects)
         {
-            bool done = runs.All(r => atlases.All(c => RunAnalysis.IsComplete(r, c)));
+            // A subject without an output folder (most of them, when one subject of many runs on its own) has nothing to
+            // check or link: one look at the folder instead of each run's files.
+            bool hasOutputs = Directory.Exists(Path.Combine(outDir, "sub-" + subject));
+            bool done = hasOutputs && runs.All(r => atlases.All(c => RunAnalysis.IsComplete(r, c)));
             var status = done ? null : SubjectStatus.Read(outDir, subject);
             bool failedNow = status is { State: "failed" } && status.ParametersHash == parametersHash;
             if (done) complete.Add((subject, runs));
@@ -75,7 +78,7 @@ internal static class RunReports
             string fd = qc.Count > 0 ? (qc.Sum(q => q.FdMean * q.Volumes) / qc.Sum(q => q.Volumes)).ToString("0.000", CultureInfo.InvariantCulture) : "n/a";
             rows.Add(["sub-" + subject, runs.Count.ToString(CultureInfo.InvariantCulture),
                 done ? "complete" : failedNow ? "failed: " + (status!.Reason ?? "see its log") : "not run yet (or made with other options)", fd]);
-            var report = runs.Select(r => RunAnalysis.OutputsOf(r, ctx).Report).FirstOrDefault(File.Exists);
+            var report = hasOutputs ? runs.Select(r => RunAnalysis.OutputsOf(r, ctx).Report).FirstOrDefault(File.Exists) : null;
             links.Add(report is null ? null : Path.GetRelativePath(outDir, report).Replace('\\', '/'));
         }
         page.Section("Participant level", "participant");

@@ -22,11 +22,14 @@ public sealed class RunSelection
     /// <summary>Subjects of the input with no run matching the selection (when no labels were given).</summary>
     public IReadOnlyList<string> WithoutRuns { get; }
 
+    private readonly Lazy<BidsLayout> _wholeLayout;
+
     private RunSelection(BidsLayout layout, IReadOnlyList<(string, IReadOnlyList<BoldRun>)> subjects, IReadOnlyList<string> withoutRuns)
     {
         Layout = layout;
         Subjects = subjects;
         WithoutRuns = withoutRuns;
+        _wholeLayout = new(() => layout.IsPartial ? BidsLayout.Index(layout.Root) : layout);
     }
 
     /// <summary>Indexes the input and selects the runs of <paramref name="options"/>.</summary>
@@ -36,10 +39,31 @@ public sealed class RunSelection
         return From(layout, options);
     }
 
+    /// <summary>
+    /// The participant level's selection: with <see cref="RunOptions.ParticipantLabels"/>, only those subjects' folders
+    /// are indexed (<see cref="BidsLayout.IndexSubjects"/>: a Slurm array task of one subject among thousands pays for its
+    /// own), so <see cref="Layout"/> holds those subjects alone (<see cref="WholeLayout"/> the whole dataset). When that
+    /// selection fails, the whole dataset is indexed and selected again, so that the error is the one the whole index
+    /// gives (it lists the dataset's subjects, spaces and tasks).
+    /// </summary>
+    internal static RunSelection SelectParticipants(RunOptions options)
+    {
+        if (options.ParticipantLabels.Count == 0) return Select(options);
+        try
+        {
+            return From(BidsLayout.IndexSubjects(options.InputDirectory, options.ParticipantLabels), options);
+        }
+        catch (NiSharpException) { return Select(options); }
+    }
+
+    /// <summary>The index of the whole input: <see cref="Layout"/>, or, when that holds only the selected subjects
+    /// (<see cref="SelectParticipants"/>), the whole dataset indexed on first use.</summary>
+    internal BidsLayout WholeLayout => _wholeLayout.Value;
+
     /// <summary>The same selection without <see cref="RunOptions.ParticipantLabels"/>: every subject of the dataset, as
     /// the run's top page shows them (a run of some subjects does not make the others disappear from it).</summary>
     public RunSelection WithAllParticipants(RunOptions options) =>
-        options.ParticipantLabels.Count == 0 ? this : From(Layout, options with { ParticipantLabels = [] });
+        options.ParticipantLabels.Count == 0 && !Layout.IsPartial ? this : From(WholeLayout, options with { ParticipantLabels = [] });
 
     private static RunSelection From(BidsLayout layout, RunOptions options)
     {
@@ -54,9 +78,11 @@ public sealed class RunSelection
         var filter = options.BidsFilterFile is string f ? ReadFilter(f) : null;
         var subjects = options.ParticipantLabels.Count > 0 ? options.ParticipantLabels.ToArray() : all.ToArray();
         var taskFilter = options.Task is null ? default : (EntityFilter)options.Task;
+        // Every subject: "has a subject label" rather than a list of every label, which each file would be compared with.
+        var subjectFilter = options.ParticipantLabels.Count > 0 ? (EntityFilter)subjects : BidsQuery.Any;
         var runs = (options.OnGrayordinates
-                ? layout.GetGrayordinateRuns(subject: subjects, task: taskFilter, space: TemplateSpace.FsLR, den: RunOptions.GrayordinateDensity)
-                : layout.GetBoldRuns(subject: subjects, task: taskFilter, space: options.Space))
+                ? layout.GetGrayordinateRuns(subject: subjectFilter, task: taskFilter, space: TemplateSpace.FsLR, den: RunOptions.GrayordinateDensity)
+                : layout.GetBoldRuns(subject: subjectFilter, task: taskFilter, space: options.Space))
             .Where(r => filter is null || filter.Matches(r.Bold))
             .ToList();
         if (runs.Count == 0)
