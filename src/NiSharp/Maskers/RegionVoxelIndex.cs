@@ -1,6 +1,4 @@
 using System.Numerics;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace NiSharp.Maskers;
 
@@ -17,11 +15,6 @@ internal sealed class RegionVoxelIndex : IRegionReducer
     private readonly int[] _voxels;
     private readonly ReductionStrategy _strategy;
     private readonly int _largest;
-    // Each region's voxels as runs of consecutive indices (start, length pairs; region k's pairs at
-    // _runs[_runStarts[k] .. _runStarts[k + 1]]): an atlas region inside a mask is mostly runs along x, summed a vector
-    // at a time from the volume instead of voxel by voxel through the index.
-    private readonly int[] _runStarts;
-    private readonly int[] _runs;
 
     /// <summary>An index from voxel sets (each ascending; sets may share voxels, as overlapping spheres do).</summary>
     public RegionVoxelIndex(IReadOnlyList<int[]> voxelSets, ReductionStrategy strategy)
@@ -35,7 +28,6 @@ internal sealed class RegionVoxelIndex : IRegionReducer
         }
         _voxels = new int[_starts[^1]];
         for (int k = 0; k < voxelSets.Count; k++) voxelSets[k].CopyTo(_voxels, _starts[k]);
-        (_runStarts, _runs) = RunsOf(_starts, _voxels);
     }
 
     /// <summary>The voxel → label index: from a label per voxel (or <paramref name="skip"/>), keeping only <paramref name="labels"/> (ascending).</summary>
@@ -64,33 +56,6 @@ internal sealed class RegionVoxelIndex : IRegionReducer
             if (l == skip || (!mask.IsEmpty && mask[v] == 0)) continue;
             if (slot.TryGet(l, out int k)) _voxels[fill[k]++] = v;
         }
-        (_runStarts, _runs) = RunsOf(_starts, _voxels);
-    }
-
-    private static (int[] RunStarts, int[] Runs) RunsOf(int[] starts, int[] voxels)
-    {
-        int regions = starts.Length - 1;
-        var runStarts = new int[regions + 1];
-        int pairs = 0;
-        for (int k = 0; k < regions; k++)
-        {
-            for (int j = starts[k]; j < starts[k + 1]; j++)
-                if (j == starts[k] || voxels[j] != voxels[j - 1] + 1) pairs++;
-            runStarts[k + 1] = 2 * pairs;
-        }
-        var runs = new int[2 * pairs];
-        int at = 0;
-        for (int k = 0; k < regions; k++)
-            for (int j = starts[k]; j < starts[k + 1]; j++)
-            {
-                if (j == starts[k] || voxels[j] != voxels[j - 1] + 1)
-                {
-                    runs[at++] = voxels[j];
-                    runs[at++] = 0;
-                }
-                runs[at - 1]++;
-            }
-        return (runStarts, runs);
     }
 
     /// <inheritdoc />
@@ -108,8 +73,8 @@ internal sealed class RegionVoxelIndex : IRegionReducer
             var idx = VoxelsOf(k);
             row[k] = _strategy switch
             {
-                ReductionStrategy.Mean => T.CreateTruncating(SumOf(volume, k, idx) / idx.Length),
-                ReductionStrategy.Sum => T.CreateTruncating(SumOf(volume, k, idx)),
+                ReductionStrategy.Mean => T.CreateTruncating(Sum(volume, idx) / idx.Length),
+                ReductionStrategy.Sum => T.CreateTruncating(Sum(volume, idx)),
                 ReductionStrategy.Minimum => Extreme(volume, idx, max: false),
                 ReductionStrategy.Maximum => Extreme(volume, idx, max: true),
                 ReductionStrategy.Variance => T.CreateTruncating(Variance(volume, idx)),
@@ -120,34 +85,6 @@ internal sealed class RegionVoxelIndex : IRegionReducer
     }
 
     private static T Finite<T>(T v) where T : IBinaryFloatingPointIeee754<T> => T.IsFinite(v) ? v : T.Zero;
-
-    /// <summary>The float64 sum of region <paramref name="k"/>'s finite values: float32 volumes run by run, four voxels
-    /// a vector (two float64 running sums of two lanes each, and one for what is left of each run).</summary>
-    private double SumOf<T>(ReadOnlySpan<T> volume, int k, ReadOnlySpan<int> idx) where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        if (typeof(T) != typeof(float) || !Vector128.IsHardwareAccelerated) return Sum(volume, idx);
-        var f = MemoryMarshal.Cast<T, float>(volume);
-        ref float at = ref MemoryMarshal.GetReference(f);
-        var exponent = Vector128.Create(0x7F800000u);
-        Vector128<double> a = Vector128<double>.Zero, b = Vector128<double>.Zero;
-        double rest = 0;
-        var runs = _runs.AsSpan(_runStarts[k], _runStarts[k + 1] - _runStarts[k]);
-        for (int r = 0; r < runs.Length; r += 2)
-        {
-            int start = runs[r], end = start + runs[r + 1], v = start;
-            for (; v + 4 <= end; v += 4)
-            {
-                var x = Vector128.LoadUnsafe(ref at, (nuint)v);
-                // NaN and ±inf (all exponent bits set) count as 0, as ensure_finite makes them
-                var nonFinite = Vector128.Equals(x.AsUInt32() & exponent, exponent).AsSingle();
-                x = Vector128.AndNot(x, nonFinite);
-                a += Vector128.WidenLower(x);
-                b += Vector128.WidenUpper(x);
-            }
-            for (; v < end; v++) rest += Finite(f[v]);
-        }
-        return ((a[0] + a[1]) + (b[0] + b[1])) + rest;
-    }
 
     private static double Sum<T>(ReadOnlySpan<T> volume, ReadOnlySpan<int> idx) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {

@@ -8,8 +8,8 @@ public class RegionVoxelIndexTests
     [Fact]
     public void Region_means_of_float_volumes_are_the_float64_means_of_their_finite_values()
     {
-        // Labels in runs of random lengths (the vector path and its tails), a mask with holes, NaN and ±inf voxels
-        // (counted as 0, as ensure_finite makes them): the run-by-run sums equal a plain float64 sum to rounding.
+        // Labels in runs of random lengths, a mask with holes, NaN and ±inf voxels
+        // (counted as 0, as ensure_finite makes them): the means equal a plain float64 sum over the count, to rounding.
         Gen.Select(Gen.Int[1, 400], Gen.Int[1, 6], Gen.Int[0, 10_000]).Sample((n, regions, seed) =>
         {
             var rnd = new Random(seed);
