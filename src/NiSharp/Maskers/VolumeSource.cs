@@ -94,15 +94,20 @@ internal abstract class VolumeSource : IDisposable
                     for (int t = 0; t < first + count; t++)
                     {
                         var raw = buffered.Take();
-                        if (t >= first && inPlace)
+                        if (t < first)
+                        {
+                            buffered.Return(raw);
+                            continue;
+                        }
+                        if (inPlace)
                         {
                             try { action(t, MemoryMarshal.Cast<byte, T>(raw.AsSpan(0, f.VolumeBytes))); }
                             finally { buffered.Return(raw); }
                             continue;
                         }
-                        if (t >= first) f.DecodeVolume<T>(raw, volume ??= new T[f.VoxelsPerVolume]);
+                        f.DecodeVolume<T>(raw, volume ??= new T[f.VoxelsPerVolume]);
                         buffered.Return(raw);
-                        if (t >= first) action(t, volume!);
+                        action(t, volume);
                     }
                 }
                 finally { buffered.Dispose(); }
