@@ -74,26 +74,8 @@ public sealed class RegionTimeSeriesFile
         };
         foreach (var (k, v) in provenance) content[k] = v;
         var json = ParameterJson.Serialize(content);
-        using (var file = AtomicFile.Create(tsvPath))
-        {
-            using (var w = TsvWriter.On(file))
-            {
-                w.Row(columnNames);
-                for (int t = 0; t < nt; t++)
-                {
-                    for (int j = 0; j < nc; j++)
-                    {
-                        if (j > 0) w.Tab();
-                        double v = values[t * nc + j];
-                        // float32 signals as float32 text: the shortest that reads back to the same float
-                        if (float32) w.Number((float)v);
-                        else w.Number(v);
-                    }
-                    w.EndRow();
-                }
-            }
-            file.Commit();
-        }
+        // float32 signals as float32 text: the shortest that reads back to the same float
+        TsvTable.WriteNumbers(tsvPath, columnNames, values, nt, float32);
         AtomicFile.WriteAllText(SidecarPath(tsvPath), json);
     }
 

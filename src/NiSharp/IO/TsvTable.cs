@@ -243,8 +243,9 @@ public sealed class TsvTable
     public static string FormatNumber(float v) =>
         float.IsNaN(v) ? "n/a" : v.ToString("R", CultureInfo.InvariantCulture);
 
-    /// <summary>Writes a numeric matrix (rows × columns, row-major) with a header, atomically.</summary>
-    public static void WriteNumbers(string path, IReadOnlyList<string> columns, ReadOnlySpan<double> rowMajor, int rows)
+    /// <summary>Writes a numeric matrix (rows × columns, row-major) with a header, atomically; with
+    /// <paramref name="float32"/>, each value as the shortest text that reads back to the same float32.</summary>
+    public static void WriteNumbers(string path, IReadOnlyList<string> columns, ReadOnlySpan<double> rowMajor, int rows, bool float32 = false)
     {
         int nc = columns.Count;
         if (rowMajor.Length != rows * nc) throw new ArgumentException("matrix size does not match rows × columns");
@@ -257,7 +258,9 @@ public sealed class TsvTable
                 for (int c = 0; c < nc; c++)
                 {
                     if (c > 0) w.Tab();
-                    w.Number(rowMajor[r * nc + c]);
+                    double v = rowMajor[r * nc + c];
+                    if (float32) w.Number((float)v);
+                    else w.Number(v);
                 }
                 w.EndRow();
             }

@@ -73,7 +73,7 @@ public static class Masking
     {
         using var f = NiftiFile.Open(path);
         // fMRIPrep's masks are uint8: read as bytes they are exact and an eighth of the memory of float64.
-        return f.DataType == NiftiDataType.UInt8 && f.Header.EffectiveScaling == (1, 0)
+        return f.StoresAs<byte>()
             ? ToMask(f.Load<byte>(), path, allowEmpty)
             : ToMask(f.Load<double>(), path, allowEmpty);
     }

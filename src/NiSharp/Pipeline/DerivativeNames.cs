@@ -77,11 +77,14 @@ public static class DerivativeNames
         return t.Length == 0 ? t : char.ToUpperInvariant(t[0]) + t[1..];
     }
 
+    /// <summary>The output folder of a subject: <c>OUTPUT_DIR/sub-X</c>.</summary>
+    public static string SubjectDirectory(string outputDir, string? subject) => Path.Combine(outputDir, $"sub-{subject}");
+
     /// <summary>The output folder of a run: <c>OUTPUT_DIR/sub-X[/ses-Y]/func</c>.</summary>
     public static string RunDirectory(string outputDir, BoldRun run) =>
         run.Session is string ses
-            ? Path.Combine(outputDir, $"sub-{run.Subject}", $"ses-{ses}", "func")
-            : Path.Combine(outputDir, $"sub-{run.Subject}", "func");
+            ? Path.Combine(SubjectDirectory(outputDir, run.Subject), $"ses-{ses}", "func")
+            : Path.Combine(SubjectDirectory(outputDir, run.Subject), "func");
 
     /// <summary>The name prefix of a run's outputs: the BOLD entities without <c>desc</c>, then <c>atlas-A</c>.</summary>
     public static string RunPrefix(BoldRun run, string atlasLabel) => $"{run.OutputPrefix}_atlas-{atlasLabel}";

@@ -67,7 +67,7 @@ internal static class RunReports
         {
             // A subject without an output folder (most of them, when one subject of many runs on its own) has nothing to
             // check or link: one look at the folder instead of each run's files.
-            bool hasOutputs = Directory.Exists(Path.Combine(outDir, "sub-" + subject));
+            bool hasOutputs = Directory.Exists(DerivativeNames.SubjectDirectory(outDir, subject));
             bool done = hasOutputs && runs.All(r => atlases.All(c => RunAnalysis.IsComplete(r, c)));
             var status = done ? null : SubjectStatus.Read(outDir, subject);
             bool failedNow = status is { State: "failed" } && status.ParametersHash == parametersHash;
