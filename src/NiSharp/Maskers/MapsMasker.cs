@@ -242,8 +242,7 @@ internal sealed class MapsProjection : IRegionReducer
         b.Clear();
         for (int s = 0; s < Voxels.Length; s++)
         {
-            var v = volume[Voxels[s]];
-            double d = T.IsFinite(v) ? double.CreateTruncating(v) : 0;
+            double d = double.CreateTruncating(volume[Voxels[s]]);
             if (d == 0) continue;
             TensorPrimitives.MultiplyAdd(_weights.AsSpan(s * k, k), d, b, b);
         }

@@ -13,7 +13,8 @@ internal interface IRegionReducer
     int Regions { get; }
 
     /// <summary>Reduces <paramref name="volume"/> (the whole grid, NIfTI order) into <paramref name="row"/>
-    /// (<see cref="Regions"/> values). Non-finite voxel values count as 0 (nilearn's <c>ensure_finite</c>).
+    /// (<see cref="Regions"/> values). Every value is finite: the extraction replaces NaN/Inf by 0 before (nilearn's
+    /// <c>ensure_finite</c>).
     /// <paramref name="scratch"/> is this call's own working memory, reused across volumes.</summary>
     void Reduce<T>(ReadOnlySpan<T> volume, Span<T> row, ref T[]? scratch) where T : unmanaged, IBinaryFloatingPointIeee754<T>;
 }
@@ -117,6 +118,7 @@ internal static class RegionExtraction
         long nonFinite = 0;
         var smoother = shared.Smooths ? new VolumeSmoother<T>(source.Grid.Shape, source.Grid.Affine, shared.SmoothingFwhm) : null;
         var smoothed = smoother is null ? null : new T[source.Grid.VoxelCount];
+        T[]? finiteCopy = null;
         // high_variance_confounds: this pass also accumulates the first pass of their computation, on the raw volumes
         // (nilearn computes them in transform, before filter_and_extract smooths and reduces)
         var hvSums = shared.HighVarianceConfounds ? new HighVarianceSums(null, source.Grid.VoxelCount, n, detrend: true) : null;
@@ -127,6 +129,10 @@ internal static class RegionExtraction
             foreach (var s in states) s.Job.Observer?.Volume(t, volume);
             if (t < dummy) return;
             hvSums?.Add(t - dummy, volume);
+            // NaN/Inf count as 0 (nilearn's ensure_finite); they are counted for the warning. A vectorised sum is finite
+            // exactly when no value is NaN/Inf (barring float overflow, which the exact count settles).
+            bool finite = T.IsFinite(System.Numerics.Tensors.TensorPrimitives.Sum<T>(volume));
+            if (!finite) nonFinite += CountNonFinite(volume);
             ReadOnlySpan<T> reduced = volume;
             if (smoother is not null)
             {
@@ -134,17 +140,18 @@ internal static class RegionExtraction
                 volume.CopyTo(smoothed);
                 smoother.Apply(smoothed!, 0);
                 reduced = smoothed;
+                finite = T.IsFinite(System.Numerics.Tensors.TensorPrimitives.Sum<T>(reduced));
             }
+            // The reducers see finite values only, so that theirs is a plain sum per voxel: the rare volume with
+            // NaN/Inf is reduced from a copy with zeros in their place (observers still see the volume as it is).
+            var forReducers = finite ? reduced : Finite(reduced, ref finiteCopy);
             foreach (var s in states)
             {
                 int r = s.Job.Reducer.Regions;
                 var row = s.Raw.AsSpan((t - dummy) * r, r);
-                s.Job.Reducer.Reduce(reduced, row, ref s.Scratch);
+                s.Job.Reducer.Reduce(forReducers, row, ref s.Scratch);
                 s.Job.Observer?.Reduced<T>(t - dummy, reduced, row);
             }
-            // The reducers read NaN/Inf as 0 (ensure_finite); count them for the warning. A vectorised sum is
-            // finite exactly when no value is NaN/Inf (barring float overflow, which the exact count settles).
-            if (!T.IsFinite(System.Numerics.Tensors.TensorPrimitives.Sum<T>(volume))) nonFinite += CountNonFinite(volume);
         });
         if (nonFinite > 0)
             foreach (var s in states)
@@ -246,6 +253,14 @@ internal static class RegionExtraction
             Warnings = warnings,
             BackgroundLabel = s.Job.BackgroundLabel,
         };
+    }
+
+    /// <summary><paramref name="volume"/> with NaN/Inf replaced by 0, in <paramref name="copy"/> (made on first use).</summary>
+    private static ReadOnlySpan<T> Finite<T>(ReadOnlySpan<T> volume, ref T[]? copy) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        copy ??= new T[volume.Length];
+        for (int v = 0; v < volume.Length; v++) copy[v] = T.IsFinite(volume[v]) ? volume[v] : T.Zero;
+        return copy.AsSpan(0, volume.Length);
     }
 
     private static long CountNonFinite<T>(ReadOnlySpan<T> values) where T : unmanaged, IBinaryFloatingPointIeee754<T>

@@ -19,14 +19,17 @@ public sealed class TemporalSnr
     // The voxels as runs of consecutive indices (start, length), in _voxels order: a brain mask is mostly long runs along
     // x, read as contiguous spans and accumulated a vector at a time.
     private readonly int[] _runs;
-    private readonly double[] _shift, _sum, _sumSq;
+    private readonly double[] _sum, _sumSq;
+    // Each voxel's first value: float32 data keep it as float32 (exact, and a third less memory to cross), other data
+    // as float64. Allocated for the data's type at the first volume.
+    private float[]? _shiftSingle;
+    private double[]? _shift;
     private int _volumes;
 
     /// <summary>An accumulator over the voxels <paramref name="voxels"/> (indices into a volume, NIfTI order).</summary>
     public TemporalSnr(int[] voxels)
     {
         _voxels = voxels;
-        _shift = new double[voxels.Length];
         _sum = new double[voxels.Length];
         _sumSq = new double[voxels.Length];
         var runs = new List<int>();
@@ -73,6 +76,8 @@ public sealed class TemporalSnr
     {
         if (typeof(T) == typeof(float))
         {
+            if (_shift is not null) throw new InvalidOperationException("float32 volumes after float64 ones");
+            _shiftSingle ??= new float[_voxels.Length];
             var f = System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(volume);
             _pending ??= new float[Block * _voxels.Length];
             var into = _pending.AsSpan(_pendingCount * _voxels.Length, _voxels.Length);
@@ -84,7 +89,8 @@ public sealed class TemporalSnr
             if (++_pendingCount == Block) Flush();
             return;
         }
-        Flush();
+        if (_shiftSingle is not null) throw new InvalidOperationException("float64 volumes after float32 ones");
+        _shift ??= new double[_voxels.Length];
         var idx = _voxels;
         for (int q = 0; q < idx.Length; q++) AddOne(double.CreateTruncating(volume[idx[q]]), q, _volumes == 0);
         _volumes++;
@@ -92,8 +98,8 @@ public sealed class TemporalSnr
 
     private void AddOne(double v, int q, bool first)
     {
-        if (first) _shift[q] = v;
-        double d = v - _shift[q];
+        if (first) _shift![q] = v;
+        double d = v - _shift![q];
         _sum[q] += d;
         _sumSq[q] += d * d;
     }
@@ -111,24 +117,15 @@ public sealed class TemporalSnr
             // Four voxels at a time, as two independent pairs (two chains of additions in flight); the four floats of a
             // volume are loaded at once and widened. The first volume of the run is its own shift (d = 0 there, as in AddOne).
             ref float p = ref MemoryMarshal.GetArrayDataReference(pending);
-            ref double shiftAt = ref MemoryMarshal.GetArrayDataReference(_shift);
+            ref float shiftAt = ref MemoryMarshal.GetArrayDataReference(_shiftSingle!);
             ref double sumAt = ref MemoryMarshal.GetArrayDataReference(_sum);
             ref double sumSqAt = ref MemoryMarshal.GetArrayDataReference(_sumSq);
             for (; q + 4 <= n; q += 4)
             {
                 nuint a = (nuint)q, b = (nuint)q + 2;
-                Vector128<double> shiftA, shiftB;
-                if (_volumes == 0)
-                {
-                    var first = Vector128.LoadUnsafe(ref p, a);
-                    shiftA = Vector128.WidenLower(first);
-                    shiftB = Vector128.WidenUpper(first);
-                }
-                else
-                {
-                    shiftA = Vector128.LoadUnsafe(ref shiftAt, a);
-                    shiftB = Vector128.LoadUnsafe(ref shiftAt, b);
-                }
+                var shift = _volumes == 0 ? Vector128.LoadUnsafe(ref p, a) : Vector128.LoadUnsafe(ref shiftAt, a);
+                var shiftA = Vector128.WidenLower(shift);
+                var shiftB = Vector128.WidenUpper(shift);
                 var sumA = Vector128.LoadUnsafe(ref sumAt, a);
                 var sumB = Vector128.LoadUnsafe(ref sumAt, b);
                 var sumSqA = Vector128.LoadUnsafe(ref sumSqAt, a);
@@ -143,16 +140,25 @@ public sealed class TemporalSnr
                     sumSqA += dA * dA;
                     sumSqB += dB * dB;
                 }
-                shiftA.StoreUnsafe(ref shiftAt, a);
-                shiftB.StoreUnsafe(ref shiftAt, b);
+                if (_volumes == 0) shift.StoreUnsafe(ref shiftAt, a);
                 sumA.StoreUnsafe(ref sumAt, a);
                 sumB.StoreUnsafe(ref sumAt, b);
                 sumSqA.StoreUnsafe(ref sumSqAt, a);
                 sumSqB.StoreUnsafe(ref sumSqAt, b);
             }
         }
+        var shiftSingle = _shiftSingle!;
         for (; q < n; q++)
-            for (int t = 0; t < k; t++) AddOne(pending[t * n + q], q, _volumes == 0 && t == 0);
+        {
+            if (_volumes == 0) shiftSingle[q] = pending[q];
+            double first = shiftSingle[q];
+            for (int t = 0; t < k; t++)
+            {
+                double d = pending[t * n + q] - first;
+                _sum[q] += d;
+                _sumSq[q] += d * d;
+            }
+        }
         _volumes += k;
         _pendingCount = 0;
     }
@@ -182,11 +188,12 @@ public sealed class TemporalSnr
             : new double[_voxels.Length];
         int c = 0;
         double sum = 0;
+        var single = _shiftSingle;
         for (int q = 0; q < _voxels.Length; q++)
         {
             double meanShifted = _sum[q] / n;
             double variance = (_sumSq[q] - n * meanShifted * meanShifted) / (n - 1);
-            double mean = _shift[q] + meanShifted;
+            double mean = (single is not null ? single[q] : _shift![q]) + meanShifted;
             if (mean > 0 && variance > 0 && !double.IsNaN(mean))
             {
                 double snr = mean / Math.Sqrt(variance);
