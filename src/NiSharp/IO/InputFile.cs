@@ -115,12 +115,15 @@ public static class InputFile
         return bytes;
     }
 
-    /// <summary>The text (UTF-8, a byte-order mark skipped) of a regular file of at most <paramref name="maxBytes"/>.</summary>
+    /// <summary>The text of a regular file of at most <paramref name="maxBytes"/>: UTF-8, or UTF-16 when a byte-order
+    /// mark says so (a spreadsheet's "Unicode text"), the mark skipped; as <see cref="StreamReader"/> reads it.</summary>
     public static string ReadAllText(string path, long maxBytes, string what, bool asInput = true)
     {
         var bytes = ReadAllBytes(path, maxBytes, what, asInput);
         var span = bytes.AsSpan();
-        if (span.StartsWith("\uFEFF"u8)) span = span[3..];
+        if (span.StartsWith("\uFEFF"u8)) return Encoding.UTF8.GetString(span[3..]);
+        if (span.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE])) return Encoding.Unicode.GetString(span[2..]);
+        if (span.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF])) return Encoding.BigEndianUnicode.GetString(span[2..]);
         return Encoding.UTF8.GetString(span);
     }
 

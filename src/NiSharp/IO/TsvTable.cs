@@ -19,11 +19,12 @@ public sealed class TsvTable
     public IReadOnlyList<string[]> Rows => _rows ??= CellsOfLines();
 
     private IReadOnlyList<string[]>? _rows;
-    // A parsed file: per data row, the text of its kept cells (the line itself when every column is kept, else the kept
-    // cells joined by tabs, so a wide file costs the memory of the columns used), and the start of kept cell k of row r
-    // at _starts[r * (Columns.Count + 1) + k], one past the row's end at k = Columns.Count.
-    private readonly List<string>? _lines;
+    // A parsed file: the text of its kept cells — the file's own text when every column is kept, else the kept cells
+    // joined by tabs, row after row, so a wide file costs the memory of the columns used — and the start of kept cell k
+    // of row r at _starts[r * (Columns.Count + 1) + k], one past the row's last cell (its end + 1) at k = Columns.Count.
+    private readonly string? _text;
     private readonly int[]? _starts;
+    private readonly int _textRows;
 
     /// <summary>Where the table was read from, for error messages (null when built in memory).</summary>
     public string? SourcePath { get; }
@@ -37,29 +38,31 @@ public sealed class TsvTable
         Header = columns;
     }
 
-    private TsvTable(IReadOnlyList<string> columns, List<string> lines, int[] starts, string sourcePath)
+    private TsvTable(IReadOnlyList<string> columns, string text, int[] starts, int rows, string sourcePath)
     {
         Columns = columns;
-        _lines = lines;
+        _text = text;
         _starts = starts;
+        _textRows = rows;
         SourcePath = sourcePath;
     }
 
     /// <summary>Number of data rows.</summary>
-    public int RowCount => _lines?.Count ?? _rows!.Count;
+    public int RowCount => _text is null ? _rows!.Count : _textRows;
 
-    /// <summary>The text of a cell (row and column of <see cref="Columns"/>), without copying it out of its line.</summary>
+    /// <summary>The text of a cell (row and column of <see cref="Columns"/>), without copying it out of the table's text.</summary>
     public ReadOnlySpan<char> Cell(int row, int column)
     {
-        if (_lines is null || _rows is not null) return Rows[row][column];
+        if (_text is null || _rows is not null) return Rows[row][column];
+        if ((uint)row >= (uint)_textRows || (uint)column >= (uint)Columns.Count) throw new ArgumentOutOfRangeException(nameof(row));
         int at = row * (Columns.Count + 1) + column;
         int start = _starts![at], end = _starts[at + 1] - 1;
-        return _lines[row].AsSpan(start, end - start);
+        return _text.AsSpan(start, end - start);
     }
 
     private string[][] CellsOfLines()
     {
-        var rows = new string[_lines!.Count][];
+        var rows = new string[_textRows][];
         for (int r = 0; r < rows.Length; r++)
         {
             var row = new string[Columns.Count];
@@ -85,31 +88,49 @@ public sealed class TsvTable
     public IReadOnlyList<string> Header { get; private init; } = [];
 
     /// <summary>
-    /// Reads a TSV file, line by line (a line longer than <see cref="InputFile.MaxLineChars"/>, or a header of more than
+    /// Reads a TSV file (UTF-8) whole (a line longer than <see cref="InputFile.MaxLineChars"/>, or a header of more than
     /// <see cref="MaxColumns"/> columns, fails naming the file). With <paramref name="columns"/>, only the cells of the
     /// columns it accepts are kept: a wide file costs the memory of the columns used. Fails with the file name and
     /// line on ragged rows, duplicate or empty headers.
     /// </summary>
     public static TsvTable Read(string path, Func<string, bool>? columns = null) =>
-        Parse(InputFile.ReadLines(path, "a TSV table"), path, columns);
+        ParseText(InputFile.ReadAllText(path, MaxTextBytes, "a TSV table"), path, columns);
 
     /// <summary>Reads a table this tool wrote itself and may write again in the same command (a report's summary of
     /// the group level, say): read under the same rules, but not recorded as an input, so rewriting it is allowed.</summary>
     public static TsvTable ReadOwnOutput(string path, Func<string, bool>? columns = null) =>
-        Parse(InputFile.ReadLines(path, "a TSV table", asInput: false), path, columns);
+        ParseText(InputFile.ReadAllText(path, MaxTextBytes, "a TSV table", asInput: false), path, columns);
+
+    /// <summary>The largest TSV file read (1 GiB: the text of a string).</summary>
+    private const long MaxTextBytes = 1L << 30;
 
     /// <summary>Parses TSV text lines (the first non-blank line is the header), keeping the columns
     /// <paramref name="columns"/> accepts (all when null).</summary>
-    public static TsvTable Parse(IEnumerable<string> lines, string sourceName, Func<string, bool>? columns = null)
+    public static TsvTable Parse(IEnumerable<string> lines, string sourceName, Func<string, bool>? columns = null) =>
+        ParseText(string.Join('\n', lines), sourceName, columns);
+
+    /// <summary>Parses the text of a TSV file, its lines ended by <c>\n</c>, <c>\r\n</c> or <c>\r</c>: the table keeps the
+    /// text (or its kept cells) and where each cell starts, not a string per line or cell — a confounds file was a
+    /// megabyte of short-lived strings.</summary>
+    private static TsvTable ParseText(string text, string sourceName, Func<string, bool>? columns)
     {
-        using var e = lines.GetEnumerator();
-        int lineNumber = 0;
-        string? headerLine = null;
-        while (e.MoveNext())
+        int lineNumber = 0, at = 0;
+        // The next line: [start, end) of text; false at the end of the text.
+        bool NextLine(out int start, out int end)
         {
+            start = at;
+            if (at >= text.Length) { end = at; return false; }
+            int stop = text.AsSpan(at).IndexOfAny('\r', '\n');
+            end = stop < 0 ? text.Length : at + stop;
+            at = stop < 0 ? text.Length + 1 : end + (text[end] == '\r' && end + 1 < text.Length && text[end + 1] == '\n' ? 2 : 1);
             lineNumber++;
-            if (e.Current.Trim().Length > 0) { headerLine = e.Current.TrimEnd('\r'); break; }
+            if (end - start > InputFile.MaxLineChars)
+                throw new NiSharpException(sourceName, string.Create(CultureInfo.InvariantCulture, $"line {lineNumber} is longer than {InputFile.MaxLineChars} characters, more than a TSV table holds: is it the right file?"));
+            return true;
         }
+        string? headerLine = null;
+        while (NextLine(out int start, out int end))
+            if (text.AsSpan(start, end - start).Trim().Length > 0) { headerLine = text[start..end]; break; }
         if (headerLine is null)
             throw new NiSharpException(sourceName, "empty table: no header row");
         int count = headerLine.AsSpan().Count('\t') + 1;
@@ -126,53 +147,67 @@ public sealed class TsvTable
         for (int c = 0; c < header.Length; c++)
             if (columns is null || columns(header[c])) kept.Add(c);
         var keptNames = kept.Count == header.Length ? header : kept.Select(c => header[c]).ToArray();
-        var data = new List<string>();
-        var rowStarts = new List<int>();
-        var starts = new int[header.Length + 1];
         bool all = kept.Count == header.Length;
-        while (e.MoveNext())
+        // Kept cell starts, in the file's text; one past each row's kept text at the row's end.
+        var starts = new List<int>();
+        var cellStarts = new int[header.Length + 1];
+        int rows = 0, keptChars = 0;
+        while (NextLine(out int start, out int end))
         {
-            lineNumber++;
-            var line = e.Current.TrimEnd('\r');
-            if (line.Length == 0) continue;
-            if (data.Count == 0 && header.Length == 1 && (header[0].Contains(',') || header[0].Contains(' ')))
+            if (end == start) continue;
+            if (rows == 0 && header.Length == 1 && (header[0].Contains(',') || header[0].Contains(' ')))
                 throw new NiSharpException(sourceName, "not tab-separated: the header has a single column (is it comma- or space-separated?)");
-            int cells = SplitPoints(line, starts);
+            int cells = SplitPoints(text.AsSpan(start, end - start), cellStarts);
             if (cells != header.Length)
                 throw new NiSharpException(sourceName, $"line {lineNumber} has {cells} cells but the header has {header.Length}");
+            rows++;
             if (all)
             {
-                data.Add(line);
-                rowStarts.AddRange(starts);
+                foreach (int c in cellStarts) starts.Add(start + c);
                 continue;
             }
-            // Only the kept cells, joined by tabs: one string a row, not one a cell.
-            int length = kept.Count;
-            foreach (int c in kept) length += starts[c + 1] - 1 - starts[c];
-            var compact = new StringBuilder(length);
             foreach (int c in kept)
             {
-                rowStarts.Add(compact.Length);
-                compact.Append(line, starts[c], starts[c + 1] - 1 - starts[c]).Append('\t');
+                starts.Add(start + cellStarts[c]);
+                keptChars += cellStarts[c + 1] - cellStarts[c];
             }
-            rowStarts.Add(compact.Length);
-            data.Add(compact.ToString());
+            starts.Add(-1);  // the row's end, set below in the kept text
         }
-        return new TsvTable(keptNames, data, rowStarts.ToArray(), sourceName) { Header = header };
+        if (all) return new TsvTable(keptNames, text, starts.ToArray(), rows, sourceName) { Header = header };
+
+        // Only the kept cells, each followed by a tab: one string for the table.
+        var keptStarts = new int[starts.Count];
+        var keptText = string.Create(keptChars, (text, starts, keptStarts), static (dst, state) =>
+        {
+            var (src, fileStarts, into) = state;
+            int w = 0;
+            for (int i = 0; i < fileStarts.Count; i++)
+            {
+                if (fileStarts[i] < 0) { into[i] = w; continue; }
+                into[i] = w;
+                int from = fileStarts[i];
+                int len = src.AsSpan(from).IndexOfAny('\t', '\r', '\n');
+                if (len < 0) len = src.Length - from;
+                src.AsSpan(from, len).CopyTo(dst[w..]);
+                w += len;
+                dst[w++] = '\t';
+            }
+        });
+        return new TsvTable(keptNames, keptText, keptStarts, rows, sourceName) { Header = header };
     }
 
     /// <summary>Where each cell of <paramref name="line"/> starts (<paramref name="starts"/>[i], and one past the end at
     /// [count]); returns the cell count, counting on past the array without recording.</summary>
-    private static int SplitPoints(string line, int[] starts)
+    private static int SplitPoints(ReadOnlySpan<char> line, int[] starts)
     {
         int count = 0, at = 0;
         while (true)
         {
             if (count < starts.Length) starts[count] = at;
             count++;
-            int tab = line.IndexOf('\t', at);
+            int tab = line[at..].IndexOf('\t');
             if (tab < 0) break;
-            at = tab + 1;
+            at += tab + 1;
         }
         if (count < starts.Length) starts[count] = line.Length + 1;
         return count;

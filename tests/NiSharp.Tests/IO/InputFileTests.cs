@@ -170,7 +170,8 @@ public sealed class InputFileTests : IDisposable
     [Fact]
     public void A_tables_cells_are_the_files_cells_whichever_columns_are_kept()
     {
-        // Random tables (empty cells, n/a, text), random column filters: Cell, Rows and the numbers agree with a split.
+        // Random tables (empty cells, n/a, text), random column filters, line endings and encodings: Cell, Rows and the
+        // numbers agree with a split.
         Gen.Select(Gen.Int[1, 6], Gen.Int[0, 5], Gen.Int[0, 63], Gen.Int[0, 1000]).Sample((nc, nr, filter, seed) =>
         {
             // a file per sample: samples run in parallel
@@ -180,7 +181,13 @@ public sealed class InputFileTests : IDisposable
             var header = Enumerable.Range(0, nc).Select(c => $"c{c}").ToArray();
             // (the first cell never empty: a blank line is not a row)
             var rows = Enumerable.Range(0, nr).Select(_ => header.Select((_, c) => pool[rnd.Next(c == 0 ? 1 : 0, pool.Length)]).ToArray()).ToArray();
-            File.WriteAllText(path, string.Join("\n", new[] { string.Join('\t', header) }.Concat(rows.Select(r => string.Join('\t', r)))) + "\n");
+            // Any line ending, blank lines between rows, UTF-8 with or without a byte-order mark or UTF-16 with one.
+            string[] endings = ["\n", "\r\n", "\r"];
+            string End() => endings[rnd.Next(3)] + (rnd.Next(5) == 0 ? endings[rnd.Next(3)] + endings[rnd.Next(3)] : "");
+            var text = string.Join(string.Empty, new[] { string.Join('\t', header) }.Concat(rows.Select(r => string.Join('\t', r))).Select(line => line + End()));
+            if (rnd.Next(2) == 0) text = text.TrimEnd('\r', '\n');
+            Encoding[] encodings = [new UTF8Encoding(false), new UTF8Encoding(true), new UnicodeEncoding(false, true)];
+            File.WriteAllText(path, text, encodings[rnd.Next(3)]);
             bool Keep(string name) => (filter >> int.Parse(name[1..]) & 1) == 0;
             var t = TsvTable.Read(path, Keep);
             var kept = Enumerable.Range(0, nc).Where(c => Keep(header[c])).ToArray();
