@@ -314,9 +314,21 @@ public static class BrainPlot
                 foreach (var layer in Layers)
                 {
                     layer.Image.Sample(grid, layer.Volume, layer.Interpolation, values);
+                    // Neighbouring pixels of a label layer mostly hold the same value: its colour is asked for once a run
+                    // of them (the colour depends on the value only).
+                    float last = float.NaN;
+                    SKColor? colour = null;
+                    bool known = false;
                     for (int p = 0; p < n; p++)
                     {
-                        if (layer.Colorize(values[p]) is not SKColor c) continue;
+                        float v = values[p];
+                        if (!known || v.CompareTo(last) != 0)
+                        {
+                            colour = layer.Colorize(v);
+                            last = v;
+                            known = true;
+                        }
+                        if (colour is not SKColor c) continue;
                         pixels[p] = layer.Alpha >= 1 ? c : Blend(pixels[p], c, layer.Alpha);
                     }
                 }

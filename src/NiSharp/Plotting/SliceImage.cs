@@ -135,8 +135,12 @@ public abstract class SliceImage
         internal override IReadOnlyList<int> Labels(int volume)
         {
             var seen = new HashSet<int>();
+            // A label image is runs of equal values: each run is looked at once, not each voxel.
+            T last = T.Zero;
             foreach (var x in Volume(volume))
             {
+                if (x == last) continue;
+                last = x;
                 float v = float.CreateTruncating(x);
                 if (float.IsNaN(v)) continue;
                 int id = (int)MathF.Round(v);
@@ -151,12 +155,22 @@ public abstract class SliceImage
             var s = _image.SpatialShape;
             double wi = 0, wj = 0, wk = 0, w = 0;
             int idx = 0;
+            // Runs of equal values (a label image's regions, a mask) ask colorize once: it depends on the value only.
+            bool known = false, drawn = false;
+            T last = T.Zero;
             for (int k = 0; k < s[2]; k++)
             for (int j = 0; j < s[1]; j++)
             for (int i = 0; i < s[0]; i++, idx++)
             {
-                float v = float.CreateTruncating(vol[idx]);
-                if (colorize(v) is null) continue;
+                var x = vol[idx];
+                float v = float.CreateTruncating(x);
+                if (!known || x != last)
+                {
+                    drawn = colorize(v) is not null;
+                    last = x;
+                    known = true;
+                }
+                if (!drawn) continue;
                 double weight = weighted ? Math.Abs(v) : 1;
                 wi += weight * i; wj += weight * j; wk += weight * k; w += weight;
             }
