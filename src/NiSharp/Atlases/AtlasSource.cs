@@ -100,7 +100,7 @@ public sealed class AtlasSource
     /// </summary>
     internal string Fingerprint => _fingerprint.Value;
 
-    /// <summary>A stable identity: the name, space, resolution and content hash (what a cache of fitted atlases keys on).</summary>
+    /// <summary>A stable identity: the name, space, resolution and content hash.</summary>
     public string Identity => $"{Name}|{Space ?? "?"}|{Resolution ?? "-"}|{ContentHash}";
 
     /// <summary>One phrase saying where the atlas came from, for logs and sidecars.</summary>

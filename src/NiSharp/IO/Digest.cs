@@ -7,11 +7,11 @@ namespace NiSharp.IO;
 /// Every hash NiSharp computes, in one home, of two kinds chosen by whether the value leaves the process:
 /// <list type="bullet">
 /// <item><see cref="Sha256"/> for what outputs record and compare (the parameters hash, an atlas's content hash, a label
-/// table's): these must stay what they have always been. They are computed by a managed SHA-256 (BouncyCastle), not
+/// table's, the bundled data folder's name): these must stay what they have always been. They are computed by a managed SHA-256 (BouncyCastle), not
 /// <c>System.Security.Cryptography.SHA256</c>, because on Linux that one loads OpenSSL (libssl + libcrypto): ~5 ms of CPU
 /// in a ~300 ms run, for hashing a few kilobytes of text (issue #23).</item>
 /// <item><see cref="Fast"/> (XxHash128) for keys and checksums that stay inside NiSharp's own caches (the fitted-atlas
-/// cache's names and entries, its atlas keys, the bundled data folder's key): they guard against damage and mix-ups,
+/// cache's names and entries, its atlas keys): they guard against damage and mix-ups,
 /// not against an attacker, and are hashed over megabytes, where a non-cryptographic hash costs a small fraction of a
 /// SHA-256.</item>
 /// </list>

@@ -1,7 +1,9 @@
 using System.IO.Hashing;
 using System.Security.Cryptography;
 using CsCheck;
+using NiSharp.Atlases;
 using NiSharp.IO;
+using NiSharp.Tests.Atlases;
 
 namespace NiSharp.Tests.IO;
 
@@ -39,6 +41,21 @@ public class DigestTests
         // FIPS 180-2, appendix B.1
         Assert.Equal("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", Digest.Sha256Hex("abc"u8, 64));
         Assert.Equal("ba7816bf8f01cfea", NiSharp.Pipeline.Provenance.Hash("abc"));
+    }
+
+    [Fact]
+    public void An_atlas_content_hash_is_still_the_system_sha256_of_its_bytes()
+    {
+        // A file atlas records it in every sidecar; a bundled one is shown by 'nisharp atlases NAME'.
+        foreach (var atlas in new[] { AtlasHomes.SchaeferImage, "schaefer100-7" })
+        {
+            var source = AtlasResolver.Resolve(new AtlasSpec { Atlas = atlas });
+            var bytes = File.ReadAllBytes(source.ImagePath).Concat("\n--\n"u8.ToArray());
+            if (source.Origin == AtlasOrigin.Bundled)
+                bytes = bytes.Concat(File.ReadAllBytes(BundledData.PathOf(source.Info!.LabelsFile!))).Concat("\n--\n"u8.ToArray());
+            Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes.ToArray()))[..16], source.ContentHash);
+            Assert.Matches("^[0-9a-f]{32}$", source.Fingerprint);
+        }
     }
 
     [Fact]
