@@ -107,7 +107,7 @@ public sealed class Atlas
         lock (_gate)
         {
             if (_counted is { } counted) return counted; // another thread counted them meanwhile
-            string? key = FittedAtlasCache.Enabled && Source is not null ? FittedAtlasCache.CountsKey(Source.ContentHash) : null;
+            string? key = FittedAtlasCache.Enabled && Source is not null ? FittedAtlasCache.CountsKey(Source.Fingerprint) : null;
             if (key is not null && FittedAtlasCache.Read(key) is { } cached) return Learn(cached.Values, cached.Counts);
             var scan = StreamedNearest.Sample(_file!, null);
             Interlocked.Increment(ref _fileReads);
@@ -139,7 +139,7 @@ public sealed class Atlas
         if (_file is not null && !_image.IsValueCreated)
         {
             // The disk cache holds what streaming gives (FittedAtlasCache): the same voxels without reading the atlas.
-            string? key = FittedAtlasCache.Enabled && Source is not null ? FittedAtlasCache.GridKey(Source.ContentHash, grid) : null;
+            string? key = FittedAtlasCache.Enabled && Source is not null ? FittedAtlasCache.GridKey(Source.Fingerprint, grid) : null;
             if (key is not null && FittedAtlasCache.Read(key) is { Labels: { } cached } entry && cached.Length == grid.VoxelCount)
             {
                 Learn(entry.Values, entry.Counts);
@@ -153,7 +153,7 @@ public sealed class Atlas
             if (key is not null)
             {
                 FittedAtlasCache.Write(key, sample.Values, sample.Counts, sample.OnTarget!.Data);
-                if (counting) FittedAtlasCache.Write(FittedAtlasCache.CountsKey(Source!.ContentHash), sample.Values, sample.Counts, null);
+                if (counting) FittedAtlasCache.Write(FittedAtlasCache.CountsKey(Source!.Fingerprint), sample.Values, sample.Counts, null);
             }
             return sample.OnTarget!;
         }

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using NiSharp.Imaging;
 using NiSharp.Nifti;
@@ -33,18 +32,21 @@ public enum AtlasKind
 /// An atlas resolved but not loaded: which files it is, what kind, its template space and resolution, and where it
 /// came from. Resolving reads file names and headers only; <see cref="LoadLabels"/>, <see cref="LoadMaps"/> and
 /// <see cref="LoadGrayordinate"/> read the image. <see cref="ContentHash"/> identifies the atlas by the bytes of its
-/// files (the key of anything derived from it), <see cref="Describe"/> is what sidecars record.
+/// files where outputs record it, <see cref="Fingerprint"/> identifies the same bytes for NiSharp's caches of what is
+/// derived from them, <see cref="Describe"/> is what sidecars record.
 /// </summary>
 public sealed class AtlasSource
 {
     private readonly Lazy<string> _imagePath;
     private readonly Lazy<string> _contentHash;
+    private readonly Lazy<string> _fingerprint;
 
     internal AtlasSource(string name, AtlasOrigin origin, AtlasKind kind, Func<string> imagePath, string? labelsPath, string? space)
     {
         Name = name; Origin = origin; Kind = kind; LabelsPath = labelsPath; Space = TemplateSpace.Normalize(space);
         _imagePath = new Lazy<string>(imagePath);
-        _contentHash = new Lazy<string>(ComputeContentHash);
+        _contentHash = new Lazy<string>(() => HashContent(IO.Digest.Sha256(), 16));
+        _fingerprint = new Lazy<string>(() => HashContent(IO.Digest.Fast(), 32));
     }
 
     /// <summary>The atlas as the user named it: the bundled name, the file name, <c>templateflow:ATLAS[:DESC]</c>, a dataset's <c>NAME[:DESC]</c>.</summary>
@@ -87,10 +89,18 @@ public sealed class AtlasSource
     /// <summary>
     /// SHA-256 (first 16 hex digits) of the image file's bytes and the label table's: the same for the same atlas wherever
     /// it lies, different when either file changes. Read once, on first use (the compressed bytes; nothing is decoded).
+    /// What provenance and sidecars record of a non-bundled atlas; NiSharp's caches key on <see cref="Fingerprint"/>.
     /// </summary>
     public string ContentHash => _contentHash.Value;
 
-    /// <summary>A stable identity: the name, space, resolution and content hash (what a cache of fitted atlases keys on).</summary>
+    /// <summary>
+    /// XxHash128 (32 hex digits) of the bytes <see cref="ContentHash"/> covers: the key of the fitted-atlas cache. A
+    /// separate value because a run with a bundled atlas needs no SHA-256 of its megabytes (<see cref="IO.Digest"/>); it
+    /// is never written into outputs.
+    /// </summary>
+    internal string Fingerprint => _fingerprint.Value;
+
+    /// <summary>A stable identity: the name, space, resolution and content hash.</summary>
     public string Identity => $"{Name}|{Space ?? "?"}|{Resolution ?? "-"}|{ContentHash}";
 
     /// <summary>One phrase saying where the atlas came from, for logs and sidecars.</summary>
@@ -176,15 +186,13 @@ public sealed class AtlasSource
 
     private string RelativeToRoot(string path) => Root is null ? path : Path.GetRelativePath(Root, path).Replace('\\', '/');
 
-    private string ComputeContentHash()
+    /// <summary>The first <paramref name="digits"/> hex digits of <paramref name="hash"/> over the atlas's files, each followed by a separator.</summary>
+    private string HashContent(IO.Digest hash, int digits)
     {
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         void Add(Stream s)
         {
-            var buffer = new byte[1 << 16];
-            int n;
-            while ((n = s.Read(buffer)) > 0) sha.AppendData(buffer.AsSpan(0, n));
-            sha.AppendData("\n--\n"u8);
+            hash.Append(s);
+            hash.Append("\n--\n"u8);
         }
         if (Info is not null)
         {
@@ -202,7 +210,7 @@ public sealed class AtlasSource
             Add(s);
         }
         if (LabelsPath is not null) { using var l = OpenRead(LabelsPath); Add(l); }
-        return Convert.ToHexStringLower(sha.GetHashAndReset())[..16];
+        return hash.Hex(digits);
     }
 
     private static FileStream OpenRead(string path)

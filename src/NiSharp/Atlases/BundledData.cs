@@ -85,8 +85,8 @@ public static class BundledData
             using var st = Assembly.GetManifestResourceStream(n)!;
             sb.Append(n).Append(':').Append(st.Length).Append('\n');
         }
-        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(sb.ToString()));
-        return Convert.ToHexString(hash)[..12].ToLowerInvariant();
+        // SHA-256, not the fast digest: the folder's name shows in outputs (an extract sidecar records a bundled atlas's path).
+        return IO.Digest.Sha256Hex(System.Text.Encoding.UTF8.GetBytes(sb.ToString()), 12);
     }
 
     /// <summary>The embedded files, as paths relative to <c>data/</c> (e.g. <c>atlases/yeo2011/…nii.gz</c>).</summary>

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using NiSharp.Imaging;
 using NiSharp.IO;
@@ -11,7 +10,8 @@ namespace NiSharp.Atlases;
 /// atlas content hash, and its labels on a data grid, per (content hash, grid shape and affine). Under
 /// <c>$NISHARP_CACHE</c> (default <c>$XDG_CACHE_HOME/nisharp</c>, else <c>~/.cache/nisharp</c>), folder
 /// <c>fitted-atlases</c>; capped at <c>$NISHARP_CACHE_MAX_MB</c> (default 1024), oldest entries evicted first.
-/// An entry carries a versioned header, its full key and a SHA-256 of its content: a damaged, foreign or
+/// An entry carries a versioned header, its full key and a checksum of its content (<see cref="Digest.Fast"/>: the cache
+/// is NiSharp's own, so damage is what it guards against, not an attacker): a damaged, foreign or
 /// other-version entry is ignored (and rewritten); entries are written atomically (renamed into place, not forced to
 /// disk), so processes may share the cache.
 /// The cache only saves reading: what it returns is bit for bit what streaming the atlas gives.
@@ -20,7 +20,8 @@ public static class FittedAtlasCache
 {
     private static readonly byte[] Magic = "NSFITATL"u8.ToArray();
     // 2: the header's length after the version, so that a reader takes the header, then the labels straight into their array.
-    private const int Version = 2;
+    // 3: the checksum and the file name are XxHash128 (were SHA-256, which loads OpenSSL), the atlas key its Fingerprint.
+    private const int Version = 3;
 
     private static readonly AsyncLocal<bool> Suppressed = new();
     private static readonly AsyncLocal<(string Folder, long MaxBytes)?> Here = new();
@@ -71,10 +72,11 @@ public static class FittedAtlasCache
     internal static long MaxBytes => Here.Value is { } here ? here.MaxBytes :
         long.TryParse(Environment.GetEnvironmentVariable("NISHARP_CACHE_MAX_MB"), out var mb) && mb >= 0 ? mb << 20 : 1024L << 20;
 
-    /// <summary>The key of the value counts of an atlas.</summary>
+    /// <summary>The key of the value counts of an atlas (<paramref name="contentHash"/>: its <see cref="AtlasSource.Fingerprint"/>).</summary>
     internal static string CountsKey(string contentHash) => $"counts|{contentHash}";
 
-    /// <summary>The key of an atlas's labels on <paramref name="grid"/> (shape and the affine's exact bits).</summary>
+    /// <summary>The key of an atlas's labels on <paramref name="grid"/> (shape and the affine's exact bits; <paramref name="contentHash"/>: the
+    /// atlas's <see cref="AtlasSource.Fingerprint"/>).</summary>
     internal static string GridKey(string contentHash, Grid grid)
     {
         var sb = new StringBuilder($"grid|{contentHash}|{grid.Nx}x{grid.Ny}x{grid.Nz}");
@@ -84,7 +86,7 @@ public static class FittedAtlasCache
     }
 
     private static string PathOf(string key) =>
-        Path.Combine(Folder, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..32] + ".fit");
+        Path.Combine(Folder, Digest.FastHex(Encoding.UTF8.GetBytes(key), 32) + ".fit");
 
     /// <summary>The entry under <paramref name="key"/>: value counts and, for a grid key, the labels on the grid; null when absent or not valid.</summary>
     internal static (int[] Values, long[] Counts, int[]? Labels)? Read(string key)
@@ -112,7 +114,7 @@ public static class FittedAtlasCache
         try
         {
             Directory.CreateDirectory(Folder);
-            // Not forced to disk: an entry checks itself (SHA-256) and a lost or torn one is written again, while an fsync
+            // Not forced to disk: an entry checks itself (its checksum) and a lost or torn one is written again, while an fsync
             // costs a cold fit 10–100 ms.
             AtomicFile.Write(PathOf(key), s => s.Write(Encode(key, values, counts, labels)), durable: false);
             Evict();
@@ -121,7 +123,7 @@ public static class FittedAtlasCache
     }
 
     /// <summary>An entry's bytes: magic, version, the header's length, the header (key, values, counts, label count), the
-    /// labels, then the SHA-256 of all that.</summary>
+    /// labels, then the checksum of all that (<see cref="ChecksumLength"/> bytes).</summary>
     internal static byte[] Encode(string key, int[] values, long[] counts, int[]? labels)
     {
         using var header = new MemoryStream();
@@ -143,8 +145,13 @@ public static class FittedAtlasCache
             if (labels is not null) w.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(labels.AsSpan()));
         }
         var body = ms.ToArray();
-        return [.. body, .. SHA256.HashData(body)];
+        var checksum = Digest.Fast();
+        checksum.Append(body);
+        return [.. body, .. checksum.Finish()];
     }
+
+    /// <summary>The length of an entry's checksum, its last bytes.</summary>
+    internal const int ChecksumLength = 16;
 
     internal static (int[] Values, long[] Counts, int[]? Labels)? Decode(byte[] bytes, string key) =>
         Decode(new MemoryStream(bytes, writable: false), bytes.Length, key);
@@ -154,20 +161,20 @@ public static class FittedAtlasCache
     internal static (int[] Values, long[] Counts, int[]? Labels)? Decode(Stream stream, long length, string key)
     {
         const int prefix = 16; // magic, version, header length
-        long bodyLength = length - 32;
+        long bodyLength = length - ChecksumLength;
         if (bodyLength < prefix) return null;
         try
         {
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var hash = Digest.Fast();
             Span<byte> start = stackalloc byte[prefix];
             stream.ReadExactly(start);
-            hash.AppendData(start);
+            hash.Append(start);
             int headerLength = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(start[12..]);
             if (!start[..Magic.Length].SequenceEqual(Magic) || System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(start[8..]) != Version
                 || headerLength < 0 || headerLength > bodyLength - prefix) return null;
             var header = new byte[headerLength];
             stream.ReadExactly(header);
-            hash.AppendData(header);
+            hash.Append(header);
             using var r = new BinaryReader(new MemoryStream(header), Encoding.UTF8);
             if (r.ReadString() != key) return null;
             int n = r.ReadInt32();
@@ -186,12 +193,12 @@ public static class FittedAtlasCache
                 labels = new int[m];
                 var into = System.Runtime.InteropServices.MemoryMarshal.AsBytes(labels.AsSpan());
                 stream.ReadExactly(into);
-                hash.AppendData(into);
+                hash.Append(into);
             }
             else if (labelBytes != 0) return null;
-            Span<byte> stored = stackalloc byte[32];
+            Span<byte> stored = stackalloc byte[ChecksumLength];
             stream.ReadExactly(stored);
-            return hash.GetHashAndReset().AsSpan().SequenceEqual(stored) ? (values, counts, labels) : null;
+            return hash.Finish().AsSpan().SequenceEqual(stored) ? (values, counts, labels) : null;
         }
         catch (Exception e) when (e is EndOfStreamException or IOException or DecoderFallbackException) { return null; }
     }

@@ -136,7 +136,7 @@ public sealed class BidsMetadata
         try
         {
             // A key given twice is ambiguous (Python keeps the last, a DOM would throw later): refuse it here.
-            node = JsonNode.Parse(bytes, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip, AllowDuplicateProperties = false });
+            node = IO.StrictJson.ParseNode(bytes, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
         }
         catch (JsonException e)
         {

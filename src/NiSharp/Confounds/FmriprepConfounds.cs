@@ -94,7 +94,7 @@ public sealed class FmriprepConfounds
             usedJson = jsonPath;
             try
             {
-                using var doc = JsonDocument.Parse(InputFile.ReadJsonBytes(jsonPath, "a confounds JSON"), new JsonDocumentOptions { AllowDuplicateProperties = false });
+                using var doc = StrictJson.ParseDocument(InputFile.ReadJsonBytes(jsonPath, "a confounds JSON"));
                 if (doc.RootElement.ValueKind != JsonValueKind.Object)
                     throw new NiSharpException(jsonPath, "the confounds JSON is not an object keyed by column");
                 foreach (var p in doc.RootElement.EnumerateObject())

@@ -160,7 +160,7 @@ public sealed class RegionTimeSeriesFile
         if (!File.Exists(jsonPath)) return null;
         try
         {
-            return JsonNode.Parse(InputFile.ReadJsonBytes(jsonPath, "a JSON sidecar"), documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject
+            return StrictJson.ParseNode(InputFile.ReadJsonBytes(jsonPath, "a JSON sidecar")) as JsonObject
                    ?? throw new NiSharpException(jsonPath, "the sidecar is not a JSON object");
         }
         catch (JsonException e)

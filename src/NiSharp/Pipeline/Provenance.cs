@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using NiSharp.Connectome;
@@ -120,13 +119,15 @@ public sealed class Provenance
         return Hash(sb.ToString());
     }
 
-    /// <summary>First 16 hex digits of the SHA-256 of <paramref name="text"/>.</summary>
-    public static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
+    /// <summary>First 16 hex digits of the SHA-256 of <paramref name="text"/> (<see cref="Digest.Sha256"/>: outputs record it).</summary>
+    public static string Hash(string text) => Digest.Sha256Hex(Encoding.UTF8.GetBytes(text), 16);
 
     private static string FileHash(string path)
     {
         using var s = InputFile.OpenRead(path, 1 << 16, FileOptions.SequentialScan);
-        return Convert.ToHexStringLower(SHA256.HashData(s))[..16];
+        var d = Digest.Sha256();
+        d.Append(s);
+        return d.Hex(16);
     }
 
     /// <summary>The version written into <c>GeneratedBy</c>.</summary>

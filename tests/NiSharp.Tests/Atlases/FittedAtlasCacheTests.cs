@@ -1,3 +1,4 @@
+using CsCheck;
 using System.Diagnostics;
 using NiSharp.Atlases;
 using NiSharp.Imaging;
@@ -78,6 +79,29 @@ public sealed class FittedAtlasCacheTests : IDisposable
             damaged[i] ^= 1;
             Assert.Null(FittedAtlasCache.Decode(damaged, "k"));
         }
+    }
+
+    [Fact]
+    public void A_flipped_bit_anywhere_in_a_random_entry_is_rejected()
+    {
+        var gen = Gen.Select(Gen.Int[0, 20], Gen.Int[-1, 300]).SelectMany((n, m) =>
+            Gen.Select(Gen.Int.Array[n], Gen.Long.Array[n], Gen.Int.Array[Math.Max(m, 0)], Gen.Int[0, int.MaxValue], Gen.Int[0, 7])
+               .Select((v, c, l, at, bit) => (v, c, m < 0 ? null : l, at, bit)));
+        gen.Sample(t =>
+        {
+            var bytes = FittedAtlasCache.Encode("grid|k", t.v, t.c, t.Item3);
+            Assert.NotNull(FittedAtlasCache.Decode(bytes, "grid|k"));
+            bytes[t.at % bytes.Length] ^= (byte)(1 << t.bit);
+            Assert.Null(FittedAtlasCache.Decode(bytes, "grid|k"));
+        });
+    }
+
+    [Fact]
+    public void An_entry_ends_with_its_checksum()
+    {
+        var bytes = FittedAtlasCache.Encode("k", [1], [2], null);
+        Assert.Equal(System.IO.Hashing.XxHash128.Hash(bytes.AsSpan(0, bytes.Length - FittedAtlasCache.ChecksumLength)),
+                     bytes[^FittedAtlasCache.ChecksumLength..]);
     }
 
     [Fact]
