@@ -45,7 +45,7 @@ public sealed class AtlasSource
     {
         Name = name; Origin = origin; Kind = kind; LabelsPath = labelsPath; Space = TemplateSpace.Normalize(space);
         _imagePath = new Lazy<string>(imagePath);
-        _contentHash = new Lazy<string>(() => HashContent(IO.Digest.Sha256(), 16));
+        _contentHash = new Lazy<string>(CachedContentHash);
         _fingerprint = new Lazy<string>(() => HashContent(IO.Digest.Fast(), 32));
     }
 
@@ -88,7 +88,8 @@ public sealed class AtlasSource
 
     /// <summary>
     /// SHA-256 (first 16 hex digits) of the image file's bytes and the label table's: the same for the same atlas wherever
-    /// it lies, different when either file changes. Read once, on first use (the compressed bytes; nothing is decoded).
+    /// it lies, different when either file changes. Read once, on first use (the compressed bytes; nothing is decoded), and
+    /// kept in NiSharp's cache under <see cref="Fingerprint"/>.
     /// What provenance and sidecars record of a non-bundled atlas; NiSharp's caches key on <see cref="Fingerprint"/>.
     /// </summary>
     public string ContentHash => _contentHash.Value;
@@ -99,6 +100,17 @@ public sealed class AtlasSource
     /// is never written into outputs.
     /// </summary>
     internal string Fingerprint => _fingerprint.Value;
+
+    // The content hash from the cache when the same bytes were hashed before (keyed on their fingerprint), else computed
+    // and stored: every run's sidecar records it.
+    private string CachedContentHash()
+    {
+        if (!FittedAtlasCache.Enabled) return HashContent(IO.Digest.Sha256(), 16);
+        if (FittedAtlasCache.ReadContentHash(Fingerprint) is string known) return known;
+        var hash = HashContent(IO.Digest.Sha256(), 16);
+        FittedAtlasCache.WriteContentHash(Fingerprint, hash);
+        return hash;
+    }
 
     /// <summary>A stable identity: the name, space, resolution and content hash.</summary>
     public string Identity => $"{Name}|{Space ?? "?"}|{Resolution ?? "-"}|{ContentHash}";

@@ -85,6 +85,27 @@ public static class FittedAtlasCache
         return sb.ToString();
     }
 
+    /// <summary>The key of an atlas's <see cref="AtlasSource.ContentHash"/> (<paramref name="fingerprint"/>: its
+    /// <see cref="AtlasSource.Fingerprint"/>).</summary>
+    internal static string ContentHashKey(string fingerprint) => $"sha256|{fingerprint}";
+
+    /// <summary>An atlas's content hash (hex digits) stored under its fingerprint, or null. Sidecars record the hash of
+    /// every run's atlas, and a managed SHA-256 of a 1 mm atlas costs each process milliseconds; the fingerprint of the
+    /// same bytes costs a tenth of one.</summary>
+    internal static string? ReadContentHash(string fingerprint) =>
+        Read(ContentHashKey(fingerprint)) is { } entry && entry.Labels is null && entry.Values.Length is > 0 and <= 16
+            ? Convert.ToHexStringLower(System.Runtime.InteropServices.MemoryMarshal.AsBytes(entry.Values.AsSpan()))
+            : null;
+
+    /// <summary>Stores <paramref name="hash"/> (an even number of hex digits, at most 64) as <see cref="ReadContentHash"/> reads it.</summary>
+    internal static void WriteContentHash(string fingerprint, string hash)
+    {
+        var bytes = Convert.FromHexString(hash);
+        if (bytes.Length == 0 || bytes.Length % 4 != 0 || bytes.Length > 64) return;
+        var values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(bytes).ToArray();
+        Write(ContentHashKey(fingerprint), values, new long[values.Length], null);
+    }
+
     private static string PathOf(string key) =>
         Path.Combine(Folder, Digest.FastHex(Encoding.UTF8.GetBytes(key), 32) + ".fit");
 

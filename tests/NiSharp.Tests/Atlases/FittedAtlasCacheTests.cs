@@ -40,6 +40,28 @@ public sealed class FittedAtlasCacheTests : IDisposable
     }
 
     [Fact]
+    public void An_atlas_content_hash_is_kept_under_its_fingerprint_and_a_damaged_entry_is_computed_again()
+    {
+        using var _ = FittedAtlasCache.At(Folder);
+        var source = Atlas.Load("aal").Source!;
+        string computed;
+        using (FittedAtlasCache.Off()) computed = Atlas.Load("aal").Source!.ContentHash;
+        Assert.Empty(Entries());
+        Assert.Equal(computed, source.ContentHash);
+        var entry = Assert.Single(Entries());
+        Assert.Equal(computed, FittedAtlasCache.ReadContentHash(source.Fingerprint));
+        // Served from the cache: a planted value is what a new source reports.
+        FittedAtlasCache.WriteContentHash(source.Fingerprint, "0123456789abcdef");
+        Assert.Equal("0123456789abcdef", Atlas.Load("aal").Source!.ContentHash);
+        // A damaged entry is not served: the hash is computed and stored again.
+        var bytes = File.ReadAllBytes(entry);
+        bytes[bytes.Length / 2] ^= 0x5a;
+        File.WriteAllBytes(entry, bytes);
+        Assert.Equal(computed, Atlas.Load("aal").Source!.ContentHash);
+        Assert.Equal(computed, FittedAtlasCache.ReadContentHash(source.Fingerprint));
+    }
+
+    [Fact]
     public void A_damaged_or_foreign_entry_is_ignored_and_rewritten()
     {
         using var _ = FittedAtlasCache.At(Folder);
@@ -139,7 +161,7 @@ public sealed class FittedAtlasCacheTests : IDisposable
         var none = Run("none.tsv", "--no-cache");
         Assert.Empty(Entries());
         var cold = Run("cold.tsv");
-        Assert.Equal(2, Entries().Length);
+        Assert.Equal(3, Entries().Length); // the value counts, the labels on the grid, the content hash the sidecar records
         var warm = Run("warm.tsv");
         Assert.Equal(none, cold);
         Assert.Equal(none, warm);
@@ -167,7 +189,7 @@ public sealed class FittedAtlasCacheTests : IDisposable
             Assert.True(p.ExitCode == 0, err);
         }
         Assert.Equal(File.ReadAllText(outs[0]), File.ReadAllText(outs[1]));
-        Assert.Equal(2, Entries().Length);
+        Assert.Equal(3, Entries().Length); // the value counts, the labels on the grid, the content hash
         Assert.DoesNotContain(Directory.GetFiles(Folder), f => NiSharp.IO.AtomicFile.IsTemporary(f));
         using var _ = FittedAtlasCache.At(Folder);
         var r = CliRunner.Run("extract", Bold, "--atlas", "harvard-oxford", "-o", Path.Combine(_dir, "c.tsv"));
