@@ -171,7 +171,7 @@ public static class InputFile
             int stop = buffer.AsSpan(start, end - start).IndexOfAny('\r', '\n');
             int take = stop < 0 ? end - start : stop;
             if (line.Length + take > maxLineChars)
-                throw new NiSharpException(path, string.Create(CultureInfo.InvariantCulture, $"line {number} is longer than {maxLineChars} characters, more than {what} holds: is it the right file?"));
+                throw LineTooLong(path, number, maxLineChars, what);
             line.Append(buffer, start, take);
             start += take;
             if (stop < 0) continue;
@@ -183,6 +183,11 @@ public static class InputFile
         }
         if (line.Length > 0) yield return line.ToString();
     }
+
+    /// <summary>The error for line <paramref name="number"/> of <paramref name="path"/> being longer than
+    /// <paramref name="maxLineChars"/> (<see cref="ReadLines"/>, and a table read whole).</summary>
+    internal static NiSharpException LineTooLong(string path, int number, int maxLineChars, string what) =>
+        new(path, string.Create(CultureInfo.InvariantCulture, $"line {number} is longer than {maxLineChars} characters, more than {what} holds: is it the right file?"));
 
     /// <summary>Fails when the file is larger than <paramref name="maxBytes"/>, before reading any of it.</summary>
     public static FileStatus CheckSize(string path, long maxBytes, string what)

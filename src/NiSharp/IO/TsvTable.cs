@@ -125,7 +125,7 @@ public sealed class TsvTable
             at = stop < 0 ? text.Length + 1 : end + (text[end] == '\r' && end + 1 < text.Length && text[end + 1] == '\n' ? 2 : 1);
             lineNumber++;
             if (end - start > InputFile.MaxLineChars)
-                throw new NiSharpException(sourceName, string.Create(CultureInfo.InvariantCulture, $"line {lineNumber} is longer than {InputFile.MaxLineChars} characters, more than a TSV table holds: is it the right file?"));
+                throw InputFile.LineTooLong(sourceName, lineNumber, InputFile.MaxLineChars, "a TSV table");
             return true;
         }
         string? headerLine = null;
