@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Numerics;
 using NiSharp.Imaging;
@@ -177,7 +178,9 @@ internal abstract class VolumeSource : IDisposable
                         if (_stop) return;
                         _free.TryDequeue(out buffer);
                     }
-                    buffer ??= new byte[_file.VolumeBytes];
+                    // Pooled: a process running many subjects reads each run into the same memory, not into megabytes
+                    // of fresh pages (each first touched at a page fault); given back when the reading is disposed.
+                    buffer ??= ArrayPool<byte>.Shared.Rent(_file.VolumeBytes);
                     _file.ReadVolumeBytes(t, buffer);
                     lock (_gate)
                     {
@@ -237,6 +240,12 @@ internal abstract class VolumeSource : IDisposable
                 Monitor.PulseAll(_gate);
             }
             _task.Wait();
+            // The reader has stopped: every buffer not handed out is here (a handed-out one comes back through Return).
+            lock (_gate)
+            {
+                while (_ready.TryDequeue(out var b)) ArrayPool<byte>.Shared.Return(b);
+                while (_free.TryDequeue(out var b)) ArrayPool<byte>.Shared.Return(b);
+            }
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -19,7 +20,7 @@ public sealed class TemporalSnr
     // The voxels as runs of consecutive indices (start, length), in _voxels order: a brain mask is mostly long runs along
     // x, read as contiguous spans and accumulated a vector at a time.
     private readonly int[] _runs;
-    private readonly double[] _sum, _sumSq;
+    private double[]? _sum, _sumSq;
     // Each voxel's first value: float32 data keep it as float32 (exact, and a third less memory to cross), other data
     // as float64. Allocated for the data's type at the first volume.
     private float[]? _shiftSingle;
@@ -30,8 +31,12 @@ public sealed class TemporalSnr
     public TemporalSnr(int[] voxels)
     {
         _voxels = voxels;
-        _sum = new double[voxels.Length];
-        _sumSq = new double[voxels.Length];
+        // The accumulators are pooled: a process running many subjects reuses the same memory for each run's tSNR instead
+        // of touching megabytes of fresh pages per run (given back by Result).
+        _sum = ArrayPool<double>.Shared.Rent(voxels.Length);
+        _sumSq = ArrayPool<double>.Shared.Rent(voxels.Length);
+        _sum.AsSpan(0, voxels.Length).Clear();
+        _sumSq.AsSpan(0, voxels.Length).Clear();
         var runs = new List<int>();
         for (int q = 0; q < voxels.Length;)
         {
@@ -74,12 +79,13 @@ public sealed class TemporalSnr
     /// <summary>Adds one volume.</summary>
     public void Add<T>(ReadOnlySpan<T> volume) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        if (_sum is null) throw new InvalidOperationException("a volume added after the result was taken");
         if (typeof(T) == typeof(float))
         {
             if (_shift is not null) throw new InvalidOperationException("float32 volumes after float64 ones");
-            _shiftSingle ??= new float[_voxels.Length];
+            _shiftSingle ??= ArrayPool<float>.Shared.Rent(_voxels.Length);
             var f = System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(volume);
-            _pending ??= new float[Block * _voxels.Length];
+            _pending ??= ArrayPool<float>.Shared.Rent(Block * _voxels.Length);
             var into = _pending.AsSpan(_pendingCount * _voxels.Length, _voxels.Length);
             for (int r = 0, q = 0; r < _runs.Length; r += 2)
             {
@@ -90,7 +96,7 @@ public sealed class TemporalSnr
             return;
         }
         if (_shiftSingle is not null) throw new InvalidOperationException("float64 volumes after float32 ones");
-        _shift ??= new double[_voxels.Length];
+        _shift ??= ArrayPool<double>.Shared.Rent(_voxels.Length);
         var idx = _voxels;
         for (int q = 0; q < idx.Length; q++) AddOne(double.CreateTruncating(volume[idx[q]]), q, _volumes == 0);
         _volumes++;
@@ -100,8 +106,8 @@ public sealed class TemporalSnr
     {
         if (first) _shift![q] = v;
         double d = v - _shift![q];
-        _sum[q] += d;
-        _sumSq[q] += d * d;
+        _sum![q] += d;
+        _sumSq![q] += d * d;
     }
 
     /// <summary>Adds the pending float32 volumes: per voxel the same additions in the same order as one at a time
@@ -118,8 +124,8 @@ public sealed class TemporalSnr
             // volume are loaded at once and widened. The first volume of the run is its own shift (d = 0 there, as in AddOne).
             ref float p = ref MemoryMarshal.GetArrayDataReference(pending);
             ref float shiftAt = ref MemoryMarshal.GetArrayDataReference(_shiftSingle!);
-            ref double sumAt = ref MemoryMarshal.GetArrayDataReference(_sum);
-            ref double sumSqAt = ref MemoryMarshal.GetArrayDataReference(_sumSq);
+            ref double sumAt = ref MemoryMarshal.GetArrayDataReference(_sum!);
+            ref double sumSqAt = ref MemoryMarshal.GetArrayDataReference(_sumSq!);
             for (; q + 4 <= n; q += 4)
             {
                 nuint a = (nuint)q, b = (nuint)q + 2;
@@ -148,6 +154,8 @@ public sealed class TemporalSnr
             }
         }
         var shiftSingle = _shiftSingle!;
+        var sum = _sum!;
+        var sumSq = _sumSq!;
         for (; q < n; q++)
         {
             if (_volumes == 0) shiftSingle[q] = pending[q];
@@ -155,26 +163,37 @@ public sealed class TemporalSnr
             for (int t = 0; t < k; t++)
             {
                 double d = pending[t * n + q] - first;
-                _sum[q] += d;
-                _sumSq[q] += d * d;
+                sum[q] += d;
+                sumSq[q] += d * d;
             }
         }
         _volumes += k;
         _pendingCount = 0;
     }
 
-    // The last result and the volume count it was computed for: the atlases of a run share one tSNR and each asks.
+    // The result, once taken: the atlases of a run share one tSNR and each asks.
     private (double Mean, double Median, int Voxels)? _result;
-    private int _resultVolumes = -1;
 
-    /// <summary>Mean and median tSNR over the measured voxels (NaN for fewer than 2 volumes or no voxel).</summary>
+    /// <summary>Mean and median tSNR over the measured voxels (NaN for fewer than 2 volumes or no voxel). The first call
+    /// ends the accumulation (its memory goes back to the pool); later calls give the same result.</summary>
     public (double Mean, double Median, int Voxels) Result()
     {
+        if (_result is { } known) return known;
         Flush();
-        if (_result is { } known && _resultVolumes == _volumes) return known;
         _result = Compute();
-        _resultVolumes = _volumes;
+        Release();
         return _result.Value;
+    }
+
+    private void Release()
+    {
+        if (_sum is not null) ArrayPool<double>.Shared.Return(_sum);
+        if (_sumSq is not null) ArrayPool<double>.Shared.Return(_sumSq);
+        if (_shift is not null) ArrayPool<double>.Shared.Return(_shift);
+        if (_shiftSingle is not null) ArrayPool<float>.Shared.Return(_shiftSingle);
+        if (_pending is not null) ArrayPool<float>.Shared.Return(_pending);
+        _sum = _sumSq = _shift = null;
+        _shiftSingle = _pending = null;
     }
 
     private (double Mean, double Median, int Voxels) Compute()
@@ -191,8 +210,8 @@ public sealed class TemporalSnr
         var single = _shiftSingle;
         for (int q = 0; q < _voxels.Length; q++)
         {
-            double meanShifted = _sum[q] / n;
-            double variance = (_sumSq[q] - n * meanShifted * meanShifted) / (n - 1);
+            double meanShifted = _sum![q] / n;
+            double variance = (_sumSq![q] - n * meanShifted * meanShifted) / (n - 1);
             double mean = (single is not null ? single[q] : _shift![q]) + meanShifted;
             if (mean > 0 && variance > 0 && !double.IsNaN(mean))
             {

@@ -75,6 +75,30 @@ public class RunQcTests
     }
 
     [Fact]
+    public void Temporal_snr_accumulators_are_pooled_without_leaking_between_runs()
+    {
+        // Runs measured one after another reuse pooled memory: a run measured again after a different one (with more
+        // voxels and larger values, so stale sums would show) gives exactly its first result, and the result ends the run.
+        var rng = new Random(7);
+        float[][] Volumes(int voxels, int count, float baseline) =>
+            Enumerable.Range(0, count).Select(_ => Enumerable.Range(0, voxels).Select(_ => baseline + (float)rng.NextDouble()).ToArray()).ToArray();
+        var first = Volumes(300, 21, 100);
+        var other = Volumes(900, 13, 5000);
+        (double, double, int) Measure(float[][] volumes)
+        {
+            var snr = new TemporalSnr(Enumerable.Range(0, volumes[0].Length).Where(v => v % 3 != 1).ToArray());
+            foreach (var v in volumes) snr.Add<float>(v);
+            var result = snr.Result();
+            Assert.Equal(result, snr.Result());
+            Assert.Throws<InvalidOperationException>(() => snr.Add<float>(volumes[0]));
+            return result;
+        }
+        var a = Measure(first);
+        Measure(other);
+        Assert.Equal(a, Measure(first));
+    }
+
+    [Fact]
     public void A_run_measures_fd_censoring_dof_and_round_trips_through_its_table()
     {
         using var dir = new TempDir();
