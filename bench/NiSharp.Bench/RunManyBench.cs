@@ -59,6 +59,10 @@ public static class RunManyBench
                 Console.WriteLine($"{name,-12} {one.Cpu * 1000,12:0} ms {one.Cpu / mean,6:0.00}×   {many.Wall,18:0.0} s {many.Cpu,7:0.0} s {many.RssKb / 1024.0,6:0} MB " +
                                   $"{perSubject * 1000,9:0} ms {perSubject / mean,6:0.00}× {marginal * 1000,6:0} ms {marginal / mean,6:0.00}×");
             }
+            // The Slurm array's task: one subject with the reports and QC, as participant.sbatch runs it (--array-task: the
+            // dataset's top page is left to the group job that follows the array, instead of each task indexing the dataset).
+            var task = Enumerable.Range(0, 3).Select(_ => Run(program, data, output, cache, ["--participant-label", first, "--array-task"])).MinBy(r => r.Cpu);
+            Console.WriteLine($"{"array task",-12} {task.Cpu * 1000,12:0} ms {task.Cpu / mean,6:0.00}×   (one subject with reports as a Slurm array task runs it: --array-task; max RSS {task.RssKb / 1024.0:0} MB)");
             Console.WriteLine($"targets: {subjects} subjects in one process ≤ 1.1× mean per subject; one subject as its own process ≤ 1.5× (with reports)");
         }
         finally
