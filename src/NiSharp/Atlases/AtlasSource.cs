@@ -94,6 +94,15 @@ public sealed class AtlasSource
     /// </summary>
     public string ContentHash => _contentHash.Value;
 
+    /// <summary>Starts computing <see cref="ContentHash"/> on another thread when it is not known yet, so that asking for it
+    /// later (a sidecar, written once the data are read) does not wait: a cold hash is a SHA-256 of the atlas's megabytes,
+    /// which a core that the pass leaves mostly idle can compute meanwhile. Asking waits for it; a failure is the asker's.</summary>
+    internal void HashInBackground()
+    {
+        if (_contentHash.IsValueCreated) return;
+        Task.Run(() => { try { _ = _contentHash.Value; } catch (Exception) { /* kept by the lazy value for the asker */ } });
+    }
+
     /// <summary>
     /// XxHash128 (32 hex digits) of the bytes <see cref="ContentHash"/> covers: the key of the fitted-atlas cache. A
     /// separate value because a run with a bundled atlas needs no SHA-256 of its megabytes (<see cref="IO.Digest"/>); it

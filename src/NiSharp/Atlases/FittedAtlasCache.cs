@@ -137,7 +137,7 @@ public static class FittedAtlasCache
             Directory.CreateDirectory(Folder);
             // Not forced to disk: an entry checks itself (its checksum) and a lost or torn one is written again, while an fsync
             // costs a cold fit 10–100 ms.
-            AtomicFile.Write(PathOf(key), s => s.Write(Encode(key, values, counts, labels)), durable: false);
+            AtomicFile.Write(PathOf(key), s => Encode(key, values, counts, labels, s), durable: false);
             Evict();
         }
         catch (Exception e) when (e is NiSharpException or IOException or UnauthorizedAccessException) { }
@@ -147,28 +147,41 @@ public static class FittedAtlasCache
     /// labels, then the checksum of all that (<see cref="ChecksumLength"/> bytes).</summary>
     internal static byte[] Encode(string key, int[] values, long[] counts, int[]? labels)
     {
-        using var header = new MemoryStream();
-        using (var w = new BinaryWriter(header, Encoding.UTF8, leaveOpen: true))
+        var ms = new MemoryStream();
+        Encode(key, values, counts, labels, ms);
+        return ms.ToArray();
+    }
+
+    /// <summary><see cref="Encode(string, int[], long[], int[])"/> written into <paramref name="destination"/>: the labels (a
+    /// grid entry is megabytes) go from their array to the file, checksummed on the way, never copied into a buffer.</summary>
+    internal static void Encode(string key, int[] values, long[] counts, int[]? labels, Stream destination)
+    {
+        using var head = new MemoryStream();
+        using (var w = new BinaryWriter(head, Encoding.UTF8, leaveOpen: true))
         {
+            w.Write(Magic);
+            w.Write(Version);
+            w.Write(0); // the header's length, set below
+            long start = head.Position;
             w.Write(key);
             w.Write(values.Length);
             foreach (var v in values) w.Write(v);
             foreach (var c in counts) w.Write(c);
             w.Write(labels?.Length ?? -1);
+            w.Flush();
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(head.GetBuffer().AsSpan((int)start - 4, 4), (int)(head.Length - start));
         }
-        using var ms = new MemoryStream();
-        using (var w = new BinaryWriter(ms, Encoding.UTF8, leaveOpen: true))
-        {
-            w.Write(Magic);
-            w.Write(Version);
-            w.Write((int)header.Length);
-            w.Write(header.GetBuffer().AsSpan(0, (int)header.Length));
-            if (labels is not null) w.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(labels.AsSpan()));
-        }
-        var body = ms.ToArray();
         var checksum = Digest.Fast();
-        checksum.Append(body);
-        return [.. body, .. checksum.Finish()];
+        var prefix = head.GetBuffer().AsSpan(0, (int)head.Length);
+        checksum.Append(prefix);
+        destination.Write(prefix);
+        if (labels is not null)
+        {
+            var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(labels.AsSpan());
+            checksum.Append(bytes);
+            destination.Write(bytes);
+        }
+        destination.Write(checksum.Finish());
     }
 
     /// <summary>The length of an entry's checksum, its last bytes.</summary>
