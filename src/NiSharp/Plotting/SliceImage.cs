@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Numerics;
 using NiSharp.Nifti;
@@ -67,6 +68,47 @@ public abstract class SliceImage
     /// |value| when <paramref name="weighted"/>.</summary>
     internal abstract (double I, double J, double K, double W) Centre(int volume, Func<float, SKColor?> colorize, bool weighted);
 
+    /// <summary>The <paramref name="k1"/>-th and <paramref name="k2"/>-th smallest (1-based) of finite values, exactly:
+    /// a histogram of the top 16 bits of each value's order-preserving key finds the bucket that holds each rank, and only
+    /// that bucket's values are sorted. Two passes over the values, no reordering of them (a selection moves them all).</summary>
+    internal static (float, float) OrderStatistics(ReadOnlySpan<float> values, int k1, int k2)
+    {
+        const int Buckets = 1 << 16;
+        var counts = ArrayPool<int>.Shared.Rent(Buckets);
+        try
+        {
+            var hist = counts.AsSpan(0, Buckets);
+            hist.Clear();
+            foreach (var v in values) hist[(int)(Key(v) >> 16)]++;
+            return (Kth(values, hist, k1), Kth(values, hist, k2));
+        }
+        finally { ArrayPool<int>.Shared.Return(counts); }
+
+        // Floats ordered as unsigned integers: negatives flipped whole, positives with the sign bit set.
+        static uint Key(float v)
+        {
+            uint b = BitConverter.SingleToUInt32Bits(v);
+            return (b & 0x8000_0000u) != 0 ? ~b : b | 0x8000_0000u;
+        }
+
+        static float Kth(ReadOnlySpan<float> values, ReadOnlySpan<int> hist, int k)
+        {
+            int bucket = 0, below = 0;
+            while (below + hist[bucket] < k) below += hist[bucket++];
+            var inBucket = ArrayPool<float>.Shared.Rent(hist[bucket]);
+            try
+            {
+                int c = 0;
+                foreach (var v in values)
+                    if ((int)(Key(v) >> 16) == bucket) inBucket[c++] = v;
+                var span = inBucket.AsSpan(0, c);
+                span.Sort();
+                return span[k - below - 1];
+            }
+            finally { ArrayPool<float>.Shared.Return(inBucket); }
+        }
+    }
+
     private sealed class Typed<T> : SliceImage where T : unmanaged, INumber<T>
     {
         private readonly Image<T> _image;
@@ -100,17 +142,21 @@ public abstract class SliceImage
             }
             if (count == 0) return (0, 1);
             int stride = Math.Max(1, count / 200_000);
-            var sample = new float[(count + stride - 1) / stride];
-            int n = 0, m = 0;
-            foreach (var x in vol)
+            var pooled = ArrayPool<float>.Shared.Rent((count + stride - 1) / stride);
+            double lo, hi;
+            try
             {
-                float v = float.CreateTruncating(x);
-                if (!float.IsFinite(v) || v == 0) continue;
-                if (n++ % stride == 0) sample[m++] = v;
+                int n = 0, m = 0;
+                foreach (var x in vol)
+                {
+                    float v = float.CreateTruncating(x);
+                    if (!float.IsFinite(v) || v == 0) continue;
+                    if (n++ % stride == 0) pooled[m++] = v;
+                }
+                // Two order statistics (1-based ranks) of the sample: the page draws this for every subject.
+                (lo, hi) = OrderStatistics(pooled.AsSpan(0, m), (int)((m - 1) * 0.02) + 1, (int)((m - 1) * 0.998) + 1);
             }
-            // Two order statistics by selection (linear time), not a sort: the page draws this for every subject.
-            double lo = MathNet.Numerics.Statistics.ArrayStatistics.OrderStatisticInplace(sample, (int)((m - 1) * 0.02) + 1);
-            double hi = MathNet.Numerics.Statistics.ArrayStatistics.OrderStatisticInplace(sample, (int)((m - 1) * 0.998) + 1);
+            finally { ArrayPool<float>.Shared.Return(pooled); }
             if (lo > 0 && lo < hi * 0.25) lo = 0; // anatomy: keep dark tissue dark rather than stretching it
             if (!(hi > lo))
             {

@@ -369,6 +369,31 @@ public class SliceViewTests
     }
 
     [Fact]
+    public void The_display_range_order_statistics_are_exactly_a_selections()
+    {
+        // The robust range's two ranks come from a histogram of float keys, not a selection: the very values a selection
+        // gives (MathNet's OrderStatisticInplace), for negatives, ties, clusters in one bucket, and one or two values.
+        var gen = Gen.Select(Gen.Int[1, 3000], Gen.Int[0, 3], Gen.Int[0, int.MaxValue]);
+        gen.Sample((n, shape, seed) =>
+        {
+            var rng = new Random(seed);
+            var v = new float[n];
+            for (int i = 0; i < n; i++)
+                v[i] = shape switch
+                {
+                    0 => (float)(rng.NextDouble() * 2000 + 1),                  // EPI-like intensities
+                    1 => (float)((rng.NextDouble() - 0.5) * 1e6),               // both signs, wide
+                    2 => 100f + rng.Next(0, 4) * 1e-5f,                         // ties, all in one bucket
+                    _ => (float)(Math.Exp(rng.NextDouble() * 40 - 20) * (rng.Next(2) == 0 ? -1 : 1)), // many exponents
+                };
+            int k1 = (int)((n - 1) * 0.02) + 1, k2 = (int)((n - 1) * 0.998) + 1;
+            var (lo, hi) = SliceImage.OrderStatistics(v, k1, k2);
+            Assert.Equal(MathNet.Numerics.Statistics.ArrayStatistics.OrderStatisticInplace((float[])v.Clone(), k1), lo);
+            Assert.Equal(MathNet.Numerics.Statistics.ArrayStatistics.OrderStatisticInplace((float[])v.Clone(), k2), hi);
+        }, iter: 200);
+    }
+
+    [Fact]
     public void Pixel_and_world_positions_round_trip_on_every_cut()
     {
         var box = new WorldBox(-70, 70, -100, 80, -50, 90);
