@@ -246,7 +246,7 @@ public static class Extraction
             for (int i = 0; i < plans.Count; i++)
                 maskers.Add(VolumeMasker(r, plans[i], maskImg, reductionStrategy, keep, clean, trSource));
             var before = warningLists.Select(w => w.Count).ToArray();
-            // The sidecars record each atlas's content hash: computed beside the pass rather than after it.
+            // The sidecars record each atlas's content hash: computed beside the atlas's fit and the pass rather than after them.
             foreach (var p in plans) p.Source?.HashInBackground();
             using (var file = NiftiFile.Open(boldPath))
                 results = [.. RegionMasker.FitTransformEach(file, maskers, inputs, warningLists)];

@@ -204,21 +204,13 @@ public sealed class SliceGrid
 
     private static float SampleLinear<T>(ReadOnlySpan<T> v, int nx, int ny, int nz, double i, double j, double k) where T : unmanaged, System.Numerics.INumber<T>
     {
+        int sy = nx, sz = nx * ny;
+        ref T origin = ref MemoryMarshal.GetReference(v);
         if (i >= 0 && j >= 0 && k >= 0 && i < nx - 1 && j < ny - 1 && k < nz - 1)
         {
-            // Between voxel centres (most pixels): every neighbour exists and nothing is clamped, so the eight voxels are
-            // read without checks — the same arithmetic, in the same order, as below.
+            // Between voxel centres (most pixels): every neighbour exists and nothing is clamped.
             int ia = (int)i, ib = (int)j, ic = (int)k;
-            double ga = i - ia, gb = j - ib, gc = k - ic;
-            int sx = nx, sxy = nx * ny;
-            ref T p = ref Unsafe.Add(ref MemoryMarshal.GetReference(v), ia + sx * ib + sxy * ic);
-            double d00 = F(p) * (1 - ga) + F(Unsafe.Add(ref p, 1)) * ga;
-            double d10 = F(Unsafe.Add(ref p, sx)) * (1 - ga) + F(Unsafe.Add(ref p, sx + 1)) * ga;
-            double d01 = F(Unsafe.Add(ref p, sxy)) * (1 - ga) + F(Unsafe.Add(ref p, sxy + 1)) * ga;
-            double d11 = F(Unsafe.Add(ref p, sxy + sx)) * (1 - ga) + F(Unsafe.Add(ref p, sxy + sx + 1)) * ga;
-            double e0 = d00 * (1 - gb) + d10 * gb;
-            double e1 = d01 * (1 - gb) + d11 * gb;
-            return (float)(e0 * (1 - gc) + e1 * gc);
+            return Trilinear(ref Unsafe.Add(ref origin, ia + sy * ib + sz * ic), 1, sy, sz, i - ia, j - ib, k - ic);
         }
         if (i < -0.5 || j < -0.5 || k < -0.5 || i > nx - 0.5 || j > ny - 0.5 || k > nz - 0.5) return float.NaN;
         // Within half a voxel of the border the edge voxel is repeated (clamped), as a display would.
@@ -226,14 +218,21 @@ public sealed class SliceGrid
         int a = Math.Min((int)i, nx - 2 < 0 ? 0 : nx - 2), b = Math.Min((int)j, ny - 2 < 0 ? 0 : ny - 2), c = Math.Min((int)k, nz - 2 < 0 ? 0 : nz - 2);
         double fa = nx > 1 ? i - a : 0, fb = ny > 1 ? j - b : 0, fc = nz > 1 ? k - c : 0;
         int a1 = Math.Min(a + 1, nx - 1), b1 = Math.Min(b + 1, ny - 1), c1 = Math.Min(c + 1, nz - 1);
-        int sy = nx, sz = nx * ny;
-        double c00 = F(v[a + sy * b + sz * c]) * (1 - fa) + F(v[a1 + sy * b + sz * c]) * fa;
-        double c10 = F(v[a + sy * b1 + sz * c]) * (1 - fa) + F(v[a1 + sy * b1 + sz * c]) * fa;
-        double c01 = F(v[a + sy * b + sz * c1]) * (1 - fa) + F(v[a1 + sy * b + sz * c1]) * fa;
-        double c11 = F(v[a + sy * b1 + sz * c1]) * (1 - fa) + F(v[a1 + sy * b1 + sz * c1]) * fa;
+        // A one-voxel axis has no second neighbour: its step is 0 (the voxel itself, weighted by 0).
+        return Trilinear(ref Unsafe.Add(ref origin, a + sy * b + sz * c), a1 - a, (b1 - b) * sy, (c1 - c) * sz, fa, fb, fc);
+    }
+
+    // The trilinear blend of the eight voxels from p (all in the image: the caller's indices) at steps dx, dy, dz along
+    // the three axes, with fractions fa, fb, fc.
+    private static float Trilinear<T>(ref T p, int dx, int dy, int dz, double fa, double fb, double fc) where T : unmanaged, System.Numerics.INumber<T>
+    {
+        double c00 = F(p) * (1 - fa) + F(Unsafe.Add(ref p, dx)) * fa;
+        double c10 = F(Unsafe.Add(ref p, dy)) * (1 - fa) + F(Unsafe.Add(ref p, dy + dx)) * fa;
+        double c01 = F(Unsafe.Add(ref p, dz)) * (1 - fa) + F(Unsafe.Add(ref p, dz + dx)) * fa;
+        double c11 = F(Unsafe.Add(ref p, dz + dy)) * (1 - fa) + F(Unsafe.Add(ref p, dz + dy + dx)) * fa;
         double c0 = c00 * (1 - fb) + c10 * fb;
-        double c1v = c01 * (1 - fb) + c11 * fb;
-        return (float)(c0 * (1 - fc) + c1v * fc);
+        double c1 = c01 * (1 - fb) + c11 * fb;
+        return (float)(c0 * (1 - fc) + c1 * fc);
 
         // A voxel as the float it would be in a float copy of the image.
         static float F(T x) => float.CreateTruncating(x);

@@ -70,7 +70,8 @@ public abstract class SliceImage
 
     /// <summary>The <paramref name="k1"/>-th and <paramref name="k2"/>-th smallest (1-based) of finite values, exactly:
     /// a histogram of the top 16 bits of each value's order-preserving key finds the bucket that holds each rank, and only
-    /// that bucket's values are sorted. Two passes over the values, no reordering of them (a selection moves them all).</summary>
+    /// that bucket's values are sorted. One pass for the histogram and one per rank to gather its bucket; the values are not
+    /// reordered (a selection moves them all).</summary>
     internal static (float, float) OrderStatistics(ReadOnlySpan<float> values, int k1, int k2)
     {
         const int Buckets = 1 << 16;
@@ -199,45 +200,19 @@ public abstract class SliceImage
         {
             var vol = _image.Volume(volume);
             var s = _image.SpatialShape;
-            if (!weighted) return CentreUnweighted(vol, s, colorize);
+            // Weighted, double sums; unweighted, the sums are of voxel indices and kept as integers (exact, as the double
+            // sums would be below 2^53): an integer add a drawn voxel, and j and k added once a row.
             double wi = 0, wj = 0, wk = 0, w = 0;
+            long si = 0, sj = 0, sk = 0, n = 0;
             int idx = 0;
             // Runs of equal values (a label image's regions, a mask) ask colorize once: it depends on the value only.
             bool known = false, drawn = false;
             T last = T.Zero;
             for (int k = 0; k < s[2]; k++)
             for (int j = 0; j < s[1]; j++)
-            for (int i = 0; i < s[0]; i++, idx++)
-            {
-                var x = vol[idx];
-                float v = float.CreateTruncating(x);
-                if (!known || x != last)
-                {
-                    drawn = colorize(v) is not null;
-                    last = x;
-                    known = true;
-                }
-                if (!drawn) continue;
-                double weight = weighted ? Math.Abs(v) : 1;
-                wi += weight * i; wj += weight * j; wk += weight * k; w += weight;
-            }
-            return (wi, wj, wk, w);
-        }
-
-        // Unweighted, the sums are of voxel indices: kept as integers (the double sums of the weighted loop are exact
-        // integers too, below 2^53), an integer add a drawn voxel instead of four conversions and double adds.
-        private static (double I, double J, double K, double W) CentreUnweighted(ReadOnlySpan<T> vol, IReadOnlyList<int> s, Func<float, SKColor?> colorize)
-        {
-            long si = 0, sj = 0, sk = 0, n = 0;
-            int nx = s[0], ny = s[1], nz = s[2];
-            int idx = 0;
-            bool known = false, drawn = false;
-            T last = T.Zero;
-            for (int k = 0; k < nz; k++)
-            for (int j = 0; j < ny; j++)
             {
                 long before = n;
-                for (int i = 0; i < nx; i++, idx++)
+                for (int i = 0; i < s[0]; i++, idx++)
                 {
                     var x = vol[idx];
                     if (!known || x != last)
@@ -247,13 +222,21 @@ public abstract class SliceImage
                         known = true;
                     }
                     if (!drawn) continue;
-                    si += i;
-                    n++;
+                    if (weighted)
+                    {
+                        double weight = Math.Abs(float.CreateTruncating(x));
+                        wi += weight * i; wj += weight * j; wk += weight * k; w += weight;
+                    }
+                    else
+                    {
+                        si += i;
+                        n++;
+                    }
                 }
                 sj += (n - before) * j;
                 sk += (n - before) * k;
             }
-            return (si, sj, sk, n);
+            return weighted ? (wi, wj, wk, w) : (si, sj, sk, n);
         }
     }
 }
