@@ -30,6 +30,11 @@ internal abstract class VolumeSource : IDisposable
     /// <see cref="ReadAheadDepth"/> volumes as stored, and the one its pass is decoding.</summary>
     internal static long ReadAheadHeldBytes(long volumeBytes, int volumeCount) => (ReadAheadDepth(volumeBytes, volumeCount) + 1L) * volumeBytes;
 
+    /// <summary>Whether a second thread may read ahead: not in a process confined to one CPU (a Slurm task's default
+    /// <c>--cpus-per-task=1</c>, a <c>taskset</c>), where it would only take turns with the pass — the same
+    /// decompression plus a switch of threads at every volume (~1,600 a lesson run) and a colder cache.</summary>
+    internal static bool ReadsAhead => Environment.ProcessorCount > 1;
+
     /// <summary>Stops any reading ahead (waiting for it), so that the caller may dispose the file.</summary>
     public virtual void Dispose() { }
 
@@ -54,17 +59,22 @@ internal abstract class VolumeSource : IDisposable
     public abstract void ForEach<T>(int first, int count, VolumeAction<T> action) where T : unmanaged, IBinaryFloatingPointIeee754<T>;
 
     /// <summary>A file source; the file stays owned by the caller.</summary>
-    public static VolumeSource Of(NiftiFile file) => new FileSource(file, null);
+    public static VolumeSource Of(NiftiFile file) => ReadsAhead ? new FileSource(file, null, true) : OnOneThread(file);
+
+    /// <summary>A file source that reads each volume in turn with the work on it, on the caller's thread: what
+    /// <see cref="Of(NiftiFile)"/> and <see cref="ReadingAhead"/> give in a process confined to one CPU.</summary>
+    internal static VolumeSource OnOneThread(NiftiFile file) => new FileSource(file, null, false);
 
     /// <summary>A file source that starts reading now (a compressed file; up to <see cref="ReadAheadBytes"/> before its first
     /// pass, then one volume ahead). Dispose it before the file.</summary>
     public static VolumeSource ReadingAhead(NiftiFile file) =>
-        new FileSource(file, file.IsCompressed && file.VolumeCount > 1 ? new ReadAhead(file, ReadAheadDepth(file.VolumeBytes, file.VolumeCount)) : null);
+        !ReadsAhead ? OnOneThread(file)
+        : new FileSource(file, file.IsCompressed && file.VolumeCount > 1 ? new ReadAhead(file, ReadAheadDepth(file.VolumeBytes, file.VolumeCount)) : null, true);
 
     /// <summary>An in-memory source.</summary>
     public static VolumeSource Of<TImage>(Image<TImage> image) where TImage : unmanaged, INumber<TImage> => new ImageSource<TImage>(image);
 
-    private sealed class FileSource(NiftiFile f, ReadAhead? ahead) : VolumeSource
+    private sealed class FileSource(NiftiFile f, ReadAhead? ahead, bool secondThread) : VolumeSource
     {
         public override Grid Grid { get; } = Grid.Of(f);
         public override int VolumeCount => f.VolumeCount;
@@ -123,7 +133,7 @@ internal abstract class VolumeSource : IDisposable
                 for (int t = first; t < first + count; t++)
                 {
                     reading = null;
-                    if (t + 1 < first + count)
+                    if (t + 1 < first + count && secondThread)
                     {
                         int tn = t + 1;
                         var buffer = next;
@@ -135,6 +145,7 @@ internal abstract class VolumeSource : IDisposable
                         reading.GetAwaiter().GetResult();
                         (current, next) = (next, current);
                     }
+                    else if (t + 1 < first + count) f.ReadVolume<T>(t + 1, current);
                 }
             }
             catch

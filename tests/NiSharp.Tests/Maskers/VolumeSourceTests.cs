@@ -37,6 +37,22 @@ public class VolumeSourceTests
         Assert.Equal(f.LoadVolume<double>(0).Data, doubles.Single());
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    public void Reading_on_one_thread_gives_the_volumes_a_plain_read_gives(int first)
+    {
+        // What a process confined to one CPU does (a Slurm task's default): no second thread, each volume read in turn.
+        using var f = NiftiFile.Open(Bold);
+        var expected = Enumerable.Range(first, f.VolumeCount - first).Select(t => f.LoadVolume<float>(t).Data).ToList();
+        using var source = VolumeSource.OnOneThread(f);
+        foreach (var pass in new[] { Pass(source, first), Pass(source, first) })
+        {
+            Assert.Equal(Enumerable.Range(first, f.VolumeCount - first), pass.Select(p => p.T));
+            for (int i = 0; i < expected.Count; i++) Assert.True(expected[i].AsSpan().SequenceEqual(pass[i].Volume), $"volume {first + i}");
+        }
+    }
+
     [Fact]
     public void A_source_disposed_before_its_pass_stops_reading_and_the_file_reads_on()
     {
