@@ -63,6 +63,15 @@ public static class RunManyBench
             // dataset's top page is left to the group job that follows the array, instead of each task indexing the dataset).
             var task = Enumerable.Range(0, 3).Select(_ => Run(program, data, output, cache, ["--participant-label", first, "--array-task"])).MinBy(r => r.Cpu);
             Console.WriteLine($"{"array task",-12} {task.Cpu * 1000,12:0} ms {task.Cpu / mean,6:0.00}×   (one subject with reports as a Slurm array task runs it: --array-task; max RSS {task.RssKb / 1024.0:0} MB)");
+            // Slurm gives a task one CPU unless asked (participant.sbatch: --cpus-per-task=1, a cpuset): the same task and its
+            // baseline confined to one CPU with taskset, where NiSharp reads on the pass's thread (no read-ahead thread).
+            if (File.Exists("/usr/bin/taskset"))
+            {
+                double mean1 = bolds.Average(b => Enumerable.Range(0, 3).Min(_ => ExtractProcessBench.Time("/usr/bin/taskset", ["-c", "0", program, "mean", b, "-o", meanOut], cache).Cpu));
+                File.Delete(meanOut);
+                var task1 = Enumerable.Range(0, 3).Select(_ => Run("/usr/bin/taskset", data, output, cache, ["--participant-label", first, "--array-task"], ["-c", "0", program])).MinBy(r => r.Cpu);
+                Console.WriteLine($"{"task 1 CPU",-12} {task1.Cpu * 1000,12:0} ms {task1.Cpu / mean1,6:0.00}×   (the array task and nisharp mean ({mean1 * 1000:0} ms) on one CPU, as Slurm's --cpus-per-task=1 runs them; max RSS {task1.RssKb / 1024.0:0} MB)");
+            }
             Console.WriteLine($"targets: {subjects} subjects in one process ≤ 1.1× mean per subject; one subject as its own process ≤ 1.5× (with reports)");
         }
         finally
@@ -74,10 +83,10 @@ public static class RunManyBench
     }
 
     // One participant level into an empty output folder.
-    private static (double Wall, double Cpu, long RssKb) Run(string program, string data, string output, string cache, string[] extra)
+    private static (double Wall, double Cpu, long RssKb) Run(string program, string data, string output, string cache, string[] extra, string[]? programArgs = null)
     {
         if (Directory.Exists(output)) Directory.Delete(output, recursive: true);
-        return ExtractProcessBench.Time(program, ["run", data, output, "participant", .. extra], cache);
+        return ExtractProcessBench.Time(program, [.. programArgs ?? [], "run", data, output, "participant", .. extra], cache);
     }
 
     private static string Label(int i, int subjects) => i.ToString("D" + Math.Max(4, subjects.ToString(CultureInfo.InvariantCulture).Length), CultureInfo.InvariantCulture);
