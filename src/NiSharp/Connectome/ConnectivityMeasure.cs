@@ -234,13 +234,15 @@ public sealed class ConnectivityMeasure
     {
         var z = Covariance.Centered(x);
         int n = z.RowCount;
+        var values = z.AsColumnMajorArray(); // Centered's dense storage: each column contiguous
         for (int j = 0; j < z.ColumnCount; j++)
         {
+            var column = values.AsSpan(j * n, n);
             double ss = 0;
-            for (int t = 0; t < n; t++) ss += z[t, j] * z[t, j];
+            foreach (var v in column) ss += v * v;
             double sd = Math.Sqrt(ss / n);
             if (sd < Float64Epsilon) sd = 1;
-            for (int t = 0; t < n; t++) z[t, j] /= sd;
+            for (int t = 0; t < n; t++) column[t] /= sd;
         }
         return z;
     }

@@ -168,17 +168,20 @@ public sealed class Affine : IEquatable<Affine>
     }
 
     /// <summary>nibabel <c>aff2axcodes</c>: e.g. <c>"RAS"</c>, <c>"LIA"</c>; <c>?</c> for a degenerate axis.</summary>
-    public string AxisCodes
+    public string AxisCodes => _axisCodes ??= ComputeAxisCodes();
+
+    // Kept: an affine is immutable, and its codes (a polar decomposition by SVD) go into every masker's recorded
+    // parameters and messages — ~1 ms an atlas a subject when recomputed.
+    private string? _axisCodes;
+
+    private string ComputeAxisCodes()
     {
-        get
-        {
-            var labels = new[] { ('L', 'R'), ('P', 'A'), ('I', 'S') };
-            var o = Orientation();
-            var chars = new char[3];
-            for (int i = 0; i < 3; i++)
-                chars[i] = o[i].Axis < 0 ? '?' : (o[i].Flip > 0 ? labels[o[i].Axis].Item2 : labels[o[i].Axis].Item1);
-            return new string(chars);
-        }
+        var labels = new[] { ('L', 'R'), ('P', 'A'), ('I', 'S') };
+        var o = Orientation();
+        var chars = new char[3];
+        for (int i = 0; i < 3; i++)
+            chars[i] = o[i].Axis < 0 ? '?' : (o[i].Flip > 0 ? labels[o[i].Axis].Item2 : labels[o[i].Axis].Item1);
+        return new string(chars);
     }
 
     /// <summary>The affine of a sub-block whose first voxel is (i0, j0, k0) and whose steps are (si, sj, sk)
