@@ -123,29 +123,8 @@ public sealed class ConnectivityMatrix
     /// that does not match the table.</exception>
     public static ConnectivityMatrix Read(string path)
     {
-        var rows = InputFile.ReadLines(path, "a connectivity matrix").Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToList();
-        if (rows.Count < 2) throw new NiSharpException(path, "expected a header row of region names and one row per region");
-        var header = rows[0].Split('\t');
-        int n = rows.Count - 1;
-        // A first column of row names (text), not an extra column of numbers.
-        bool nameColumn = header.Length == n + 1 && rows.Skip(1).Any(r => !TsvTable.TryParseNumber(r.Split('\t', 2)[0], out _));
-        if (!nameColumn && header.Length != n)
-            throw new NiSharpException(path, $"not a square matrix: {header.Length} columns in the header but {n} rows");
-        var names = nameColumn ? header[1..] : header;
-        var values = Matrix<double>.Build.Dense(n, n);
-        for (int i = 0; i < n; i++)
-        {
-            var cells = rows[i + 1].Split('\t');
-            if (cells.Length != header.Length)
-                throw new NiSharpException(path, $"line {i + 2} has {cells.Length} cells but the header has {header.Length}");
-            int off = nameColumn ? 1 : 0;
-            for (int j = 0; j < n; j++)
-            {
-                if (!TsvTable.TryParseNumber(cells[j + off], out double v))
-                    throw new NiSharpException(path, $"line {i + 2}, column '{names[j]}': '{cells[j + off]}' is not a number");
-                values[i, j] = v;
-            }
-        }
+        var (names, values) = ReadTable(path);
+        int n = names.Length;
         var sidecarPath = SidecarPath(path);
         var meta = RegionTimeSeriesFile.ReadSidecar(sidecarPath);
         var ids = RegionTimeSeriesFile.ReadLabelIds(meta, sidecarPath, n);
@@ -156,4 +135,44 @@ public sealed class ConnectivityMatrix
         bool isMean = meta?[GroupMeanKey] is JsonValue g && g.TryGetValue(out bool b) && b;
         return new ConnectivityMatrix(regions, values, path, isMean) { RegionNetworks = RegionTimeSeriesFile.ReadNetworks(meta, n) };
     }
+
+    /// <summary>The values of a matrix file, without its sidecar (no region ids, networks or mean flag): what a mean over
+    /// many subjects' matrices needs from all but the first. The file is checked as <see cref="Read"/> checks it.</summary>
+    public static Matrix<double> ReadValues(string path) => ReadTable(path).Values;
+
+    // The table: the header's region names and the square matrix of numbers (n/a as NaN), each row's cells parsed where
+    // they lie in the line rather than split into strings — the top page and the group level read every subject's matrix.
+    private static (string[] Names, Matrix<double> Values) ReadTable(string path)
+    {
+        var rows = InputFile.ReadLines(path, "a connectivity matrix").Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToList();
+        if (rows.Count < 2) throw new NiSharpException(path, "expected a header row of region names and one row per region");
+        var header = rows[0].Split('\t');
+        int n = rows.Count - 1;
+        // A first column of row names (text), not an extra column of numbers.
+        bool nameColumn = header.Length == n + 1 && rows.Skip(1).Any(r => !TsvTable.TryParseNumber(FirstCell(r), out _));
+        if (!nameColumn && header.Length != n)
+            throw new NiSharpException(path, $"not a square matrix: {header.Length} columns in the header but {n} rows");
+        var names = nameColumn ? header[1..] : header;
+        int off = nameColumn ? 1 : 0;
+        var values = new double[n * n]; // column-major, as the matrix stores it
+        for (int i = 0; i < n; i++)
+        {
+            var line = rows[i + 1].AsSpan();
+            int cells = line.Count('\t') + 1;
+            if (cells != header.Length)
+                throw new NiSharpException(path, $"line {i + 2} has {cells} cells but the header has {header.Length}");
+            int c = 0;
+            foreach (var range in line.Split('\t'))
+            {
+                int j = c++ - off;
+                if (j < 0) continue;
+                if (!TsvTable.TryParseNumber(line[range], out double v))
+                    throw new NiSharpException(path, $"line {i + 2}, column '{names[j]}': '{line[range].ToString()}' is not a number");
+                values[j * n + i] = v;
+            }
+        }
+        return (names, Matrix<double>.Build.Dense(n, n, values));
+    }
+
+    private static ReadOnlySpan<char> FirstCell(string row) => row.AsSpan(0, row.IndexOf('\t') is int tab and >= 0 ? tab : row.Length);
 }

@@ -56,10 +56,22 @@ internal static class RunAnalysis
     {
         try
         {
-            // The run's own output, read back: not an input (it is rewritten), and a regular file only.
-            if (JsonNode.Parse(InputFile.ReadAllText(sidecar, InputFile.MaxJsonBytes, "a JSON sidecar", asInput: false)) is not JsonObject o) return (null, null);
-            string? S(string key) => o[key] is JsonValue v && v.TryGetValue(out string? s) ? s : null;
-            return (S(Provenance.ParametersHashKey), S(Provenance.InputsHashKey));
+            // The run's own output, read back: not an input (it is rewritten), and a regular file only. Read through with a
+            // reader rather than parsed into a document (a top-level string each is all this needs, and a resumed run or
+            // the top page reads every subject's sidecar); a file that is not one JSON object still counts as missing.
+            var reader = new Utf8JsonReader(InputFile.ReadJsonBytes(sidecar, "a JSON sidecar", asInput: false));
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return (null, null);
+            string? parameters = null, inputs = null;
+            while (reader.Read())
+            {
+                if (reader.TokenType != JsonTokenType.PropertyName || reader.CurrentDepth != 1) continue;
+                bool isParameters = reader.ValueTextEquals(Provenance.ParametersHashKey), isInputs = reader.ValueTextEquals(Provenance.InputsHashKey);
+                reader.Read();
+                string? value = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                if (isParameters) parameters = value;
+                else if (isInputs) inputs = value;
+            }
+            return (parameters, inputs);
         }
         catch (Exception e) when (e is JsonException or IOException or NiSharpException) { return (null, null); }
     }

@@ -101,7 +101,14 @@ internal static class RunReports
                 else page.Paragraph(line.Text);
         }
 
-        var matrices = complete.SelectMany(x => x.Runs).Select(r => RunAnalysis.OutputsOf(r, ctx).Relmat(kind)).Where(File.Exists).Select(ConnectivityMatrix.Read).ToList();
+        // The first matrix read whole (its regions name the figure's rows), the others' numbers only: every complete
+        // subject's matrix is read here.
+        var files = complete.SelectMany(x => x.Runs).Select(r => RunAnalysis.OutputsOf(r, ctx).Relmat(kind)).Where(File.Exists).ToList();
+        var matrices = new List<ConnectivityMatrix>(files.Count);
+        if (files.Count > 0) matrices.Add(ConnectivityMatrix.Read(files[0]));
+        foreach (var file in files.Skip(1))
+            if (ConnectivityMatrix.ReadValues(file) is var values && values.RowCount == matrices[0].Regions.Count)
+                matrices.Add(new ConnectivityMatrix(matrices[0].Regions, values, file));
         if (MeanIgnoringNaN(matrices) is { } mean)
         {
             page.Section("Mean connectivity" + (atlases.Count > 1 ? $": atlas {ctx.Atlas.Name}" : ""), "matrix");
@@ -198,21 +205,23 @@ internal static class RunReports
         if (matrices.Count == 0) return null;
         var regions = matrices[0].Regions;
         int n = regions.Count;
-        var sum = Matrix<double>.Build.Dense(n, n);
-        var count = new int[n, n];
+        // On the matrices' column-major storage: the same additions, in the same order, as entry by entry.
+        var sum = new double[n * n];
+        var count = new int[n * n];
         foreach (var m in matrices)
         {
             if (m.Regions.Count != n) continue;
-            for (int i = 0; i < n; i++)
-                for (int j = 0; j < n; j++)
-                {
-                    double v = m.Values[i, j];
-                    if (double.IsNaN(v)) continue;
-                    sum[i, j] += v;
-                    count[i, j]++;
-                }
+            var values = m.Values.AsColumnMajorArray() ?? m.Values.ToColumnMajorArray();
+            for (int k = 0; k < values.Length; k++)
+            {
+                double v = values[k];
+                if (double.IsNaN(v)) continue;
+                sum[k] += v;
+                count[k]++;
+            }
         }
-        var mean = Matrix<double>.Build.Dense(n, n, (i, j) => count[i, j] > 0 ? sum[i, j] / count[i, j] : double.NaN);
+        for (int k = 0; k < sum.Length; k++) sum[k] = count[k] > 0 ? sum[k] / count[k] : double.NaN;
+        var mean = Matrix<double>.Build.Dense(n, n, sum);
         return new ConnectivityMatrix(regions, mean, isGroupMean: true);
     }
 
