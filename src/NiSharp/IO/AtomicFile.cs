@@ -39,9 +39,13 @@ public static class AtomicFile
     /// Writes UTF-8 text atomically unless the file already holds exactly it, so that a rerun that changes nothing leaves
     /// the file (and its time stamp) as it was. Returns whether it wrote.
     /// </summary>
-    public static bool WriteAllTextIfChanged(string path, string text)
+    public static bool WriteAllTextIfChanged(string path, string text) => WriteAllBytesIfChanged(path, new UTF8Encoding(false).GetBytes(text), durable: true);
+
+    /// <summary>Writes <paramref name="bytes"/> atomically unless the file already holds exactly them (see
+    /// <see cref="WriteAllTextIfChanged"/>; <paramref name="durable"/> as in <see cref="Write(string, Action{Stream}, bool)"/>).
+    /// Returns whether it wrote.</summary>
+    public static bool WriteAllBytesIfChanged(string path, ReadOnlySpan<byte> bytes, bool durable)
     {
-        var bytes = new UTF8Encoding(false).GetBytes(text);
         try
         {
             // Only a regular file is compared (a FIFO or device in the way is never opened here: the write names it).
@@ -49,7 +53,9 @@ public static class AtomicFile
             if (status.Kind == FileKind.Regular && status.Length == bytes.Length && File.ReadAllBytes(path).AsSpan().SequenceEqual(bytes)) return false;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* unreadable: write it */ }
-        Write(path, s => s.Write(bytes));
+        using var s = Create(path);
+        s.Write(bytes);
+        s.Commit(durable);
         return true;
     }
 

@@ -41,14 +41,28 @@ internal static class RunAnalysis
             TreeBoundary.CheckOutputFolder(ctx.Options.OutputDirectory, o.Directory);
         }
         catch (NiSharpException) { return false; }
-        if (!File.Exists(o.TimeSeriesSidecar) || !File.Exists(o.TimeSeries) || !File.Exists(o.Coverage)) return false;
-        if (!File.Exists(o.QcMotion)) return false;
-        if (ctx.Options.Reports && !File.Exists(o.Report)) return false;
+        if (!CompletionFiles(run, ctx).All(File.Exists)) return false;
         if (ctx.Grayordinates is not null && !GrayordinateRunAnalysis.HasCiftiOutputs(o, ctx)) return false;
-        foreach (var k in ctx.Kinds)
-            if (!File.Exists(o.Relmat(k)) || !File.Exists(o.RelmatSidecar(k))) return false;
         var (parameters, inputs) = ReadHashes(o.TimeSeriesSidecar);
         return parameters == ctx.Provenance.ParametersHash && inputs == Provenance.InputsHash(ctx.Options.InputDirectory, InputFiles(run));
+    }
+
+    /// <summary>The files a complete run has for an atlas (besides a grayordinate run's CIFTI outputs): its time series and
+    /// sidecar first (the sidecar records the hashes <see cref="IsComplete"/> compares), coverage, motion QC, page when the
+    /// run makes pages, and each kind's matrix and sidecar.</summary>
+    public static IEnumerable<string> CompletionFiles(BoldRun run, ParticipantContext ctx)
+    {
+        var o = OutputsOf(run, ctx);
+        yield return o.TimeSeriesSidecar;
+        yield return o.TimeSeries;
+        yield return o.Coverage;
+        yield return o.QcMotion;
+        if (ctx.Options.Reports) yield return o.Report;
+        foreach (var k in ctx.Kinds)
+        {
+            yield return o.Relmat(k);
+            yield return o.RelmatSidecar(k);
+        }
     }
 
     /// <summary>The two hashes a sidecar records (nulls when missing or unreadable).</summary>

@@ -57,30 +57,35 @@ internal static class RunReports
         var parametersHash = ParticipantContext.ParametersHash(atlases);
         page.KeyValues(Details(o, string.Join(", ", atlases.Select(c => c.Atlas.Name)), parametersHash, selection.Tasks));
 
-        // Participant level: each subject's state on disk.
+        // Participant level: each subject's state on disk, from the index where the subject's files are as they were.
         var kind = ctx.Kinds.FirstOrDefault(k => k != ConnectivityKind.Tangent, ConnectivityKind.Correlation);
+        bool indexed = ctx.Grayordinates is null; // a grayordinate run's CIFTI outputs are not in the fingerprint
+        var key = TopPageIndex.KeyOf(atlases, kind);
+        var previous = indexed ? TopPageIndex.Load(outDir, key) : new TopPageIndex(key);
+        var index = new TopPageIndex(key);
         var complete = new List<(string Subject, IReadOnlyList<BoldRun> Runs)>();
+        var added = new List<(string Subject, IReadOnlyList<BoldRun> Runs)>(); // complete subjects not in the previous sums
+        bool sumsHold = previous.Sums is { Exact: true };
         var rows = new List<IReadOnlyList<string>>();
         var links = new List<string?>();
         int failed = 0, pending = 0;
         foreach (var (subject, runs) in selection.Subjects)
         {
-            // A subject without an output folder (most of them, when one subject of many runs on its own) has nothing to
-            // check or link: one look at the folder instead of each run's files.
-            bool hasOutputs = Directory.Exists(DerivativeNames.SubjectDirectory(outDir, subject));
-            bool done = hasOutputs && runs.All(r => atlases.All(c => RunAnalysis.IsComplete(r, c)));
-            var status = done ? null : SubjectStatus.Read(outDir, subject);
-            bool failedNow = status is { State: "failed" } && status.ParametersHash == parametersHash;
-            if (done) complete.Add((subject, runs));
-            else if (failedNow) failed++;
+            string fingerprint = indexed ? TopPageIndex.Fingerprint(subject, runs, atlases) : "";
+            if (!previous.Rows.Remove(subject, out var row) || row.Fingerprint != fingerprint || !indexed)
+            {
+                if (row is { Matrices: > 0 }) sumsHold = false; // its former matrices are in the sums
+                row = SubjectRow(subject, runs, atlases, kind, parametersHash, fingerprint);
+                if (row.Matrices > 0) added.Add((subject, runs));
+            }
+            index.Rows[subject] = row;
+            if (row.Done) complete.Add((subject, runs));
+            else if (row.FailedNow) failed++;
             else pending++;
-            var qc = done ? runs.Select(r => RunAnalysis.OutputsOf(r, ctx).QcMotion).Where(File.Exists).Select(Qc.RunQc.Read).ToList() : [];
-            string fd = qc.Count > 0 ? (qc.Sum(q => q.FdMean * q.Volumes) / qc.Sum(q => q.Volumes)).ToString("0.000", CultureInfo.InvariantCulture) : "n/a";
-            rows.Add(["sub-" + subject, runs.Count.ToString(CultureInfo.InvariantCulture),
-                done ? "complete" : failedNow ? "failed: " + (status!.Reason ?? "see its log") : "not run yet (or made with other options)", fd]);
-            var report = hasOutputs ? runs.Select(r => RunAnalysis.OutputsOf(r, ctx).Report).FirstOrDefault(File.Exists) : null;
-            links.Add(report is null ? null : Path.GetRelativePath(outDir, report).Replace('\\', '/'));
+            rows.Add(["sub-" + subject, row.Runs.ToString(CultureInfo.InvariantCulture), row.State, row.Fd]);
+            links.Add(row.Link);
         }
+        if (previous.Rows.Values.Any(r => r.Matrices > 0)) sumsHold = false; // subjects no longer in the dataset were summed
         page.Section("Participant level", "participant");
         page.Paragraph($"{selection.Subjects.Count} subject(s): {complete.Count} complete, {failed} failed, {pending} not run yet with these options. " +
                        "Each subject's page (per run: motion, coverage, the atlas on its data, its matrix) is linked from its name.");
@@ -101,15 +106,37 @@ internal static class RunReports
                 else page.Paragraph(line.Text);
         }
 
-        // The first matrix read whole (its regions name the figure's rows), the others' numbers only: every complete
-        // subject's matrix is read here.
+        // The mean matrix: the previous sums plus the subjects added, when they hold; else every complete subject's matrices.
         var files = complete.SelectMany(x => x.Runs).Select(r => RunAnalysis.OutputsOf(r, ctx).Relmat(kind)).Where(File.Exists).ToList();
-        var matrices = new List<ConnectivityMatrix>(files.Count);
-        if (files.Count > 0) matrices.Add(ConnectivityMatrix.Read(files[0]));
-        foreach (var file in files.Skip(1))
-            if (ConnectivityMatrix.ReadValues(file) is var values && values.RowCount == matrices[0].Regions.Count)
-                matrices.Add(new ConnectivityMatrix(matrices[0].Regions, values, file));
-        if (MeanIgnoringNaN(matrices) is { } mean)
+        var first = files.Count > 0 ? ConnectivityMatrix.Read(files[0]) : null; // its regions name the figure's rows
+        ConnectivityMatrix? mean = null;
+        int meanOf = 0;
+        if (first is not null)
+        {
+            int n = first.Regions.Count;
+            var sums = indexed && sumsHold && previous.Sums!.Regions == n ? previous.Sums : null;
+            var adding = sums is null ? files : added.SelectMany(x => x.Runs).Select(r => RunAnalysis.OutputsOf(r, ctx).Relmat(kind)).Where(File.Exists).ToList();
+            sums ??= new MeanSums(n);
+            // Summed as doubles too, in the page's order, for when a value is beyond the exact sums (then all are read).
+            var matrices = sums.Matrices == 0 ? new List<ConnectivityMatrix>() : null;
+            foreach (var file in adding)
+            {
+                var values = file == files[0] ? first.Values : ConnectivityMatrix.ReadValues(file);
+                if (values.RowCount != n) continue; // another atlas's matrix: not averaged (as before the index)
+                sums.Add(values);
+                matrices?.Add(new ConnectivityMatrix(first.Regions, values, file));
+            }
+            if (!sums.Exact && matrices is null)
+            {
+                // The previous sums held, the added values do not: everything again, as doubles.
+                matrices = [first, .. files.Skip(1).Select(ConnectivityMatrix.ReadValues).Where(v => v.RowCount == n).Select(v => new ConnectivityMatrix(first.Regions, v))];
+            }
+            if (sums.Exact && sums.Matrices > 0) (mean, meanOf) = (new ConnectivityMatrix(first.Regions, sums.Mean(), isGroupMean: true), sums.Matrices);
+            else if (matrices is { Count: > 0 }) (mean, meanOf) = (MeanIgnoringNaN(matrices), matrices.Count);
+            index.Sums = sums.Exact ? sums : null;
+        }
+        if (indexed) index.Save(outDir);
+        if (mean is not null)
         {
             page.Section("Mean connectivity" + (atlases.Count > 1 ? $": atlas {ctx.Atlas.Name}" : ""), "matrix");
             page.Figure(MatrixPlot.Svg(mean.Values.ToArray(), mean.Regions.Select(r => r.Name).ToArray(), new MatrixPlotOptions
@@ -117,10 +144,32 @@ internal static class RunReports
                 Title = $"Mean {kind.NilearnName()}", Size = 560,
                 Networks = mean.Regions.Any(r => r.LabelId is int id && ctx.Atlas.Labels[id]?.Network is not null)
                     ? mean.Regions.Select(r => r.LabelId is int id ? ctx.Atlas.Labels[id]?.Network : null).ToArray() : null,
-            }), $"Mean {kind.NilearnName()} over the {matrices.Count} run(s) of the complete subjects (entries without signal skipped), regions in atlas order with their networks as bands; regions without signal grey.");
+            }), $"Mean {kind.NilearnName()} over the {meanOf} run(s) of the complete subjects (entries without signal skipped), regions in atlas order with their networks as bands; regions without signal grey.");
         }
         var path = Path.Combine(outDir, "report.html");
         AtomicFile.WriteAllTextIfChanged(path, page.ToHtml());
+    }
+
+    // A subject's row read from its files: complete (every run, every atlas), failed with these options (why), or not
+    // run yet; its mean FD over the runs' volumes; the link to its first page; how many matrices it adds to the mean.
+    private static TopPageIndex.Row SubjectRow(string subject, IReadOnlyList<BoldRun> runs, IReadOnlyList<ParticipantContext> atlases, ConnectivityKind kind,
+        string parametersHash, string fingerprint)
+    {
+        var ctx = atlases[0];
+        var outDir = ctx.Options.OutputDirectory;
+        // A subject without an output folder (most of them, when one subject of many runs on its own) has nothing to
+        // check or link: one look at the folder instead of each run's files.
+        bool hasOutputs = Directory.Exists(DerivativeNames.SubjectDirectory(outDir, subject));
+        bool done = hasOutputs && runs.All(r => atlases.All(c => RunAnalysis.IsComplete(r, c)));
+        var status = done ? null : SubjectStatus.Read(outDir, subject);
+        bool failedNow = status is { State: "failed" } && status.ParametersHash == parametersHash;
+        var qc = done ? runs.Select(r => RunAnalysis.OutputsOf(r, ctx).QcMotion).Where(File.Exists).Select(Qc.RunQc.Read).ToList() : [];
+        string fd = qc.Count > 0 ? (qc.Sum(q => q.FdMean * q.Volumes) / qc.Sum(q => q.Volumes)).ToString("0.000", CultureInfo.InvariantCulture) : "n/a";
+        string state = done ? "complete" : failedNow ? "failed: " + (status!.Reason ?? "see its log") : "not run yet (or made with other options)";
+        var report = hasOutputs ? runs.Select(r => RunAnalysis.OutputsOf(r, ctx).Report).FirstOrDefault(File.Exists) : null;
+        int matrices = done ? runs.Count(r => File.Exists(RunAnalysis.OutputsOf(r, ctx).Relmat(kind))) : 0;
+        return new TopPageIndex.Row(fingerprint, runs.Count, done, failedNow, state, fd,
+            report is null ? null : Path.GetRelativePath(outDir, report).Replace('\\', '/'), matrices);
     }
 
     private sealed record PageLine(string Text, bool Warn = false, bool Link = false, string After = "", ReportTable? Table = null);
