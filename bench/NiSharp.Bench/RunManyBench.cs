@@ -58,6 +58,7 @@ public static class RunManyBench
                 double perSubject = many.Cpu / subjects, marginal = (many.Cpu - one.Cpu) / (subjects - 1);
                 Console.WriteLine($"{name,-12} {one.Cpu * 1000,12:0} ms {one.Cpu / mean,6:0.00}×   {many.Wall,18:0.0} s {many.Cpu,7:0.0} s {many.RssKb / 1024.0,6:0} MB " +
                                   $"{perSubject * 1000,9:0} ms {perSubject / mean,6:0.00}× {marginal * 1000,6:0} ms {marginal / mean,6:0.00}×");
+                if (extra.Length == 0) OneMore(program, data, output, cache, first, Label(subjects, subjects), mean);
             }
             // The Slurm array's task: one subject with the reports and QC, as participant.sbatch runs it (--array-task: the
             // dataset's top page is left to the group job that follows the array, instead of each task indexing the dataset).
@@ -80,6 +81,22 @@ public static class RunManyBench
                 if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
         }
         return 0;
+    }
+
+    // A subject not yet run, as its own process, into the output folder where every other subject is complete (a shell
+    // loop over subjects, one process each): the subject's outputs and status removed, the top page refreshed without it
+    // (a run of the first subject, already complete), then the subject run alone; best of three.
+    private static void OneMore(string program, string data, string output, string cache, string first, string last, double mean)
+    {
+        var runs = Enumerable.Range(0, 3).Select(_ =>
+        {
+            Directory.Delete(Path.Combine(output, "sub-" + last), recursive: true);
+            File.Delete(SubjectStatus.PathOf(output, last));
+            File.Delete(SubjectStatus.LogPathOf(output, last));
+            ExtractProcessBench.Time(program, ["run", data, output, "participant", "--participant-label", first], cache);
+            return ExtractProcessBench.Time(program, ["run", data, output, "participant", "--participant-label", last], cache);
+        }).MinBy(r => r.Cpu);
+        Console.WriteLine($"{"one more",-12} {runs.Cpu * 1000,12:0} ms {runs.Cpu / mean,6:0.00}×   (a subject not yet run, as its own process, into the output where the others are complete; max RSS {runs.RssKb / 1024.0:0} MB)");
     }
 
     // One participant level into an empty output folder.
