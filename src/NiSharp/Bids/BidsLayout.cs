@@ -193,10 +193,17 @@ public sealed partial class BidsLayout
         where ??= new BidsQuery();
         Validate(where);
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        string? previous = null;
         foreach (int i in Candidates(where))
         {
             var f = _files[i];
-            if (f.GetByKey(key) is string v && where.Matches(f)) seen.Add(v);
+            // A folder's files follow each other and share their labels' strings (pooled): the same string as the file
+            // before is not hashed again — a dataset of 1000 subjects has ~46,000 files and 1000 subject labels.
+            if (f.GetByKey(key) is string v && !ReferenceEquals(v, previous) && where.Matches(f))
+            {
+                seen.Add(v);
+                previous = v;
+            }
         }
         var list = seen.ToList();
         if (EntityKeys.IsIndex(key)) list.Sort(CompareIndex);

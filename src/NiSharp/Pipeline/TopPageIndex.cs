@@ -69,7 +69,7 @@ internal sealed class TopPageIndex
             foreach (var ctx in atlases)
             {
                 foreach (var output in RunAnalysis.CompletionFiles(run, ctx)) Stamp(output);
-                Stamp(RunAnalysis.OutputsOf(run, ctx).Report);
+                if (!ctx.Options.Reports) Stamp(RunAnalysis.OutputsOf(run, ctx).Report); // (with pages, a completion file)
             }
         }
         return $"outputs {runs.Count} {hash.GetCurrentHashAsUInt64():x16}";
