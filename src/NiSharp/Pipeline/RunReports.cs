@@ -109,7 +109,7 @@ internal static class RunReports
         // The mean matrix: the previous sums plus the subjects added, when they hold; else every complete subject's matrices.
         var files = complete.SelectMany(x => x.Runs).Select(r => RunAnalysis.OutputsOf(r, ctx).Relmat(kind)).Where(File.Exists).ToList();
         var first = files.Count > 0 ? ConnectivityMatrix.Read(files[0]) : null; // its regions name the figure's rows
-        ConnectivityMatrix? mean = null;
+        Matrix<double>? mean = null;
         int meanOf = 0;
         if (first is not null)
         {
@@ -117,33 +117,35 @@ internal static class RunReports
             var sums = indexed && sumsHold && previous.Sums!.Regions == n ? previous.Sums : null;
             var adding = sums is null ? files : added.SelectMany(x => x.Runs).Select(r => RunAnalysis.OutputsOf(r, ctx).Relmat(kind)).Where(File.Exists).ToList();
             sums ??= new MeanSums(n);
-            // Summed as doubles too, in the page's order, for when a value is beyond the exact sums (then all are read).
-            var matrices = sums.Matrices == 0 ? new List<ConnectivityMatrix>() : null;
+            // Summed as doubles too when summing from the start (in the page's order), for when a value is beyond the exact
+            // sums; when only the added subjects are summed and one is, every matrix is read again as doubles.
+            var doubles = sums.Matrices == 0 ? new MeanAccumulator(n) : null;
             foreach (var file in adding)
             {
                 var values = file == files[0] ? first.Values : ConnectivityMatrix.ReadValues(file);
                 if (values.RowCount != n) continue; // another atlas's matrix: not averaged (as before the index)
                 sums.Add(values);
-                matrices?.Add(new ConnectivityMatrix(first.Regions, values, file));
+                doubles?.Add(values);
             }
-            if (!sums.Exact && matrices is null)
+            if (!sums.Exact && doubles is null)
             {
-                // The previous sums held, the added values do not: everything again, as doubles.
-                matrices = [first, .. files.Skip(1).Select(ConnectivityMatrix.ReadValues).Where(v => v.RowCount == n).Select(v => new ConnectivityMatrix(first.Regions, v))];
+                doubles = new MeanAccumulator(n);
+                foreach (var values in files.Select(f => f == files[0] ? first.Values : ConnectivityMatrix.ReadValues(f)).Where(v => v.RowCount == n)) doubles.Add(values);
             }
-            if (sums.Exact && sums.Matrices > 0) (mean, meanOf) = (new ConnectivityMatrix(first.Regions, sums.Mean(), isGroupMean: true), sums.Matrices);
-            else if (matrices is { Count: > 0 }) (mean, meanOf) = (MeanIgnoringNaN(matrices), matrices.Count);
+            if (sums.Exact && sums.Matrices > 0) (mean, meanOf) = (sums.Mean(), sums.Matrices);
+            else if (doubles is { Matrices: > 0 }) (mean, meanOf) = (doubles.Mean(), doubles.Matrices);
             index.Sums = sums.Exact ? sums : null;
         }
         if (indexed) index.Save(outDir);
         if (mean is not null)
         {
+            var regions = first!.Regions;
             page.Section("Mean connectivity" + (atlases.Count > 1 ? $": atlas {ctx.Atlas.Name}" : ""), "matrix");
-            page.Figure(MatrixPlot.Svg(mean.Values.ToArray(), mean.Regions.Select(r => r.Name).ToArray(), new MatrixPlotOptions
+            page.Figure(MatrixPlot.Svg(mean.ToArray(), regions.Select(r => r.Name).ToArray(), new MatrixPlotOptions
             {
                 Title = $"Mean {kind.NilearnName()}", Size = 560,
-                Networks = mean.Regions.Any(r => r.LabelId is int id && ctx.Atlas.Labels[id]?.Network is not null)
-                    ? mean.Regions.Select(r => r.LabelId is int id ? ctx.Atlas.Labels[id]?.Network : null).ToArray() : null,
+                Networks = regions.Any(r => r.LabelId is int id && ctx.Atlas.Labels[id]?.Network is not null)
+                    ? regions.Select(r => r.LabelId is int id ? ctx.Atlas.Labels[id]?.Network : null).ToArray() : null,
             }), $"Mean {kind.NilearnName()} over the {meanOf} run(s) of the complete subjects (entries without signal skipped), regions in atlas order with their networks as bands; regions without signal grey.");
         }
         var path = Path.Combine(outDir, "report.html");
@@ -253,26 +255,45 @@ internal static class RunReports
     {
         if (matrices.Count == 0) return null;
         var regions = matrices[0].Regions;
-        int n = regions.Count;
-        // On the matrices' column-major storage: the same additions, in the same order, as entry by entry.
-        var sum = new double[n * n];
-        var count = new int[n * n];
+        var sums = new MeanAccumulator(regions.Count);
         foreach (var m in matrices)
-        {
-            if (m.Regions.Count != n) continue;
-            var values = m.Values.AsColumnMajorArray() ?? m.Values.ToColumnMajorArray();
-            for (int k = 0; k < values.Length; k++)
-            {
-                double v = values[k];
-                if (double.IsNaN(v)) continue;
-                sum[k] += v;
-                count[k]++;
-            }
-        }
-        for (int k = 0; k < sum.Length; k++) sum[k] = count[k] > 0 ? sum[k] / count[k] : double.NaN;
-        var mean = Matrix<double>.Build.Dense(n, n, sum);
-        return new ConnectivityMatrix(regions, mean, isGroupMean: true);
+            if (m.Regions.Count == regions.Count) sums.Add(m.Values);
+        return new ConnectivityMatrix(regions, sums.Mean(), isGroupMean: true);
     }
 
     private static string Hz(double? v) => v is double d ? d.ToString("0.###", CultureInfo.InvariantCulture) + " Hz" : "none";
+}
+
+/// <summary>Element-wise running sums of matrices over the same regions as doubles, n/a entries skipped, one matrix at a
+/// time in the order given: the mean of <see cref="RunReports.MeanIgnoringNaN"/> without holding the matrices.</summary>
+internal sealed class MeanAccumulator(int regions)
+{
+    private readonly double[] _sum = new double[regions * regions];
+    private readonly int[] _count = new int[regions * regions];
+
+    /// <summary>Matrices added.</summary>
+    public int Matrices { get; private set; }
+
+    /// <summary>Adds a matrix of regions × regions values.</summary>
+    public void Add(Matrix<double> values)
+    {
+        if (values.RowCount != regions || values.ColumnCount != regions) throw new ArgumentException("a matrix over other regions");
+        // On the column-major storage: the same additions, in the same order, as entry by entry.
+        var v = values.AsColumnMajorArray() ?? values.ToColumnMajorArray();
+        for (int k = 0; k < v.Length; k++)
+        {
+            if (double.IsNaN(v[k])) continue;
+            _sum[k] += v[k];
+            _count[k]++;
+        }
+        Matrices++;
+    }
+
+    /// <summary>Each entry's sum over its count (NaN where every matrix had n/a).</summary>
+    public Matrix<double> Mean()
+    {
+        var mean = new double[_sum.Length];
+        for (int k = 0; k < mean.Length; k++) mean[k] = _count[k] > 0 ? _sum[k] / _count[k] : double.NaN;
+        return Matrix<double>.Build.Dense(regions, regions, mean);
+    }
 }

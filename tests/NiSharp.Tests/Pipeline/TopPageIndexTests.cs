@@ -52,6 +52,35 @@ public class TopPageIndexTests(DemoCohorts cohorts)
         Assert.Contains("2 complete", before);
     }
 
+    [Fact]
+    public void A_subject_whose_matrix_the_exact_sums_cannot_hold_gives_the_page_made_from_all_files_as_doubles()
+    {
+        var data = cohorts.Planted.DataDirectory;
+        var output = cohorts.NewFolder("top-index-inexact");
+        var ids = cohorts.Planted.Participants.Take(3).Select(p => p.Id).ToArray();
+        var options = DemoCohorts.Options(data, output) with { ParticipantLabels = ids, Jobs = 1 };
+        Assert.Equal(0, ParticipantLevel.Run(options).ExitCode);
+        // The third subject incomplete for a page (its sidecar away): the index sums the first two.
+        var sidecar = Directory.GetFiles(Path.Combine(output, $"sub-{ids[2]}"), "*_timeseries.json", SearchOption.AllDirectories).Single();
+        File.Move(sidecar, sidecar + ".away");
+        Assert.Equal(0, ParticipantLevel.Run(options with { ParticipantLabels = [ids[0]] }).ExitCode);
+        Assert.Equal(2, TopPageIndex.Load(output, ReadKey(output)).Sums!.Matrices);
+        // Back, with a value below what the fixed point holds in its matrix: added to the sums, which then fail over to
+        // averaging every matrix as doubles.
+        File.Move(sidecar + ".away", sidecar);
+        var relmat = Directory.GetFiles(Path.Combine(output, $"sub-{ids[2]}"), "*_relmat.tsv", SearchOption.AllDirectories).Single();
+        var lines = File.ReadAllLines(relmat);
+        var cells = lines[1].Split('\t');
+        cells[1] = "1.0000000000000002E-50";
+        lines[1] = string.Join('\t', cells);
+        File.WriteAllLines(relmat, lines);
+        Assert.Equal(0, ParticipantLevel.Run(options with { ParticipantLabels = [ids[0]] }).ExitCode);
+        Assert.Null(TopPageIndex.Load(output, ReadKey(output)).Sums);
+        var (fromIndex, fromFiles) = Pages(data, output, ids[0]);
+        Assert.Equal(fromFiles, fromIndex);
+        Assert.Contains("over the 3 run(s) of the complete subjects", fromIndex);
+    }
+
     // The key written in the index file (the second string after the format's).
     private static string ReadKey(string output)
     {
