@@ -167,6 +167,42 @@ public class RunRobustnessTests(DemoCohorts cohorts)
         foreach (var (name, bytes) in expected) Assert.True(bytes.AsSpan().SequenceEqual(actual[name]), $"{name} differs after the rerun");
     }
 
+    [Fact]
+    public async Task A_process_confined_to_one_CPU_writes_the_outputs_a_run_with_more_writes()
+    {
+        // One CPU (a Slurm task's default, here DOTNET_PROCESSOR_COUNT=1): the BOLD is read on the pass's thread, without
+        // the read-ahead thread; the outputs are the same bytes.
+        var data = cohorts.Planted.DataDirectory;
+        var id = cohorts.Planted.Participants[1].Id;
+        var reference = cohorts.NewFolder("cpus-many");
+        Assert.Equal(0, ParticipantLevel.Run(DemoCohorts.Options(data, reference) with { ParticipantLabels = [id], Jobs = 1 }).ExitCode);
+        var output = cohorts.NewFolder("cpus-one");
+        var cli = Path.Combine(AppContext.BaseDirectory, "NiSharp.Cli.dll");
+        var start = new ProcessStartInfo("dotnet", ["exec", cli, "run", data, output, "participant", "--participant-label", id, "--jobs", "1"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["DOTNET_PROCESSOR_COUNT"] = "1";
+        using (var process = Process.Start(start)!)
+        {
+            var stderr = process.StandardError.ReadToEndAsync();
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            Assert.True(process.ExitCode == 0, await stderr);
+            await stdout;
+        }
+        // The pages name their output folder; everything else of the subject is compared byte for byte.
+        static bool Compared(string p) => p.StartsWith("sub-", StringComparison.Ordinal) && !p.EndsWith(".html", StringComparison.Ordinal);
+        var expected = DemoCohorts.Contents(reference, Compared);
+        var actual = DemoCohorts.Contents(output, Compared);
+        Assert.Equal(expected.Keys, actual.Keys);
+        Assert.Contains(expected.Keys, k => k.EndsWith("_stat-mean_timeseries.tsv", StringComparison.Ordinal));
+        Assert.Contains(expected.Keys, k => k.EndsWith("_relmat.tsv", StringComparison.Ordinal));
+        Assert.Contains(expected.Keys, k => k.EndsWith("_desc-qc_motion.json", StringComparison.Ordinal)); // the tSNR saw every volume
+        foreach (var (name, bytes) in expected) Assert.True(bytes.AsSpan().SequenceEqual(actual[name]), $"{name} differs on one CPU");
+    }
+
     private static bool CanLock(string output)
     {
         try
