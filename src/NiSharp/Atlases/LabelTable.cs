@@ -8,7 +8,16 @@ namespace NiSharp.Atlases;
 public readonly record struct Rgba(byte R, byte G, byte B, byte A = 0)
 {
     /// <summary><c>#rrggbb</c>.</summary>
-    public string Hex => $"#{R:x2}{G:x2}{B:x2}";
+    public string Hex => AppendHex(new StringBuilder(7), R, G, B).ToString();
+
+    /// <summary>Appends <c>#rrggbb</c> (lower-case digits) of a colour, digit by digit: an SVG figure writes one for each
+    /// element, and a formatted string each was a tenth of drawing a subject's atlas figure.</summary>
+    internal static StringBuilder AppendHex(StringBuilder sb, byte r, byte g, byte b)
+    {
+        const string digits = "0123456789abcdef";
+        return sb.Append('#').Append(digits[r >> 4]).Append(digits[r & 15]).Append(digits[g >> 4]).Append(digits[g & 15])
+                 .Append(digits[b >> 4]).Append(digits[b & 15]);
+    }
 
     /// <summary>Parses a table's colour cell: <c>#rrggbb</c>, <c>rrggbb</c>, or three numbers 0–255 (<c>255,0,0</c> or
     /// <c>255 0 0</c>, as some TemplateFlow tables write it).</summary>

@@ -12,7 +12,7 @@ public readonly record struct LabelColor(int Id, string Name, byte R, byte G, by
     public SKColor Color => new(R, G, B);
 
     /// <summary><c>#rrggbb</c>.</summary>
-    public string Hex => $"#{R:x2}{G:x2}{B:x2}";
+    public string Hex => new Atlases.Rgba(R, G, B).Hex;
 }
 
 /// <summary>Label tables: reading colour LUT files, colouring regions and networks.</summary>

@@ -73,20 +73,11 @@ internal sealed class SvgWriter
 
     public static string N(double v) => Math.Round(v, 2).ToString("0.##", CultureInfo.InvariantCulture);
 
-    public static string Colour(SKColor c) => AppendColour(new StringBuilder(7), c).ToString();
-
-    // #rrggbb, its digits appended one by one: a formatted string per element was a tenth of drawing a subject's atlas
-    // figure (its legend has a coloured entry per region).
-    private static StringBuilder AppendColour(StringBuilder sb, SKColor c)
-    {
-        const string hex = "0123456789abcdef";
-        return sb.Append('#').Append(hex[c.Red >> 4]).Append(hex[c.Red & 15]).Append(hex[c.Green >> 4]).Append(hex[c.Green & 15])
-                 .Append(hex[c.Blue >> 4]).Append(hex[c.Blue & 15]);
-    }
+    public static string Colour(SKColor c) => new Atlases.Rgba(c.Red, c.Green, c.Blue).Hex;
 
     private void Fill(string attribute, SKColor c)
     {
-        AppendColour(_sb.Append(' ').Append(attribute).Append("=\""), c).Append('"');
+        Atlases.Rgba.AppendHex(_sb.Append(' ').Append(attribute).Append("=\""), c.Red, c.Green, c.Blue).Append('"');
         if (c.Alpha != 255) _sb.Append(' ').Append(attribute).Append("-opacity=\"").Append(N(c.Alpha / 255.0)).Append('"');
     }
 
