@@ -41,11 +41,12 @@ public static class AtomicFile
     /// </summary>
     public static bool WriteAllTextIfChanged(string path, string text) => WriteAllBytesIfChanged(path, new UTF8Encoding(false).GetBytes(text), durable: true);
 
-    /// <summary>Writes <paramref name="bytes"/> atomically unless the file already holds exactly them (see
+    /// <summary>Writes <paramref name="content"/> atomically unless the file already holds exactly it (see
     /// <see cref="WriteAllTextIfChanged"/>; <paramref name="durable"/> as in <see cref="Write(string, Action{Stream}, bool)"/>).
     /// Returns whether it wrote.</summary>
-    public static bool WriteAllBytesIfChanged(string path, ReadOnlySpan<byte> bytes, bool durable)
+    public static bool WriteAllBytesIfChanged(string path, ReadOnlyMemory<byte> content, bool durable)
     {
+        var bytes = content.Span;
         try
         {
             // Only a regular file is compared (a FIFO or device in the way is never opened here: the write names it).
@@ -53,9 +54,7 @@ public static class AtomicFile
             if (status.Kind == FileKind.Regular && status.Length == bytes.Length && File.ReadAllBytes(path).AsSpan().SequenceEqual(bytes)) return false;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* unreadable: write it */ }
-        using var s = Create(path);
-        s.Write(bytes);
-        s.Commit(durable);
+        Write(path, s => s.Write(content.Span), durable);
         return true;
     }
 

@@ -72,7 +72,7 @@ internal static class RunReports
         foreach (var (subject, runs) in selection.Subjects)
         {
             string fingerprint = indexed ? TopPageIndex.Fingerprint(subject, runs, atlases) : "";
-            if (!previous.Rows.Remove(subject, out var row) || row.Fingerprint != fingerprint || !indexed)
+            if (!previous.Rows.Remove(subject, out var row) || row.Fingerprint != fingerprint) // (not indexed: no previous rows)
             {
                 if (row is { Matrices: > 0 }) sumsHold = false; // its former matrices are in the sums
                 row = SubjectRow(subject, runs, atlases, kind, parametersHash, fingerprint);

@@ -1,5 +1,3 @@
-using System.IO.Hashing;
-using System.Runtime.InteropServices;
 using System.Text;
 using MathNet.Numerics.LinearAlgebra;
 using NiSharp.Connectome;
@@ -42,37 +40,29 @@ internal sealed class TopPageIndex
         Provenance.Hash(string.Join("\n", Magic, ParticipantContext.ParametersHash(atlases), kind.NilearnName(), atlases[0].AtlasLabel,
             atlases[0].Options.Reports, atlases[0].Options.InputDirectory, atlases[0].Options.OutputDirectory));
 
-    /// <summary>What a subject's row is made from: the name, size and modification time of its status file and, when it
-    /// has an output folder, of each run's inputs (<see cref="RunAnalysis.InputFiles"/>, whose change makes a run stale)
-    /// and of every file a complete run has (<see cref="RunAnalysis.CompletionFiles"/>) and its page, for every atlas;
-    /// without one, its number of runs. A 64-bit hash of them (stat calls only, no file is read).</summary>
+    /// <summary>What a subject's row is made from: the names, sizes and modification times
+    /// (<see cref="Provenance.InputsHash"/>, the stamp completeness compares inputs by) of its status file and, when it has
+    /// an output folder, of each run's inputs (<see cref="RunAnalysis.InputFiles"/>, whose change makes a run stale) and of
+    /// every file a complete run has (<see cref="RunAnalysis.CompletionFiles"/>) and its page, for every atlas; without
+    /// one, its number of runs. Stat calls only: no file is read.</summary>
     public static string Fingerprint(string subject, IReadOnlyList<Bids.BoldRun> runs, IReadOnlyList<ParticipantContext> atlases)
     {
         var o = atlases[0].Options;
-        var hash = new XxHash64();
-        void Stamp(string? path)
-        {
-            if (path is null) return;
-            var info = new FileInfo(path);
-            bool exists = info.Exists;
-            Span<long> stamp = [exists ? info.Length : -1, exists ? info.LastWriteTimeUtc.Ticks : 0];
-            hash.Append(MemoryMarshal.AsBytes(path.AsSpan()));
-            hash.Append(MemoryMarshal.AsBytes(stamp));
-        }
-        Stamp(SubjectStatus.PathOf(o.OutputDirectory, subject));
+        var outputs = new List<string> { SubjectStatus.PathOf(o.OutputDirectory, subject) };
         // Without an output folder (most subjects, when one of many runs on its own) the row is its runs and its status.
         if (!Directory.Exists(DerivativeNames.SubjectDirectory(o.OutputDirectory, subject)))
-            return $"none {runs.Count} {hash.GetCurrentHashAsUInt64():x16}";
+            return $"none {runs.Count} {Provenance.InputsHash(o.OutputDirectory, outputs)}";
+        var text = new StringBuilder("outputs\n");
         foreach (var run in runs)
         {
-            foreach (var input in RunAnalysis.InputFiles(run)) Stamp(input);
+            text.Append(Provenance.InputsHash(o.InputDirectory, RunAnalysis.InputFiles(run))).Append('\n');
             foreach (var ctx in atlases)
             {
-                foreach (var output in RunAnalysis.CompletionFiles(run, ctx)) Stamp(output);
-                if (!ctx.Options.Reports) Stamp(RunAnalysis.OutputsOf(run, ctx).Report); // (with pages, a completion file)
+                outputs.AddRange(RunAnalysis.CompletionFiles(run, ctx));
+                if (!ctx.Options.Reports) outputs.Add(RunAnalysis.OutputsOf(run, ctx).Report); // (with pages, a completion file)
             }
         }
-        return $"outputs {runs.Count} {hash.GetCurrentHashAsUInt64():x16}";
+        return Provenance.Hash(text.Append(Provenance.InputsHash(o.OutputDirectory, outputs)).ToString());
     }
 
     /// <summary>The index of the output folder when it was made with <paramref name="key"/>; an empty one otherwise (none
@@ -130,7 +120,7 @@ internal sealed class TopPageIndex
             Sums?.Write(writer);
         }
         OutputFolder.Create(Path.GetDirectoryName(PathOf(outputDir))!);
-        AtomicFile.WriteAllBytesIfChanged(PathOf(outputDir), bytes.GetBuffer().AsSpan(0, (int)bytes.Length), durable: false);
+        AtomicFile.WriteAllBytesIfChanged(PathOf(outputDir), bytes.GetBuffer().AsMemory(0, (int)bytes.Length), durable: false);
     }
 
     private static string PathOf(string outputDir) => Path.Combine(outputDir, "logs", FileName);
