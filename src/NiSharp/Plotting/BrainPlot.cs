@@ -59,6 +59,14 @@ public sealed record SliceViewOptions
     /// <summary>nilearn's <c>display_mode</c>: three orthogonal cuts (default) or a row of cuts along one axis.</summary>
     public DisplayMode DisplayMode { get; init; } = DisplayMode.Ortho;
 
+    /// <summary>Vector figures only: each cut carries its images as separate pictures with one pixel per voxel, which the
+    /// viewer scales up (smoothly for continuous images, as square voxels for labels) and lays over each other at the
+    /// overlay's opacity, instead of one picture composited at the display resolution: a tenth of the pixels to sample,
+    /// colour, compress and carry, for the same look. Taken when every image lies on one axis-aligned grid of cubic voxels
+    /// (any voxel order or flip, as fMRIPrep's standard-space outputs) whose voxels are at least 1.5 display pixels;
+    /// otherwise the cut is drawn pixel by pixel, as without it.</summary>
+    public bool LayersAtVoxelSize { get; init; }
+
     /// <summary>The cut coordinates (mm) of a one-axis <see cref="DisplayMode"/>, e.g. <c>[-20, -10, 0, 10]</c> for
     /// <see cref="DisplayMode.Z"/> (nilearn's <c>cut_coords</c> list); null: 7 cuts evenly spread over the image.</summary>
     public IReadOnlyList<double>? Cuts { get; init; }
@@ -251,6 +259,31 @@ public static class BrainPlot
         public double VMin { get; init; }
         public double VMax { get; init; }
         public double Threshold { get; init; }
+
+        /// <summary>Paints the colours of <paramref name="values"/> (this layer's samples) into <paramref name="pixels"/>:
+        /// composited over what is there at the layer's opacity, or, with <paramref name="alone"/>, as a picture of its own
+        /// (the opacity in each colour's alpha, transparent where nothing is drawn).</summary>
+        public void Paint(ReadOnlySpan<float> values, Span<SKColor> pixels, bool alone)
+        {
+            var own = (byte)Math.Round(Math.Clamp(Alpha, 0, 1) * 255);
+            // Neighbouring pixels of a label layer mostly hold the same value: its colour is asked for once a run
+            // of them (the colour depends on the value only).
+            float last = float.NaN;
+            SKColor? colour = null;
+            bool known = false;
+            for (int p = 0; p < values.Length; p++)
+            {
+                float v = values[p];
+                if (!known || v.CompareTo(last) != 0)
+                {
+                    colour = Colorize(v);
+                    last = v;
+                    known = true;
+                }
+                if (alone) pixels[p] = colour is SKColor a ? a.WithAlpha((byte)(a.Alpha * own / 255)) : SKColors.Transparent;
+                else if (colour is SKColor c) pixels[p] = Alpha >= 1 ? c : Blend(pixels[p], c, Alpha);
+            }
+        }
     }
 
     private static Layer Continuous(SliceImage img, SliceViewOptions o, ColorMap map, bool symmetric, SliceGrid.Interpolation interp, double alpha = 1)
@@ -314,26 +347,45 @@ public static class BrainPlot
                 foreach (var layer in Layers)
                 {
                     layer.Image.Sample(grid, layer.Volume, layer.Interpolation, values);
-                    // Neighbouring pixels of a label layer mostly hold the same value: its colour is asked for once a run
-                    // of them (the colour depends on the value only).
-                    float last = float.NaN;
-                    SKColor? colour = null;
-                    bool known = false;
-                    for (int p = 0; p < n; p++)
-                    {
-                        float v = values[p];
-                        if (!known || v.CompareTo(last) != 0)
-                        {
-                            colour = layer.Colorize(v);
-                            last = v;
-                            known = true;
-                        }
-                        if (colour is not SKColor c) continue;
-                        pixels[p] = layer.Alpha >= 1 ? c : Blend(pixels[p], c, layer.Alpha);
-                    }
+                    layer.Paint(values, pixels, alone: false);
                 }
             }
             finally { ArrayPool<float>.Shared.Return(buffer); }
+        }
+
+        /// <summary>The voxel size (mm) when every layer's image lies on one axis-aligned grid of cubic voxels (any order
+        /// or flip) whose voxel edges fall on the cuts' box edges, and a voxel spans at least 1.5 display pixels; else null.
+        /// On such a grid a cut sampled one pixel per voxel is the voxels themselves (<see cref="SliceViewOptions.LayersAtVoxelSize"/>).</summary>
+        public double? AlignedVoxelSize()
+        {
+            double size = 0;
+            var box = Grids[0].Box;
+            foreach (var layer in Layers)
+            {
+                var a = layer.Image.Affine;
+                // Each voxel axis along one world axis: one non-zero per column (and so per row) of the 3×3 part.
+                var worldOf = new int[3];
+                for (int c = 0; c < 3; c++)
+                {
+                    int rows = 0;
+                    for (int r = 0; r < 3; r++)
+                        if (a[r, c] != 0) { rows++; worldOf[c] = r; }
+                    if (rows != 1) return null;
+                    double m = Math.Abs(a[worldOf[c], c]);
+                    if (size == 0) size = m;
+                    else if (Math.Abs(m - size) > 1e-9 * size) return null;
+                }
+                if (worldOf[0] == worldOf[1] || worldOf[1] == worldOf[2] || worldOf[0] == worldOf[2]) return null;
+                // Voxel centres at t + n·size along each world axis: the box edges must be half a voxel from them.
+                if (!OnEdge(box.XMin, a[0, 3]) || !OnEdge(box.YMin, a[1, 3]) || !OnEdge(box.YMax, a[1, 3]) || !OnEdge(box.ZMax, a[2, 3])) return null;
+            }
+            return size >= 1.5 * Grids[0].Spacing ? size : null;
+
+            bool OnEdge(double edge, double centre)
+            {
+                double n = (edge - centre) / size + 0.5;
+                return Math.Abs(n - Math.Round(n)) < 1e-6;
+            }
         }
 
         /// <summary>Where the crosshair of cut <paramref name="k"/> crosses it, in figure pixels (NaN: outside the cut).</summary>
@@ -488,6 +540,7 @@ public static class BrainPlot
         var s = Lay(layers, extentImage, o, black, colorbar, legend, (t, size) => FigureText.Estimate(t, size));
         var svg = new SvgWriter(s.Width, s.Height, s.Background);
         if (s.TitleHeight > 0) svg.Text(Scene.Margin, 21, o.Title!, 15, s.Foreground, bold: true);
+        double? voxel = o.LayersAtVoxelSize ? s.AlignedVoxelSize() : null;
         // One pooled buffer for every cut's pixels, each encoded before the next is drawn: no fresh picture memory per page.
         var pixels = ArrayPool<SKColor>.Shared.Rent(s.Grids.Max(g => g.Rows * g.Columns));
         try
@@ -495,9 +548,14 @@ public static class BrainPlot
             for (int k = 0; k < s.Grids.Length; k++)
             {
                 var p = s.Panels[k];
-                var cut = pixels.AsSpan(0, s.Grids[k].Rows * s.Grids[k].Columns);
-                s.CutPixels(k, cut);
-                svg.Image(p.Left, p.Top, p.Width, p.Height, cut, s.Grids[k].Columns, s.Grids[k].Rows, pixelated: true);
+                if (voxel is double size)
+                    LayersAtVoxelSize(svg, s, k, size, pixels);
+                else
+                {
+                    var cut = pixels.AsSpan(0, s.Grids[k].Rows * s.Grids[k].Columns);
+                    s.CutPixels(k, cut);
+                    svg.Image(p.Left, p.Top, p.Width, p.Height, cut, s.Grids[k].Columns, s.Grids[k].Rows, pixelated: true);
+                }
                 if (o.Crosshair && s.Ortho)
                 {
                     var (px, py) = s.Crosshair(k);
@@ -571,6 +629,30 @@ public static class BrainPlot
         using var bmp = new SKBitmap(new SKImageInfo(grid.Columns, grid.Rows, SKColorType.Rgba8888, SKAlphaType.Unpremul));
         bmp.Pixels = pixels;
         return SKImage.FromBitmap(bmp);
+    }
+
+    /// <summary>Cut <paramref name="k"/> as one picture per layer, one pixel per voxel of <paramref name="size"/> mm (the voxel
+    /// grid, see <see cref="Scene.AlignedVoxelSize"/>), each stretched over the cut's panel: continuous images scaled smoothly
+    /// by the viewer, labels as square voxels; the viewer lays them over each other at each layer's opacity.</summary>
+    private static void LayersAtVoxelSize(SvgWriter svg, Scene s, int k, double size, SKColor[] pixelBuffer)
+    {
+        var fine = s.Grids[k];
+        var grid = new SliceGrid(fine.Axis, fine.Cut, fine.Box, size);
+        int n = grid.Rows * grid.Columns;
+        var p = s.Panels[k];
+        var buffer = ArrayPool<float>.Shared.Rent(n);
+        try
+        {
+            var values = buffer.AsSpan(0, n);
+            var pixels = pixelBuffer.AsSpan(0, n);
+            foreach (var layer in s.Layers)
+            {
+                layer.Image.Sample(grid, layer.Volume, layer.Interpolation, values);
+                layer.Paint(values, pixels, alone: true);
+                svg.Image(p.Left, p.Top, p.Width, p.Height, pixels, grid.Columns, grid.Rows, pixelated: layer.Interpolation == SliceGrid.Interpolation.Nearest);
+            }
+        }
+        finally { ArrayPool<float>.Shared.Return(buffer); }
     }
 
     private static SKColor Blend(SKColor under, SKColor over, double alpha) => new(

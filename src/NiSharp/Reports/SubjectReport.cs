@@ -122,7 +122,7 @@ public static class SubjectReport
         if (input.Atlas is { } atlas)
         {
             r.Section("Atlas on the mean EPI", "atlas");
-            var fig = BrainPlot.RoiSvg(SliceImage.Of(atlas), input.MeanEpi is { } epi ? run.Background(epi) : null, input.Labels, new SliceViewOptions { Title = input.Subject });
+            var fig = BrainPlot.RoiSvg(SliceImage.Of(atlas), input.MeanEpi is { } epi ? run.Background(epi) : null, input.Labels, new SliceViewOptions { Title = input.Subject, LayersAtVoxelSize = true });
             r.Figure(fig, "Atlas labels over the mean functional image (neurological convention: left on the left); each region in its own colour" +
                           (input.Coverage is { Count: > 0 } ? ", listed with its network in the coverage table above." : "."));
         }

@@ -64,6 +64,69 @@ public class VectorFigureTests
             Assert.Equal(expected, BrainPlot.RoiSvg(SliceImage.Of(roi.As<int>()), background, labels, new SliceViewOptions { Title = "t" }).Markup);
     }
 
+    [Theory]
+    [InlineData("RAS")]
+    [InlineData("LAS")]
+    [InlineData("LIA")]
+    public void Layers_at_voxel_size_carry_each_voxel_under_the_cut(string orientation)
+    {
+        // An axis-aligned grid of cubic voxels, in any voxel order: each cut carries the background (scaled smoothly) and
+        // the labels (square voxels) as pictures of their own, one pixel per voxel, the labels at the overlay's opacity.
+        var roi = SliceViewTests.Synthetic(orientation);
+        var epi = SliceViewTests.Synthetic(orientation, (x, y, z) => x * x / 1600 + y * y / 2500 + z * z / 1225 > 1 ? 0 : 500 + (float)y);
+        var labels = new[] { new LabelColor(1, "left", 230, 25, 75), new LabelColor(2, "right", 0, 130, 200) };
+        var o = new SliceViewOptions { Crosshair = false, Annotate = false, LayersAtVoxelSize = true };
+        var markup = BrainPlot.RoiSvg(roi, epi, labels, o).Markup;
+        XDocument.Parse(markup);
+        var raster = BrainPlot.Roi(roi, epi, labels, o); // the same scene: where each cut is
+        var images = Regex.Matches(markup, "<image [^>]*>").Select(m => m.Value).ToList();
+        var pngs = EmbeddedPngs(markup).ToList();
+        Assert.Equal(6, images.Count);
+        var inverse = roi.Affine.Inverse();
+        byte alpha = (byte)Math.Round(0.7 * 255);
+        int labelled = 0;
+        for (int k = 0; k < 3; k++)
+        {
+            var (axis, coordinate, panel) = raster.Cuts[k];
+            Assert.DoesNotContain("pixelated", images[2 * k]);
+            Assert.Contains("pixelated", images[2 * k + 1]);
+            Assert.Contains($"width=\"{panel.Width}\" height=\"{panel.Height}\"", images[2 * k + 1]);
+            var grid = new SliceGrid(axis, coordinate, raster.Grids[axis].Box, 2); // 2 mm voxels
+            using var background = SKBitmap.Decode(pngs[2 * k]);
+            using var overlay = SKBitmap.Decode(pngs[2 * k + 1]);
+            Assert.Equal((grid.Columns, grid.Rows), (overlay.Width, overlay.Height));
+            Assert.Equal((grid.Columns, grid.Rows), (background.Width, background.Height));
+            Assert.True(Math.Abs(grid.Columns * 2 - panel.Width * raster.Grids[axis].Spacing) <= raster.Grids[axis].Spacing, "the picture spans the panel");
+            for (int r = 0; r < grid.Rows; r++)
+            for (int c = 0; c < grid.Columns; c++)
+            {
+                var (x, y, z) = grid.World(c, r);
+                var (i, j, kk) = inverse.Apply(x, y, z);
+                int vi = (int)Math.Floor(i + 0.5), vj = (int)Math.Floor(j + 0.5), vk = (int)Math.Floor(kk + 0.5);
+                bool inside = vi >= 0 && vj >= 0 && vk >= 0 && vi < roi.Shape[0] && vj < roi.Shape[1] && vk < roi.Shape[2];
+                int label = inside ? (int)roi[vi, vj, vk] : 0;
+                var got = overlay.GetPixel(c, r);
+                if (label == 0) { Assert.Equal(0, got.Alpha); continue; }
+                labelled++;
+                var want = labels[label - 1].Color;
+                // The decoder premultiplies the alpha: the colour comes back within a rounding step or two.
+                Assert.Equal(alpha, got.Alpha);
+                Assert.True(Math.Abs(want.Red - got.Red) <= 2 && Math.Abs(want.Green - got.Green) <= 2 && Math.Abs(want.Blue - got.Blue) <= 2,
+                    $"label {label}: {got} for {want}");
+            }
+        }
+        Assert.True(labelled > 100, $"{labelled} labelled voxels in the cuts");
+    }
+
+    [Fact]
+    public void Layers_at_voxel_size_leave_an_oblique_grid_drawn_pixel_by_pixel()
+    {
+        var roi = SliceViewTests.Synthetic("oblique");
+        var epi = SliceViewTests.Synthetic("oblique", (x, y, z) => x * x / 1600 + y * y / 2500 + z * z / 1225 > 1 ? 0 : 500 + (float)y);
+        var o = new SliceViewOptions { Title = "t" };
+        Assert.Equal(BrainPlot.RoiSvg(roi, epi, null, o).Markup, BrainPlot.RoiSvg(roi, epi, null, o with { LayersAtVoxelSize = true }).Markup);
+    }
+
     [Fact]
     public void Slice_view_svg_holds_the_very_pixels_of_the_png_drawing()
     {
