@@ -154,7 +154,7 @@ public sealed class ConnectivityMeasure
         else
         {
             var conn = Connectivities(covs, names);
-            Mean = SymmetricMatrix.Symmetrize(EmptyRegions.NanMean(conn));
+            Mean = SymmetricMatrix.SymmetrizeInPlace(EmptyRegions.NanMean(conn));
             Whitening = null;
             GeometricMeanFit = null;
             _tangentRegions = null;
@@ -179,7 +179,8 @@ public sealed class ConnectivityMeasure
             var present = EmptyRegions.Present(subjects[k]);
             var xk = present.Length == regions ? subjects[k] : EmptyRegions.TakeColumns(subjects[k], present);
             var x = standardize ? ZScore(xk) : xk;
-            var est = Covariance.Estimate(x, Options.Estimator);
+            // ZScore's matrix is this fit's own: the estimator may centre it in place instead of in a copy.
+            var est = Covariance.Estimate(x, Options.Estimator, overwrite: standardize);
             covs[k] = present.Length == regions ? est.Covariance : EmptyRegions.Expand(est.Covariance, present, regions);
             shrink[k] = est.Shrinkage;
         });

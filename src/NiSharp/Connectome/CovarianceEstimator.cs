@@ -24,10 +24,14 @@ public sealed record CovarianceEstimate(Matrix<double> Covariance, double Shrink
 public static class Covariance
 {
     /// <summary>Estimates the covariance of <paramref name="signals"/> (time × regions) with <paramref name="estimator"/>.</summary>
-    public static CovarianceEstimate Estimate(Matrix<double> signals, CovarianceEstimator estimator) => estimator switch
+    public static CovarianceEstimate Estimate(Matrix<double> signals, CovarianceEstimator estimator) => Estimate(signals, estimator, overwrite: false);
+
+    /// <summary><see cref="Estimate(Matrix{double}, CovarianceEstimator)"/>; with <paramref name="overwrite"/> the signals (a
+    /// dense matrix the caller no longer needs) are centred in place instead of in a copy.</summary>
+    internal static CovarianceEstimate Estimate(Matrix<double> signals, CovarianceEstimator estimator, bool overwrite) => estimator switch
     {
-        CovarianceEstimator.LedoitWolf => LedoitWolf(signals),
-        CovarianceEstimator.Empirical => new CovarianceEstimate(Empirical(signals), 0),
+        CovarianceEstimator.LedoitWolf => LedoitWolf(signals, overwrite),
+        CovarianceEstimator.Empirical => new CovarianceEstimate(EmpiricalOfCentered(Centered(signals, overwrite)), 0),
         _ => throw new ArgumentOutOfRangeException(nameof(estimator)),
     };
 
@@ -35,10 +39,13 @@ public static class Covariance
     /// sklearn <c>empirical_covariance(X, assume_centered=False)</c>: XcᵀXc / n with Xc the
     /// column-centred signals (population covariance, ddof = 0).
     /// </summary>
-    public static Matrix<double> Empirical(Matrix<double> signals)
+    public static Matrix<double> Empirical(Matrix<double> signals) => EmpiricalOfCentered(Centered(signals));
+
+    private static Matrix<double> EmpiricalOfCentered(Matrix<double> xc)
     {
-        var xc = Centered(signals);
-        return Gram(xc).Divide(signals.RowCount);
+        var s = Gram(xc);
+        s.Divide(xc.RowCount, s); // in place: the same division, no second p×p matrix
+        return s;
     }
 
     /// <summary>
@@ -48,17 +55,20 @@ public static class Covariance
     /// </summary>
     /// <remarks>sklearn's <c>block_size</c> only splits the sums into blocks to save memory; the
     /// result is the same sum, so it does not appear here.</remarks>
-    public static CovarianceEstimate LedoitWolf(Matrix<double> signals)
+    public static CovarianceEstimate LedoitWolf(Matrix<double> signals) => LedoitWolf(signals, overwrite: false);
+
+    private static CovarianceEstimate LedoitWolf(Matrix<double> signals, bool overwrite)
     {
-        var xc = Centered(signals);
+        var xc = Centered(signals, overwrite);
         int n = xc.RowCount, p = xc.ColumnCount;
-        var s = Gram(xc).Divide(n);
+        var s = EmpiricalOfCentered(xc);
         if (p == 1) return new CovarianceEstimate(s, 0);
         double shrinkage = ShrinkageOfCentered(xc, s);
         double mu = s.Trace() / p;
-        var shrunk = s.Multiply(1.0 - shrinkage);
-        for (int i = 0; i < p; i++) shrunk[i, i] += shrinkage * mu;
-        return new CovarianceEstimate(shrunk, shrinkage);
+        // Shrunk in place (each atlas of a run fits one; fresh p×p matrices cost more than the arithmetic).
+        s.Multiply(1.0 - shrinkage, s);
+        for (int i = 0; i < p; i++) s[i, i] += shrinkage * mu;
+        return new CovarianceEstimate(s, shrinkage);
     }
 
     /// <summary>
@@ -70,7 +80,7 @@ public static class Covariance
     {
         if (signals.ColumnCount == 1) return 0;
         var xc = Centered(signals);
-        return ShrinkageOfCentered(xc, Gram(xc).Divide(xc.RowCount));
+        return ShrinkageOfCentered(xc, EmpiricalOfCentered(xc));
     }
 
     private static double ShrinkageOfCentered(Matrix<double> xc, Matrix<double> s)
@@ -98,12 +108,17 @@ public static class Covariance
     }
 
     /// <summary>Columns minus their means.</summary>
-    internal static Matrix<double> Centered(Matrix<double> signals)
+    internal static Matrix<double> Centered(Matrix<double> signals, bool overwrite = false)
     {
         int n = signals.RowCount, p = signals.ColumnCount;
         if (n == 0 || p == 0) throw new ArgumentException("signals must have at least one time point and one region");
-        var xc = Matrix<double>.Build.Dense(n, p);
-        signals.CopyTo(xc);
+        Matrix<double> xc;
+        if (overwrite && signals.AsColumnMajorArray() is not null) xc = signals;
+        else
+        {
+            xc = Matrix<double>.Build.Dense(n, p);
+            signals.CopyTo(xc);
+        }
         // Column by column in the dense storage (column-major) rather than through the matrix's indexer: the same sums
         // in the same order, a few times faster — each atlas of a run pays this.
         var values = xc.AsColumnMajorArray();

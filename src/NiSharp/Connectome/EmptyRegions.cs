@@ -47,20 +47,24 @@ internal static class EmptyRegions
     public static Matrix<double> NanMean(IReadOnlyList<Matrix<double>> matrices)
     {
         int n = matrices[0].RowCount;
-        var sum = Matrix<double>.Build.Dense(n, n);
-        var count = new int[n, n];
+        // Cell by cell in the matrices' column-major storage (the indexer is a virtual call per cell): the same sums in the
+        // same order.
+        var sum = new double[n * n];
+        var count = new int[n * n];
         foreach (var m in matrices)
-            for (int i = 0; i < n; i++)
-            for (int j = 0; j < n; j++)
+        {
+            if (m.RowCount != n || m.ColumnCount != n) throw new ArgumentException("the matrices differ in size", nameof(matrices));
+            var values = m.AsColumnMajorArray() ?? m.ToColumnMajorArray();
+            for (int k = 0; k < values.Length; k++)
             {
-                double v = m[i, j];
+                double v = values[k];
                 if (double.IsNaN(v)) continue;
-                sum[i, j] += v;
-                count[i, j]++;
+                sum[k] += v;
+                count[k]++;
             }
-        for (int i = 0; i < n; i++)
-        for (int j = 0; j < n; j++)
-            sum[i, j] = count[i, j] > 0 ? sum[i, j] / count[i, j] : double.NaN;
-        return sum;
+        }
+        for (int k = 0; k < sum.Length; k++)
+            sum[k] = count[k] > 0 ? sum[k] / count[k] : double.NaN;
+        return Matrix<double>.Build.Dense(n, n, sum);
     }
 }

@@ -122,6 +122,23 @@ public static class SymmetricMatrix
         return r;
     }
 
+    /// <summary><see cref="Symmetrize"/> of a dense matrix the caller owns, in its own storage (no copy).</summary>
+    internal static Matrix<double> SymmetrizeInPlace(Matrix<double> m)
+    {
+        CheckSquare(m);
+        if (m.AsColumnMajorArray() is not { } a) return Symmetrize(m);
+        int n = m.RowCount;
+        for (int j = 0; j < n; j++)
+            for (int i = j + 1; i < n; i++)
+            {
+                // m[i, j] is a[j·n + i]: the same sum as Symmetrize's, in the same order.
+                double v = 0.5 * (a[j * n + i] + a[i * n + j]);
+                a[j * n + i] = v;
+                a[i * n + j] = v;
+            }
+        return m;
+    }
+
     /// <summary>(M + Mᵀ)/2: removes the rounding asymmetry that products like W·C·W leave.</summary>
     public static Matrix<double> Symmetrize(Matrix<double> m)
     {

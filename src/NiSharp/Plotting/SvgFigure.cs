@@ -78,25 +78,25 @@ internal sealed class SvgWriter
     private void Fill(string attribute, SKColor c)
     {
         Atlases.Rgba.AppendHex(_sb.Append(' ').Append(attribute).Append("=\""), c.Red, c.Green, c.Blue).Append('"');
-        if (c.Alpha != 255) _sb.Append(' ').Append(attribute).Append("-opacity=\"").Append(N(c.Alpha / 255.0)).Append('"');
+        if (c.Alpha != 255) _sb.Append(' ').Append(attribute).Append("-opacity=\"").AppendNumber(c.Alpha / 255.0).Append('"');
     }
 
     public static string Escape(string text) => System.Security.SecurityElement.Escape(text) ?? "";
 
     public void Rect(double x, double y, double w, double h, SKColor fill, SKColor? stroke = null, double strokeWidth = 1)
     {
-        _sb.Append("<rect x=\"").Append(N(x)).Append("\" y=\"").Append(N(y)).Append("\" width=\"").Append(N(w)).Append("\" height=\"").Append(N(h)).Append('"');
+        _sb.Append("<rect x=\"").AppendNumber(x).Append("\" y=\"").AppendNumber(y).Append("\" width=\"").AppendNumber(w).Append("\" height=\"").AppendNumber(h).Append('"');
         if (fill.Alpha == 0) _sb.Append(" fill=\"none\"");
         else Fill("fill", fill);
-        if (stroke is { } s) { Fill("stroke", s); _sb.Append(" stroke-width=\"").Append(N(strokeWidth)).Append('"'); }
+        if (stroke is { } s) { Fill("stroke", s); _sb.Append(" stroke-width=\"").AppendNumber(strokeWidth).Append('"'); }
         _sb.Append("/>\n");
     }
 
     public void Line(double x1, double y1, double x2, double y2, SKColor stroke, double width = 1, string? dash = null)
     {
-        _sb.Append("<line x1=\"").Append(N(x1)).Append("\" y1=\"").Append(N(y1)).Append("\" x2=\"").Append(N(x2)).Append("\" y2=\"").Append(N(y2)).Append('"');
+        _sb.Append("<line x1=\"").AppendNumber(x1).Append("\" y1=\"").AppendNumber(y1).Append("\" x2=\"").AppendNumber(x2).Append("\" y2=\"").AppendNumber(y2).Append('"');
         Fill("stroke", stroke);
-        _sb.Append(" stroke-width=\"").Append(N(width)).Append('"');
+        _sb.Append(" stroke-width=\"").AppendNumber(width).Append('"');
         if (dash is not null) _sb.Append(" stroke-dasharray=\"").Append(dash).Append('"');
         _sb.Append("/>\n");
     }
@@ -113,8 +113,8 @@ internal sealed class SvgWriter
             if (i - start == 0) break;
             _sb.Append("<polyline fill=\"none\"");
             Fill("stroke", stroke);
-            _sb.Append(" stroke-width=\"").Append(N(width)).Append("\" stroke-linejoin=\"round\" points=\"");
-            for (int k = start; k < i; k++) _sb.Append(N(points[k].X)).Append(',').Append(N(points[k].Y)).Append(k + 1 < i ? " " : "");
+            _sb.Append(" stroke-width=\"").AppendNumber(width).Append("\" stroke-linejoin=\"round\" points=\"");
+            for (int k = start; k < i; k++) _sb.AppendNumber(points[k].X).Append(',').AppendNumber(points[k].Y).Append(k + 1 < i ? " " : "");
             _sb.Append("\"/>\n");
         }
     }
@@ -123,11 +123,11 @@ internal sealed class SvgWriter
     /// <paramref name="rotate"/>: degrees clockwise about (x, y).</summary>
     public void Text(double x, double y, string text, double size, SKColor fill, string anchor = "start", bool bold = false, double rotate = 0)
     {
-        _sb.Append("<text x=\"").Append(N(x)).Append("\" y=\"").Append(N(y)).Append("\" font-size=\"").Append(N(size)).Append('"');
+        _sb.Append("<text x=\"").AppendNumber(x).Append("\" y=\"").AppendNumber(y).Append("\" font-size=\"").AppendNumber(size).Append('"');
         Fill("fill", fill);
         if (anchor != "start") _sb.Append(" text-anchor=\"").Append(anchor).Append('"');
         if (bold) _sb.Append(" font-weight=\"bold\"");
-        if (rotate != 0) _sb.Append(" transform=\"rotate(").Append(N(rotate)).Append(' ').Append(N(x)).Append(' ').Append(N(y)).Append(")\"");
+        if (rotate != 0) _sb.Append(" transform=\"rotate(").AppendNumber(rotate).Append(' ').AppendNumber(x).Append(' ').AppendNumber(y).Append(")\"");
         _sb.Append('>').Append(Escape(text)).Append("</text>\n");
     }
 
@@ -135,7 +135,7 @@ internal sealed class SvgWriter
     /// over the rectangle; <paramref name="pixelated"/>: each pixel a sharp block (cells, voxels).</summary>
     public void Image(double x, double y, double w, double h, ReadOnlySpan<SKColor> pixels, int width, int height, bool pixelated)
     {
-        _sb.Append("<image x=\"").Append(N(x)).Append("\" y=\"").Append(N(y)).Append("\" width=\"").Append(N(w)).Append("\" height=\"").Append(N(h))
+        _sb.Append("<image x=\"").AppendNumber(x).Append("\" y=\"").AppendNumber(y).Append("\" width=\"").AppendNumber(w).Append("\" height=\"").AppendNumber(h)
            .Append("\" preserveAspectRatio=\"none\"");
         if (pixelated) _sb.Append(" image-rendering=\"optimizeSpeed\" style=\"image-rendering:pixelated\"");
         var png = t_png ??= new MemoryStream();
@@ -178,4 +178,18 @@ internal sealed class SvgWriter
     }
 
     public SvgFigure Finish() => new(_width, _height, _sb.Append("</svg>\n"));
+}
+
+/// <summary>SVG numbers written straight into the markup.</summary>
+internal static class SvgNumbers
+{
+    /// <summary>Appends <see cref="SvgWriter.N"/> of <paramref name="v"/> without a string of it: whole numbers (most
+    /// coordinates) as integers, which is what <c>0.##</c> writes for them, the rest through a stack buffer.</summary>
+    public static StringBuilder AppendNumber(this StringBuilder sb, double v)
+    {
+        double r = Math.Round(v, 2);
+        if (r == Math.Truncate(r) && Math.Abs(r) < 1e15 && !(r == 0 && double.IsNegative(r))) return sb.Append((long)r);
+        Span<char> chars = stackalloc char[64];
+        return r.TryFormat(chars, out int n, "0.##", CultureInfo.InvariantCulture) ? sb.Append(chars[..n]) : sb.Append(SvgWriter.N(v));
+    }
 }

@@ -21,6 +21,39 @@ public class ConnectomePropertyTests
             Gen.Double[-3, 3].Array[r * t].Select(v => Matrix<double>.Build.Dense(t, r, v)).Array[k]);
 
     [Fact]
+    public void In_place_steps_equal_their_copying_forms_bit_for_bit()
+    {
+        // The fit centres its own z-scored signals, shrinks its covariance and symmetrises its mean in place: the same
+        // numbers as the copying forms, to the bit (NaN cells, as empty regions leave, included).
+        Gen.Select(Gen.Int[1, 7], Gen.Int[3, 30], Gen.Int[1, 3]).SelectMany((p, t, k) =>
+                Gen.Double[-5, 5].Array[p * t].Select(v => Matrix<double>.Build.Dense(t, p, v)).Array[k])
+            .Sample(group =>
+            {
+                foreach (var x in group)
+                    foreach (var estimator in new[] { CovarianceEstimator.LedoitWolf, CovarianceEstimator.Empirical })
+                    {
+                        var copied = Covariance.Estimate(x, estimator);
+                        var own = x.Clone();
+                        var inPlace = Covariance.Estimate(own, estimator, overwrite: true);
+                        Assert.Equal(copied.Shrinkage, inPlace.Shrinkage);
+                        Assert.Equal(copied.Covariance.ToColumnMajorArray(), inPlace.Covariance.ToColumnMajorArray());
+                    }
+                int n = group[0].ColumnCount;
+                var squares = group.Select(x => Matrix<double>.Build.Dense(n, n, (i, j) => (i * 7 + j * 3) % 5 == 0 ? double.NaN : x[i % x.RowCount, j] * (i + 1))).ToList();
+                var mean = EmptyRegions.NanMean(squares);
+                for (int i = 0; i < n; i++)
+                for (int j = 0; j < n; j++)
+                {
+                    var cells = squares.Select(m => m[i, j]).Where(v => !double.IsNaN(v)).ToList();
+                    double sum = 0;
+                    foreach (var v in cells) sum += v;
+                    Assert.Equal(cells.Count > 0 ? sum / cells.Count : double.NaN, mean[i, j]);
+                }
+                Assert.Equal(SymmetricMatrix.Symmetrize(mean).ToColumnMajorArray(), SymmetricMatrix.SymmetrizeInPlace(mean.Clone()).ToColumnMajorArray());
+            }, iter: 200);
+    }
+
+    [Fact]
     public void Vectorize_then_inverse_round_trips()
     {
         GenSymmetric.Sample(m =>

@@ -36,6 +36,20 @@ public class VectorFigureTests
     }
 
     [Fact]
+    public void Svg_numbers_are_written_as_their_two_decimal_strings()
+    {
+        // The markup's numbers go straight into it; each must read as SvgWriter.N's string of it.
+        foreach (var v in new[] { 0.0, -0.0, 0.004, -0.004, 0.005, 199, -3, 12.5, 1e15, -1e16, 1e300, double.NaN, double.PositiveInfinity, double.NegativeInfinity, double.Epsilon })
+            Assert.Equal(SvgWriter.N(v), new System.Text.StringBuilder().AppendNumber(v).ToString());
+        Gen.Select(Gen.Double, Gen.Int[-2000, 2000], Gen.Int[0, 100])
+            .Sample((d, i, c) =>
+            {
+                foreach (var v in new[] { d, i, i + c / 100.0, -(i + c / 100.0), i / 7.0 })
+                    Assert.Equal(SvgWriter.N(v), new System.Text.StringBuilder().AppendNumber(v).ToString());
+            }, iter: 2000);
+    }
+
+    [Fact]
     public void Heatmap_cells_are_the_colour_map_of_the_values_and_empty_regions_grey()
     {
         var m = new double[3, 3] { { 1, 0.5, 0 }, { 0.5, 1, 0 }, { 0, 0, 1 } };
