@@ -65,6 +65,8 @@ internal static class RegionExtraction
         public int PlanWarnings { get; } = planWarnings;
         public List<string> Warnings { get; } = warnings;
         public ResolvedRepetitionTime RepetitionTime { get; } = repetitionTime;
+        /// <summary>The cleaning with its repetition time, which <see cref="Plans"/> carry out.</summary>
+        public required CleanOptions Clean { get; init; }
         public T[] Raw { get; } = new T[rows * job.Reducer.Regions];
         public T[]? Scratch;
     }
@@ -91,16 +93,26 @@ internal static class RegionExtraction
             double? tr = repetitionTime.Seconds;
             if (options.Clean.NeedsRepetitionTime && tr is null)
                 throw Error(source, "filtering needs the repetition time (t_r): give it, or use an image whose sidecar or header has it");
+            var clean = options.Clean with { RepetitionTime = tr };
             var warnings = new List<string>();
             List<(CleanPlan Plan, int[]? Rows)> plans;
-            try
+            // A plan depends on the cleaning, the confounds and the sample mask, not on the regions: the jobs of a run's
+            // atlases clean alike and share one (it is read, never written), with its warnings.
+            int same = Array.FindIndex(states, 0, j, x => x.Clean == clean);
+            if (same >= 0)
             {
-                plans = SignalCleaner.Plan(n, (options.Clean with { RepetitionTime = tr }), inputs.Confounds, inputs.SampleMask, null, warnings);
+                plans = states[same].Plans;
+                warnings.AddRange(states[same].Warnings.Take(states[same].PlanWarnings));
             }
-            catch (NiSharpException ex) when (ex.FilePath is null && source.Path is not null)
-            {
-                throw ex.InFile(source.Path);
-            }
+            else
+                try
+                {
+                    plans = SignalCleaner.Plan(n, clean, inputs.Confounds, inputs.SampleMask, null, warnings);
+                }
+                catch (NiSharpException ex) when (ex.FilePath is null && source.Path is not null)
+                {
+                    throw ex.InFile(source.Path);
+                }
             // An atlas in another space than the data (MNI labels on a native-space run, say) leaves every region
             // off the grid: all-n/a columns would look like a result, so stop here and say why.
             var regions = job.Regions;
@@ -110,7 +122,7 @@ internal static class RegionExtraction
                 throw Error(source, $"none of the {regions.Count} regions of the atlas{atlasName} lies in the image's field of view {source.Grid.Describe()}: " +
                                     "they do not overlap (is the atlas in another space?)");
             }
-            states[j] = new JobState<T>(job, plans, warnings.Count, warnings, repetitionTime, n);
+            states[j] = new JobState<T>(job, plans, warnings.Count, warnings, repetitionTime, n) { Clean = clean };
         }
 
         // One pass over the volumes: each becomes one row of region values of every job.
@@ -160,13 +172,23 @@ internal static class RegionExtraction
         if (hvSums is not null)
         {
             inputs = HighVarianceImageConfounds.AddTo(inputs, source, hvSums);
-            foreach (var s in states)
+            var replannedOf = new List<string>[states.Length];
+            for (int j = 0; j < states.Length; j++)
             {
+                var s = states[j];
                 try
                 {
-                    // planned again with the stacked confounds; its warnings replace the first plan's
+                    // planned again with the stacked confounds (shared as above); its warnings replace the first plan's
                     var replanned = new List<string>();
-                    s.Plans = SignalCleaner.Plan(n, (s.Job.Options.Clean with { RepetitionTime = s.RepetitionTime.Seconds }), inputs.Confounds, inputs.SampleMask, null, replanned);
+                    int same = Array.FindIndex(states, 0, j, x => x.Clean == s.Clean);
+                    if (same >= 0)
+                    {
+                        s.Plans = states[same].Plans;
+                        replanned.AddRange(replannedOf[same]);
+                    }
+                    else
+                        s.Plans = SignalCleaner.Plan(n, s.Clean, inputs.Confounds, inputs.SampleMask, null, replanned);
+                    replannedOf[j] = replanned;
                     s.Warnings.RemoveRange(0, s.PlanWarnings);
                     s.Warnings.InsertRange(0, replanned);
                 }

@@ -56,6 +56,33 @@ public class MaskerHighVarianceTests
     }
 
     [Fact]
+    public void Maskers_on_one_pass_share_the_cleaning_and_each_equals_itself_alone()
+    {
+        // Several maskers that clean alike share one cleaning plan (planned again after the pass with the image's high
+        // variance confounds); one that cleans otherwise gets its own. Each result, warnings included, is its own alone.
+        var other = new LabelsMasker(new LabelsMaskerOptions
+        {
+            Atlas = Atlas.FromImage(Regions.LoadLabelImage(F("labels.nii.gz")), name: "labels"),
+            HighVarianceConfounds = true,
+            Clean = MaskerOptions.DefaultCleaning with { Detrend = false, Standardize = StandardizeMethod.Psc },
+        });
+        RegionMasker[] maskers = [Labels(true), other, Labels(true)];
+        using var bold = NiftiFile.Open(F("img_f64.nii.gz"));
+        var inputs = new MaskerInputs { Confounds = UserConfounds((int)bold.Header.Dim[4]) };
+        var warnings = maskers.Select(_ => new List<string>()).ToArray();
+        var together = RegionMasker.FitTransformEach(bold, maskers, inputs, warnings);
+        for (int k = 0; k < maskers.Length; k++)
+        {
+            var alone = new List<string>();
+            var single = maskers[k].FitTransform(F("img_f64.nii.gz"), inputs, alone);
+            Assert.Equal(single.Values.Data, together[k].Values.Data);
+            Assert.Equal(alone, warnings[k]);
+            Assert.Equal(NiSharp.IO.ParameterJson.Serialize(single.Parameters), NiSharp.IO.ParameterJson.Serialize(together[k].Parameters));
+        }
+        Assert.NotEqual(together[0].Values.Data, together[1].Values.Data);
+    }
+
+    [Fact]
     public void High_variance_confounds_come_first_and_ignore_the_masker_mask()
     {
         // nilearn's transform computes them on the whole image (not within mask_img) and stacks them before the user's
