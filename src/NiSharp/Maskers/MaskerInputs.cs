@@ -24,6 +24,10 @@ public sealed record MaskerInputs
     /// <summary>The selection these came from, reported in the sidecar under <c>confounds</c>.</summary>
     public ConfoundSelection? Selection { get; init; }
 
+    /// <summary>Cleaning plans shared with the run's other users of these inputs (its QC), or null: the extraction plans its
+    /// own. Holds plans for these <see cref="Confounds"/> and <see cref="SampleMask"/>, which stay as they are.</summary>
+    internal CleanPlanCache? Plans { get; init; }
+
     /// <summary>No confounds, no censoring, nothing skipped.</summary>
     public static MaskerInputs None { get; } = new();
 

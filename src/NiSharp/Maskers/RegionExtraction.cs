@@ -85,6 +85,7 @@ internal static class RegionExtraction
 
         // Resolve the repetition time and validate the whole cleaning of every job before reading any voxel.
         var states = new JobState<T>[jobs.Count];
+        var ownPlans = new CleanPlanCache();
         for (int j = 0; j < jobs.Count; j++)
         {
             var job = jobs[j];
@@ -96,23 +97,15 @@ internal static class RegionExtraction
             var clean = options.Clean with { RepetitionTime = tr };
             var warnings = new List<string>();
             List<(CleanPlan Plan, int[]? Rows)> plans;
-            // A plan depends on the cleaning, the confounds and the sample mask, not on the regions: the jobs of a run's
-            // atlases clean alike and share one (it is read, never written), with its warnings.
-            int same = Array.FindIndex(states, 0, j, x => x.Clean == clean);
-            if (same >= 0)
+            try
             {
-                plans = states[same].Plans;
-                warnings.AddRange(states[same].Warnings.Take(states[same].PlanWarnings));
+                // The jobs of a run's atlases clean alike: one plan for them all.
+                plans = (inputs.Plans ?? ownPlans).Plan(n, clean, inputs.Confounds, inputs.SampleMask, warnings);
             }
-            else
-                try
-                {
-                    plans = SignalCleaner.Plan(n, clean, inputs.Confounds, inputs.SampleMask, null, warnings);
-                }
-                catch (NiSharpException ex) when (ex.FilePath is null && source.Path is not null)
-                {
-                    throw ex.InFile(source.Path);
-                }
+            catch (NiSharpException ex) when (ex.FilePath is null && source.Path is not null)
+            {
+                throw ex.InFile(source.Path);
+            }
             // An atlas in another space than the data (MNI labels on a native-space run, say) leaves every region
             // off the grid: all-n/a columns would look like a result, so stop here and say why.
             var regions = job.Regions;
@@ -172,23 +165,13 @@ internal static class RegionExtraction
         if (hvSums is not null)
         {
             inputs = HighVarianceImageConfounds.AddTo(inputs, source, hvSums);
-            var replannedOf = new List<string>[states.Length];
-            for (int j = 0; j < states.Length; j++)
+            foreach (var s in states)
             {
-                var s = states[j];
                 try
                 {
                     // planned again with the stacked confounds (shared as above); its warnings replace the first plan's
                     var replanned = new List<string>();
-                    int same = Array.FindIndex(states, 0, j, x => x.Clean == s.Clean);
-                    if (same >= 0)
-                    {
-                        s.Plans = states[same].Plans;
-                        replanned.AddRange(replannedOf[same]);
-                    }
-                    else
-                        s.Plans = SignalCleaner.Plan(n, s.Clean, inputs.Confounds, inputs.SampleMask, null, replanned);
-                    replannedOf[j] = replanned;
+                    s.Plans = (inputs.Plans ?? ownPlans).Plan(n, s.Clean, inputs.Confounds, inputs.SampleMask, replanned);
                     s.Warnings.RemoveRange(0, s.PlanWarnings);
                     s.Warnings.InsertRange(0, replanned);
                 }

@@ -8,6 +8,7 @@ using NiSharp.Confounds;
 using NiSharp.Connectome;
 using NiSharp.IO;
 using NiSharp.Nifti;
+using NiSharp.Signal;
 using NiSharp.Plotting;
 using NiSharp.Imaging;
 using NiSharp.Maskers;
@@ -161,7 +162,9 @@ internal static class RunAnalysis
                 sharedSnr: i > 0 && fit.ResampledMask is not null && fits[0].ResampledMask is not null ? passes[0].Snr : null));
             warnings.Add(new List<string>());
         }
-        var regions = RegionMasker.FitTransformEach(file, maskers, MaskerInputs.From(selection), warnings, passes);
+        // One set of cleaning plans for the run: its atlases clean alike, and so do their QC measures.
+        var plans = new CleanPlanCache();
+        var regions = RegionMasker.FitTransformEach(file, maskers, MaskerInputs.From(selection) with { Plans = plans }, warnings, passes);
         var meanEpi = options.Reports ? passes[0].MeanImage(run) : null;
 
         var inputsHash = Provenance.InputsHash(options.InputDirectory, InputFiles(run));
@@ -180,7 +183,7 @@ internal static class RunAnalysis
             log($"{indent}{region.Coverage.Count} regions, {empty.Length} without voxels in the mask{(empty.Length > 0 ? $" ({string.Join(", ", empty)})" : "")}; {region.Timepoints} volumes kept");
             foreach (var w in warnings[i]!) log($"{indent}warning: {w}");
             var pass = passes[i];
-            var qc = RunQcStep.Measure(table, selection, maskerOptions[i].Clean, pass.Recorder.Signals(), pass.Snr, region.Coverage);
+            var qc = RunQcStep.Measure(table, selection, maskerOptions[i].Clean, pass.Recorder.Signals(), pass.Snr, region.Coverage, plans);
             log(string.Create(CultureInfo.InvariantCulture,
                 $"{indent}motion QC: mean FD {qc.FdMean:0.###} mm, {qc.FdOver02} volume(s) above 0.2 mm, tSNR {qc.TsnrMean:0.#}, temporal DOF used {qc.Dof.Loss:0.#} of {qc.Volumes}"));
 

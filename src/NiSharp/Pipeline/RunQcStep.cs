@@ -15,7 +15,7 @@ internal static class RunQcStep
 {
     /// <summary>Measures the run.</summary>
     public static RunQc Measure(FmriprepConfounds table, ConfoundSelection selection, CleanOptions clean, RawRegionSignals raw,
-        TemporalSnr snr, IReadOnlyList<RegionCoverage> coverage)
+        TemporalSnr snr, IReadOnlyList<RegionCoverage> coverage, CleanPlanCache? plans = null)
     {
         var (mean, median, _) = snr.Result();
         return RunQc.Measure(new RunQcInputs
@@ -26,6 +26,7 @@ internal static class RunQcStep
             Raw = raw,
             TemporalSnr = (mean, median),
             Coverage = coverage,
+            Plans = plans,
         });
     }
 

@@ -29,6 +29,9 @@ public sealed record RunQcInputs
 
     /// <summary>The atlas coverage of the run.</summary>
     public required IReadOnlyList<RegionCoverage> Coverage { get; init; }
+
+    /// <summary>Cleaning plans of the run shared by its atlases' QC (they clean alike), or null.</summary>
+    internal Signal.CleanPlanCache? Plans { get; init; }
 }
 
 /// <summary>
@@ -118,7 +121,7 @@ public sealed record RunQc
         {
             var clean = input.Clean with { Standardize = StandardizeMethod.None };
             var confounds = sel.Columns.Count > 0 ? sel.Regressors : null;
-            var cleaned = SignalCleaner.Clean(percent, clean, confounds, sel.SampleMaskOrNull);
+            var cleaned = SignalCleaner.CleanWithPlans(percent, clean, confounds, sel.SampleMaskOrNull, null, null, input.Plans);
             after = ParcelDvars.Mean(cleaned, sel.SampleMask);
         }
 

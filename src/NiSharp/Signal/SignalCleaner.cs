@@ -37,9 +37,24 @@ public static class SignalCleaner
     /// <param name="warnings">Receives nilearn's warnings for this call, if given.</param>
     public static SignalMatrix<T> Clean<T>(SignalMatrix<T> signals, CleanOptions options, SignalMatrix<double>? confounds = null,
         IReadOnlyList<int>? sampleMask = null, IReadOnlyList<int>? runs = null, ICollection<string>? warnings = null)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        CleanWithPlans(signals, options, confounds, sampleMask, runs, warnings, null);
+
+    /// <summary><see cref="Clean{T}(SignalMatrix{T}, CleanOptions, SignalMatrix{double}?, IReadOnlyList{int}?, IReadOnlyList{int}?, ICollection{string}?)"/>
+    /// with the plan of a single run taken from <paramref name="plans"/> (shared with the run's other cleanings).</summary>
+    internal static SignalMatrix<T> CleanWithPlans<T>(SignalMatrix<T> signals, CleanOptions options, SignalMatrix<double>? confounds,
+        IReadOnlyList<int>? sampleMask, IReadOnlyList<int>? runs, ICollection<string>? warnings, CleanPlanCache? plans)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        var plans = Plan(signals.Timepoints, options, confounds, sampleMask, runs, warnings);
+        var planned = plans is not null && runs is null
+            ? plans.Plan(signals.Timepoints, options, confounds, sampleMask, warnings)
+            : Plan(signals.Timepoints, options, confounds, sampleMask, runs, warnings);
+        return Run(signals, planned);
+    }
+
+    private static SignalMatrix<T> Run<T>(SignalMatrix<T> signals, List<(CleanPlan Plan, int[]? Rows)> plans)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
         int outRows = plans.Sum(p => p.Plan.OutputRows);
         var result = new SignalMatrix<T>(outRows, signals.Features);
         int outStart = 0;
