@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Numerics;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using NiSharp.Nifti;
 
 namespace NiSharp.Imaging;
@@ -279,7 +280,25 @@ public static class Regions
         if (typeof(T) == typeof(long))
         {
             var v = MemoryMarshal.Cast<T, long>(values);
-            for (int i = 0; i < v.Length; i++)
+            int i = 0;
+            if (Vector128.IsHardwareAccelerated)
+            {
+                // Four at a time with the baseline's 128-bit integer operations (add, shift, or, shuffle): the lesson's int64
+                // 1 mm atlas is 16.7 million values, narrowed beside the BOLD's read in a cold run.
+                var bias = Vector128.Create(0x8000_0000L);
+                var flags = Vector128<long>.Zero;
+                ref long from = ref MemoryMarshal.GetReference(v);
+                ref int to = ref MemoryMarshal.GetReference(labels);
+                for (; i + 4 <= v.Length; i += 4)
+                {
+                    var a = Vector128.LoadUnsafe(ref from, (nuint)i);
+                    var b = Vector128.LoadUnsafe(ref from, (nuint)i + 2);
+                    flags |= Vector128.ShiftRightLogical(a + bias, 32) | Vector128.ShiftRightLogical(b + bias, 32);
+                    Vector128.Narrow(a, b).StoreUnsafe(ref to, (nuint)i);
+                }
+                outside = flags.AsUInt64().GetElement(0) | flags.AsUInt64().GetElement(1);
+            }
+            for (; i < v.Length; i++)
             {
                 outside |= (ulong)(v[i] + 0x8000_0000L) >> 32; // in range exactly when v + 2³¹ lies in [0, 2³²)
                 labels[i] = (int)v[i];

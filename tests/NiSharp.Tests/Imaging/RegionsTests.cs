@@ -136,17 +136,33 @@ public class RegionsTests
         Assert.Contains(expected.Data, v => v > 1000 || type is NiftiDataType.UInt8 or NiftiDataType.Int8);
     }
 
+    [Fact]
+    public void Int64_labels_at_the_edges_of_int32_narrow_exactly()
+    {
+        // The int64 narrowing goes four values at a time, the rest one by one: int32's extremes and signs in every lane.
+        using var dir = new TempDir();
+        var path = dir.File("labels.nii.gz");
+        double[] edges = [int.MinValue, int.MaxValue, -1, 0, 1, int.MinValue + 1, int.MaxValue - 1, 65536, -65536];
+        var data = new double[7 * 11 * 13];
+        for (int i = 0; i < data.Length; i++) data[i] = edges[(i * 5 + i / 9) % edges.Length];
+        new Image<double>([7, 11, 13], Affine.Identity, data).Save(path, NiftiDataType.Int64);
+        var labels = Regions.LoadLabelImage(path).Data;
+        for (int i = 0; i < data.Length; i++) Assert.Equal((int)data[i], labels[i]);
+    }
+
     [Theory]
-    [InlineData(NiftiDataType.Int64, 3_000_000_000.0, "3000000000")]
-    [InlineData(NiftiDataType.Int64, -3_000_000_000.0, "-3000000000")]
-    [InlineData(NiftiDataType.UInt32, 4_000_000_000.0, "4000000000")]
-    [InlineData(NiftiDataType.UInt64, 1e19, "1E+19")]
-    public void Integer_labels_beyond_int32_are_refused_naming_the_file_and_a_value(NiftiDataType type, double value, string printed)
+    [InlineData(NiftiDataType.Int64, 3_000_000_000.0, "3000000000", 10)]
+    [InlineData(NiftiDataType.Int64, -3_000_000_000.0, "-3000000000", 10)]
+    [InlineData(NiftiDataType.Int64, 2_147_483_648.0, "2147483648", 1)]   // one past int32, in the last (scalar) values
+    [InlineData(NiftiDataType.Int64, -2_147_483_649.0, "-2147483649", 524_280)] // one below, among the first (vector) values
+    [InlineData(NiftiDataType.UInt32, 4_000_000_000.0, "4000000000", 10)]
+    [InlineData(NiftiDataType.UInt64, 1e19, "1E+19", 10)]
+    public void Integer_labels_beyond_int32_are_refused_naming_the_file_and_a_value(NiftiDataType type, double value, string printed, int fromEnd)
     {
         using var dir = new TempDir();
         var path = dir.File("labels.nii.gz");
         var data = new double[64 * 64 * 128];
-        data[^10] = value; // in the second piece
+        data[^fromEnd] = value; // in the second piece, or (524,280 from the end: voxel 8) the first
         data[5] = 3;
         new Image<double>([64, 64, 128], Affine.Identity, data).Save(path, type);
         var e = Assert.Throws<NiSharpException>(() => Regions.LoadLabelImage(path));
