@@ -181,7 +181,7 @@ public static class Regions
     }
 
     /// <summary>
-    /// Reads a 3D label image piece by piece (whole z-slices, about 256 k voxels at a time) with the rule of
+    /// Reads a 3D label image piece by piece (whole z-slices, about 64 k voxels at a time) with the rule of
     /// <see cref="ToLabelImage{T}"/> (NaN → 0, a non-integer value refused), never holding it whole:
     /// <paramref name="visit"/> gets each piece's first linear voxel index and its labels (valid during the call only).
     /// <paramref name="start"/> (when given) learns the image's grid before the first piece. Returns the 3D shape, the affine and the header.
@@ -193,7 +193,9 @@ public static class Regions
         int total = f.VoxelsPerVolume;
         start?.Invoke(Grid.Of(f));
         int slice = Math.Max(1, shape.Count > 1 ? shape[0] * shape[1] : shape[0]);
-        int pieceVoxels = Math.Min(total, Math.Max(slice, (1 << 18) / slice * slice)); // whole slices; no 2 MB buffer for a small image
+        // Whole slices, about 64 k voxels (one 1 mm slice) at a time: a piece's buffers are fresh memory in the process that
+        // streams the atlas, and each page of it costs more to touch first than a slice costs to hand over.
+        int pieceVoxels = Math.Min(total, Math.Max(slice, (1 << 16) / slice * slice));
         var labels = new int[pieceVoxels];
         // Unscaled integer voxels (the usual atlas: a 1 mm int64 image is 134 MB) are whole numbers already: only their
         // range is checked, instead of going through doubles voxel by voxel — the same labels, several times faster.

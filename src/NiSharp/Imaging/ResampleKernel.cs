@@ -112,10 +112,13 @@ internal sealed class ResampleKernel
     /// index of its nearest source voxel, or −1 where <see cref="Nearest{TIn, TOut}"/> writes the fill value. Lets a
     /// label image be resampled while it is streamed (<see cref="StreamedNearest"/>).
     /// </summary>
-    public void NearestSourceIndices(Span<long> index)
+    /// <remarks>Indices as int32: a streamed label image is read in int32 voxel counts (<see cref="Regions.StreamLabelImage"/>),
+    /// and half the bytes of a map that a cold fit writes fresh.</remarks>
+    public void NearestSourceIndices(Span<int> index)
     {
         int nxo = _dst.Nx, nyo = _dst.Ny, nzo = _dst.Nz;
         long nx = _src.Nx, ny = _src.Ny;
+        if (nx * ny * _src.Nz > int.MaxValue) throw new ArgumentException("a source of more than 2³¹ voxels", nameof(index));
         if (IsDiagonal)
         {
             var ix = AxisTable(0, 0); var iy = AxisTable(1, 0); var iz = AxisTable(2, 0);
@@ -125,7 +128,25 @@ internal sealed class ResampleKernel
                 long o = (long)nxo * (j + (long)nyo * k);
                 bool outside = iz.Zero[k] || iy.Zero[j];
                 long row = nx * (iy.Start[j] + ny * iz.Start[k]);
-                for (int i = 0; i < nxo; i++) index[(int)(o + i)] = outside || ix.Zero[i] ? -1 : row + ix.Start[i];
+                for (int i = 0; i < nxo; i++) index[(int)(o + i)] = outside || ix.Zero[i] ? -1 : (int)(row + ix.Start[i]);
+            }
+            return;
+        }
+        if (AxisOf() is { } axisOf)
+        {
+            // Each source axis follows one target axis (a permuted or flipped grid, as an LIA atlas on an RAS run): its
+            // coordinate, scipy's general sum with the other two terms exactly zero, is tabulated along that axis once.
+            var (offI, outI) = PermutedAxis(axisOf, 0, nxo);
+            var (offJ, outJ) = PermutedAxis(axisOf, 1, nyo);
+            var (offK, outK) = PermutedAxis(axisOf, 2, nzo);
+            for (int k = 0; k < nzo; k++)
+            for (int j = 0; j < nyo; j++)
+            {
+                int o = nxo * (j + nyo * k);
+                var row = index.Slice(o, nxo);
+                if (outK[k] || outJ[j]) { row.Fill(-1); continue; }
+                long based = offJ[j] + offK[k];
+                for (int i = 0; i < nxo; i++) row[i] = outI[i] ? -1 : (int)(based + offI[i]);
             }
             return;
         }
@@ -133,8 +154,47 @@ internal sealed class ResampleKernel
         for (int j = 0; j < nyo; j++)
         {
             long o = (long)nxo * (j + (long)nyo * k);
-            for (int i = 0; i < nxo; i++) index[(int)(o + i)] = NearestIndex(i, j, k, out long idx) ? idx : -1;
+            for (int i = 0; i < nxo; i++) index[(int)(o + i)] = NearestIndex(i, j, k, out long idx) ? (int)idx : -1;
         }
+    }
+
+    /// <summary>For each source axis, the one target axis its coordinate depends on, when every row of A has exactly one
+    /// non-zero; else null.</summary>
+    private int[]? AxisOf()
+    {
+        var axisOf = new int[3];
+        for (int h = 0; h < 3; h++)
+        {
+            int found = 0;
+            for (int l = 0; l < 3; l++)
+                if (_a[h * 3 + l] != 0) { found++; axisOf[h] = l; }
+            if (found != 1) return null;
+        }
+        return axisOf;
+    }
+
+    /// <summary>Along target axis <paramref name="l"/> (<paramref name="n"/> voxels): the part of the source's linear index
+    /// that the source axes following it give, and whether the point leaves the source on one of them — as
+    /// <see cref="NearestIndex"/> finds them, coordinate for coordinate.</summary>
+    private (long[] Offset, bool[] Outside) PermutedAxis(int[] axisOf, int l, int n)
+    {
+        var offset = new long[n];
+        var outside = new bool[n];
+        long stride = 1;
+        for (int h = 0; h < 3; h++)
+        {
+            int len = h == 0 ? _src.Nx : h == 1 ? _src.Ny : _src.Nz;
+            if (axisOf[h] == l)
+                for (int t = 0; t < n; t++)
+                {
+                    // Coordinate's sum with the other target coordinates at 0: their terms are ±0 either way.
+                    double cc = Coordinate(h, l == 0 ? t : 0, l == 1 ? t : 0, l == 2 ? t : 0);
+                    if (!(cc >= 0 && cc <= len - 1)) { outside[t] = true; continue; }
+                    offset[t] += stride * (long)Math.Floor(cc + 0.5);
+                }
+            stride *= len;
+        }
+        return (offset, outside);
     }
 
     private static TOut Convert<TIn, TOut>(TIn v) where TIn : unmanaged, INumber<TIn> where TOut : unmanaged, INumber<TOut>

@@ -44,7 +44,7 @@ public static class StreamedNearest
     public static LabelImageSample Sample(string path, Grid? target)
     {
         Grid? source = null;
-        long[]? sourceOf = null;
+        int[]? sourceOf = null;
         int[]? bucketStart = null, bucketTarget = null;
         int[]? onTarget = null;
         ResampleKernel? kernel = null;
@@ -55,11 +55,12 @@ public static class StreamedNearest
             if (onTarget is null) return;
             long slice = (long)source!.Nx * source.Ny;
             int z0 = (int)(first / slice), z1 = (int)((first + labels.Length - 1) / slice);
+            int from = (int)first; // voxel indices fit int32: the stream counts voxels so
             for (int z = z0; z <= z1; z++)
                 for (int b = bucketStart![z]; b < bucketStart[z + 1]; b++)
                 {
                     int t = bucketTarget![b];
-                    onTarget[t] = labels[(int)(sourceOf![t] - first)];
+                    onTarget[t] = labels[sourceOf![t] - from];
                 }
         }, grid =>
         {
@@ -67,7 +68,7 @@ public static class StreamedNearest
             // The header is known before the first piece: map every target voxel to its source voxel, bucket by slice.
             source = grid;
             onTarget = new int[target.VoxelCount];
-            sourceOf = new long[target.VoxelCount];
+            sourceOf = new int[target.VoxelCount];
             if (source.SameFieldOfView(target))
                 for (int t = 0; t < sourceOf.Length; t++) sourceOf[t] = t;
             else
@@ -75,7 +76,7 @@ public static class StreamedNearest
                 kernel = new ResampleKernel(source, target, Interpolation.Nearest);
                 kernel.NearestSourceIndices(sourceOf);
             }
-            (bucketStart, bucketTarget) = BucketBySlice(sourceOf, (long)source.Nx * source.Ny, source.Nz);
+            (bucketStart, bucketTarget) = BucketBySlice(sourceOf, source.Nx * source.Ny, source.Nz);
         });
         var values = counts.Keys.Order().ToArray();
         var valueCounts = values.Select(v => counts[v]).ToArray();
@@ -118,7 +119,7 @@ public static class StreamedNearest
     }
 
     /// <summary>Counting sort of the target voxels by the source slice they take their label from (voxels outside the source left out).</summary>
-    private static (int[] Start, int[] Target) BucketBySlice(long[] sourceOf, long slice, int slices)
+    private static (int[] Start, int[] Target) BucketBySlice(int[] sourceOf, int slice, int slices)
     {
         var start = new int[slices + 1];
         foreach (var s in sourceOf) if (s >= 0) start[s / slice + 1]++;

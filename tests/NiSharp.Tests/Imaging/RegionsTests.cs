@@ -122,7 +122,7 @@ public class RegionsTests
     public void Integer_label_files_stream_as_the_label_rule_reads_them(NiftiDataType type)
     {
         // Unscaled integer files take a path of their own (a range check, no doubles): the same labels as the rule on the
-        // image loaded as doubles, over more than one piece of slices (64×64 slices, 128 of them: 2 pieces).
+        // image loaded as doubles, over more than one piece of slices (64×64 slices, 128 of them: 8 pieces).
         using var dir = new TempDir();
         var path = dir.File("labels.nii.gz");
         bool signed = type is NiftiDataType.Int8 or NiftiDataType.Int16 or NiftiDataType.Int32 or NiftiDataType.Int64;
@@ -162,7 +162,7 @@ public class RegionsTests
         using var dir = new TempDir();
         var path = dir.File("labels.nii.gz");
         var data = new double[64 * 64 * 128];
-        data[^fromEnd] = value; // in the second piece, or (524,280 from the end: voxel 8) the first
+        data[^fromEnd] = value; // in the last piece, or (524,280 from the end: voxel 8) the first
         data[5] = 3;
         new Image<double>([64, 64, 128], Affine.Identity, data).Save(path, type);
         var e = Assert.Throws<NiSharpException>(() => Regions.LoadLabelImage(path));
