@@ -21,13 +21,17 @@ public static class NisharpCli
     /// <summary>Builds the command tree.</summary>
     /// <remarks>A plain command named <c>nisharp</c> rather than a <see cref="RootCommand"/>, whose name
     /// would be the assembly's (<c>NiSharp.Cli</c>) in every usage line.</remarks>
-    public static Command BuildRoot()
+    public static Command BuildRoot() => BuildRoot(help: true);
+
+    // The help option's tokens (System.CommandLine's HelpOption).
+    private static readonly string[] HelpTokens = ["--help", "-h", "/h", "-?", "/?"];
+
+    /// <summary>The command tree; without <paramref name="help"/>, no help option: making one loads the parser's resource
+    /// strings (milliseconds in every process), and a command line without a help token has no use for it.</summary>
+    private static Command BuildRoot(bool help)
     {
-        var root = new Command("nisharp", "NiSharp: resting-state functional connectivity on fMRIPrep outputs.")
-        {
-            new System.CommandLine.Help.HelpOption(),
-            new VersionOption(),
-        };
+        var root = new Command("nisharp", "NiSharp: resting-state functional connectivity on fMRIPrep outputs.") { new VersionOption() };
+        if (help) root.Options.Insert(0, new System.CommandLine.Help.HelpOption());
         foreach (var c in new[]
                  {
                      InfoCommand.Create(),
@@ -64,8 +68,8 @@ public static class NisharpCli
         stderr = new PrintableWriter(stderr);
         // What this command reads, so that none of its outputs can replace an input (-o X on input X).
         using var inputs = IO.CommandInputs.Begin();
-        var root = BuildRoot();
         if (args.Length == 0) args = ["--help"]; // a bare 'nisharp' shows what it can do
+        var root = BuildRoot(help: args.Any(a => HelpTokens.Contains(a)));
         var parse = root.Parse(args);
         if (UsageErrors.Any(parse))
         {
