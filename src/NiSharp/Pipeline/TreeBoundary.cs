@@ -56,13 +56,45 @@ public static class TreeBoundary
         foreach (var run in runs)
             foreach (var p in new[] { run.Bold.Path, run.Mask?.Path, run.Boldref?.Path, run.Confounds?.Path, run.ConfoundsJson?.Path }.Concat(run.SidecarPaths))
                 if (p is not null) written.Add(Path.GetDirectoryName(Path.GetFullPath(p))!);
+        return RealFolders(written);
+    }
+
+    /// <summary>The real paths of <paramref name="folders"/> (absolute), sorted and without those that cannot be resolved:
+    /// <see cref="RealPath(string)"/> of each, with the parents they share (the input folder, each subject's) resolved once.</summary>
+    internal static IReadOnlyList<string> RealFolders(IEnumerable<string> folders)
+    {
         var real = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var folder in written)
+        var resolved = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var folder in folders)
         {
-            try { real.Add(RealPath(folder)); }
+            try { real.Add(RealPath(folder, resolved)); }
             catch (NiSharpException) { }
         }
         return real.ToList();
+    }
+
+    // RealPath of an absolute path through the real paths of its parents, each kept in resolved: the same walk, component
+    // by component, with the prefixes shared between the paths of one call resolved once.
+    private static string RealPath(string full, Dictionary<string, string> resolved)
+    {
+        if (resolved.TryGetValue(full, out var known)) return known;
+        var parent = Path.GetDirectoryName(full);
+        string result;
+        if (parent is null) result = full; // the root
+        else
+        {
+            var current = RealPath(parent, resolved);
+            var next = Path.Combine(current, Path.GetFileName(full));
+            if (new FileInfo(next).LinkTarget is string target)
+            {
+                next = RealPath(Path.IsPathRooted(target) ? target : Path.Combine(current, target), full, 1);
+                if (!File.Exists(next) && !Directory.Exists(next))
+                    throw new NiSharpException(full, $"is (or passes through) a symbolic link to {target}, which does not exist (a DataLad file not fetched? run 'datalad get')");
+            }
+            result = Path.TrimEndingDirectorySeparator(next) is { Length: > 0 } t ? t : next;
+        }
+        resolved[full] = result;
+        return result;
     }
 
     /// <summary>
