@@ -21,17 +21,22 @@ public static class NisharpCli
     /// <summary>Builds the command tree.</summary>
     /// <remarks>A plain command named <c>nisharp</c> rather than a <see cref="RootCommand"/>, whose name
     /// would be the assembly's (<c>NiSharp.Cli</c>) in every usage line.</remarks>
-    public static Command BuildRoot() => BuildRoot(help: true);
+    public static Command BuildRoot() => BuildRoot(rootOptions: true);
 
-    // The help option's tokens (System.CommandLine's HelpOption).
-    private static readonly string[] HelpTokens = ["--help", "-h", "/h", "-?", "/?"];
+    // The tokens of the root's help and version options (System.CommandLine's HelpOption and VersionOption).
+    private static readonly string[] RootOptionTokens = ["--help", "-h", "/h", "-?", "/?", "--version"];
 
-    /// <summary>The command tree; without <paramref name="help"/>, no help option: making one loads the parser's resource
-    /// strings (milliseconds in every process), and a command line without a help token has no use for it.</summary>
-    private static Command BuildRoot(bool help)
+    /// <summary>The command tree; without <paramref name="rootOptions"/>, no help and version options: making either loads
+    /// the parser's resource strings (milliseconds in every process), and a valid command line without their tokens has no
+    /// use for them.</summary>
+    private static Command BuildRoot(bool rootOptions)
     {
-        var root = new Command("nisharp", "NiSharp: resting-state functional connectivity on fMRIPrep outputs.") { new VersionOption() };
-        if (help) root.Options.Insert(0, new System.CommandLine.Help.HelpOption());
+        var root = new Command("nisharp", "NiSharp: resting-state functional connectivity on fMRIPrep outputs.");
+        if (rootOptions)
+        {
+            root.Options.Add(new System.CommandLine.Help.HelpOption());
+            root.Options.Add(new VersionOption());
+        }
         foreach (var c in new[]
                  {
                      InfoCommand.Create(),
@@ -69,8 +74,10 @@ public static class NisharpCli
         // What this command reads, so that none of its outputs can replace an input (-o X on input X).
         using var inputs = IO.CommandInputs.Begin();
         if (args.Length == 0) args = ["--help"]; // a bare 'nisharp' shows what it can do
-        var root = BuildRoot(help: args.Any(a => HelpTokens.Contains(a)));
-        var parse = root.Parse(args);
+        bool rootOptions = args.Any(a => RootOptionTokens.Contains(a));
+        var parse = BuildRoot(rootOptions).Parse(args);
+        // A command line in error is parsed again with them: its messages (the nearest spelling) are the full tree's.
+        if (!rootOptions && UsageErrors.Any(parse)) parse = BuildRoot(rootOptions: true).Parse(args);
         if (UsageErrors.Any(parse))
         {
             var (lines, suggested) = UsageErrors.Describe(parse);

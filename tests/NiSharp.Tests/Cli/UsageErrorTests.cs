@@ -25,6 +25,31 @@ public class UsageErrorTests
     }
 
     [Fact]
+    public void Help_and_version_work_wherever_they_are_asked_for()
+    {
+        // The root's help and version options are made only when the command line holds one of their tokens.
+        foreach (var help in new[] { "--help", "-h", "-?" })
+        {
+            var root = CliRunner.Run(help);
+            Assert.Equal(0, root.ExitCode);
+            Assert.Contains("--version", root.Stdout);
+            Assert.Contains("extract", root.Stdout);
+            var sub = CliRunner.Run("extract", help);
+            Assert.Equal(0, sub.ExitCode);
+            Assert.Contains("--atlas", sub.Stdout);
+        }
+        Assert.Contains("Usage:", CliRunner.Run().Stdout); // a bare 'nisharp'
+        var version = CliRunner.Run("--version");
+        Assert.Equal(0, version.ExitCode);
+        Assert.Matches(@"^\d+\.\d+\.\d+", version.Stdout);
+        // A command line in error is described from the whole tree: the misspelt root options are still suggested.
+        var misspelt = CliRunner.Run("--versoin");
+        Assert.Equal(2, misspelt.ExitCode);
+        Assert.Contains("did you mean --version?", misspelt.Stderr);
+        Assert.Contains("did you mean --help?", CliRunner.Run("extract", "--hepl").Stderr);
+    }
+
+    [Fact]
     public void A_misspelt_command_names_the_nearest_command()
     {
         var r = CliRunner.Run("rn", "a", "b", "participant");
