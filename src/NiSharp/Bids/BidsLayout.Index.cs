@@ -45,26 +45,31 @@ public sealed partial class BidsLayout
     private void Build()
     {
         var rootHarvest = new Harvest();
-        var entries = List(Root, rootHarvest) ?? throw new NiSharpException(Root, "cannot list the folder (permission denied?)");
+        var links = new HashSet<string>(StringComparer.Ordinal);
+        var entries = List(Root, rootHarvest, links) ?? throw new NiSharpException(Root, "cannot list the folder (permission denied?)");
         entries.RemoveAll(e => IsDirectory(e) && (IgnoredRootFolders.Contains(e[..^1], StringComparer.Ordinal) || !e.StartsWith(SubjectLabel.Prefix, StringComparison.Ordinal)));
 
         // Two subject folders that are one folder (a link beside its target) would index every file twice: keep the first.
+        // Only a link makes two entries one folder: without one among the subject folders none is examined here (a run of
+        // one subject of a thousand made a thousand stat calls), and each walk examines its own folder.
         var subjectFolders = new Dictionary<FileIdentity, string>();
         var sameAs = new string?[entries.Count];
-        for (int i = 0; i < entries.Count; i++)
-        {
-            if (!IsDirectory(entries[i])) continue;
-            var dir = string.Concat(Root, "/", entries[i][..^1]);
-            if (Identify(dir) is FileIdentity id && !subjectFolders.TryAdd(id, dir)) sameAs[i] = subjectFolders[id];
-        }
+        var identities = new FileIdentity?[entries.Count];
+        if (entries.Any(e => IsDirectory(e) && links.Contains(e)))
+            for (int i = 0; i < entries.Count; i++)
+            {
+                if (!IsDirectory(entries[i])) continue;
+                var dir = string.Concat(Root, "/", entries[i][..^1]);
+                identities[i] = Identify(dir);
+                if (identities[i] is FileIdentity id && !subjectFolders.TryAdd(id, dir)) sameAs[i] = subjectFolders[id];
+            }
 
         // Subjects are independent: list their folders in parallel (directory listing dominates indexing).
         var harvests = new Harvest?[entries.Count];
         Parallel.For(0, entries.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
         {
-            if (!IsDirectory(entries[i])) return;
+            if (!IsDirectory(entries[i]) || !Indexes(entries[i])) return;
             var name = entries[i][..^1];
-            if (_onlySubjects is { } only && !only.Contains(name[4..])) return;
             var h = new Harvest();
             var dir = string.Concat(Root, "/", name);
             harvests[i] = h;
@@ -76,7 +81,7 @@ public sealed partial class BidsLayout
             string? subject = null;
             if (BidsName.IsAlphanumeric(name.AsSpan(4))) subject = _pool.Get(name.AsSpan(4));
             else h.Problems.Add(new BidsProblem(dir, $"folder name '{name}' is not sub-<letters and digits>"));
-            Walk(dir, Level.Subject, subject, null, h);
+            Walk(dir, Level.Subject, subject, null, h, identities[i]);
         });
 
         // Entries are in path order and each folder's files follow in path order, so concatenating keeps
@@ -119,9 +124,9 @@ public sealed partial class BidsLayout
     /// links) is listed once.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Walk(string dir, Level level, string? subject, string? session, Harvest h)
+    private void Walk(string dir, Level level, string? subject, string? session, Harvest h, FileIdentity? known = null)
     {
-        if (Identify(dir) is FileIdentity id && !h.Visited.TryAdd(id, dir))
+        if ((known ?? Identify(dir)) is FileIdentity id && !h.Visited.TryAdd(id, dir))
         {
             h.Problems.Add(new BidsProblem(dir, $"is the same folder as {h.Visited[id]} (a symbolic-link loop?); not indexed again"));
             return;
@@ -160,6 +165,10 @@ public sealed partial class BidsLayout
         }
     }
 
+    /// <summary>Whether the root entry <paramref name="entry"/> (a <c>sub-*</c> folder, with its trailing separator) is
+    /// indexed: every subject, or those the layout was made for.</summary>
+    private bool Indexes(string entry) => _onlySubjects is not { } only || only.Contains(entry[4..^1]);
+
     /// <summary>The folder's identity, or null when it cannot be examined (the listing then says why).</summary>
     private static FileIdentity? Identify(string dir)
     {
@@ -186,17 +195,25 @@ public sealed partial class BidsLayout
 
     /// <summary>
     /// Lists a folder's entry names, folders with a trailing '/', sorted ordinally: a depth-first walk then
-    /// yields every path in ordinal order. Files are not stat-ed (the listing gives the type).
+    /// yields every path in ordinal order. Files are not stat-ed (the listing gives the type). <paramref name="links"/>
+    /// (when given) gets the entries that are symbolic links, also from the listing.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static List<string>? List(string dir, Harvest h)
+    private static List<string>? List(string dir, Harvest h, HashSet<string>? links = null)
     {
         var entries = new List<string>();
         try
         {
             var e = new FileSystemEnumerable<string>(
                 dir,
-                static (ref FileSystemEntry x) => x.IsDirectory ? string.Concat(x.FileName, "/") : x.FileName.ToString(),
+                links is null
+                    ? static (ref FileSystemEntry x) => Entry(ref x)
+                    : (ref FileSystemEntry x) =>
+                    {
+                        var name = Entry(ref x);
+                        if ((x.Attributes & FileAttributes.ReparsePoint) != 0) links.Add(name);
+                        return name;
+                    },
                 ListOptions)
             {
                 ShouldIncludePredicate = static (ref FileSystemEntry x) => x.FileName.Length > 0 && x.FileName[0] != '.',
@@ -216,6 +233,8 @@ public sealed partial class BidsLayout
         entries.Sort(StringComparer.Ordinal);
         return entries;
     }
+
+    private static string Entry(ref FileSystemEntry x) => x.IsDirectory ? string.Concat(x.FileName, "/") : x.FileName.ToString();
 
     private static bool IsDirectory(string entry) => entry[^1] == '/';
 

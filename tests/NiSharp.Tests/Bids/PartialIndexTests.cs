@@ -15,12 +15,19 @@ public sealed class PartialIndexTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     [Theory]
-    [InlineData("01")]
-    [InlineData("02")]
-    [InlineData("03")]
-    [InlineData("01", "03")]
-    [InlineData("02", "99")]
-    public void A_partial_index_holds_what_the_whole_index_holds_for_its_subjects(params string[] subjects)
+    [InlineData("sub-03", "01")]
+    [InlineData("sub-03", "02")]
+    [InlineData("sub-03", "03")]
+    [InlineData("sub-03", "01", "03")]
+    [InlineData("sub-03", "02", "99")]
+    // The link before its target: the whole index keeps the link's name (sub-00) and refuses sub-01's, and so must an
+    // index of sub-01 alone, which then looks at the other subject folders.
+    [InlineData("sub-00", "01")]
+    [InlineData("sub-00", "00")]
+    // No link: no subject folder but the selected ones is examined, and the index is the same.
+    [InlineData(null, "01")]
+    [InlineData(null, "01", "04")]
+    public void A_partial_index_holds_what_the_whole_index_holds_for_its_subjects(string? link, params string[] subjects)
     {
         var root = Path.Combine(_dir.Path, "ds");
         const string bold = "func/sub-{0}_task-rest_space-MNI152NLin2009cAsym_desc-preproc_bold.nii.gz";
@@ -33,7 +40,7 @@ public sealed class PartialIndexTests : IDisposable
             string.Format(bold, "04").Insert(0, "sub-04/"),
         ];
         BidsTree.Create(root, rel, new Dictionary<string, string> { ["task-rest_bold.json"] = """{"RepetitionTime": 2.0}""" });
-        Directory.CreateSymbolicLink(Path.Combine(root, "sub-03"), Path.Combine(root, "sub-01")); // the same folder twice
+        if (link is not null) Directory.CreateSymbolicLink(Path.Combine(root, link), Path.Combine(root, "sub-01")); // the same folder twice
 
         var whole = BidsLayout.Index(root);
         var partial = BidsLayout.IndexSubjects(root, subjects);
@@ -45,6 +52,8 @@ public sealed class PartialIndexTests : IDisposable
         Assert.Equal(whole.Files.Paths().Where(Kept), partial.Files.Paths());
         Assert.Equal(whole.Problems.Where(p => Kept(p.Path)), partial.Problems);
         Assert.Contains(whole.Problems, p => !Kept(p.Path)); // the test tells the two apart
+        if (link == "sub-00" && subjects.Contains("01"))
+            Assert.Contains(partial.Problems, p => p.Problem.StartsWith("is the same folder as", StringComparison.Ordinal));
         Assert.Equal(whole.Warnings, partial.Warnings);
         foreach (var run in partial.GetBoldRuns())
             Assert.Equal(whole.GetBoldRun(run.Bold.Path).RepetitionTime, run.RepetitionTime);
