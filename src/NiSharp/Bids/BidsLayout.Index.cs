@@ -28,6 +28,14 @@ public sealed partial class BidsLayout
         ReturnSpecialDirectories = false,
     };
 
+    private static readonly EnumerationOptions NoLinksOptions = new()
+    {
+        RecurseSubdirectories = false,
+        IgnoreInaccessible = false,
+        AttributesToSkip = FileAttributes.ReparsePoint,
+        ReturnSpecialDirectories = false,
+    };
+
     /// <summary>What one indexing worker found (one per top-level folder, merged at the end).</summary>
     private sealed class Harvest
     {
@@ -196,7 +204,7 @@ public sealed partial class BidsLayout
     /// <summary>
     /// Lists a folder's entry names, folders with a trailing '/', sorted ordinally: a depth-first walk then
     /// yields every path in ordinal order. Files are not stat-ed (the listing gives the type). <paramref name="links"/>
-    /// (when given) gets the entries that are symbolic links, also from the listing.
+    /// (when given) gets the entries that are symbolic links, also from listing the folder (a second time).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static List<string>? List(string dir, Harvest h, HashSet<string>? links = null)
@@ -204,21 +212,18 @@ public sealed partial class BidsLayout
         var entries = new List<string>();
         try
         {
-            var e = new FileSystemEnumerable<string>(
-                dir,
-                links is null
-                    ? static (ref FileSystemEntry x) => Entry(ref x)
-                    : (ref FileSystemEntry x) =>
-                    {
-                        var name = Entry(ref x);
-                        if ((x.Attributes & FileAttributes.ReparsePoint) != 0) links.Add(name);
-                        return name;
-                    },
-                ListOptions)
+            var e = new FileSystemEnumerable<string>(dir, static (ref FileSystemEntry x) => Entry(ref x), ListOptions)
             {
                 ShouldIncludePredicate = static (ref FileSystemEntry x) => x.FileName.Length > 0 && x.FileName[0] != '.',
             };
             entries.AddRange(e);
+            if (links is not null)
+            {
+                // The links are what a listing that skips reparse points leaves out: that skip reads the entry's type from
+                // the listing itself, where asking an entry for its attributes would stat it.
+                links.UnionWith(entries);
+                links.ExceptWith(new FileSystemEnumerable<string>(dir, static (ref FileSystemEntry x) => Entry(ref x), NoLinksOptions));
+            }
         }
         catch (UnauthorizedAccessException)
         {
