@@ -46,25 +46,8 @@ internal static class EmptyRegions
     /// <summary>Entry-wise mean over the matrices that have the entry (NaN where none has it).</summary>
     public static Matrix<double> NanMean(IReadOnlyList<Matrix<double>> matrices)
     {
-        int n = matrices[0].RowCount;
-        // Cell by cell in the matrices' column-major storage (the indexer is a virtual call per cell): the same sums in the
-        // same order.
-        var sum = new double[n * n];
-        var count = new int[n * n];
-        foreach (var m in matrices)
-        {
-            if (m.RowCount != n || m.ColumnCount != n) throw new ArgumentException("the matrices differ in size", nameof(matrices));
-            var values = m.AsColumnMajorArray() ?? m.ToColumnMajorArray();
-            for (int k = 0; k < values.Length; k++)
-            {
-                double v = values[k];
-                if (double.IsNaN(v)) continue;
-                sum[k] += v;
-                count[k]++;
-            }
-        }
-        for (int k = 0; k < sum.Length; k++)
-            sum[k] = count[k] > 0 ? sum[k] / count[k] : double.NaN;
-        return Matrix<double>.Build.Dense(n, n, sum);
+        var mean = new MeanAccumulator(matrices[0].RowCount);
+        foreach (var m in matrices) mean.Add(m);
+        return mean.Mean();
     }
 }
