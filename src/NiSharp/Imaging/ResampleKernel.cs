@@ -189,8 +189,8 @@ internal sealed class ResampleKernel
                 {
                     // Coordinate's sum with the other target coordinates at 0: their terms are ±0 either way.
                     double cc = Coordinate(h, l == 0 ? t : 0, l == 1 ? t : 0, l == 2 ? t : 0);
-                    if (!(cc >= 0 && cc <= len - 1)) { outside[t] = true; continue; }
-                    offset[t] += stride * (long)Math.Floor(cc + 0.5);
+                    if (NearestAlong(cc, len, out long voxel)) offset[t] += stride * voxel;
+                    else outside[t] = true;
                 }
             stride *= len;
         }
@@ -203,6 +203,16 @@ internal sealed class ResampleKernel
         return VoxelTypes.FromInterpolated<TOut>(double.CreateTruncating(v));
     }
 
+    /// <summary>Order 0 along one axis (scipy, <c>mode='constant'</c>): the voxel nearest to coordinate <paramref name="cc"/>,
+    /// or false when it lies outside [0, <paramref name="len"/> − 1], where the fill value goes.</summary>
+    private static bool NearestAlong(double cc, int len, out long voxel)
+    {
+        voxel = 0;
+        if (!(cc >= 0 && cc <= len - 1)) return false;
+        voxel = (long)Math.Floor(cc + 0.5);
+        return true;
+    }
+
     private bool NearestIndex(int i, int j, int k, out long index)
     {
         index = 0;
@@ -211,8 +221,7 @@ internal sealed class ResampleKernel
         {
             double cc = Coordinate(h, i, j, k);
             int len = h == 0 ? _src.Nx : h == 1 ? _src.Ny : _src.Nz;
-            if (!(cc >= 0 && cc <= len - 1)) return false;
-            long start = (long)Math.Floor(cc + 0.5);
+            if (!NearestAlong(cc, len, out long start)) return false;
             offset += stride * start;
             stride *= len;
         }
@@ -451,8 +460,8 @@ internal sealed class ResampleKernel
             cc *= zoom;
             if (order == 0)
             {
-                if (!(cc >= 0 && cc <= len - 1)) { zero[k] = true; continue; }
-                start[k] = (int)Math.Floor(cc + 0.5);
+                if (!NearestAlong(cc, len, out long voxel)) { zero[k] = true; continue; }
+                start[k] = (int)voxel;
                 index[k] = start[k];
                 weight[k] = 1;
             }
