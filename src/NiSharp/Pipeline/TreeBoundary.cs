@@ -79,20 +79,7 @@ public static class TreeBoundary
     {
         if (resolved.TryGetValue(full, out var known)) return known;
         var parent = Path.GetDirectoryName(full);
-        string result;
-        if (parent is null) result = full; // the root
-        else
-        {
-            var current = RealPath(parent, resolved);
-            var next = Path.Combine(current, Path.GetFileName(full));
-            if (new FileInfo(next).LinkTarget is string target)
-            {
-                next = RealPath(Path.IsPathRooted(target) ? target : Path.Combine(current, target), full, 1);
-                if (!File.Exists(next) && !Directory.Exists(next))
-                    throw new NiSharpException(full, $"is (or passes through) a symbolic link to {target}, which does not exist (a DataLad file not fetched? run 'datalad get')");
-            }
-            result = Path.TrimEndingDirectorySeparator(next) is { Length: > 0 } t ? t : next;
-        }
+        var result = parent is null ? full : Step(RealPath(parent, resolved), Path.GetFileName(full), full, 0); // (null: the root)
         resolved[full] = result;
         return result;
     }
@@ -139,18 +126,19 @@ public static class TreeBoundary
         var root = Path.GetPathRoot(full) ?? "/";
         var current = root;
         var parts = full[root.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries);
-        for (int i = 0; i < parts.Length; i++)
-        {
-            var next = Path.Combine(current, parts[i]);
-            // FileInfo reads a link whatever it points to (file or folder) without following it.
-            if (new FileInfo(next).LinkTarget is string target)
-            {
-                next = RealPath(Path.IsPathRooted(target) ? target : Path.Combine(current, target), asked, depth + 1);
-                if (!File.Exists(next) && !Directory.Exists(next))
-                    throw new NiSharpException(asked, $"is (or passes through) a symbolic link to {target}, which does not exist (a DataLad file not fetched? run 'datalad get')");
-            }
-            current = next;
-        }
+        foreach (var part in parts) current = Step(current, part, asked, depth);
         return Path.TrimEndingDirectorySeparator(current) is { Length: > 0 } t ? t : current;
+    }
+
+    // One step of the walk: the resolved folder current joined with name, through the link there when it is one.
+    private static string Step(string current, string name, string asked, int depth)
+    {
+        var next = Path.Combine(current, name);
+        // FileInfo reads a link whatever it points to (file or folder) without following it.
+        if (new FileInfo(next).LinkTarget is not string target) return next;
+        next = RealPath(Path.IsPathRooted(target) ? target : Path.Combine(current, target), asked, depth + 1);
+        if (!File.Exists(next) && !Directory.Exists(next))
+            throw new NiSharpException(asked, $"is (or passes through) a symbolic link to {target}, which does not exist (a DataLad file not fetched? run 'datalad get')");
+        return next;
     }
 }
